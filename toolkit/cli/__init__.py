@@ -1,0 +1,58 @@
+"""The `toolkit` command line: a thin layer over the library, one module per command.
+
+Subcommands are imported only when run, so `toolkit --help` stays fast (no Pillow, SQLAlchemy or
+twitter-text at start-up). Every user error is a `ToolkitError` (a `click.ClickException`), shown
+as one `Error: …` line with exit code 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from toolkit import __version__
+
+#: command name -> (module:attribute, one-line help shown by `toolkit --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("toolkit.cli.check:check", "Validate the config and post library."),
+    "library": ("toolkit.cli.library:library", "List messages and statistics."),
+    "compose": ("toolkit.cli.compose:compose", "Print the exact text that would be published."),
+    "graphics": ("toolkit.cli.graphics:graphics", "Render share graphics (build, sheet)."),
+    "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
+    "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
+    "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports each subcommand's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attr = COMMANDS[cmd_name][0].split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: $TOOLKIT_CONFIG or config/campaign.yaml).")
+@click.version_option(__version__, prog_name="toolkit")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """The #SaveAsylum toolkit: sourced posts, share graphics and a scheduler."""
+    ctx.obj = {"config_path": config_path}
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="toolkit")

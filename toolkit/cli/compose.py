@@ -1,0 +1,39 @@
+"""`toolkit compose`: print the exact text that would be published, and its length."""
+
+from __future__ import annotations
+
+import click
+
+from toolkit.cli.context import get_config, get_library, print_json
+from toolkit.compose import compose_message, compose_text
+from toolkit.errors import ComposeError, InputError
+
+
+@click.command()
+@click.argument("message_id", required=False)
+@click.option("--text", help="Compose this text instead of a library message.")
+@click.option("--platform", "-p", default="x", show_default=True, help="Target platform.")
+@click.option("--lang", "-l", default=None, help="Language (default: the campaign's first).")
+@click.option("--no-tag", is_flag=True, help="Do not add the campaign hashtags.")
+@click.option("--json", "as_json", is_flag=True, help='Print {"text", "length", "limit", "fits"}.')
+@click.pass_context
+def compose(ctx: click.Context, message_id: str | None, text: str | None, platform: str,
+            lang: str | None, no_tag: bool, as_json: bool) -> None:
+    """Compose MESSAGE_ID (or --text) for a platform; exit 1 when it does not fit."""
+    if bool(message_id) == bool(text):
+        raise InputError("give either MESSAGE_ID or --text")
+    config = get_config(ctx)
+    if text is not None:
+        composed = compose_text(config, text, platform, tag=not no_tag)
+    else:
+        composed = compose_message(config, get_library(ctx), message_id, lang or
+                                   config.languages[0], platform, tag=not no_tag)
+    if as_json:
+        print_json(composed.as_dict())
+    else:
+        click.echo(composed.text)
+        click.echo(f"-- {composed.length}/{composed.limit} on {platform}"
+                   f"{'' if composed.fits else ' (TOO LONG)'}", err=True)
+    if not composed.fits:
+        raise ComposeError(f"{composed.length} is over {platform}'s limit of {composed.limit}; "
+                           "nothing was truncated: shorten the text")

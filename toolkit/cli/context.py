@@ -1,0 +1,34 @@
+"""What every command needs: the config and library, loaded once per invocation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from toolkit.config import Config, load_config
+from toolkit.library import Library, load_library
+
+
+def get_config(ctx: click.Context) -> Config:
+    """The validated config for this invocation (raises `ConfigError`)."""
+    obj = ctx.ensure_object(dict)
+    if "config" not in obj:
+        obj["config"] = load_config(obj.get("config_path"))
+    return obj["config"]
+
+
+def get_library(ctx: click.Context) -> Library:
+    """The loaded library for this invocation (raises `LibraryError`)."""
+    obj = ctx.ensure_object(dict)
+    if "library" not in obj:
+        obj["library"] = load_library(get_config(ctx))
+    return obj["library"]
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")

@@ -1,0 +1,43 @@
+"""`toolkit library`: list the messages and statistics."""
+
+from __future__ import annotations
+
+import click
+
+from toolkit.cli.context import get_config, get_library, print_json
+from toolkit.cli.table import print_table
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.pass_context
+def library(ctx: click.Context, as_json: bool) -> None:
+    """List messages (id, theme, languages, card) and statistics (id, value, source, as of)."""
+    config = get_config(ctx)
+    lib = get_library(ctx)
+    messages = [
+        {"id": m.id, "theme": m.theme, "languages": sorted(m.text), "card": m.card,
+         "platforms": list(m.platforms), "link": m.link, "statistics": lib.statistic_ids_of(m),
+         "text": m.text}
+        for m in lib.messages.values()
+    ]
+    statistics = [
+        {"id": s.id, "kind": s.kind, "value": s.value, "display": s.display, "label": s.label,
+         "source": {"name": s.source_name, "url": s.source_url}, "as_of": s.as_of_text or None,
+         "verified": s.verified, "notes": s.notes or None}
+        for s in lib.statistics.values()
+    ]
+    if as_json:
+        print_json({"messages": messages, "statistics": statistics,
+                    "cards": [{"id": c.id, "layout": c.layout, "statistic": c.statistic}
+                              for c in lib.cards.values()]})
+        return
+    lang = config.languages[0]
+    click.echo(f"Messages ({len(messages)})")
+    print_table(["id", "theme", "languages", "card"],
+                [[m["id"], m["theme"], ",".join(m["languages"]), m["card"] or "-"]
+                 for m in messages])
+    click.echo(f"\nStatistics ({len(statistics)})")
+    print_table(["id", "value", "as of", "verified", "source"],
+                [[s.id, s.display.get(lang, str(s.value)), s.as_of_text or "-",
+                  "yes" if s.verified else "NO", s.source_name] for s in lib.statistics.values()])

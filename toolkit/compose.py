@@ -1,0 +1,106 @@
+"""Composing the exact text that gets published.
+
+Fill a message template's `{statistic-id}` placeholders with each statistic's display form, add
+the campaign hashtags that are absent (detected case-insensitively, never doubled), append the
+link, and measure the result as the target platform counts it. Nothing is ever truncated: a
+text that does not fit is reported as not fitting.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from toolkit.config import Config
+from toolkit.errors import ComposeError
+from toolkit.lengths import count
+from toolkit.library.models import PLACEHOLDER, Library, Message
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A composed post and its length against the platform's limit."""
+
+    text: str
+    length: int
+    limit: int
+    platform: str
+
+    @property
+    def fits(self) -> bool:
+        """Whether the text is within the platform's limit."""
+        return self.length <= self.limit
+
+    def as_dict(self) -> dict:
+        """`{"text", "length", "limit", "fits"}` (the `compose --json` contract)."""
+        d = asdict(self)
+        d.pop("platform")
+        d["fits"] = self.fits
+        return d
+
+
+def has_hashtag(text: str, tag: str) -> bool:
+    """Whether `tag` (e.g. `#SaveAsylum`) stands in `text` as a whole hashtag, any case."""
+    pattern = r"(?<![\w#])" + re.escape(tag) + r"(?!\w)"
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+def add_hashtags(text: str, hashtags: tuple[str, ...] | list[str]) -> str:
+    """Append each campaign hashtag that `text` does not already carry."""
+    missing = [t for t in hashtags if not has_hashtag(text, t)]
+    return f"{text} {' '.join(missing)}" if missing else text
+
+
+def fill(template: str, library: Library, lang: str) -> str:
+    """Replace `{statistic-id}` with the statistic's display form in `lang`."""
+
+    def sub(m: re.Match) -> str:
+        stat = library.statistics.get(m[1])
+        if stat is None:
+            raise ComposeError(f"unknown statistic '{m[1]}' in template")
+        if lang not in stat.display:
+            raise ComposeError(f"statistic '{m[1]}' has no '{lang}' display form")
+        return stat.display[lang]
+
+    return PLACEHOLDER.sub(sub, template)
+
+
+def measure(config: Config, text: str, platform: str) -> Composed:
+    """Measure finished text against a platform's limit."""
+    spec = config.platforms.get(platform)
+    if spec is None:
+        raise ComposeError(f"unknown platform '{platform}' (configured: "
+                           f"{', '.join(config.platforms)})")
+    return Composed(text, count(text, spec.counter), spec.limit, platform)
+
+
+def compose_text(config: Config, text: str, platform: str, tag: bool = True) -> Composed:
+    """Compose free text: add the hashtags (unless `tag` is false) and measure it."""
+    body = text.strip()
+    return measure(config, add_hashtags(body, config.hashtags) if tag else body, platform)
+
+
+def compose_message(config: Config, library: Library, message: Message | str, lang: str,
+                    platform: str, tag: bool = True) -> Composed:
+    """Compose a library message for one language and platform."""
+    if isinstance(message, str):
+        found = library.messages.get(message)
+        if found is None:
+            raise ComposeError(f"unknown message '{message}'")
+        message = found
+    if lang not in message.text:
+        raise ComposeError(f"message '{message.id}' has no '{lang}' text")
+    body = fill(message.text[lang], library, lang)
+    if tag:
+        body = add_hashtags(body, config.hashtags)
+    if message.link:
+        body = f"{body} {message.link}"
+    return measure(config, body, platform)
+
+
+def require_fit(composed: Composed, what: str) -> Composed:
+    """Raise `ComposeError` when the composed text is over its limit (never truncate)."""
+    if not composed.fits:
+        raise ComposeError(f"{what} is {composed.length} long, over {composed.platform}'s limit "
+                           f"of {composed.limit}; shorten the text (nothing is truncated)")
+    return composed

@@ -1,0 +1,85 @@
+"""One exception tree for the whole toolkit.
+
+Every error a user can cause is a `ToolkitError`, which is a `click.ClickException`: the command
+line prints it as one `Error: …` line and exits 1, never a traceback. Publishing errors carry the
+data the dispatcher needs (`retry_after`, `reconcile`), as python-telegram-bot's errors do.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+
+class ToolkitError(click.ClickException):
+    """Base of every error the toolkit raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(ToolkitError):
+    """The configuration file is missing or invalid."""
+
+
+class LibraryError(ToolkitError):
+    """The post library (posts/*.yaml) cannot be loaded or fails its checks."""
+
+
+class ComposeError(ToolkitError):
+    """A message cannot be composed: unknown id, missing language, or it does not fit."""
+
+
+class GraphicsError(ToolkitError):
+    """A card cannot be rendered legibly, or the brand fails its contrast check."""
+
+
+class StoreError(ToolkitError):
+    """A state change was refused or the store is unusable."""
+
+
+class NotFound(StoreError):
+    """No post with that id."""
+
+
+class InvalidTransition(StoreError):
+    """The post is not in a state that allows the requested change."""
+
+
+class InputError(ToolkitError):
+    """Bad user input: a CSV row, a time, an option value."""
+
+
+class PublishError(ToolkitError):
+    """Base of the errors a publisher raises; the dispatcher decides what each one means."""
+
+    #: after this error the platform must be asked whether the post went out before a retry
+    reconcile: bool = False
+
+
+class PermanentError(PublishError):
+    """The platform refused the post for good (bad request, forbidden); `failed`, reason kept."""
+
+
+class AuthError(PermanentError):
+    """The account's keys are missing, wrong or revoked: reconnect the account."""
+
+
+class DuplicateError(PublishError):
+    """The platform says this exact post is already there (X's 403 "duplicate content")."""
+
+    reconcile = True
+
+
+class TransientError(PublishError):
+    """A server error or timeout: the outcome is unknown, so reconcile before any retry."""
+
+    reconcile = True
+
+
+class RateLimited(PublishError):
+    """The account hit its rate limit; only this account waits until `retry_after`."""
+
+    def __init__(self, message: str, retry_after: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,61 @@
+"""Post length as each platform counts it.
+
+- `x`: twitter-text v3 weighted length (URLs 23, emoji 2, CJK 2, NFC), via twitter-text-parser;
+- `graphemes`: Bluesky's 300 user-perceived characters (grapheme clusters);
+- `mastodon`: grapheme clusters with every URL counted as 23 and `@user@domain` as `@user`.
+
+The parsers are imported lazily: importing twitter_text compiles large regexes (~0.3 s).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MASTODON_URL_LENGTH = 23
+_REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w")
+
+
+def x_length(text: str) -> int:
+    """X's weighted length (twitter-text v3 rules)."""
+    from twitter_text import parse_tweet
+
+    return parse_tweet(text).weightedLength
+
+
+def x_valid(text: str) -> bool:
+    """Whether X accepts the text (length and characters), per twitter-text v3."""
+    from twitter_text import parse_tweet
+
+    return parse_tweet(text).valid
+
+
+def grapheme_length(text: str) -> int:
+    """Grapheme clusters in the NFC form of `text` (Bluesky's count)."""
+    import grapheme
+
+    return grapheme.length(unicodedata.normalize("NFC", text))
+
+
+def mastodon_length(text: str) -> int:
+    """Mastodon's count: graphemes, each URL as 23 characters, remote mentions by user only."""
+    from twitter_text import extract_urls_with_indices
+
+    urls = extract_urls_with_indices(text, False)
+    parts, last = [], 0
+    for u in sorted(urls, key=lambda u: u["indices"][0]):
+        start, end = u["indices"]
+        parts.append(text[last:start])
+        parts.append("x" * MASTODON_URL_LENGTH)
+        last = end
+    parts.append(text[last:])
+    countable = _REMOTE_MENTION.sub(r"@\1", "".join(parts))
+    return grapheme_length(countable)
+
+
+COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_length}
+
+
+def count(text: str, counter: str) -> int:
+    """The length of `text` under the named counter (`x`, `graphemes`, `mastodon`)."""
+    return COUNTERS[counter](text)

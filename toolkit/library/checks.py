@@ -1,0 +1,101 @@
+"""Cross-checks of the library against the config: the rules `toolkit check` enforces.
+
+Loading (`loader.py`) catches shapes and types; these checks catch meaning: unknown statistics
+and cards, missing languages, texts over a platform's limit after tagging, numbers that do not
+come from a statistic, stale statistics and unverified ones in use.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from toolkit.config import Config
+from toolkit.errors import ComposeError
+from toolkit.library.models import PLACEHOLDER, Library, Message
+from toolkit.problems import Problems
+
+URL = re.compile(r"https?://\S+")
+NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+
+
+def check_library(config: Config, library: Library, problems: Problems,
+                  today: date | None = None, strict: bool = False) -> None:
+    """Add every cross-check problem of `library` to `problems`."""
+    today = today or date.today()
+    for message in library.messages.values():
+        _check_message(config, library, message, problems, strict)
+    for card in library.cards.values():
+        o = card.origin
+        if card.statistic and card.statistic not in library.statistics:
+            problems.error(o.path, o.at("statistic"),
+                           f"card '{card.id}' names unknown statistic '{card.statistic}'")
+        for lang, text in card.text.items():
+            _check_digits(config, text, problems, o.path, o.at("text"),
+                          f"card '{card.id}' ({lang})")
+    for stat in library.statistics.values():
+        o = stat.origin
+        age = (today - stat.as_of).days if stat.as_of else 0
+        if stat.kind == "count" and age > config.statistic_max_age_days:
+            problems.warning(o.path, o.at("as_of"),
+                             f"statistic '{stat.id}' is {age} days old "
+                             f"(as of {stat.as_of_text}; limit {config.statistic_max_age_days})")
+
+
+def _check_message(config: Config, library: Library, message: Message, problems: Problems,
+                   strict: bool) -> None:
+    from toolkit.compose import compose_message
+
+    o = message.origin
+    text_line = o.at("text")
+    for platform in message.platforms:
+        if platform not in config.platforms:
+            problems.error(o.path, o.at("platforms"),
+                           f"message '{message.id}' targets unknown platform '{platform}'")
+    if message.card and message.card not in library.cards:
+        problems.error(o.path, o.at("card"),
+                       f"message '{message.id}' names unknown card '{message.card}'")
+    unknown = False
+    for lang, template in message.text.items():
+        if lang not in config.languages:
+            problems.warning(o.path, text_line, f"message '{message.id}' has text in '{lang}', "
+                             "which is not one of the campaign's languages")
+        for m in PLACEHOLDER.finditer(template):
+            if m[1] not in library.statistics:
+                problems.error(o.path, text_line, f"message '{message.id}' ({lang}) names unknown "
+                               f"statistic '{{{m[1]}}}'")
+                unknown = True
+        _check_digits(config, template, problems, o.path, text_line,
+                      f"message '{message.id}' ({lang})")
+    for sid in library.unverified_of(message):
+        line = o.at("card") if sid not in message.statistic_ids() else text_line
+        text = (f"message '{message.id}' uses unverified statistic '{sid}' (the fact gate keeps "
+                "it from publishing until a person confirms the figure)")
+        (problems.error if strict else problems.warning)(o.path, line, text)
+    if unknown:
+        return
+    for lang in message.text:
+        for platform in message.platforms:
+            if platform not in config.platforms:
+                continue
+            try:
+                composed = compose_message(config, library, message, lang, platform)
+            except ComposeError as exc:
+                problems.error(o.path, text_line, f"message '{message.id}' ({lang}): {exc.message}")
+                break
+            if not composed.fits:
+                problems.error(o.path, text_line,
+                               f"message '{message.id}' ({lang}) is {composed.length} long on "
+                               f"{platform} after tagging, over the limit of {composed.limit}")
+
+
+def _check_digits(config: Config, template: str, problems: Problems, path: str, line: int,
+                  what: str) -> None:
+    """Numbers in a text must come from a statistic placeholder or the config allowlist."""
+    plain = URL.sub(" ", PLACEHOLDER.sub(" ", template))
+    plain = re.sub(r"#\w+", " ", plain)
+    for m in NUMBER.finditer(plain):
+        if m[0] not in config.number_allowlist:
+            problems.error(path, line, f"{what} has the number '{m[0]}', which comes from no "
+                           "statistic (use a {statistic-id} placeholder, or allowlist it in "
+                           "library.number_allowlist)")

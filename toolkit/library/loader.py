@@ -1,0 +1,203 @@
+"""Loading posts/*.yaml into a `Library`, collecting every problem as `path:line`.
+
+Each file is a mapping with any of three lists: `statistics`, `messages` and `cards`. Loading
+checks shapes and types and duplicate ids; the cross-checks (unknown ids, lengths, digits,
+staleness) live in `toolkit.library.checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from toolkit.config import Config
+from toolkit.errors import LibraryError
+from toolkit.fields import FieldReader
+from toolkit.library.models import CARD_LAYOUTS, Card, Library, Message, Origin, Statistic
+from toolkit.problems import Problems, display_path
+from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
+
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+STAT_KINDS = ("count", "date", "fact", "contact")
+SECTIONS = ("statistics", "messages", "cards")
+STAT_FIELDS = {"id", "kind", "value", "display", "label", "scope", "source", "as_of", "verified",
+               "notes"}
+MESSAGE_FIELDS = {"id", "theme", "text", "link", "card", "platforms", "notes"}
+CARD_FIELDS = {"id", "layout", "statistic", "text", "notes"}
+
+
+def load_library(config: Config) -> Library:
+    """Load the library; raise `LibraryError` listing every loading error."""
+    problems = Problems()
+    library = read_library(config, problems)
+    if problems.errors:
+        raise LibraryError("the post library has errors:\n" + "\n".join(map(str, problems.errors)))
+    return library
+
+
+def library_files(posts_dir: Path) -> list[Path]:
+    """The YAML files of the library, in a stable order."""
+    return sorted([*posts_dir.glob("*.yaml"), *posts_dir.glob("*.yml")])
+
+
+def read_library(config: Config, problems: Problems) -> Library:
+    """Read every file in the posts folder, adding problems; returns what could be read."""
+    library = Library()
+    if not config.posts_dir.is_dir():
+        problems.error(config.path, 1, f"posts folder {display_path(config.posts_dir)} not found")
+        return library
+    files = library_files(config.posts_dir)
+    if not files:
+        problems.error(config.posts_dir, 1, "no .yaml files in the posts folder")
+    for path in files:
+        _read_file(path, config, library, problems)
+    return library
+
+
+def _read_file(path: Path, config: Config, library: Library, problems: Problems) -> None:
+    try:
+        data = load_yaml_file(path)
+    except YamlError as exc:
+        problems.error(exc.path, exc.line, exc.reason)
+        return
+    r = FieldReader(display_path(path), problems)
+    if data is None:
+        return
+    if not isinstance(data, Node):
+        problems.error(r.path, getattr(data, "line", 1),
+                       "a library file must be a mapping with 'statistics', 'messages' or 'cards'")
+        return
+    for key in data:
+        if key not in SECTIONS:
+            r.fail(data, key, f"unknown section {key!r} (use {', '.join(SECTIONS)})")
+    readers = {"statistics": _statistic, "messages": _message, "cards": _card}
+    targets = {"statistics": library.statistics, "messages": library.messages,
+               "cards": library.cards}
+    for section, read in readers.items():
+        items = data.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, NodeList):
+            r.fail(data, section, f"'{section}' must be a list")
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, Node):
+                problems.error(r.path, items.line_of(i), f"each of '{section}' must be a mapping")
+                continue
+            obj = read(r, item, config)
+            if obj is None:
+                continue
+            existing = targets[section].get(obj.id)
+            if existing is not None:
+                r.fail(item, "id", f"duplicate id '{obj.id}' (first defined at "
+                       f"{existing.origin.path}:{existing.origin.line})")
+                continue
+            targets[section][obj.id] = obj
+
+
+def _origin(r: FieldReader, node: Node) -> Origin:
+    return Origin(str(r.path), node.line, dict(node.key_lines))
+
+
+def _id(r: FieldReader, node: Node, kind: str) -> str | None:
+    raw = node.get("id")
+    if raw is None:
+        r.fail(node, "id", f"{kind} has no 'id'")
+        return None
+    if not isinstance(raw, str) or not ID.match(raw):
+        r.fail(node, "id", f"{kind} id {raw!r} must be lowercase letters, digits and hyphens")
+        return None
+    return raw
+
+
+def _unknown_fields(r: FieldReader, node: Node, allowed: set[str], kind: str) -> None:
+    for key in node:
+        if key not in allowed:
+            r.fail(node, key, f"unknown field {key!r} in {kind} (allowed: "
+                   f"{', '.join(sorted(allowed))})")
+
+
+def _as_of(r: FieldReader, node: Node, sid: str, required: bool) -> tuple[date | None, str]:
+    raw = node.get("as_of")
+    if raw is None:
+        if required:
+            r.fail(node, "as_of", f"statistic '{sid}' has no 'as_of' date")
+        return None, ""
+    if isinstance(raw, date):
+        return raw, raw.isoformat()
+    text = str(raw)
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
+    if m and 1 <= int(m[2] or 1) <= 12:
+        return date(int(m[1]), int(m[2] or 1), 1), text
+    r.fail(node, "as_of", f"'as_of' must be a date like 2021-02-19, 2021-02 or 2021, not {raw!r}")
+    return None, text
+
+
+def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
+    sid = _id(r, node, "statistic")
+    _unknown_fields(r, node, STAT_FIELDS, "a statistic")
+    where = f"{sid}." if sid else ""
+    kind = r.value(node, "kind", str, "count", where=where)
+    if kind not in STAT_KINDS:
+        r.fail(node, "kind", f"'{where}kind' must be one of {', '.join(STAT_KINDS)}")
+    value = node.get("value")
+    if value is None or isinstance(value, Node | NodeList):
+        r.fail(node, "value", f"statistic '{sid}' needs a plain 'value'")
+    langs = config.languages
+    display = r.per_language(node, "display", langs, where=where)
+    label = r.per_language(node, "label", langs, where=where)
+    scope_node = r.section(node, "scope", where=where)
+    scope = {str(lang): r.strings(scope_node, lang, where=f"{where}scope.") for lang in scope_node}
+    for lang, words in scope.items():
+        for word in words:
+            if word.lower() not in label.get(lang, "").lower():
+                r.fail(scope_node, lang, f"statistic '{sid}' label ({lang}) drops the source's "
+                       f"scope words {word!r}")
+    source = r.section(node, "source", required=True, where=where)
+    source_name = r.text(source, "name", required=True, where=f"{where}source.")
+    source_url = r.text(source, "url", required=True, where=f"{where}source.")
+    if source_url and not source_url.startswith(("https://", "http://")):
+        r.fail(source, "url", f"'{where}source.url' must be an http(s) URL")
+    as_of, as_of_text = _as_of(r, node, sid or "?", required=kind != "contact")
+    verified = r.value(node, "verified", bool, False, required=True, where=where)
+    notes = r.value(node, "notes", str, "", where=where)
+    if sid is None or value is None:
+        return None
+    scope_words = tuple(w for ws in scope.values() for w in ws)
+    return Statistic(sid, kind, value, display, label, scope_words, source_name, source_url,
+                     as_of, as_of_text, bool(verified), notes, _origin(r, node))
+
+
+def _message(r: FieldReader, node: Node, config: Config) -> Message | None:
+    mid = _id(r, node, "message")
+    _unknown_fields(r, node, MESSAGE_FIELDS, "a message")
+    where = f"{mid}." if mid else ""
+    theme = r.text(node, "theme", required=True, where=where)
+    text = r.per_language(node, "text", config.languages, where=where)
+    link = r.value(node, "link", str, None, where=where)
+    if link and not link.startswith(("https://", "http://")):
+        r.fail(node, "link", f"'{where}link' must be an http(s) URL")
+    card = r.value(node, "card", str, None, where=where)
+    default_platforms = tuple(p for p in config.platforms if p != "outbox")
+    platforms = r.strings(node, "platforms", default_platforms, where=where)
+    if mid is None:
+        return None
+    return Message(mid, theme, text, link, card, platforms, _origin(r, node))
+
+
+def _card(r: FieldReader, node: Node, config: Config) -> Card | None:
+    cid = _id(r, node, "card")
+    _unknown_fields(r, node, CARD_FIELDS, "a card")
+    where = f"{cid}." if cid else ""
+    layout = r.value(node, "layout", str, "", required=True, where=where)
+    if layout and layout not in CARD_LAYOUTS:
+        r.fail(node, "layout", f"'{where}layout' must be one of {', '.join(CARD_LAYOUTS)}")
+    statistic = r.value(node, "statistic", str, None, where=where)
+    if layout == "statistic" and not statistic:
+        r.fail(node, "layout", f"statistic card '{cid}' needs a 'statistic'")
+    text = r.per_language(node, "text", config.languages, required=layout != "statistic",
+                          where=where)
+    if cid is None or layout not in CARD_LAYOUTS:
+        return None
+    return Card(cid, layout, statistic, text, _origin(r, node))

@@ -1,0 +1,97 @@
+"""The library's data: statistics, messages and cards, each remembering where it was defined."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+#: `{statistic-id}` placeholders in message templates
+PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
+CARD_LAYOUTS = ("statistic", "message", "cta")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an item was defined: file and line, for `path:line` messages."""
+
+    path: str
+    line: int
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def at(self, name: str) -> int:
+        """The line of field `name`, or the item's own line."""
+        return self.field_lines.get(name, self.line)
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """A sourced figure or fact: display form and label per language, source, as-of date."""
+
+    id: str
+    kind: str
+    value: str | int | float
+    display: dict[str, str]
+    label: dict[str, str]
+    scope: tuple[str, ...]
+    source_name: str
+    source_url: str
+    as_of: date | None
+    as_of_text: str
+    verified: bool
+    notes: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Card:
+    """A share graphic: a statistic card, a one-line message card, or a call-to-action card."""
+
+    id: str
+    layout: str
+    statistic: str | None
+    text: dict[str, str]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Message:
+    """A campaign message: template text per language naming statistics as `{id}`."""
+
+    id: str
+    theme: str
+    text: dict[str, str]
+    link: str | None
+    card: str | None
+    platforms: tuple[str, ...]
+    origin: Origin
+
+    def statistic_ids(self) -> list[str]:
+        """Ids of the statistics its templates name, in order of first use."""
+        seen: dict[str, None] = {}
+        for template in self.text.values():
+            for m in PLACEHOLDER.finditer(template):
+                seen.setdefault(m[1])
+        return list(seen)
+
+
+@dataclass
+class Library:
+    """Everything in posts/: statistics, messages and cards by id."""
+
+    statistics: dict[str, Statistic] = field(default_factory=dict)
+    messages: dict[str, Message] = field(default_factory=dict)
+    cards: dict[str, Card] = field(default_factory=dict)
+
+    def statistic_ids_of(self, message: Message) -> list[str]:
+        """Statistics a message depends on: those in its text and the one of its card."""
+        ids = message.statistic_ids()
+        card = self.cards.get(message.card or "")
+        if card and card.statistic and card.statistic not in ids:
+            ids.append(card.statistic)
+        return ids
+
+    def unverified_of(self, message: Message) -> list[str]:
+        """Unverified statistics a message uses (the fact gate keeps it from publishing)."""
+        return [s for s in self.statistic_ids_of(message)
+                if s in self.statistics and not self.statistics[s].verified]

@@ -1,0 +1,43 @@
+"""Everything `toolkit check` verifies, in one call that collects every problem."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from toolkit.config import Config, read_config
+from toolkit.library.checks import check_library
+from toolkit.library.loader import read_library
+from toolkit.problems import Problems
+
+#: extra checks registered by other layers (graphics contrast, account keys), run in order
+EXTRA_CHECKS: list[str] = [
+    "toolkit.graphics.checks:check_graphics",
+    "toolkit.publish.checks:check_accounts",
+]
+
+
+def run_checks(path: Path, strict: bool = False, today: date | None = None) -> Problems:
+    """Validate config, library and the other layers' rules; return all problems found."""
+    problems = Problems()
+    config = read_config(path, problems)
+    if config is None:
+        return problems
+    library = read_library(config, problems)
+    check_library(config, library, problems, today=today, strict=strict)
+    for spec in EXTRA_CHECKS:
+        _run_extra(spec, config, library, problems)
+    return problems
+
+
+def _run_extra(spec: str, config: Config, library: object, problems: Problems) -> None:
+    import importlib
+
+    module_name, attr = spec.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return  # that layer is not installed in this build
+        raise
+    getattr(module, attr)(config, library, problems)

@@ -1,0 +1,109 @@
+"""Safe YAML loading that remembers the line of every mapping, key and list item.
+
+Built on PyYAML's `SafeLoader` (never the unsafe loaders). Mappings come back as `Node` dicts
+and sequences as `NodeList`s that carry the 1-based line where they start and the line of each
+key or item, so checks can say `path:line` for any field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.problems import display_path
+
+
+class Node(dict):
+    """A mapping from YAML with `line` (its first line) and `key_lines` (line of each key)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        """The line of `key`, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class NodeList(list):
+    """A sequence from YAML with `line` and `item_lines` (line of each item)."""
+
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        """The line of item `index`."""
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class YamlError(Exception):
+    """A YAML syntax error, with the 1-based line and a one-line reason."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: error: {reason}")
+        self.path, self.line, self.reason = path, line, reason
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences remember their lines."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
+    loader.flatten_mapping(node)
+    result = Node()
+    result.line = node.start_mark.line + 1
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain value", key_node.start_mark
+            ) from exc
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> NodeList:
+    result = NodeList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml_text(text: str, path: str = "<string>") -> Any:
+    """Parse YAML text safely; raise `YamlError` with the line on any syntax problem."""
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise YamlError(path, line, f"YAML syntax: {reason}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(path, 1, f"YAML syntax: {exc}") from None
+    except RecursionError:
+        raise YamlError(path, 1, "YAML syntax: nested too deeply") from None
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read and parse one YAML file; unreadable or non-UTF-8 files give a `YamlError` too."""
+    shown = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise YamlError(shown, 1, "file is not valid UTF-8") from None
+    except OSError as exc:
+        raise YamlError(shown, 1, f"cannot read file: {exc.strerror}") from None
+    return load_yaml_text(text, shown)
