@@ -102,7 +102,7 @@ class FieldReader:
         """A path; relative ones resolve against the folder of the file being read."""
         raw = self.value(node, key, str, default)
         p = Path(raw).expanduser()
-        return p if p.is_absolute() else (Path(self.path).parent / p)
+        return (p if p.is_absolute() else Path(self.path).parent / p).resolve()
 
     def per_language(self, node: Node, key: str, languages: tuple[str, ...],
                      required: bool = True, where: str = "") -> dict[str, str]:

@@ -28,15 +28,22 @@ class Problem:
 
 def display_path(path: Path | str) -> str:
     """A path relative to the working directory when it lies below it, else as given."""
-    p = Path(path)
+    p = Path(path).resolve()
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
+        return str(p.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(p)
 
 
 class Problems(list[Problem]):
-    """A list of problems that knows how to add one from a path and line."""
+    """A list of problems that knows how to add one from a path and line.
+
+    `notes` holds remarks that are neither errors nor warnings (never fail a check).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes: list[str] = []
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error."""

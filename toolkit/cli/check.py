@@ -18,10 +18,13 @@ def check(ctx: click.Context, strict: bool, as_json: bool) -> None:
     problems = run_checks(config_path(ctx.obj.get("config_path")), strict=strict)
     failing = problems.errors or (strict and problems.warnings)
     if as_json:
-        print_json({"ok": not failing, "problems": [p.as_dict() for p in problems]})
+        print_json({"ok": not failing, "problems": [p.as_dict() for p in problems],
+                    "notes": problems.notes})
     else:
         for p in problems:
             click.echo(str(p), err=False)
+        for note in problems.notes:
+            click.echo(f"note: {note}", err=True)
         e, w = len(problems.errors), len(problems.warnings)
         summary = f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
         click.echo(("check failed: " if failing else "check passed: ") + summary, err=True)

@@ -28,6 +28,29 @@ def get_library(ctx: click.Context) -> Library:
     return obj["library"]
 
 
+def get_store(ctx: click.Context):  # noqa: ANN201 - Store, imported lazily
+    """The store named by the config (opened and migrated once per invocation)."""
+    from toolkit.store import Store
+
+    obj = ctx.ensure_object(dict)
+    if "store" not in obj:
+        obj["store"] = Store(get_config(ctx).store_url)
+        ctx.call_on_close(obj["store"].close)
+    return obj["store"]
+
+
+def actor_name(explicit: str | None = None) -> str:
+    """Who is acting: `--by`, else the login name."""
+    import getpass
+
+    if explicit:
+        return explicit
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
 def print_json(data: Any) -> None:
     """One JSON document on stdout."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)

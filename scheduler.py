@@ -1,0 +1,37 @@
+"""The #SaveAsylum scheduler daemon: `python scheduler.py [--config PATH] [--once]`.
+
+Publishes approved posts at their time, each at most once, surviving crashes and restarts.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Config file (default: $TOOLKIT_CONFIG or config/campaign.yaml).")
+@click.option("--once", is_flag=True, help="Dispatch what is due now, then exit.")
+@click.option("--dry-run", is_flag=True, help="Log what would be published; publish nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> None:
+    """Run the scheduler: publish approved posts at their time."""
+    from toolkit.runner import build_dispatcher, setup_logging
+
+    setup_logging(verbose)
+    dispatcher = build_dispatcher(config_path, dry_run=dry_run)
+    if once:
+        outcomes = dispatcher.dispatch_due(datetime.now(UTC))
+        click.echo(f"dispatched {len(outcomes)} post(s)", err=True)
+        return
+    from toolkit.daemon import SchedulerService
+
+    SchedulerService(dispatcher).run()
+
+
+if __name__ == "__main__":
+    main(prog_name="scheduler.py")
+    sys.exit(0)

@@ -1,0 +1,53 @@
+"""Shared fixtures: a throw-away copy of the project (config + posts) in a temp folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of config/ and posts/ in tmp_path; returns the config file's path.
+
+    The store, outbox and graphics all live under tmp_path (relative paths in the config).
+    """
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "posts", tmp_path / "posts")
+    return tmp_path / "config" / "campaign.yaml"
+
+
+@pytest.fixture
+def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `toolkit --config <project> ARGS…` in-process from the project's folder."""
+    from toolkit.cli import cli
+
+    monkeypatch.chdir(project.parent.parent)
+
+    def run(*args: str, config: Path | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, ["--config", str(config or project), *args], input=input,
+                             catch_exceptions=False)
+
+    return run
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact snippet in a file (fails loudly if absent)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, snippet: str) -> int:
+    """1-based line number of the first line containing `snippet`."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if snippet in line:
+            return n
+    raise AssertionError(f"{snippet!r} not in {path}")

@@ -1,0 +1,89 @@
+"""Composing: statistics filled in, hashtags added once, lengths as each platform counts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from toolkit.compose import add_hashtags, has_hashtag
+from toolkit.lengths import grapheme_length, mastodon_length, x_length
+
+
+@pytest.mark.parametrize("text", ["Hola #SaveAsylum", "hola #saveasylum!", "#SAVEASYLUM hoy"])
+def test_hashtag_detected_case_insensitively_and_never_doubled(text: str) -> None:
+    assert has_hashtag(text, "#SaveAsylum")
+    assert add_hashtags(text, ("#SaveAsylum",)) == text
+
+
+@pytest.mark.parametrize("text", ["#SaveAsylumNow is different", "x#SaveAsylum", "##SaveAsylum"])
+def test_lookalikes_are_not_the_hashtag(text: str) -> None:
+    assert not has_hashtag(text, "#SaveAsylum")
+    assert add_hashtags(text, ("#SaveAsylum",)).endswith(" #SaveAsylum")
+
+
+def test_compose_message_fills_statistics_per_language(run_cli) -> None:
+    en = json.loads(run_cli("compose", "violence-attacks", "--json").stdout)
+    es = json.loads(run_cli("compose", "violence-attacks", "--lang", "es", "--json").stdout)
+    assert "at least 1,544 publicly reported" in en["text"]
+    assert "al menos 1.544 casos reportados públicamente" in es["text"]
+    for doc in (en, es):
+        assert doc["text"].endswith("#SaveAsylum")
+        assert set(doc) == {"text", "length", "limit", "fits"}
+        assert doc["limit"] == 280 and doc["fits"] is True
+        assert doc["length"] == x_length(doc["text"])
+
+
+def test_compose_link_counts_23_on_x(run_cli) -> None:
+    doc = json.loads(run_cli("compose", "call-switchboard", "--json").stdout)
+    assert "https://www.cvt.org/EndMPP" in doc["text"]
+    assert doc["length"] == len(doc["text"]) - len("https://www.cvt.org/EndMPP") + 23
+
+
+def test_compose_text_no_tag(run_cli) -> None:
+    result = run_cli("compose", "--text", "Solo texto", "--no-tag", "--json")
+    assert json.loads(result.stdout)["text"] == "Solo texto"
+
+
+def test_too_long_is_an_error_never_truncated(run_cli) -> None:
+    text = "a" * 275
+    result = run_cli("compose", "--text", text, "--json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout.split("\nError:")[0]) if "Error" in result.stdout else \
+        json.loads(result.stdout)
+    assert doc["text"] == text + " #SaveAsylum" and doc["fits"] is False
+    assert doc["length"] == 287
+    assert "over x's limit of 280" in result.stderr
+
+
+def test_bluesky_counts_graphemes(run_cli) -> None:
+    family = "👨‍👩‍👧‍👦"
+    doc = json.loads(run_cli("compose", "--text", family, "--platform", "bluesky", "--json",
+                             "--no-tag").stdout)
+    assert doc == {"text": family, "length": 1, "limit": 300, "fits": True}
+    assert grapheme_length("ñandú") == 5 and grapheme_length("n\u0303") == 1
+
+
+def test_mastodon_counts_urls_as_23_and_remote_mentions_by_user() -> None:
+    long_url = "https://example.org/" + "a" * 100
+    assert mastodon_length(f"see {long_url}") == 4 + 23
+    assert mastodon_length("hi @ana@social.example") == len("hi @ana")
+
+
+def test_unknown_message_and_platform_are_clear_errors(run_cli) -> None:
+    r1 = run_cli("compose", "nope")
+    assert r1.exit_code == 1 and "Error: unknown message 'nope'" in r1.output
+    r2 = run_cli("compose", "violence-attacks", "--platform", "myspace")
+    assert r2.exit_code == 1 and "unknown platform 'myspace'" in r2.output
+    assert "Traceback" not in r1.output + r2.output
+
+
+def test_library_json_lists_messages_and_statistics(run_cli) -> None:
+    doc = json.loads(run_cli("library", "--json").stdout)
+    assert len(doc["messages"]) >= 24
+    assert {m["theme"] for m in doc["messages"]} >= {"violence", "courts", "mpp2", "asylum",
+                                                      "call", "support"}
+    assert all(set(m["languages"]) >= {"en", "es"} for m in doc["messages"])
+    ids = {s["id"] for s in doc["statistics"]}
+    assert {"hrf-attacks-2021", "switchboard", "court-5th-cir"} <= ids
+    assert all(s["source"]["name"] and s["source"]["url"] for s in doc["statistics"])

@@ -1,0 +1,132 @@
+"""The scheduler daemon: one class owns APScheduler; the store is the only truth.
+
+APScheduler (3.11, `BlockingScheduler`, in-memory jobs only) just wakes the dispatcher: a `date`
+job armed at the next due time, and a watch job every second that re-arms it when other
+processes add or change posts. Job functions are module-level and take only an id, as in
+python-telegram-bot's JobQueue. SIGINT/SIGTERM finish the in-flight publish, then stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from toolkit.dispatch import Dispatcher
+
+log = logging.getLogger("toolkit.scheduler")
+
+WATCH_SECONDS = 1.0
+WAKE_JOB = "wake"
+WATCH_JOB = "watch"
+_SERVICES: dict[str, SchedulerService] = {}
+
+
+def wake(service_id: str) -> None:
+    """APScheduler job: dispatch what is due, then arm the next wake-up."""
+    service = _SERVICES.get(service_id)
+    if service is not None:
+        service.dispatch()
+
+
+def watch(service_id: str) -> None:
+    """APScheduler job: notice posts added or changed by other processes."""
+    service = _SERVICES.get(service_id)
+    if service is not None:
+        service.rearm()
+
+
+class SchedulerService:
+    """Owns the APScheduler instance that wakes the dispatcher at each post's time."""
+
+    def __init__(self, dispatcher: Dispatcher,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        self.id = uuid.uuid4().hex
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.stop_event = threading.Event()
+        dispatcher.stop_requested = self.stop_event
+        self._armed: datetime | None = None
+        self._lock = threading.Lock()
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        _SERVICES[self.id] = self
+
+    def dispatch(self) -> None:
+        """Run the dispatcher once and arm the next wake-up."""
+        if self.stop_event.is_set():
+            return
+        try:
+            self.dispatcher.dispatch_due(self.clock())
+        except Exception:  # keep the daemon alive; the store is unchanged for what failed
+            log.exception("dispatch failed; retrying at the next wake-up")
+            self._arm(self.clock() + timedelta(seconds=5))
+            return
+        with self._lock:
+            self._armed = None
+        self.rearm()
+
+    def rearm(self) -> None:
+        """Arm the wake job at the store's next due time, if that changed."""
+        if self.stop_event.is_set():
+            return
+        now = self.clock()
+        next_at = self.dispatcher.store.next_wake(now)
+        if next_at is None:
+            return
+        with self._lock:
+            job_alive = self.scheduler.get_job(WAKE_JOB) is not None
+            if job_alive and self._armed is not None and self._armed <= next_at:
+                return
+        self._arm(max(next_at, now))
+
+    def _arm(self, at: datetime) -> None:
+        with self._lock:
+            self._armed = at
+            self.scheduler.add_job(wake, "date", run_date=at, args=[self.id], id=WAKE_JOB,
+                                   executor="dispatch", replace_existing=True)
+
+    def run(self) -> None:
+        """Block, publishing posts at their time, until SIGINT/SIGTERM."""
+        self.scheduler.add_job(watch, "interval", seconds=WATCH_SECONDS, args=[self.id],
+                               id=WATCH_JOB, replace_existing=True)
+        self._arm(self.clock())  # catch up at once on start
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._on_signal)
+        log.info("scheduler running on %s; Ctrl-C stops it", _safe_url(
+            self.dispatcher.store.url))
+        try:
+            self.scheduler.start()
+        finally:
+            _SERVICES.pop(self.id, None)
+        log.info("scheduler stopped")
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        log.info("%s received: finishing the publish in flight, then stopping",
+                 signal.Signals(signum).name)
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop after the in-flight publish (claimed but unstarted posts are released)."""
+        self.stop_event.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+
+def _safe_url(url: str) -> str:
+    """A store URL without its password, for logs."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a log line must never fail
+        return "(store)"

@@ -1,0 +1,224 @@
+"""The dispatcher: `dispatch_due(now)` claims due posts, publishes them, records the result.
+
+Publishing is at most once, and exactly once wherever the platform lets us prove it:
+claim (commit) → call the platform → record the result (commit). A post found in `publishing`
+with an expired claim (or one held by a process on this host that no longer runs) is reconciled
+through its publisher before anything is retried; only an undecidable outcome becomes
+`needs_check`. A rate limit holds back only the affected account, until its reset time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from toolkit.errors import DuplicateError, PermanentError, PublishError, RateLimited
+from toolkit.publish.base import MediaItem, OutgoingPost, Publisher, PublishResult
+from toolkit.store import (
+    APPROVED,
+    FAILED,
+    MISSED,
+    NEEDS_CHECK,
+    PUBLISHED,
+    PUBLISHING,
+    Post,
+    Store,
+)
+
+log = logging.getLogger("toolkit.dispatch")
+
+DEFAULT_LEASE = timedelta(minutes=5)
+RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+MAX_ATTEMPTS = 4
+BATCH = 25
+
+
+def process_owner() -> str:
+    """A claim owner name for this process: host, pid and a random token."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """Whether a claim owner is a process on this host that no longer runs."""
+    try:
+        host, pid, _token = owner.split(":")
+        pid_n = int(pid)
+    except ValueError:
+        return False
+    if host != socket.gethostname() or pid_n == os.getpid():
+        return False
+    try:
+        os.kill(pid_n, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _is_zombie(pid_n)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def outgoing(post: Post) -> OutgoingPost:
+    """What a publisher sees of a stored post."""
+    media = tuple(MediaItem(m["path"], m.get("alt", "")) for m in post.media)
+    return OutgoingPost(post.id, post.platform, post.account, post.text, post.scheduled_at,
+                        media, post.lang)
+
+
+@dataclass
+class Outcome:
+    """What happened to one post in one dispatch run."""
+
+    post_id: str
+    status: str
+    lateness: timedelta | None = None
+    where: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class Dispatcher:
+    """Moves due posts from the store to their publishers."""
+
+    store: Store
+    publishers: dict[str, Publisher]
+    max_lateness: timedelta = timedelta(hours=1)
+    owner: str = field(default_factory=process_owner)
+    lease: timedelta = DEFAULT_LEASE
+    stop_requested: object = None  # an object with is_set(), e.g. threading.Event
+
+    def dispatch_due(self, now: datetime) -> list[Outcome]:
+        """Reconcile stale claims, mark late posts missed, then publish what is due at `now`."""
+        outcomes = self.reconcile_stale(now)
+        outcomes += self.mark_missed(now)
+        while not self._stopping():
+            held = list(self.store.holds(now))
+            batch = self.store.claim_due(now, self.owner, self.lease, BATCH, held)
+            if not batch:
+                break
+            for i, post in enumerate(batch):
+                if self._stopping():  # finish the in-flight publish, release the rest
+                    self._release(batch[i:], now)
+                    return outcomes
+                outcomes.append(self._publish(post, now))
+        return outcomes
+
+    def _stopping(self) -> bool:
+        return bool(self.stop_requested is not None and self.stop_requested.is_set())
+
+    def _release(self, posts: list[Post], now: datetime) -> None:
+        for post in posts:
+            self._move(post, APPROVED, now, "released at shutdown before publishing",
+                       attempts=max(post.attempts - 1, 0), claim_owner=None,
+                       claim_expires_at=None)
+
+    def mark_missed(self, now: datetime) -> list[Outcome]:
+        """Approved posts later than `max_lateness` become `missed` and wait for a person."""
+        late = [p for p in self.store.list([APPROVED], end=now - self.max_lateness)]
+        moved = self.store.transition_many(
+            [(p.id, APPROVED, {"last_error": "too late to publish (after an outage?)"})
+             for p in late], MISSED, self.owner, now, "later than max_lateness")
+        for pid in moved:
+            log.warning("post %s missed its time; it waits for a person", pid)
+        return [Outcome(pid, MISSED) for pid in moved]
+
+    def reconcile_stale(self, now: datetime) -> list[Outcome]:
+        """Decide posts left in `publishing` by a crash before anything is retried."""
+        outcomes = []
+        for post in self.store.stale_claims(now, owner_is_dead):
+            if not self.store.take_over_claim(post, self.owner, now, self.lease):
+                continue
+            outcomes.append(self._reconcile(post, now, "stale claim"))
+        return outcomes
+
+    def _reconcile(self, post: Post, now: datetime, why: str) -> Outcome:
+        publisher = self.publishers.get(post.account)
+        if publisher is None:
+            return self._move(post, NEEDS_CHECK, now, f"{why}: no publisher for account")
+        try:
+            answer = publisher.reconcile(outgoing(post))
+        except RateLimited as exc:
+            self._hold(post.account, exc, now)
+            return self._move(post, NEEDS_CHECK, now, f"{why}: reconcile rate limited")
+        except PublishError as exc:
+            return self._move(post, NEEDS_CHECK, now, f"{why}: reconcile failed: {exc.message}")
+        if answer.status == "published":
+            return self._published(post, answer.result or PublishResult(), now, f"{why}: found")
+        if answer.status == "absent":
+            return self._retry(post, now, f"{why}: not on the platform, retrying",
+                               stale=why == "stale claim")
+        return self._move(post, NEEDS_CHECK, now, f"{why}: the platform cannot tell")
+
+    def _publish(self, post: Post, now: datetime) -> Outcome:
+        publisher = self.publishers.get(post.account)
+        if publisher is None:
+            return self._move(post, FAILED, now, "no publisher for this account",
+                              last_error=f"no publisher configured for account {post.account}")
+        called = datetime.now(now.tzinfo)
+        try:
+            result = publisher.publish(outgoing(post))
+        except RateLimited as exc:
+            self._hold(post.account, exc, now)
+            return self._move(post, APPROVED, now, f"rate limited: {exc.message}",
+                              claim_owner=None, claim_expires_at=None,
+                              attempts=max(post.attempts - 1, 0), last_error=exc.message)
+        except DuplicateError as exc:
+            out = self._reconcile(post, now, f"duplicate reported ({exc.message})")
+            if out.status != PUBLISHED:
+                return self._move(self.store.get(post.id), NEEDS_CHECK, now,
+                                  "platform says duplicate but reconcile could not find it")
+            return out
+        except PermanentError as exc:
+            return self._move(post, FAILED, now, exc.message, last_error=exc.message)
+        except PublishError as exc:  # transient: outcome unknown, ask the platform first
+            log.warning("post %s: %s; reconciling before any retry", post.id, exc.message)
+            return self._reconcile(post, now, f"after error ({exc.message})")
+        lateness = called - post.scheduled_at
+        return self._published(post, result, now, "published", lateness)
+
+    def _published(self, post: Post, result: PublishResult, now: datetime, detail: str,
+                   lateness: timedelta | None = None) -> Outcome:
+        out = self._move(post, PUBLISHED, now, detail, platform_post_id=result.platform_id,
+                         url=result.url, published_at=now, claim_owner=None,
+                         claim_expires_at=None, last_error=None)
+        out.lateness, out.where = lateness, result.url
+        late_ms = f"{lateness.total_seconds() * 1000:.0f} ms" if lateness is not None else "-"
+        log.info("published post %s to %s (%s) -> %s, late %s", post.id, post.platform,
+                 post.account, result.url or "(no url)", late_ms)
+        return out
+
+    def _retry(self, post: Post, now: datetime, detail: str, stale: bool = False) -> Outcome:
+        """Back to approved: at once after a crash (the platform never saw it, so the attempt
+        does not count), or after a backoff when the platform failed."""
+        if stale:
+            return self._move(post, APPROVED, now, detail, attempts=max(post.attempts - 1, 0),
+                              not_before=None, claim_owner=None, claim_expires_at=None)
+        if post.attempts >= MAX_ATTEMPTS:
+            return self._move(post, FAILED, now, f"{detail}; gave up after {post.attempts}",
+                              last_error=detail)
+        delay = RETRY_BACKOFF[min(max(post.attempts - 1, 0), len(RETRY_BACKOFF) - 1)]
+        return self._move(post, APPROVED, now, detail, not_before=now + delay,
+                          claim_owner=None, claim_expires_at=None, last_error=detail)
+
+    def _hold(self, account: str, exc: RateLimited, now: datetime) -> None:
+        until = exc.retry_after or now + timedelta(minutes=15)
+        self.store.hold_account(account, until, exc.message)
+        log.warning("account %s is rate limited until %s", account, until.isoformat())
+
+    def _move(self, post: Post, to: str, now: datetime, detail: str, **values: object
+              ) -> Outcome:
+        self.store.transition_many([(post.id, PUBLISHING if post.status == PUBLISHING
+                                     else post.status, values)], to, self.owner, now, detail)
+        if to in (FAILED, NEEDS_CHECK):
+            log.error("post %s -> %s: %s", post.id, to, detail)
+        return Outcome(post.id, to, error=detail if to != PUBLISHED else None)

@@ -1,0 +1,71 @@
+"""The outbox publisher: each post becomes `OUTBOX/<post-id>.json` (a design contract).
+
+Written atomically (temporary file, then a link that fails if the target exists), never
+overwritten: publishing a post whose file exists appends a line to `duplicates.jsonl` and raises
+`DuplicateError`, like X's "duplicate content". `reconcile` is exact: the file is there or not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from toolkit.errors import DuplicateError
+from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class OutboxPublisher:
+    """Publishes posts as JSON files in a folder."""
+
+    def __init__(self, folder: Path, platform: str = "outbox",
+                 clock: type[datetime] = datetime) -> None:
+        self.folder = Path(folder)
+        self.platform = platform
+        self._clock = clock
+
+    def path_for(self, post_id: str) -> Path:
+        """Where the post's file goes."""
+        return self.folder / f"{post_id}.json"
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        """Write the post's file atomically; `DuplicateError` if it already exists."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.path_for(post.id)
+        now = self._clock.now(UTC)
+        record = {
+            "post_id": post.id, "platform": post.platform, "account": post.account,
+            "lang": post.lang, "text": post.text,
+            "media": [{"path": m.path, "alt": m.alt} for m in post.media],
+            "scheduled_at": _iso(post.scheduled_at), "published_at": _iso(now),
+        }
+        fd, tmp = tempfile.mkstemp(prefix=f".{post.id}.", suffix=".tmp", dir=self.folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(record, f, ensure_ascii=False, indent=2)
+            try:
+                os.link(tmp, target)  # atomic and never overwrites, unlike rename
+            except FileExistsError:
+                self._note_duplicate(post, now)
+                raise DuplicateError(f"outbox already holds post {post.id}") from None
+        finally:
+            os.unlink(tmp)
+        return PublishResult(platform_id=post.id, url=target.resolve().as_uri())
+
+    def reconcile(self, post: OutgoingPost) -> Reconciliation:
+        """Published if the post's file exists, else absent (never unknown)."""
+        target = self.path_for(post.id)
+        if target.exists():
+            return Reconciliation("published", PublishResult(post.id, target.resolve().as_uri()))
+        return Reconciliation("absent")
+
+    def _note_duplicate(self, post: OutgoingPost, now: datetime) -> None:
+        line = json.dumps({"post_id": post.id, "platform": post.platform, "at": _iso(now)})
+        with open(self.folder / "duplicates.jsonl", "a", encoding="utf-8") as f:
+            f.write(line + "\n")

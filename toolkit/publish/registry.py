@@ -1,0 +1,72 @@
+"""Choosing a publisher for each configured account, from the environment's keys.
+
+Keys are read from the environment (or a git-ignored `.env` loaded by the caller) by the names
+the config gives; only variable names ever appear in messages, never values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from toolkit.config import Account, Config
+from toolkit.errors import AuthError, ConfigError
+from toolkit.publish.base import Publisher
+
+log = logging.getLogger("toolkit.publish")
+
+#: the key roles each platform needs in `accounts.<name>.env`
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "x": ("api_key", "api_secret", "access_token", "access_secret"),
+    "bluesky": ("handle", "app_password"),
+    "mastodon": ("base_url", "access_token"),
+    "outbox": (),
+}
+
+
+def missing_variables(account: Account, env: Mapping[str, str]) -> list[str]:
+    """Names of the environment variables the account needs but that are unset or empty."""
+    missing = []
+    for role in REQUIRED_KEYS.get(account.platform, ()):
+        var = account.env.get(role)
+        if var is None:
+            missing.append(f"accounts.{account.name}.env.{role} (not configured)")
+        elif not env.get(var):
+            missing.append(var)
+    return missing
+
+
+def build_publisher(config: Config, account: Account, env: Mapping[str, str],
+                    dry_run: bool = False) -> Publisher:
+    """The publisher for one account: real, outbox fallback, or dry run."""
+    if dry_run:
+        from toolkit.publish.dryrun import DryRunPublisher
+
+        return DryRunPublisher(account.platform)
+    from toolkit.publish.outbox import OutboxPublisher
+
+    if account.platform == "outbox":
+        return OutboxPublisher(config.outbox_dir, "outbox")
+    missing = missing_variables(account, env)
+    implemented = account.platform == "x"
+    if missing or not implemented:
+        why = (f"missing {', '.join(missing)}" if missing
+               else f"no {account.platform} publisher in this version")
+        if config.fallback_to_outbox:
+            log.warning("account %s (%s): %s; its posts go to the outbox %s", account.name,
+                        account.platform, why, config.outbox_dir)
+            return OutboxPublisher(config.outbox_dir, account.platform)
+        raise AuthError(f"account {account.name} ({account.platform}): {why} "
+                        "(set them in the environment or .env, or set fallback_to_outbox)")
+    from toolkit.publish.x import XPublisher
+
+    return XPublisher.from_env(account, env)
+
+
+def build_publishers(config: Config, env: Mapping[str, str],
+                     dry_run: bool = False) -> dict[str, Publisher]:
+    """A publisher for every configured account, by account name."""
+    if not config.accounts:
+        raise ConfigError("no accounts configured")
+    return {name: build_publisher(config, acc, env, dry_run)
+            for name, acc in config.accounts.items()}

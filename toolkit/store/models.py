@@ -1,0 +1,94 @@
+"""The store's records as plain dataclasses, and the post life cycle (a design contract)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+DRAFT, APPROVED, PUBLISHING, PUBLISHED = "draft", "approved", "publishing", "published"
+CANCELLED, FAILED, MISSED, NEEDS_CHECK = "cancelled", "failed", "missed", "needs_check"
+STATUSES = (DRAFT, APPROVED, PUBLISHING, PUBLISHED, CANCELLED, FAILED, MISSED, NEEDS_CHECK)
+#: states a person may still change the schedule of (back to draft on reschedule)
+EDITABLE = (DRAFT, APPROVED, MISSED, FAILED)
+#: states that count against an account's quota
+COUNTED = (APPROVED, PUBLISHING, PUBLISHED)
+
+
+@dataclass
+class Post:
+    """One post in the queue: a message in one language for one platform account and time."""
+
+    id: str
+    message_id: str
+    lang: str
+    platform: str
+    account: str
+    text: str
+    scheduled_at: datetime
+    status: str
+    media: list[dict] = field(default_factory=list)
+    attempts: int = 0
+    not_before: datetime | None = None
+    claim_owner: str | None = None
+    claim_expires_at: datetime | None = None
+    platform_post_id: str | None = None
+    url: str | None = None
+    last_error: str | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    published_at: datetime | None = None
+    version: int = 1
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Post:
+        """Build from a result row of the `posts` table."""
+        data = dict(row._mapping)
+        data["media"] = json.loads(data.get("media") or "[]")
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    def as_dict(self) -> dict:
+        """JSON-ready form (times as ISO 8601 UTC with a Z)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = iso_utc(v) if isinstance(v, datetime) else v
+        return out
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a trailing Z, or None."""
+    if value is None:
+        return None
+    from datetime import UTC
+
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class NewPost:
+    """A post to add: everything but the bookkeeping."""
+
+    message_id: str
+    lang: str
+    platform: str
+    account: str
+    text: str
+    scheduled_at: datetime
+    media: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One recorded change of state."""
+
+    post_id: str
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: datetime
+    detail: str | None

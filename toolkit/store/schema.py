@@ -1,0 +1,134 @@
+"""The store's tables and its named migrations (recorded in `migrations`, like sqlite-utils).
+
+Times are timezone-aware in Python and stored as UTC: `UTCDateTime` refuses naive datetimes on
+the way in and hands back aware UTC ones on the way out, on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    inspect,
+    text,
+)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+migrations_table = Table(
+    "migrations", metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+posts = Table(
+    "posts", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("message_id", String(100), nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("account", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("media", Text, nullable=False, default="[]"),
+    Column("scheduled_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("not_before", UTCDateTime),
+    Column("claim_owner", String(120)),
+    Column("claim_expires_at", UTCDateTime),
+    Column("platform_post_id", String(64)),
+    Column("url", Text),
+    Column("last_error", Text),
+    Column("approved_by", String(64)),
+    Column("approved_at", UTCDateTime),
+    Column("published_at", UTCDateTime),
+    Column("version", Integer, nullable=False, default=1),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+Index("ix_posts_status_scheduled", posts.c.status, posts.c.scheduled_at)
+Index("ix_posts_account_scheduled", posts.c.account, posts.c.scheduled_at)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", String(16), nullable=False, index=True),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("detail", Text),
+)
+
+account_holds = Table(
+    "account_holds", metadata,
+    Column("account", String(64), primary_key=True),
+    Column("until", UTCDateTime, nullable=False),
+    Column("reason", Text),
+)
+
+
+def _m001_initial(conn: Connection) -> None:
+    for table in (posts, audit):
+        table.create(conn, checkfirst=True)
+
+
+def _m002_account_holds(conn: Connection) -> None:
+    account_holds.create(conn, checkfirst=True)
+
+
+def _m003_published_at(conn: Connection) -> None:
+    columns = {c["name"] for c in inspect(conn).get_columns("posts")}
+    if "published_at" not in columns:
+        conn.execute(text("ALTER TABLE posts ADD COLUMN published_at TIMESTAMP"))
+
+
+#: named migrations, applied in order, each once; never rename or reorder, only append
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("001_initial", _m001_initial),
+    ("002_account_holds", _m002_account_holds),
+    ("003_published_at", _m003_published_at),
+]
+
+
+def migrate(conn: Connection, now: datetime) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied."""
+    migrations_table.create(conn, checkfirst=True)
+    done = {r[0] for r in conn.execute(migrations_table.select().with_only_columns(
+        migrations_table.c.name))}
+    applied = []
+    for name, step in MIGRATIONS:
+        if name not in done:
+            step(conn)
+            conn.execute(migrations_table.insert().values(name=name, applied_at=now))
+            applied.append(name)
+    return applied

@@ -1,0 +1,257 @@
+"""The store: the single source of truth for the queue.
+
+Every change of state is one conditional update (`… WHERE id=? AND status=?`) committed in the
+same transaction as its audit entry. Nothing here knows about platforms or APScheduler.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from toolkit.errors import InvalidTransition, NotFound
+from toolkit.store.engine import make_engine
+from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
+from toolkit.store.schema import account_holds, audit, migrate, posts
+
+
+def new_post_id() -> str:
+    """A short random id (10 base32 characters, 50 bits): unique across stores and resets."""
+    return base64.b32encode(secrets.token_bytes(7)).decode()[:10].lower()
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Store:
+    """The queue's database: posts, their audit log and per-account holds."""
+
+    def __init__(self, url: str, now: datetime | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        with self.engine.begin() as conn:
+            self.applied_migrations = migrate(conn, now or utcnow())
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def get(self, post_id: str) -> Post:
+        """One post; `NotFound` if there is no such id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(posts).where(posts.c.id == post_id)).first()
+        if row is None:
+            raise NotFound(f"no post with id '{post_id}'")
+        return Post.from_row(row)
+
+    def list(self, statuses: Sequence[str] | None = None, start: datetime | None = None,
+             end: datetime | None = None, ids: Sequence[str] | None = None) -> list[Post]:
+        """Posts ordered by time, optionally filtered by status, time window or ids."""
+        q = select(posts).order_by(posts.c.scheduled_at, posts.c.id)
+        if statuses:
+            q = q.where(posts.c.status.in_(list(statuses)))
+        if start is not None:
+            q = q.where(posts.c.scheduled_at >= start)
+        if end is not None:
+            q = q.where(posts.c.scheduled_at < end)
+        if ids is not None:
+            q = q.where(posts.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            return [Post.from_row(r) for r in conn.execute(q)]
+
+    def count(self) -> int:
+        """How many posts the store holds."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(posts)).scalar_one()
+
+    def audit_log(self, post_id: str | None = None) -> list[AuditEntry]:
+        """The audit entries, oldest first, optionally for one post."""
+        q = select(audit).order_by(audit.c.id)
+        if post_id:
+            q = q.where(audit.c.post_id == post_id)
+        with self.engine.connect() as conn:
+            return [AuditEntry(r.post_id, r.from_status, r.to_status, r.actor, r.at, r.detail)
+                    for r in conn.execute(q)]
+
+    def taken_times(self, account: str, start: datetime, end: datetime,
+                    statuses: Sequence[str]) -> set[datetime]:
+        """Scheduled times already used by `account` in a window (for slot picking)."""
+        q = select(posts.c.scheduled_at).where(
+            posts.c.account == account, posts.c.scheduled_at >= start,
+            posts.c.scheduled_at < end, posts.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            return {r[0] for r in conn.execute(q)}
+
+    def holds(self, now: datetime) -> dict[str, datetime]:
+        """Accounts held back (rate limited) at `now`, with the time each hold ends."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(account_holds).where(account_holds.c.until > now))
+            return {r.account: r.until for r in rows}
+
+    def next_wake(self, now: datetime) -> datetime | None:
+        """The earliest time the dispatcher has something to do, or None."""
+        with self.engine.connect() as conn:
+            held = {r.account: r.until for r in conn.execute(
+                select(account_holds).where(account_holds.c.until > now))}
+            due = func.coalesce(
+                func.max(posts.c.scheduled_at, posts.c.not_before) if self._sqlite
+                else func.greatest(posts.c.scheduled_at, posts.c.not_before),
+                posts.c.scheduled_at)
+            q = select(func.min(due)).where(posts.c.status == APPROVED)
+            if held:
+                q = q.where(posts.c.account.not_in(list(held)))
+            candidates = [conn.execute(q).scalar()]
+            candidates.append(conn.execute(select(func.min(posts.c.claim_expires_at)).where(
+                posts.c.status == PUBLISHING)).scalar())
+            if held:
+                for account, until in held.items():
+                    n = conn.execute(select(func.count()).select_from(posts).where(
+                        posts.c.status == APPROVED, posts.c.account == account)).scalar_one()
+                    if n:
+                        candidates.append(until)
+        found = [_aware(c) for c in candidates if c is not None]
+        return min(found) if found else None
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def add(self, new: Iterable[NewPost], actor: str, now: datetime,
+            status: str = "draft") -> list[str]:
+        """Insert posts in one transaction (all or none); return their ids."""
+        rows, entries = [], []
+        for p in new:
+            pid = new_post_id()
+            rows.append({
+                "id": pid, "message_id": p.message_id, "lang": p.lang, "platform": p.platform,
+                "account": p.account, "text": p.text, "media": json.dumps(list(p.media)),
+                "scheduled_at": p.scheduled_at, "status": status, "attempts": 0, "version": 1,
+                "created_at": now, "updated_at": now,
+            })
+            entries.append({"post_id": pid, "from_status": None, "to_status": status,
+                            "actor": actor, "at": now, "detail": "queued"})
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(posts), rows)
+                conn.execute(insert(audit), entries)
+        return [r["id"] for r in rows]
+
+    def transition(self, post_id: str, allowed_from: Sequence[str], to: str, actor: str,
+                   now: datetime, detail: str | None = None, **values: Any) -> Post:
+        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(posts.c.status).where(posts.c.id == post_id)).first()
+            if row is None:
+                raise NotFound(f"no post with id '{post_id}'")
+            if row.status not in allowed_from:
+                raise InvalidTransition(f"post {post_id} is {row.status}; cannot make it {to} "
+                                        f"(only from {', '.join(allowed_from)})")
+            if not self._apply(conn, post_id, row.status, to, actor, now, detail, values):
+                raise InvalidTransition(f"post {post_id} changed while being updated; try again")
+        return self.get(post_id)
+
+    def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
+                        now: datetime, detail: str | None = None) -> list[str]:
+        """Move many posts in one transaction: (id, expected status, values) each.
+
+        Returns the ids that moved; a post whose status changed meanwhile is left alone.
+        """
+        moved: list[str] = []
+        with self.engine.begin() as conn:
+            for post_id, expected, values in changes:
+                if self._apply(conn, post_id, expected, to, actor, now, detail, values):
+                    moved.append(post_id)
+        return moved
+
+    def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
+               now: datetime, detail: str | None, values: dict) -> bool:
+        """The one conditional update every change of state goes through, plus its audit."""
+        vals = dict(values)
+        if "media" in vals and not isinstance(vals["media"], str):
+            vals["media"] = json.dumps(list(vals["media"]))
+        result = conn.execute(
+            update(posts).where(posts.c.id == post_id, posts.c.status == expected)
+            .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
+        if result.rowcount != 1:
+            return False
+        conn.execute(insert(audit).values(post_id=post_id, from_status=expected, to_status=to,
+                                          actor=actor, at=now, detail=detail))
+        return True
+
+    def claim_due(self, now: datetime, owner: str, lease: timedelta, limit: int,
+                  not_accounts: Sequence[str] = ()) -> list[Post]:
+        """Claim up to `limit` due approved posts for `owner`, committed before any publish.
+
+        Each claim is the conditional update `… WHERE id=? AND status='approved'`, so two
+        dispatchers on one store never claim the same post.
+        """
+        q = (select(posts.c.id).where(
+            posts.c.status == APPROVED, posts.c.scheduled_at <= now,
+            or_(posts.c.not_before.is_(None), posts.c.not_before <= now))
+            .order_by(posts.c.scheduled_at, posts.c.id).limit(limit))
+        if not_accounts:
+            q = q.where(posts.c.account.not_in(list(not_accounts)))
+        claimed: list[str] = []
+        with self.engine.begin() as conn:
+            for (post_id,) in conn.execute(q).all():
+                values = {"claim_owner": owner, "claim_expires_at": now + lease,
+                          "attempts": posts.c.attempts + 1}
+                if self._apply(conn, post_id, APPROVED, PUBLISHING, owner, now, "claimed",
+                               values):
+                    claimed.append(post_id)
+        return self.list(ids=claimed) if claimed else []
+
+    def stale_claims(self, now: datetime, dead_owner: Any = None) -> list[Post]:
+        """Posts in `publishing` whose claim expired, or whose owner `dead_owner(owner)` says
+        is gone (a crashed process on this host)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(posts).where(posts.c.status == PUBLISHING)).all()
+        out = []
+        for r in rows:
+            p = Post.from_row(r)
+            expired = p.claim_expires_at is not None and p.claim_expires_at <= now
+            if expired or (dead_owner is not None and p.claim_owner and dead_owner(p.claim_owner)):
+                out.append(p)
+        return out
+
+    def take_over_claim(self, post: Post, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Take a stale claim over (conditional on the old owner still holding it)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(posts).where(and_(posts.c.id == post.id, posts.c.status == PUBLISHING,
+                                         posts.c.claim_owner == post.claim_owner))
+                .values(claim_owner=owner, claim_expires_at=now + lease, updated_at=now,
+                        version=posts.c.version + 1))
+            if result.rowcount != 1:
+                return False
+            conn.execute(insert(audit).values(
+                post_id=post.id, from_status=PUBLISHING, to_status=PUBLISHING, actor=owner,
+                at=now, detail=f"took over stale claim of {post.claim_owner}"))
+        return True
+
+    def hold_account(self, account: str, until: datetime, reason: str) -> None:
+        """Hold an account back until `until` (rate limited); other accounts go on."""
+        with self.engine.begin() as conn:
+            done = conn.execute(update(account_holds).where(account_holds.c.account == account)
+                                .values(until=until, reason=reason)).rowcount
+            if not done:
+                conn.execute(insert(account_holds).values(account=account, until=until,
+                                                          reason=reason))
+
+
+def _aware(value: datetime) -> datetime:
+    if isinstance(value, str):  # SQLite aggregates come back as text
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
