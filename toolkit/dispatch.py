@@ -84,6 +84,7 @@ class Outcome:
     lateness: timedelta | None = None
     where: str | None = None
     error: str | None = None
+    held: bool = False
 
 
 @dataclass
@@ -110,15 +111,22 @@ class Dispatcher:
                 if self._stopping():  # finish the in-flight publish, release the rest
                     self._release(batch[i:], now)
                     return outcomes
-                outcomes.append(self._publish(post, now))
+                if post.account in held:  # rate limited earlier in this batch
+                    self._release([post], now, "released: account rate limited")
+                    continue
+                outcome = self._publish(post, now)
+                if outcome.held:
+                    held.append(post.account)
+                outcomes.append(outcome)
         return outcomes
 
     def _stopping(self) -> bool:
         return bool(self.stop_requested is not None and self.stop_requested.is_set())
 
-    def _release(self, posts: list[Post], now: datetime) -> None:
+    def _release(self, posts: list[Post], now: datetime,
+                 why: str = "released before publishing (stopping)") -> None:
         for post in posts:
-            self._move(post, APPROVED, now, "released at shutdown before publishing",
+            self._move(post, APPROVED, now, why,
                        attempts=max(post.attempts - 1, 0), claim_owner=None,
                        claim_expires_at=None)
 
@@ -169,9 +177,11 @@ class Dispatcher:
             result = publisher.publish(outgoing(post))
         except RateLimited as exc:
             self._hold(post.account, exc, now)
-            return self._move(post, APPROVED, now, f"rate limited: {exc.message}",
-                              claim_owner=None, claim_expires_at=None,
-                              attempts=max(post.attempts - 1, 0), last_error=exc.message)
+            out = self._move(post, APPROVED, now, f"rate limited: {exc.message}",
+                             claim_owner=None, claim_expires_at=None,
+                             attempts=max(post.attempts - 1, 0), last_error=exc.message)
+            out.held = True
+            return out
         except DuplicateError as exc:
             out = self._reconcile(post, now, f"duplicate reported ({exc.message})")
             if out.status != PUBLISHED:

@@ -18,7 +18,6 @@ from pathlib import Path
 from toolkit.compose import compose_message, require_fit
 from toolkit.config import Config
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
-from toolkit.graphics.manifest import find_graphic
 from toolkit.library import Library
 from toolkit.quotas import quota_warnings
 from toolkit.slots import next_free_slot, parse_time
@@ -148,6 +147,8 @@ class Planner:
         fmt = self.config.platforms[post.platform].card_format
         if not card or not fmt:
             return []
+        from toolkit.graphics.manifest import find_graphic
+
         found = find_graphic(self.config.graphics_dir, card, fmt, post.lang)
         if found is None:
             raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {post.lang}; "
