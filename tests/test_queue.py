@@ -8,8 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from conftest import edit
+
 from toolkit.config import Slot, load_config
 from toolkit.errors import InputError, InvalidTransition
 from toolkit.library import load_library

@@ -1,0 +1,1 @@
+"""Reviewing the schedule: terminal table, iCalendar file and a static HTML calendar."""
