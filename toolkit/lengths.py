@@ -16,18 +16,25 @@ MASTODON_URL_LENGTH = 23
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w")
 
 
+def _twitter_text():  # noqa: ANN202 - the twitter_text module
+    """Import twitter-text-parser once, quietly (its pkg_resources use warns on import)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        import twitter_text
+    return twitter_text
+
+
 def x_length(text: str) -> int:
     """X's weighted length (twitter-text v3 rules)."""
-    from twitter_text import parse_tweet
-
-    return parse_tweet(text).weightedLength
+    return _twitter_text().parse_tweet(text).weightedLength
 
 
 def x_valid(text: str) -> bool:
     """Whether X accepts the text (length and characters), per twitter-text v3."""
-    from twitter_text import parse_tweet
-
-    return parse_tweet(text).valid
+    return _twitter_text().parse_tweet(text).valid
 
 
 def grapheme_length(text: str) -> int:
@@ -39,9 +46,7 @@ def grapheme_length(text: str) -> int:
 
 def mastodon_length(text: str) -> int:
     """Mastodon's count: graphemes, each URL as 23 characters, remote mentions by user only."""
-    from twitter_text import extract_urls_with_indices
-
-    urls = extract_urls_with_indices(text, False)
+    urls = _twitter_text().extract_urls_with_indices(text, False)
     parts, last = [], 0
     for u in sorted(urls, key=lambda u: u["indices"][0]):
         start, end = u["indices"]

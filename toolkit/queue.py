@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from toolkit.compose import compose_message, require_fit
 from toolkit.config import Config
@@ -54,6 +55,9 @@ class Planner:
     def __init__(self, config: Config, library: Library, store: Store) -> None:
         self.config, self.library, self.store = config, library, store
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
+        self._media = lru_cache(maxsize=None)(self._media_uncached)
+        self._unverified = lru_cache(maxsize=None)(
+            lambda mid: self.library.unverified_of(self.library.messages[mid]))
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -130,35 +134,37 @@ class Planner:
 
     # -- approving -----------------------------------------------------------------------------
 
-    def freeze(self, post: Post) -> dict:
+    def freeze(self, post: Post | Any) -> dict:
         """The text and media frozen at approval; raises if the post may not be approved."""
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
-        unverified = self.library.unverified_of(message)
+        unverified = self._unverified(message.id)
         if unverified:
             raise ComposeError(f"uses unverified statistic(s) {', '.join(unverified)}: confirm "
                                "the figure and set verified: true first (fact gate)")
         text = self._compose(post.message_id, post.lang, post.platform)
         return {"text": text, "media": self.media_for(message.card, post)}
 
-    def media_for(self, card: str | None, post: Post) -> list[dict]:
+    def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card as `[{path, alt}]` in the platform's format and post's language."""
         fmt = self.config.platforms[post.platform].card_format
         if not card or not fmt:
             return []
+        return self._media(card, fmt, post.lang)
+
+    def _media_uncached(self, card: str, fmt: str, lang: str) -> list[dict]:
         from toolkit.graphics.manifest import find_graphic
 
-        found = find_graphic(self.config.graphics_dir, card, fmt, post.lang)
+        found = find_graphic(self.config.graphics_dir, card, fmt, lang)
         if found is None:
-            raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {post.lang}; "
+            raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {lang}; "
                                "run `toolkit graphics build`")
         return [{"path": found["path"], "alt": found["alt"]}]
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime) -> Approval:
         """Approve drafts (all drafts when `ids` is None), freezing text and media."""
-        posts = (self.store.list([DRAFT]) if ids is None else
-                 self._get_all(ids))
+        posts = self.store.brief([DRAFT]) if ids is None else self._get_all(ids)
         result = Approval()
         changes = []
         for post in posts:
@@ -179,8 +185,8 @@ class Planner:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
 
-    def _get_all(self, ids: Sequence[str]) -> list[Post]:
-        found = {p.id: p for p in self.store.list(ids=list(ids))}
+    def _get_all(self, ids: Sequence[str]) -> list:
+        found = {p.id: p for p in self.store.brief(ids=list(ids))}
         unknown = [i for i in ids if i not in found]
         if unknown:
             raise InputError(f"no post with id {', '.join(unknown)}")

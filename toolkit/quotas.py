@@ -20,15 +20,13 @@ def quota_warnings(config: Config, store: Store, now: datetime) -> list[str]:
         return []
     tz = config.timezone
     start = (now.astimezone(tz).replace(day=1, hour=0, minute=0, second=0, microsecond=0))
-    posts = store.list([APPROVED, PUBLISHING, PUBLISHED], start=start)
     daily: Counter = Counter()
     monthly: Counter = Counter()
-    for p in posts:
-        if p.account not in capped:
-            continue
-        local = p.scheduled_at.astimezone(tz)
-        daily[(p.account, local.date())] += 1
-        monthly[(p.account, (local.year, local.month))] += 1
+    for account, at in store.account_times([APPROVED, PUBLISHING, PUBLISHED], start,
+                                           list(capped)):
+        local = at.astimezone(tz)
+        daily[(account, local.date())] += 1
+        monthly[(account, (local.year, local.month))] += 1
     out = []
     today = now.astimezone(tz).date()
     for (account, day), n in sorted(daily.items()):

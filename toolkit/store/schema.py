@@ -23,23 +23,42 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine
 
 
 class UTCDateTime(TypeDecorator):
-    """A timezone-aware datetime stored as naive UTC."""
+    """A timezone-aware datetime stored as UTC.
+
+    PostgreSQL and others get `TIMESTAMP WITH TIME ZONE`; SQLite gets text in SQLAlchemy's own
+    sortable format (`2026-12-01 15:00:00.000000`), converted with C-speed `isoformat` /
+    `fromisoformat` rather than per-field formatting (bulk queue operations convert 10⁴ values).
+    """
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(26))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> object:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        utc = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return utc
 
-    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
+    def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 metadata = MetaData()

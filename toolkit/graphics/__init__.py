@@ -1,0 +1,5 @@
+"""Share graphics: layouts, fonts, contrast, fitting, alt text and the incremental batch build.
+
+`toolkit.graphics.manifest` imports nothing heavy (no Pillow), so the scheduler can read the build
+output cheaply; the rest of the package needs Pillow and the `font-lato` fonts.
+"""

@@ -1,0 +1,99 @@
+"""`make run`: check the library, build the graphics, fill an empty store with a demo queue,
+then run the scheduler in the foreground, publishing to the outbox until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from toolkit.config import Config, config_path, load_config
+from toolkit.errors import ToolkitError
+
+#: (message id, platform, language, seconds from now) of the demo queue
+DEMO = [
+    ("violence-attacks", "x", "en", 20),
+    ("violence-attacks", "x", "es", 35),
+    ("call-switchboard", "x", "en", 50),
+    ("asylum-human-right", "mastodon", "es", 65),
+    ("violence-children-kidnapped", "bluesky", "en", 80),
+    ("support-donate", "outbox", "en", 95),
+]
+
+
+def run_step(title: str, args: list[str]) -> None:
+    """Run one `toolkit` command in-process, stopping the demo if it fails."""
+    from toolkit.cli import cli
+
+    click.secho(f"\n== {title}: toolkit {' '.join(args)}", bold=True)
+    try:
+        cli.main(args, prog_name="toolkit", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        if done.exit_code:
+            sys.exit(done.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+
+
+def seed_demo(config: Config, now: datetime) -> list[str]:
+    """Queue and approve the demo posts if the store is empty; return their ids."""
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+    from toolkit.store import Store
+
+    store = Store(config.store_url)
+    try:
+        if store.count():
+            click.echo(f"the store already holds {store.count()} posts: no demo queue added")
+            return []
+        planner = Planner(config, load_library(config), store)
+        library_ids = planner.library.messages
+        ids = [planner.add(mid, platform, lang, now + timedelta(seconds=s), now, "make-run")
+               for mid, platform, lang, s in DEMO if mid in library_ids]
+        result = planner.approve(ids, "make-run", now)
+        for pid, why in result.refused.items():
+            click.echo(f"demo post {pid} not approved: {why}")
+        return result.approved
+    finally:
+        store.close()
+
+
+def main() -> None:
+    """The `make run` flow."""
+    path = config_path()
+    run_step("Checking config and post library", ["check"])
+    run_step("The composed library", ["library"])
+    run_step("Building share graphics", ["graphics", "build"])
+    try:
+        config = load_config(path)
+        ids = seed_demo(config, datetime.now(UTC))
+    except ToolkitError as exc:
+        exc.show()
+        sys.exit(1)
+    if ids:
+        click.echo(f"\nqueued and approved {len(ids)} demo posts due in the next two minutes")
+    run_step("The schedule", ["schedule", "--days", "2"])
+    click.secho("\n== Running the scheduler (Ctrl-C stops it cleanly)", bold=True)
+    click.echo(f"Published posts appear as JSON files in {config.outbox_dir}")
+    click.echo("To publish to a real X account, set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN "
+               "and X_ACCESS_TOKEN_SECRET (environment or .env), then `toolkit accounts test`;"
+               " see README.md, 'Connecting real accounts'.\n")
+    from toolkit.daemon import SchedulerService
+    from toolkit.runner import build_dispatcher, setup_logging
+
+    setup_logging(verbose=bool(os.environ.get("TOOLKIT_VERBOSE")))
+    try:
+        dispatcher = build_dispatcher(config=config)
+    except ToolkitError as exc:
+        exc.show()
+        sys.exit(1)
+    logging.getLogger("toolkit").info("store: %s", config.store_url.split("///")[-1])
+    SchedulerService(dispatcher).run()
+
+
+if __name__ == "__main__":
+    main()
