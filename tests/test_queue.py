@@ -142,7 +142,8 @@ def test_quota_warning_when_schedule_passes_daily_cap(planner: Planner) -> None:
 
 
 def test_queue_cli_round_trip(run_cli) -> None:
-    added = run_cli("queue", "add", NO_CARD, "--at", "2099-01-05T09:00", "--platform", "outbox")
+    added = run_cli("queue", "add", NO_CARD, "--at", "2099-01-05T09:00", "--platform",
+                    "outbox")
     assert added.exit_code == 0, added.output
     pid = added.stdout.strip()
     assert run_cli("queue", "approve", pid, "--by", "lead").exit_code == 0
