@@ -204,3 +204,24 @@ def test_outbox_file_contract(store: Store, tmp_path: Path) -> None:
     dup = (tmp_path / "outbox" / "duplicates.jsonl").read_text().splitlines()
     assert len(dup) == 1 and json.loads(dup[0])["post_id"] == pid
     assert json.loads((tmp_path / "outbox" / f"{pid}.json").read_text()) == doc
+
+
+def test_stop_finishes_the_publish_in_flight_and_releases_the_rest(store: Store) -> None:
+    import threading
+
+    stop = threading.Event()
+
+    class StopsDuringPublish(ScriptedPlatform):
+        def publish(self, post: OutgoingPost) -> PublishResult:
+            stop.set()  # SIGTERM arrives while this publish is in flight
+            return super().publish(post)
+
+    x = StopsDuringPublish()
+    ids = queue(store, 0, 0, 0)
+    d = Dispatcher(store, {"x-campaign": x}, stop_requested=stop)
+    d.dispatch_due(T0)
+    statuses = sorted(status(store, i) for i in ids)
+    assert statuses == ["approved", "approved", "published"]
+    assert len(x.published) == 1
+    released = [p for p in store.list(ids=ids) if p.status == "approved"]
+    assert all(p.claim_owner is None and p.attempts == 0 for p in released)
