@@ -18,11 +18,11 @@ REQUIRED_HASHTAG = "#SaveAsylum"
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "graphic": "Graphic", "graphic_words": "Graphic with the words", "source": "Source",
-        "as_of": "as of", "quote": "“{}”",
+        "as_of": "as of", "as_of_year": "as of", "quote": "“{}”",
     },
     "es": {
         "graphic": "Gráfico", "graphic_words": "Gráfico con el texto", "source": "Fuente",
-        "as_of": "datos a", "quote": "«{}»",
+        "as_of": "datos a", "as_of_year": "datos de", "quote": "«{}»",
     },
 }
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -62,7 +62,9 @@ def format_date(when: date, lang: str, as_of_text: str = "", long: bool = False)
     if lang == "es":
         if kind == "month":
             return f"{month} de {when.year}" if long else f"{month} {when.year}"
-        return f"{when.day} de {month} de {when.year}" if long else f"{when.day} {month} {when.year}"
+        if long:
+            return f"{when.day} de {month} de {when.year}"
+        return f"{when.day} {month} {when.year}"
     if kind == "month":
         return f"{month} {when.year}"
     return f"{month} {when.day}, {when.year}"
@@ -76,7 +78,9 @@ def source_line(lang: str, name: str, as_of: date | None, as_of_text: str,
     w = words(lang)
     line = f"{w['source']}: {name}"
     if as_of is not None and kind in ("count", "fact"):
-        line += f", {w['as_of']} {format_date(as_of, lang, as_of_text, long)}"
+        word = w["as_of_year"] if precision(as_of_text or as_of.isoformat()) == "year" else \
+            w["as_of"]
+        line += f", {word} {format_date(as_of, lang, as_of_text, long)}"
     return line
 
 

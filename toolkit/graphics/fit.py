@@ -6,12 +6,26 @@ the layout turns that into a `GraphicsError` naming the card, format and languag
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from toolkit.graphics.text import get_face
+from toolkit.graphics.fonts import metrics
+from toolkit.graphics.text import get_face, words_in_units
 
 #: pixels kept free inside every box, so anti-aliasing and hinting never touch its edge
 SLACK = 3
+#: above this size, text sizes step by `STEP` (4%): cards of one format then share sizes, and
+#: the renderer's glyph cache with them
+LADDER_FROM, STEP = 32, 1.04
+
+
+def snap(size: int, min_size: int = 1) -> int:
+    """The largest size on the ladder not above `size` (but never below `min_size`)."""
+    if size > LADDER_FROM:
+        n = math.floor(math.log(size / LADDER_FROM) / math.log(STEP) + 1e-9)
+        snapped = round(LADDER_FROM * STEP ** n)
+        size = snapped if snapped <= size else round(LADDER_FROM * STEP ** (n - 1))
+    return max(min_size, size)
 
 
 class FitError(Exception):
@@ -37,6 +51,9 @@ class BlockSpec:
     gap: float = 0.0
     balance: bool = True
     highlight: str | None = None
+    #: how fast the block shrinks in a stack: size = max_size * k ** shrink (big figures give
+    #: way before the words that explain them)
+    shrink: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -66,27 +83,27 @@ class Fitted:
 
 
 def wrap(weight: str, size: int, text: str, width: float) -> list[str] | None:
-    """Greedy word wrap of `text` into lines no wider than `width`; None if a word is wider."""
-    face = get_face(weight, size)
-    space = face.advance(" ")
+    """Greedy word wrap of `text` into lines no wider than `width`; None if a word is wider.
+
+    A line's width is its advance plus the ink hanging out of its first and last glyphs,
+    all in font units, exactly as `Face.width` measures it."""
+    m = metrics(weight)
+    limit = width * m.units_per_em / size
+    space = m.advance(" ")
     lines: list[str] = []
     words: list[str] = []
-    advance = 0.0
-    for word in text.split(" "):
-        if not word:
-            continue
+    advance = first_left = 0
+    for word, adv, left, right in words_in_units(weight, text):
         if words:
-            cand = advance + space + face.advance(word)
-            left, _ = face.overhang(words[0])
-            _, right = face.overhang(word)
-            if cand + left + right <= width:
+            cand = advance + space + adv
+            if cand + first_left + right <= limit:
                 words.append(word)
                 advance = cand
                 continue
             lines.append(" ".join(words))
-        if face.width(word) > width:
+        if adv + left + right > limit:
             return None
-        words, advance = [word], face.advance(word)
+        words, advance, first_left = [word], adv, left
     if words:
         lines.append(" ".join(words))
     return lines
@@ -125,7 +142,9 @@ def fit_at(spec: BlockSpec, size: int, width: float, final: bool = True) -> Fitt
 
 def fit_block(spec: BlockSpec, width: float, height: float | None = None) -> Fitted:
     """The largest size of `spec` (down to its minimum) that fits `width` (and `height`)."""
-    for size in range(spec.max_size, spec.min_size - 1, -1):
+    sizes = dict.fromkeys(snap(s, spec.min_size)
+                          for s in range(spec.max_size, spec.min_size - 1, -1))
+    for size in sizes:
         fitted = fit_at(spec, size, width)
         if fitted and (height is None or fitted.height <= height):
             return fitted
@@ -140,13 +159,14 @@ def stack_height(blocks: list[Fitted]) -> float:
 def fit_stack(specs: list[BlockSpec], width: float, height: float) -> list[Fitted]:
     """Shrink the blocks together (each down to its minimum) until the stack fits the box.
 
-    Sizes scale by one factor k (a binary search), so the figure and its label keep their
-    proportions; a block at its minimum stays there while the others go on shrinking.
+    Sizes follow one factor k (a binary search) raised to each block's `shrink`, so the figure
+    and its label keep their proportions; a block at its minimum stays there while the others
+    go on shrinking.
     """
     def attempt(k: float, final: bool = False) -> list[Fitted] | None:
         out = []
         for spec in specs:
-            size = max(spec.min_size, int(spec.max_size * k))
+            size = snap(int(spec.max_size * k ** spec.shrink), spec.min_size)
             fitted = fit_at(spec, size, width, final)
             if fitted is None:
                 return None
@@ -166,13 +186,18 @@ def fit_stack(specs: list[BlockSpec], width: float, height: float) -> list[Fitte
                 lo = mid
         k = lo
     # balanced lines have other first and last lines, so their ink height can differ a little
-    return attempt(k, final=True) or attempt(k)  # type: ignore[return-value]
+    for step in range(6):
+        balanced_fit = attempt(k * (1 - 0.02 * step), final=True)
+        if balanced_fit is not None:
+            return balanced_fit
+    return attempt(k)  # type: ignore[return-value]
 
 
 def _why(spec: BlockSpec, width: float) -> str:
     lines = wrap(spec.weight, spec.min_size, spec.text, width)
     if lines is None:
-        word = max(spec.text.split(" "), key=lambda w: get_face(spec.weight, spec.min_size).width(w))
+        face = get_face(spec.weight, spec.min_size)
+        word = max(spec.text.split(" "), key=face.width)
         return (f"the word {word!r} is wider than the box ({int(width)} px) even at the "
                 f"minimum legible size of {spec.min_size} px")
     if len(lines) > spec.max_lines:

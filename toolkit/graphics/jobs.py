@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import PIL
 
@@ -60,6 +61,7 @@ class Job:
         """A brand colour by key ('background', 'text', 'accent', 'muted')."""
         return dict(self.colors)[key]
 
+    @cached_property
     def input_hash(self) -> str:
         """SHA-256 of everything the picture depends on (not the alt text or source URL)."""
         f = self.fmt
@@ -91,14 +93,13 @@ def jobs_for(config: Config, library: Library,
     problems: list[JobProblem] = []
     for card_id in cards if cards is not None else sorted(library.cards):
         card = library.cards[card_id]
-        for lang in config.languages:
-            try:
-                base = _job_fields(config, library, card, lang)
-            except _Skip as exc:
-                problems.append(JobProblem(card.id, card.origin.path, exc.line, str(exc)))
-                break
-            for fmt in config.formats.values():
-                jobs.append(Job(fmt=fmt, **base))
+        try:
+            fields = [_job_fields(config, library, card, lang) for lang in config.languages]
+        except _Skip as exc:
+            problems.append(JobProblem(card.id, card.origin.path, exc.line, str(exc)))
+            continue
+        for fmt in config.formats.values():
+            jobs.extend(Job(fmt=fmt, **f) for f in fields)
     return jobs, problems
 
 

@@ -121,20 +121,21 @@ class _Frame:
     def plan(self) -> Plan:
         job = self.job
         cw = self.x1 - self.x0
-        bar = (self.x0, self.y0, self.x0 + self.px(120), self.y0 + self.px(12))
+        bar = (self.x0 + SLACK, self.y0, self.x0 + SLACK + self.px(120), self.y0 + self.px(12))
         self.rules.append(Rule("bar", bar, "accent"))
         footer_top = self._footer()
         rule_h = max(2, self.px(3))
         rule_y = footer_top - self.px(26) - rule_h
-        self.rules.append(Rule("rule", (self.x0, rule_y, self.x1, rule_y + rule_h), "accent"))
+        self.rules.append(Rule("rule", (self.x0 + SLACK, rule_y, self.x1 - SLACK, rule_y + rule_h),
+                               "accent"))
         flex_bottom = rule_y - self.px(40)
         if job.source:
-            spec = BlockSpec("source", job.source, "regular", "muted", max(self.min, self.px(26)),
+            spec = BlockSpec("source", job.source, "regular", "muted", max(self.min, self.px(25)),
                              self.min, leading=1.3, max_lines=3)
             fitted = fit_block(spec, cw - 2 * SLACK)
             bottom = rule_y - self.px(26)
             top = bottom - math.ceil(fitted.height) - 2 * SLACK
-            self._place(fitted, self.x0, top + SLACK, (self.x0, top, self.x1, bottom))
+            self._place(fitted, self.x0 + SLACK, top + SLACK, (self.x0, top, self.x1, bottom))
             flex_bottom = top - self.px(40)
         flex = (self.x0, bar[3] + self.px(44), self.x1, flex_bottom)
         if flex[3] - flex[1] < self.min * 2:
@@ -144,26 +145,32 @@ class _Frame:
         return Plan(self.w, self.h, self.colors, tuple(self.blocks), tuple(self.rules), self.safe)
 
     def _specs(self) -> list[BlockSpec]:
-        job, px, lo = self.job, self.px, self.min
-        big = max(lo, 2 * lo)
+        job, lo = self.job, self.min
+        # tall formats have room for bigger text than wide ones of the same width
+        tall = min(1.3, max(1.0, (self.y1 - self.y0) / (self.x1 - self.x0)))
+
+        def px(value: float) -> int:
+            return self.px(value * tall)
+
+        big = 2 * lo  # the figure stays well above the minimum: it is the card's large text
         if job.layout == "message":
-            return [BlockSpec("message", job.text, "bold", "text", px(100), lo, 1.15, 8,
+            return [BlockSpec("message", job.text, "bold", "text", px(120), lo, 1.15, 8,
                               highlight="accent")]
         specs = []
         if job.layout == "cta":
-            specs.append(BlockSpec("call", job.text, "bold", "text", px(68), lo, 1.15, 5,
+            specs.append(BlockSpec("call", job.text, "bold", "text", px(80), lo, 1.15, 5,
                                    highlight="accent"))
             specs.append(BlockSpec("figure", job.figure, "black", "accent", px(170), big, 1.0, 2,
-                                   gap=0.3))
-            specs.append(BlockSpec("label", sentence(job.label), "regular", "muted", px(38), lo,
+                                   gap=0.3, shrink=1.5))
+            specs.append(BlockSpec("label", sentence(job.label), "regular", "muted", px(40), lo,
                                    1.3, 5, gap=0.9))
             return specs
         if job.text:
             specs.append(BlockSpec("kicker", job.text, "bold", "muted", px(38), lo, 1.2, 3))
         specs.append(BlockSpec("figure", job.figure, "black", "accent", px(260), big, 1.0, 3,
-                               gap=0.18 if job.text else 0.0))
+                               gap=0.18 if job.text else 0.0, shrink=1.6))
         specs.append(BlockSpec("label", sentence(job.label), "regular", "text", px(54), lo, 1.28,
-                               7, gap=0.85))
+                               7, gap=0.85, shrink=0.6))
         return specs
 
     def _stack(self, specs: list[BlockSpec], box: Box) -> None:
@@ -174,21 +181,27 @@ class _Frame:
         for i, fitted in enumerate(blocks):
             if i:
                 y += fitted.gap
-            self._place(fitted, x0, y, box)
+            self._place(fitted, x0 + SLACK, y, box)
             y += fitted.height
 
     def _footer(self) -> int:
         """Place the footer at the bottom of the content box; return the top of its box."""
         job, cw = self.job, self.x1 - self.x0
-        size = max(self.min, self.px(30))
+        full = max(self.min, self.px(32))
+        # one row (name left, organisation right) if it fits at up to 15% smaller; else two rows
+        size = full
+        for size in range(full, max(self.min, int(full * 0.85)) - 1, -1):
+            one_row = (not job.organisation or
+                       get_face("bold", size).width(job.name) + self.px(48)
+                       + get_face("regular", size).width(job.organisation) <= cw - 2 * SLACK)
+            if one_row:
+                break
+        else:
+            size = full
         name = BlockSpec("footer", job.name, "bold", "text", size, self.min, 1.25, 2,
                          balance=False, highlight=self.small_highlight)
         org = BlockSpec("organisation", job.organisation, "regular", "muted", size, self.min,
                         1.25, 2, balance=False)
-        bold, regular = get_face("bold", size), get_face("regular", size)
-        one_row = (not job.organisation or
-                   bold.width(job.name) + self.px(48) + regular.width(job.organisation)
-                   <= cw - 2 * SLACK)
         if one_row:
             fitted = [fit_block(name, cw - 2 * SLACK)]
             if job.organisation:
@@ -197,31 +210,34 @@ class _Frame:
             top = min(f.top for f in fitted)
             box_top = self.y1 - math.ceil(bottom - top) - 2 * SLACK
             box = (self.x0, box_top, self.x1, self.y1)
-            self._place(fitted[0], self.x0, box_top + SLACK + fitted[0].top - top, box)
+            self._place(fitted[0], self.x0 + SLACK, box_top + SLACK + fitted[0].top - top, box)
             if len(fitted) > 1:
                 f = fitted[1]
-                x = self.x1 - SLACK - regular.width(f.lines[0])
-                self._place(f, x - SLACK, box_top + SLACK + f.top - top, box)
+                self._place(f, self.x1 - SLACK, box_top + SLACK + f.top - top, box, right=True)
             return box_top
         blocks = [fit_block(name, cw - 2 * SLACK), fit_block(org, cw - 2 * SLACK)]
         gap = 0.35 * size
         height = blocks[0].height + gap + blocks[1].height
         box_top = self.y1 - math.ceil(height) - 2 * SLACK
         box = (self.x0, box_top, self.x1, self.y1)
-        self._place(blocks[0], self.x0, box_top + SLACK, box)
-        self._place(blocks[1], self.x0, box_top + SLACK + blocks[0].height + gap, box)
+        self._place(blocks[0], self.x0 + SLACK, box_top + SLACK, box)
+        self._place(blocks[1], self.x0 + SLACK, box_top + SLACK + blocks[0].height + gap, box)
         return box_top
 
-    def _place(self, fitted: Fitted, x0: float, top: float, allowed: Box) -> None:
-        """Add `fitted` with its first line's ink top at `top` and its ink starting at `x0`."""
+    def _place(self, fitted: Fitted, x: float, top: float, allowed: Box,
+               right: bool = False) -> None:
+        """Add `fitted` with its first line's ink top at `top`; its ink starts at `x` (or, with
+        `right`, ends there), so the big figure lines up with the text by its ink, not its
+        side bearing."""
         spec = fitted.spec
         face = get_face(spec.weight, fitted.size)
         lines = []
         baseline = top - fitted.top
         for text in fitted.lines:
-            left, _ = face.overhang(text)
+            ink = face.extent(text)
+            start = x - ink.right if right else x - ink.left
             runs = _runs(text, spec.colour, spec.highlight)
-            lines.append(Line(round(x0 + SLACK + left), round(baseline), runs))
+            lines.append(Line(round(start), round(baseline), runs))
             baseline += fitted.step
         self.blocks.append(Block(spec.role, spec.weight, fitted.size, tuple(lines), allowed))
 

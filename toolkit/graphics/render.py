@@ -60,22 +60,21 @@ def _union(a: Box | None, b: Box) -> Box:
     return b if a is None else (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def draw_masks(plan: Plan) -> tuple[dict[str, Image.Image], dict[str, Box], list[tuple]]:
-    """Coverage masks per colour key, the box each colour inked, and per block
-    (role, ink box, allowed box)."""
-    masks: dict[str, Image.Image] = {}
-    inked: dict[str, Box] = {}
+Stamp = tuple[Image.Image, int, int]
+
+
+def place_glyphs(plan: Plan) -> tuple[list[tuple[str, Box, list[Stamp]]], list[tuple]]:
+    """Where each glyph goes: groups of (colour key, ink box, glyph stamps), one per block and
+    colour, and per block (role, ink box, allowed box)."""
+    groups: list[tuple[str, Box, list[Stamp]]] = []
     boxes: list[tuple] = []
     for block in plan.blocks:
         face = get_face(block.weight, block.size)
-        block_box: Box | None = None
+        stamps: dict[str, list[Stamp]] = {}
+        inked: dict[str, Box] = {}
         for line in block.lines:
             pens = iter(face.pens(line.text))
             for text, colour in line.runs:
-                mask = masks.get(colour)
-                if mask is None:
-                    mask = masks[colour] = Image.new("L", (plan.width, plan.height), 0)
-                run_box: Box | None = None
                 for ch in text:
                     pen = next(pens)
                     g = glyph(block.weight, block.size, ch)
@@ -83,13 +82,23 @@ def draw_masks(plan: Plan) -> tuple[dict[str, Image.Image], dict[str, Box], list
                         continue
                     im, dx, dy = g
                     x, y = line.x + round(pen) + dx, line.baseline + dy
-                    mask.paste(255, (x, y), im)
-                    run_box = _union(run_box, (x, y, x + im.width, y + im.height))
-                if run_box:
-                    inked[colour] = _union(inked.get(colour), run_box)
-                    block_box = _union(block_box, run_box)
+                    stamps.setdefault(colour, []).append((im, x, y))
+                    inked[colour] = _union(inked.get(colour), (x, y, x + im.width, y + im.height))
+        block_box: Box | None = None
+        for colour, box in inked.items():
+            groups.append((colour, box, stamps[colour]))
+            block_box = _union(block_box, box)
         boxes.append((block.role, block_box, block.allowed))
-    return masks, inked, boxes
+    return groups, boxes
+
+
+def coverage(box: Box, stamps: list[Stamp]) -> Image.Image:
+    """The coverage mask (0-255) of `stamps` over `box`."""
+    x0, y0, x1, y1 = box
+    mask = Image.new("L", (x1 - x0, y1 - y0), 0)
+    for im, x, y in stamps:
+        mask.paste(255, (x - x0, y - y0), im)
+    return mask
 
 
 def palette(plan: Plan) -> list[int]:
@@ -117,13 +126,10 @@ _LUTS = [_lut(i) for i in range(len(INKS))]
 
 def render_palette(plan: Plan) -> tuple[Image.Image, list[tuple]]:
     """The graphic as a palette ("P") image, and the drawn (role, ink, allowed) boxes."""
-    masks, inked, boxes = draw_masks(plan)
+    groups, boxes = place_glyphs(plan)
     index = Image.new("L", (plan.width, plan.height), 0)
-    for i, key in enumerate(INKS):
-        if key not in masks:
-            continue
-        box = inked[key]
-        region = masks[key].crop(box).point(_LUTS[i])
+    for colour, box, stamps in groups:
+        region = coverage(box, stamps).point(_LUTS[INKS.index(colour)])
         index.paste(ImageChops.lighter(index.crop(box), region), box)
     draw = ImageDraw.Draw(index)
     for rule in plan.rules:
@@ -135,11 +141,10 @@ def render_palette(plan: Plan) -> tuple[Image.Image, list[tuple]]:
 
 def render_rgb(plan: Plan) -> Image.Image:
     """The same graphic as a full-colour RGB image (exact blending; for comparison)."""
-    masks, _, _ = draw_masks(plan)
+    groups, _ = place_glyphs(plan)
     image = Image.new("RGB", (plan.width, plan.height), hex_rgb(plan.colors["background"]))
-    for key in INKS:
-        if key in masks:
-            image.paste(hex_rgb(plan.colors[key]), (0, 0), masks[key])
+    for colour, box, stamps in groups:
+        image.paste(hex_rgb(plan.colors[colour]), box, coverage(box, stamps))
     draw = ImageDraw.Draw(image)
     for rule in plan.rules:
         x0, y0, x1, y1 = rule.box

@@ -117,6 +117,28 @@ class Face:
         return Extent(left * s, right * s, top * s, bottom * s, adv * s)
 
 
+def words_in_units(weight: str, text: str) -> list[tuple[str, int, int, int]]:
+    """The words of `text` with their advance and left/right ink overhang in font units."""
+    key = (weight, text)
+    cached = _WORDS.get(key)
+    if cached is None:
+        face = get_face(weight, 1000)
+        cached = []
+        for word in text.split(" "):
+            if word:
+                left, right, _, _, adv = face._line_units(word)
+                first = face._glyph(word[0])[1]
+                last_adv, last = face._glyph(word[-1])
+                ohl = max(0, -first[0]) if first else 0
+                ohr = max(0, last[2] - last_adv) if last else 0
+                cached.append((word, adv, ohl, ohr))
+        _WORDS[key] = cached
+    return cached
+
+
+_WORDS: dict[tuple[str, str], list[tuple[str, int, int, int]]] = {}
+
+
 @lru_cache(maxsize=1024)
 def get_face(weight: str, size: int) -> Face:
     """The shared `Face` for a weight and size."""

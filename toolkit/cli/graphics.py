@@ -1,0 +1,51 @@
+"""`toolkit graphics build` and `toolkit graphics sheet`: render the share graphics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toolkit.cli.context import get_config, get_library
+from toolkit.errors import InputError
+from toolkit.problems import display_path
+
+
+@click.group()
+def graphics() -> None:
+    """Render share graphics (build, sheet)."""
+
+
+@graphics.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: graphics.out in the config).")
+@click.option("--force", is_flag=True, help="Render every graphic, changed or not.")
+@click.option("--jobs", "-j", type=int, default=None,
+              help="Worker processes (default: all cores; 1 renders in this process).")
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | None) -> None:
+    """Render every card in every format and language, and write manifest.json."""
+    from toolkit.graphics.build import build as run_build
+
+    if jobs is not None and jobs < 1:
+        raise InputError("--jobs must be at least 1")
+    config, library = get_config(ctx), get_library(ctx)
+    result = run_build(config, library, out_dir=out_dir, force=force, jobs=jobs, progress=True)
+    click.echo(result.summary())
+
+
+@graphics.command()
+@click.argument("card")
+@click.option("--lang", default=None, help="Language (default: the campaign's first).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="PNG to write (default: <graphics.out>/<card>-sheet-<lang>.png).")
+@click.pass_context
+def sheet(ctx: click.Context, card: str, lang: str | None, out_file: Path | None) -> None:
+    """A contact sheet of one card in every format, for review by eye."""
+    from toolkit.graphics.sheet import contact_sheet, write_sheet
+
+    config, library = get_config(ctx), get_library(ctx)
+    lang = lang or config.languages[0]
+    image = contact_sheet(config, library, card, lang)
+    path = write_sheet(image, out_file or config.graphics_dir / f"{card}-sheet-{lang}.png")
+    click.echo(f"wrote {display_path(path)} ({image.width}×{image.height})")

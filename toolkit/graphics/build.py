@@ -1,0 +1,205 @@
+"""`toolkit graphics build`: render every card in every format and language, incrementally.
+
+A graphic is rendered again only when its inputs changed (its `input_hash` in the manifest), its
+file is gone, or the file's bytes no longer match the manifest's SHA-256; `force` renders all.
+Rendering runs in worker processes (one per core by default); unchanged builds start none.
+Every PNG must stay under Bluesky's 1,000,000-byte limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.config import Config
+from toolkit.errors import GraphicsError
+from toolkit.graphics.colour import brand_contrast_problems
+from toolkit.graphics.jobs import Job, jobs_for
+from toolkit.graphics.manifest import load_manifest, manifest_path
+from toolkit.library.models import Library
+from toolkit.problems import display_path
+
+#: Bluesky refuses images over this many bytes
+MAX_BYTES = 1_000_000
+
+#: (file, sha256, bytes, error)
+Rendered = tuple[str, str, int, str | None]
+
+
+@dataclass
+class BuildResult:
+    """What a build did."""
+
+    out_dir: Path
+    rendered: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    entries: list[dict] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Graphics in the build."""
+        return len(self.entries)
+
+    def summary(self) -> str:
+        """'rendered 12, unchanged 118, total 130 → graphics/'."""
+        text = f"rendered {self.rendered}, unchanged {self.unchanged}, total {self.total}"
+        if self.removed:
+            text += f", removed {self.removed}"
+        return f"{text} → {display_path(self.out_dir)}/"
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def render_job(job: Job, out_dir: str) -> Rendered:
+    """Render one job and write its PNG atomically; runs in a worker process."""
+    from toolkit.graphics.layouts import plan_card
+    from toolkit.graphics.render import render_png
+
+    try:
+        png = render_png(plan_card(job), job.where)
+    except GraphicsError as exc:
+        return job.file, "", 0, exc.message
+    if len(png) >= MAX_BYTES:
+        return job.file, "", len(png), (f"{job.where}: the PNG is {len(png):,} bytes; Bluesky "
+                                        f"takes at most {MAX_BYTES:,}")
+    path = Path(out_dir) / job.file
+    tmp = path.with_name(f".{job.file}.{os.getpid()}.tmp")
+    tmp.write_bytes(png)
+    os.replace(tmp, path)
+    return job.file, hashlib.sha256(png).hexdigest(), len(png), None
+
+
+def manifest_entry(job: Job, sha256: str, size: int) -> dict:
+    """The manifest entry of a rendered job."""
+    source = None
+    if job.statistic:
+        source = {"name": job.source_name, "url": job.source_url, "as_of": job.as_of or None}
+    return {
+        "file": job.file, "card": job.card, "layout": job.layout, "format": job.fmt.name,
+        "lang": job.lang, "width": job.fmt.width, "height": job.fmt.height, "alt": job.alt,
+        "sha256": sha256, "bytes": size, "source": source, "statistic": job.statistic,
+        "verified": job.verified, "input_hash": job.input_hash,
+    }
+
+
+def check_brand(config: Config) -> None:
+    """Raise `GraphicsError` if a brand colour fails its WCAG contrast minimum."""
+    problems = brand_contrast_problems(config.brand.colors)
+    if problems:
+        raise GraphicsError("the brand fails its contrast check:\n" +
+                            "\n".join(f"  {p}" for p in problems))
+
+
+def build(config: Config, library: Library, out_dir: Path | None = None, force: bool = False,
+          jobs: int | None = None, progress: bool = False,
+          cards: list[str] | None = None) -> BuildResult:
+    """Render what changed (everything with `force`) into `out_dir` (default: the config's
+    graphics folder) and write `manifest.json`; raise `GraphicsError` listing every failure."""
+    check_brand(config)
+    todo_jobs, problems = jobs_for(config, library, cards)
+    if problems:
+        raise GraphicsError("cannot build the graphics:\n" +
+                            "\n".join(f"  {p.path}:{p.line}: {p.message}" for p in problems))
+    out = Path(out_dir or config.graphics_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    result = BuildResult(out)
+    previous = {e["file"]: e for e in load_manifest(out)}
+    done: dict[str, tuple[str, int]] = {}
+    todo: list[Job] = []
+    for job in todo_jobs:
+        old = previous.get(job.file)
+        if not force and old and _still_valid(out, job, old):
+            done[job.file] = (old["sha256"], int(old.get("bytes") or 0))
+            result.unchanged += 1
+        else:
+            todo.append(job)
+    errors: list[str] = []
+    for file, sha, size, error in _render_all(todo, out, jobs, progress):
+        if error:
+            errors.append(error)
+        else:
+            done[file] = (sha, size)
+            result.rendered += 1
+    result.entries = [manifest_entry(j, *done[j.file]) for j in todo_jobs if j.file in done]
+    if not errors and cards is None:
+        result.removed = _prune(out, previous, {j.file for j in todo_jobs})
+    if cards is not None:  # a partial build keeps the other cards' entries
+        kept = {e["file"] for e in result.entries}
+        result.entries += [e for f, e in previous.items() if f not in kept]
+    _write_manifest(out, result.entries)
+    if errors:
+        shown = "\n".join(f"  {e}" for e in errors[:20])
+        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise GraphicsError(f"{len(errors)} graphic(s) failed:\n{shown}{more}")
+    return result
+
+
+def _still_valid(out: Path, job: Job, old: dict) -> bool:
+    path = out / job.file
+    if old.get("input_hash") != job.input_hash or not path.is_file():
+        return False
+    return sha256_file(path) == old.get("sha256")
+
+
+def _render_all(todo: list[Job], out: Path, workers: int | None,
+                progress: bool) -> Iterator[Rendered]:
+    if not todo:
+        return
+    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    if n == 1:
+        yield from _progress((render_job(job, str(out)) for job in todo), len(todo), progress)
+        return
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        futures = [pool.submit(render_job, job, str(out)) for job in todo]
+        yield from _progress((f.result() for f in as_completed(futures)), len(todo), progress)
+
+
+def _progress(items: Iterable[Rendered], total: int, show: bool) -> Iterator[Rendered]:
+    """Pass `items` through, with a progress bar on stderr when `show` and stderr is a TTY."""
+    if not show:
+        yield from items
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="rendering", unit="img", file=sys.stderr, disable=None,
+              leave=False) as bar:
+        for item in items:
+            bar.update(1)
+            yield item
+
+
+def _prune(out: Path, previous: dict[str, dict], keep: set[str]) -> int:
+    """Delete PNGs the last build wrote that this build no longer makes; return how many."""
+    removed = 0
+    for file in previous:
+        if file in keep or "/" in file or "\\" in file or not file.endswith(".png"):
+            continue
+        path = out / file
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def _write_manifest(out: Path, entries: list[dict]) -> None:
+    """Write the manifest atomically, and only when it changed."""
+    text = json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+    path = manifest_path(out)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except OSError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
