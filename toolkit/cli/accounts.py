@@ -19,7 +19,7 @@ def accounts() -> None:
 @click.pass_context
 def test(ctx: click.Context) -> None:
     """Call each platform once (who am I?) and report the account or a clear error."""
-    from toolkit.publish.registry import missing_variables
+    from toolkit.publish.keys import missing_variables
     from toolkit.secrets import load_dotenv_file
 
     config = get_config(ctx)

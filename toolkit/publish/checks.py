@@ -6,7 +6,7 @@ import os
 
 from toolkit.config import Config
 from toolkit.problems import Problems
-from toolkit.publish.registry import missing_variables
+from toolkit.publish.keys import missing_variables
 from toolkit.secrets import load_dotenv_file
 
 

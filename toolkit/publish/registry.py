@@ -12,29 +12,9 @@ from collections.abc import Mapping
 from toolkit.config import Account, Config
 from toolkit.errors import AuthError, ConfigError
 from toolkit.publish.base import Publisher
+from toolkit.publish.keys import missing_variables
 
 log = logging.getLogger("toolkit.publish")
-
-#: the key roles each platform needs in `accounts.<name>.env`
-REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "x": ("api_key", "api_secret", "access_token", "access_secret"),
-    "bluesky": ("handle", "app_password"),
-    "mastodon": ("base_url", "access_token"),
-    "outbox": (),
-}
-
-
-def missing_variables(account: Account, env: Mapping[str, str]) -> list[str]:
-    """Names of the environment variables the account needs but that are unset or empty."""
-    missing = []
-    for role in REQUIRED_KEYS.get(account.platform, ()):
-        var = account.env.get(role)
-        if var is None:
-            missing.append(f"accounts.{account.name}.env.{role} (not configured)")
-        elif not env.get(var):
-            missing.append(var)
-    return missing
-
 
 def build_publisher(config: Config, account: Account, env: Mapping[str, str],
                     dry_run: bool = False) -> Publisher:

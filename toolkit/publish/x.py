@@ -37,6 +37,7 @@ from toolkit.errors import (
     TransientError,
 )
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation
+from toolkit.publish.keys import REQUIRED_KEYS, missing_variables
 from toolkit.publish.x_media import (
     API_HOST,
     DEFAULT_TIMEOUT,
@@ -49,7 +50,7 @@ from toolkit.publish.x_media import (
 log = logging.getLogger("toolkit.publish.x")
 
 #: the key roles an X account needs in `accounts.<name>.env`, in the order X names them
-KEY_ROLES = ("api_key", "api_secret", "access_token", "access_secret")
+KEY_ROLES = REQUIRED_KEYS["x"]
 #: loggers that print OAuth keys, tokens and signatures at DEBUG
 SECRET_LOGGERS = ("oauthlib", "requests_oauthlib")
 #: how far before the due time `reconcile` looks (clock skew between us and X)
@@ -70,18 +71,8 @@ class XCredentials:
 
 
 def missing_keys(account: Account, env: Mapping[str, str] = os.environ) -> list[str]:
-    """Names of the environment variables the X account needs that are unset or empty.
-
-    A role the config does not map at all is reported as `accounts.<name>.env.<role>`.
-    """
-    missing = []
-    for role in KEY_ROLES:
-        var = account.env.get(role)
-        if not var:
-            missing.append(f"accounts.{account.name}.env.{role} (not configured)")
-        elif not (env.get(var) or "").strip():
-            missing.append(var)
-    return missing
+    """Names of the environment variables the X account needs that are unset or empty."""
+    return missing_variables(account, env)
 
 
 def quiet_secret_loggers() -> None:
