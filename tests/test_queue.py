@@ -190,3 +190,27 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     assert post.text == "kept #SaveAsylum" and post.status == "approved"
     assert post.published_at is None
     assert Store(f"sqlite:///{db}").applied_migrations == []
+
+
+def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: Path) -> None:
+    assert run_cli("graphics", "build", "--jobs", "1").exit_code == 0
+    added = run_cli("queue", "add", "violence-attacks", "--at", "2099-01-05T09:00",
+                    "--platform", "x", "--lang", "es")
+    pid = added.stdout.strip()
+    assert run_cli("queue", "approve", pid, "--by", "lead").exit_code == 0
+    config = load_config(project)
+    store = Store(config.store_url)
+    post = store.get(pid)
+    (media,) = post.media
+    assert media["path"].endswith("stat-attacks-x-es.png") and Path(media["path"]).is_file()
+    assert media["alt"].startswith("Gráfico: 1.544") and "Fuente: Human Rights First" in \
+        media["alt"]
+    from toolkit.dispatch import Dispatcher
+    from toolkit.publish.outbox import OutboxPublisher
+
+    Dispatcher(store, {"x-campaign": OutboxPublisher(config.outbox_dir, "x")}).dispatch_due(
+        post.scheduled_at)
+    doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
+    assert doc["media"] == [{"path": media["path"], "alt": media["alt"]}]
+    assert doc["text"] == post.text and "al menos 1.544" in doc["text"]
+    store.close()
