@@ -225,3 +225,29 @@ def test_stop_finishes_the_publish_in_flight_and_releases_the_rest(store: Store)
     assert len(x.published) == 1
     released = [p for p in store.list(ids=ids) if p.status == "approved"]
     assert all(p.claim_owner is None and p.attempts == 0 for p in released)
+
+
+def test_rate_limited_reconcile_asks_again_after_the_reset(store: Store) -> None:
+    x = ScriptedPlatform()
+    reset = T0 + timedelta(minutes=15)
+    x.publish_script = [TransientError("503")]
+
+    calls = {"n": 0}
+    real = x.reconcile
+
+    def reconcile(post: OutgoingPost) -> Reconciliation:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RateLimited("429 on the timeline", retry_after=reset)
+        return real(post)
+
+    x.reconcile = reconcile  # type: ignore[method-assign]
+    x.reconcile_answer = "published"
+    (pid,) = queue(store, 0)
+    d = Dispatcher(store, {"x-campaign": x})
+    d.dispatch_due(T0)
+    post = store.get(pid)
+    assert post.status == "publishing" and post.claim_expires_at == reset
+    assert store.next_wake(T0) == reset
+    d.dispatch_due(reset)
+    assert status(store, pid) == "published" and x.published == []

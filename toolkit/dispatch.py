@@ -155,9 +155,12 @@ class Dispatcher:
             return self._move(post, NEEDS_CHECK, now, f"{why}: no publisher for account")
         try:
             answer = publisher.reconcile(outgoing(post))
-        except RateLimited as exc:
-            self._hold(post.account, exc, now)
-            return self._move(post, NEEDS_CHECK, now, f"{why}: reconcile rate limited")
+        except RateLimited as exc:  # ask again once the account's limit resets
+            until = self._hold(post.account, exc, now)
+            out = self._move(post, PUBLISHING, now, f"{why}: reconcile rate limited; asking "
+                             f"again after {until.isoformat()}", claim_expires_at=until)
+            out.held = True
+            return out
         except PublishError as exc:
             return self._move(post, NEEDS_CHECK, now, f"{why}: reconcile failed: {exc.message}")
         if answer.status == "published":
@@ -184,7 +187,7 @@ class Dispatcher:
             return out
         except DuplicateError as exc:
             out = self._reconcile(post, now, f"duplicate reported ({exc.message})")
-            if out.status != PUBLISHED:
+            if out.status not in (PUBLISHED, PUBLISHING):
                 return self._move(self.store.get(post.id), NEEDS_CHECK, now,
                                   "platform says duplicate but reconcile could not find it")
             return out
@@ -220,10 +223,11 @@ class Dispatcher:
         return self._move(post, APPROVED, now, detail, not_before=now + delay,
                           claim_owner=None, claim_expires_at=None, last_error=detail)
 
-    def _hold(self, account: str, exc: RateLimited, now: datetime) -> None:
+    def _hold(self, account: str, exc: RateLimited, now: datetime) -> datetime:
         until = exc.retry_after or now + timedelta(minutes=15)
         self.store.hold_account(account, until, exc.message)
         log.warning("account %s is rate limited until %s", account, until.isoformat())
+        return until
 
     def _move(self, post: Post, to: str, now: datetime, detail: str, **values: object
               ) -> Outcome:
