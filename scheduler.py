@@ -15,7 +15,8 @@ import click
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Config file (default: $TOOLKIT_CONFIG or config/campaign.yaml).")
 @click.option("--once", is_flag=True, help="Dispatch what is due now, then exit.")
-@click.option("--dry-run", is_flag=True, help="Log what would be published; publish nothing.")
+@click.option("--dry-run", is_flag=True, help="Log what is due now and would be published; "
+              "publish and change nothing (implies --once).")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> None:
     """Run the scheduler: publish approved posts at their time."""
@@ -23,7 +24,7 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
 
     setup_logging(verbose)
     dispatcher = build_dispatcher(config_path, dry_run=dry_run)
-    if once:
+    if once or dry_run:
         outcomes = dispatcher.dispatch_due(datetime.now(UTC))
         click.echo(f"dispatched {len(outcomes)} post(s)", err=True)
         return

@@ -251,3 +251,47 @@ def test_rate_limited_reconcile_asks_again_after_the_reset(store: Store) -> None
     assert store.next_wake(T0) == reset
     d.dispatch_due(reset)
     assert status(store, pid) == "published" and x.published == []
+
+
+def test_dry_run_changes_nothing_in_the_store(store: Store) -> None:
+    from toolkit.publish.dryrun import DryRunPublisher
+
+    (pid,) = queue(store, 0)
+    before = store.get(pid)
+    out = Dispatcher(store, {"x-campaign": DryRunPublisher("x")}, dry_run=True).dispatch_due(
+        T0 + timedelta(seconds=1))
+    assert [o.status for o in out] == ["dry_run"]
+    assert store.get(pid) == before
+
+
+def test_reset_time_already_past_does_not_spin(store: Store) -> None:
+    x = ScriptedPlatform()
+    x.publish_script = [RateLimited("429", retry_after=T0 - timedelta(seconds=1))] * 50
+    (pid,) = queue(store, 0)
+    Dispatcher(store, {"x-campaign": x}).dispatch_due(T0)
+    assert len(x.publish_script) == 49  # one call, then the account is held
+    assert store.holds(T0)["x-campaign"] == T0 + timedelta(seconds=30)
+    assert status(store, pid) == "approved"
+
+
+def test_unexpected_exception_is_reconciled_like_a_transient_error(store: Store) -> None:
+    x = ScriptedPlatform()
+    x.publish_script = [OSError("disk full")]
+    x.reconcile_answer = "absent"
+    (pid,) = queue(store, 0)
+    Dispatcher(store, {"x-campaign": x}).dispatch_due(T0)
+    post = store.get(pid)
+    assert post.status == "approved" and post.not_before == T0 + timedelta(seconds=30)
+    assert "OSError" in post.last_error
+
+
+def test_a_dispatcher_that_lost_its_claim_changes_nothing(store: Store) -> None:
+    (pid,) = queue(store, 0)
+    first = Dispatcher(store, {"x-campaign": ScriptedPlatform()}, owner="one:1:a")
+    (post,) = store.claim_due(T0, first.owner, first.lease, 10)
+    second = Dispatcher(store, {"x-campaign": ScriptedPlatform()}, owner="two:2:b")
+    assert store.take_over_claim(post, second.owner, T0, second.lease)
+    out = first._publish(post, T0)  # first's publish "returns" after losing the claim
+    assert out.status == "claim_lost"
+    fresh = store.get(pid)
+    assert fresh.status == "publishing" and fresh.claim_owner == "two:2:b"

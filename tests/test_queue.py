@@ -214,3 +214,19 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     assert doc["media"] == [{"path": media["path"], "alt": media["alt"]}]
     assert doc["text"] == post.text and "al menos 1.544" in doc["text"]
     store.close()
+
+
+def test_csv_row_with_extra_fields_is_a_clear_error(planner: Planner, tmp_path: Path) -> None:
+    bad = tmp_path / "extra.csv"
+    bad.write_text("message_id,at,platform,lang\n"
+                   f"{NO_CARD},2026-12-03T09:00,x,en,oops\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"extra.csv:2: more fields than the header's 4"):
+        planner.import_csv(bad, NOW, "comms")
+    assert planner.store.count() == 0
+
+
+def test_unopenable_store_is_one_clear_error(run_cli, project: Path) -> None:
+    edit(project, "url: sqlite:///../data/toolkit.db", "url: sqlite:////proc/nope/toolkit.db")
+    result = run_cli("queue", "list")
+    assert result.exit_code == 1
+    assert "Error: cannot open the store" in result.output and "Traceback" not in result.output

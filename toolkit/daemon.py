@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from toolkit.dispatch import Dispatcher
+from toolkit.store.store import safe_url
 
 log = logging.getLogger("toolkit.scheduler")
 
@@ -102,7 +103,7 @@ class SchedulerService:
         self._arm(self.clock())  # catch up at once on start
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
-        log.info("scheduler running on %s; Ctrl-C stops it", _safe_url(
+        log.info("scheduler running on %s; Ctrl-C stops it", safe_url(
             self.dispatcher.store.url))
         try:
             self.scheduler.start()
@@ -120,13 +121,3 @@ class SchedulerService:
         self.stop_event.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-
-
-def _safe_url(url: str) -> str:
-    """A store URL without its password, for logs."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a log line must never fail
-        return "(store)"

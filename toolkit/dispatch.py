@@ -14,7 +14,7 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from toolkit.errors import DuplicateError, PermanentError, PublishError, RateLimited
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher, PublishResult
@@ -34,6 +34,8 @@ log = logging.getLogger("toolkit.dispatch")
 DEFAULT_LEASE = timedelta(minutes=5)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 MAX_ATTEMPTS = 4
+#: a rate limit holds an account at least this long (a reset time already past must not spin)
+MIN_HOLD = timedelta(seconds=30)
 BATCH = 25
 
 
@@ -97,14 +99,26 @@ class Dispatcher:
     owner: str = field(default_factory=process_owner)
     lease: timedelta = DEFAULT_LEASE
     stop_requested: object = None  # an object with is_set(), e.g. threading.Event
+    dry_run: bool = False  # hand due posts to the publishers, change nothing in the store
+
+    def _dry_run(self, now: datetime) -> list[Outcome]:
+        due = [p for p in self.store.list([APPROVED], start=now - self.max_lateness, end=now)
+               if p.account in self.publishers]
+        for post in due:
+            self.publishers[post.account].publish(outgoing(post))
+        return [Outcome(p.id, "dry_run") for p in due]
 
     def dispatch_due(self, now: datetime) -> list[Outcome]:
         """Reconcile stale claims, mark late posts missed, then publish what is due at `now`."""
+        if self.dry_run:
+            return self._dry_run(now)
         outcomes = self.reconcile_stale(now)
         outcomes += self.mark_missed(now)
         while not self._stopping():
             held = list(self.store.holds(now))
-            batch = self.store.claim_due(now, self.owner, self.lease, BATCH, held)
+            # the lease runs on the real clock, so a long run never claims already-expired posts
+            lease_end = max(now, datetime.now(UTC)) + self.lease - now
+            batch = self.store.claim_due(now, self.owner, lease_end, BATCH, held)
             if not batch:
                 break
             for i, post in enumerate(batch):
@@ -196,6 +210,9 @@ class Dispatcher:
         except PublishError as exc:  # transient: outcome unknown, ask the platform first
             log.warning("post %s: %s; reconciling before any retry", post.id, exc.message)
             return self._reconcile(post, now, f"after error ({exc.message})")
+        except Exception as exc:  # a bug or an OS error: outcome unknown, same as transient
+            log.exception("post %s: unexpected error while publishing", post.id)
+            return self._reconcile(post, now, f"after unexpected {exc.__class__.__name__}")
         lateness = called - post.scheduled_at
         return self._published(post, result, now, "published", lateness)
 
@@ -224,15 +241,19 @@ class Dispatcher:
                           claim_owner=None, claim_expires_at=None, last_error=detail)
 
     def _hold(self, account: str, exc: RateLimited, now: datetime) -> datetime:
-        until = exc.retry_after or now + timedelta(minutes=15)
+        until = max(exc.retry_after or now + timedelta(minutes=15), now + MIN_HOLD)
         self.store.hold_account(account, until, exc.message)
         log.warning("account %s is rate limited until %s", account, until.isoformat())
         return until
 
     def _move(self, post: Post, to: str, now: datetime, detail: str, **values: object
               ) -> Outcome:
-        self.store.transition_many([(post.id, PUBLISHING if post.status == PUBLISHING
-                                     else post.status, values)], to, self.owner, now, detail)
+        owned = self.owner if post.status == PUBLISHING else None
+        moved = self.store.transition_many([(post.id, post.status, values)], to, self.owner,
+                                           now, detail, owner=owned)
+        if not moved:
+            log.warning("post %s: claim lost to another dispatcher; left as it is", post.id)
+            return Outcome(post.id, "claim_lost")
         if to in (FAILED, NEEDS_CHECK):
             log.error("post %s -> %s: %s", post.id, to, detail)
         return Outcome(post.id, to, error=detail if to != PUBLISHED else None)

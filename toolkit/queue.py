@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,7 +95,7 @@ class Planner:
 
     def next_slot(self, account: str, now: datetime) -> datetime:
         """The next posting slot not yet used by `account`."""
-        horizon = now.replace(year=now.year + 2)
+        horizon = now + timedelta(days=731)
         taken = self.store.taken_times(account, now, horizon, ACTIVE)
         return next_free_slot(self.config.slots, self.config.timezone, now, taken.__contains__)
 
@@ -115,6 +115,10 @@ class Planner:
         default_lang = self.config.languages[0]
         for row in reader:
             line = reader.line_num
+            if None in row:
+                errors.append(f"{path}:{line}: more fields than the header's "
+                              f"{len(header)} columns")
+                continue
             get = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
             try:
                 at = parse_time(get.get("at", ""), self.config.timezone)

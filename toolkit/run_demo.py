@@ -3,7 +3,6 @@ then run the scheduler in the foreground, publishing to the outbox until Ctrl-C.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from datetime import UTC, datetime, timedelta
@@ -91,7 +90,6 @@ def main() -> None:
     except ToolkitError as exc:
         exc.show()
         sys.exit(1)
-    logging.getLogger("toolkit").info("store: %s", config.store_url.split("///")[-1])
     SchedulerService(dispatcher).run()
 
 

@@ -33,4 +33,4 @@ def build_dispatcher(config_path: str | Path | None = None, dry_run: bool = Fals
     load_dotenv_file(config.root)
     store = Store(config.store_url)
     publishers = build_publishers(config, os.environ, dry_run=dry_run)
-    return Dispatcher(store, publishers, max_lateness=config.max_lateness)
+    return Dispatcher(store, publishers, max_lateness=config.max_lateness, dry_run=dry_run)

@@ -13,7 +13,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit.errors import DuplicateError
+from toolkit.errors import DuplicateError, TransientError
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation
 
 
@@ -36,6 +36,12 @@ class OutboxPublisher:
 
     def publish(self, post: OutgoingPost) -> PublishResult:
         """Write the post's file atomically; `DuplicateError` if it already exists."""
+        try:
+            return self._write(post)
+        except OSError as exc:  # disk full, read-only folder: nothing or something was written
+            raise TransientError(f"outbox write failed: {exc.strerror or exc}") from None
+
+    def _write(self, post: OutgoingPost) -> PublishResult:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.path_for(post.id)
         now = self._clock.now(UTC)

@@ -128,7 +128,8 @@ def _m002_account_holds(conn: Connection) -> None:
 def _m003_published_at(conn: Connection) -> None:
     columns = {c["name"] for c in inspect(conn).get_columns("posts")}
     if "published_at" not in columns:
-        conn.execute(text("ALTER TABLE posts ADD COLUMN published_at TIMESTAMP"))
+        kind = UTCDateTime().dialect_impl(conn.dialect).compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE posts ADD COLUMN published_at {kind}"))
 
 
 #: named migrations, applied in order, each once; never rename or reorder, only append

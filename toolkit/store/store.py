@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from toolkit.errors import InvalidTransition, NotFound
+from toolkit.errors import InvalidTransition, NotFound, StoreError
 from toolkit.store.engine import make_engine
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
 from toolkit.store.schema import account_holds, audit, migrate, posts
@@ -39,9 +40,13 @@ class Store:
 
     def __init__(self, url: str, now: datetime | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
-        with self.engine.begin() as conn:
-            self.applied_migrations = migrate(conn, now or utcnow())
+        try:
+            self.engine = make_engine(url)
+            with self._write() as conn:
+                self.applied_migrations = migrate(conn, now or utcnow())
+        except (OSError, SQLAlchemyError) as exc:
+            raise StoreError(f"cannot open the store {safe_url(url)}: "
+                             f"{getattr(exc, 'orig', None) or exc.__class__.__name__}") from None
 
     def close(self) -> None:
         """Release the connections."""
@@ -163,7 +168,7 @@ class Store:
         cache: dict[datetime, str] = {}
 
         def value(v: Any) -> Any:
-            if type(v) is not datetime:
+            if not isinstance(v, datetime):
                 return v
             text = cache.get(v)
             if text is None:
@@ -173,6 +178,10 @@ class Store:
         params = [tuple([value(row[n]) if n in row else fixed[n] for n in names])
                   for row in rows]
         conn.exec_driver_sql(compiled.string, params)
+
+    def _write(self):  # noqa: ANN202 - a context manager yielding a Connection
+        """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock)."""
+        return self.engine.execution_options(write=True).begin()
 
     @property
     def _sqlite(self) -> bool:
@@ -195,7 +204,7 @@ class Store:
             entries.append({"post_id": pid, "from_status": None, "to_status": status,
                             "actor": actor, "at": now, "detail": "queued"})
         if rows:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 self._executemany(conn, insert(posts), rows)
                 self._executemany(conn, insert(audit), entries)
         return [r["id"] for r in rows]
@@ -203,7 +212,7 @@ class Store:
     def transition(self, post_id: str, allowed_from: Sequence[str], to: str, actor: str,
                    now: datetime, detail: str | None = None, **values: Any) -> Post:
         """Move one post to `to` if it is in one of `allowed_from`; audit it; return it."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             row = conn.execute(select(posts.c.status).where(posts.c.id == post_id)).first()
             if row is None:
                 raise NotFound(f"no post with id '{post_id}'")
@@ -215,16 +224,18 @@ class Store:
         return self.get(post_id)
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-                        now: datetime, detail: str | None = None) -> list[str]:
+                        now: datetime, detail: str | None = None,
+                        owner: str | None = None) -> list[str]:
         """Move many posts in one transaction: (id, expected status, values) each.
 
         Returns the ids that moved; a post whose status changed meanwhile is left alone.
         """
-        if len(changes) < BULK_MIN:
+        if len(changes) < BULK_MIN or owner is not None:
             moved: list[str] = []
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 for post_id, expected, values in changes:
-                    if self._apply(conn, post_id, expected, to, actor, now, detail, values):
+                    if self._apply(conn, post_id, expected, to, actor, now, detail, values,
+                                   owner):
                         moved.append(post_id)
             return moved
         return self._transition_bulk(changes, to, actor, now, detail)
@@ -239,7 +250,7 @@ class Store:
         """
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             ids = list(expected_of)
             current: dict[str, str] = {}
             for i in range(0, len(ids), 900):
@@ -272,13 +283,20 @@ class Store:
         return moved
 
     def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
-               now: datetime, detail: str | None, values: dict) -> bool:
-        """The one conditional update every change of state goes through, plus its audit."""
+               now: datetime, detail: str | None, values: dict,
+               owner: str | None = None) -> bool:
+        """The one conditional update every change of state goes through, plus its audit.
+
+        With `owner`, the post must also still be claimed by that owner (a dispatcher that
+        lost its claim changes nothing)."""
         vals = dict(values)
         if "media" in vals and not isinstance(vals["media"], str):
             vals["media"] = json.dumps(list(vals["media"]))
+        where = [posts.c.id == post_id, posts.c.status == expected]
+        if owner is not None:
+            where.append(posts.c.claim_owner == owner)
         result = conn.execute(
-            update(posts).where(posts.c.id == post_id, posts.c.status == expected)
+            update(posts).where(*where)
             .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
         if result.rowcount != 1:
             return False
@@ -300,7 +318,7 @@ class Store:
         if not_accounts:
             q = q.where(posts.c.account.not_in(list(not_accounts)))
         claimed: list[str] = []
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             for (post_id,) in conn.execute(q).all():
                 values = {"claim_owner": owner, "claim_expires_at": now + lease,
                           "attempts": posts.c.attempts + 1}
@@ -324,7 +342,7 @@ class Store:
 
     def take_over_claim(self, post: Post, owner: str, now: datetime, lease: timedelta) -> bool:
         """Take a stale claim over (conditional on the old owner still holding it)."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             result = conn.execute(
                 update(posts).where(and_(posts.c.id == post.id, posts.c.status == PUBLISHING,
                                          posts.c.claim_owner == post.claim_owner))
@@ -339,7 +357,7 @@ class Store:
 
     def hold_account(self, account: str, until: datetime, reason: str) -> None:
         """Hold an account back until `until` (rate limited); other accounts go on."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             done = conn.execute(update(account_holds).where(account_holds.c.account == account)
                                 .values(until=until, reason=reason)).rowcount
             if not done:
@@ -347,9 +365,21 @@ class Store:
                                                           reason=reason))
 
 
+def safe_url(url: str) -> str:
+    """A store URL without its password, for logs and errors."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an error message must never fail
+        return "(store)"
+
+
 def _sqlite_value(value: Any) -> Any:
     """A Python value as the SQLite driver should get it (times as UTCDateTime stores them)."""
     if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; times must be timezone-aware")
         return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ",
                                                                       timespec="microseconds")
     return value
