@@ -11,15 +11,17 @@ import json
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql import ClauseElement
 
 from toolkit.errors import InvalidTransition, NotFound, StoreError
 from toolkit.store.engine import make_engine
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
-from toolkit.store.schema import account_holds, audit, migrate, posts
+from toolkit.store.schema import UTCDateTime, account_holds, audit, migrate, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -42,6 +44,7 @@ class Store:
         self.url = url
         try:
             self.engine = make_engine(url)
+            self._writer = self.engine.execution_options(write=True)
             with self._write() as conn:
                 self.applied_migrations = migrate(conn, now or utcnow())
         except (OSError, SQLAlchemyError) as exc:
@@ -181,7 +184,7 @@ class Store:
 
     def _write(self):  # noqa: ANN202 - a context manager yielding a Connection
         """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock)."""
-        return self.engine.execution_options(write=True).begin()
+        return self._writer.begin()
 
     @property
     def _sqlite(self) -> bool:
@@ -292,16 +295,23 @@ class Store:
         vals = dict(values)
         if "media" in vals and not isinstance(vals["media"], str):
             vals["media"] = json.dumps(list(vals["media"]))
-        where = [posts.c.id == post_id, posts.c.status == expected]
-        if owner is not None:
-            where.append(posts.c.claim_owner == owner)
-        result = conn.execute(
-            update(posts).where(*where)
-            .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
+        if any(isinstance(v, ClauseElement) for v in vals.values()):
+            where = [posts.c.id == post_id, posts.c.status == expected]
+            if owner is not None:
+                where.append(posts.c.claim_owner == owner)
+            result = conn.execute(
+                update(posts).where(*where)
+                .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
+        else:  # the hot path: one prepared statement per set of columns
+            params = {"b_id": post_id, "b_expected": expected, "b_owner": owner, "b_to": to,
+                      "b_now": now, **{f"v_{k}": v for k, v in vals.items()}}
+            result = conn.execute(_update_statement(tuple(sorted(vals)), owner is not None),
+                                  params)
         if result.rowcount != 1:
             return False
-        conn.execute(insert(audit).values(post_id=post_id, from_status=expected, to_status=to,
-                                          actor=actor, at=now, detail=detail))
+        conn.execute(_AUDIT_INSERT, {"post_id": post_id, "from_status": expected,
+                                     "to_status": to, "actor": actor, "at": now,
+                                     "detail": detail})
         return True
 
     def claim_due(self, now: datetime, owner: str, lease: timedelta, limit: int,
@@ -363,6 +373,20 @@ class Store:
             if not done:
                 conn.execute(insert(account_holds).values(account=account, until=until,
                                                           reason=reason))
+
+
+_AUDIT_INSERT = insert(audit)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(keys: tuple[str, ...], check_owner: bool) -> Any:
+    """The conditional state-change UPDATE for one set of columns, built once."""
+    where = [posts.c.id == bindparam("b_id"), posts.c.status == bindparam("b_expected")]
+    if check_owner:
+        where.append(posts.c.claim_owner == bindparam("b_owner"))
+    return (update(posts).where(*where)
+            .values(status=bindparam("b_to"), updated_at=bindparam("b_now", type_=UTCDateTime),
+                    version=posts.c.version + 1, **{k: bindparam(f"v_{k}") for k in keys}))
 
 
 def safe_url(url: str) -> str:
