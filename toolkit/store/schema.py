@@ -27,6 +27,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
 
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as the store's SQLite text (`2026-12-01 15:00:00.000000`, UTC)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; times must be timezone-aware")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored as UTC.
 
@@ -46,12 +53,11 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> object:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            return sqlite_time(value)
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        utc = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return utc.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        return utc
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
         if value is None:

@@ -21,7 +21,7 @@ from sqlalchemy.sql import ClauseElement
 from toolkit.errors import InvalidTransition, NotFound, StoreError
 from toolkit.store.engine import make_engine
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
-from toolkit.store.schema import UTCDateTime, account_holds, audit, migrate, posts
+from toolkit.store.schema import UTCDateTime, account_holds, audit, migrate, posts, sqlite_time
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -401,12 +401,7 @@ def safe_url(url: str) -> str:
 
 def _sqlite_value(value: Any) -> Any:
     """A Python value as the SQLite driver should get it (times as UTCDateTime stores them)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; times must be timezone-aware")
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ",
-                                                                      timespec="microseconds")
-    return value
+    return sqlite_time(value) if isinstance(value, datetime) else value
 
 
 def _aware(value: datetime) -> datetime:
