@@ -72,7 +72,7 @@ def _is_zombie(pid: int) -> bool:
 
 def outgoing(post: Post) -> OutgoingPost:
     """What a publisher sees of a stored post."""
-    media = tuple(MediaItem(m["path"], m.get("alt", "")) for m in post.media)
+    media = tuple(MediaItem(m["path"], m.get("alt", ""), m.get("sha256")) for m in post.media)
     return OutgoingPost(post.id, post.platform, post.account, post.text, post.scheduled_at,
                         media, post.lang)
 

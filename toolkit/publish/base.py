@@ -8,19 +8,41 @@ an approved post), publishes it or says whether it is already there, and raises 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
+
+from toolkit.errors import PermanentError
 
 ReconcileStatus = Literal["published", "absent", "unknown"]
 
 
 @dataclass(frozen=True)
 class MediaItem:
-    """An image to attach, with its alt text."""
+    """An image to attach, with its alt text and (for frozen media) the sha256 of its bytes."""
 
     path: str
     alt: str
+    sha256: str | None = None
+
+
+def read_media(item: MediaItem) -> bytes:
+    """The image's bytes, checked against its recorded sha256: the one way publishers read media.
+
+    A frozen image that is missing or whose bytes no longer match the hash recorded at approval
+    is a `PermanentError`: what goes out must be exactly what the lead approved.
+    """
+    try:
+        data = Path(item.path).read_bytes()
+    except OSError as exc:
+        raise PermanentError(f"image {Path(item.path).name} cannot be read: "
+                             f"{exc.strerror or exc.__class__.__name__}") from None
+    if item.sha256 and hashlib.sha256(data).hexdigest() != item.sha256:
+        raise PermanentError(f"image {Path(item.path).name} does not match the approved image "
+                             "(sha256 differs): the frozen copy was changed; re-approve the post")
+    return data
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from toolkit.errors import (
     RateLimited,
     TransientError,
 )
-from toolkit.publish.base import MediaItem
+from toolkit.publish.base import MediaItem, read_media
 
 log = logging.getLogger("toolkit.publish.x")
 
@@ -202,10 +202,7 @@ class MediaUploader:
         """Upload one image (multipart, `tweet_image`), set its alt text; the media id."""
         path = Path(item.path)
         content_type = IMAGE_TYPES.get(path.suffix.lower(), "application/octet-stream")
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise PermanentError(f"X image {path}: cannot read it ({exc.strerror})") from None
+        content = read_media(item)
         data = self._post(UPLOAD_PATH, f"the upload of {path.name}",
                           files={"media": (path.name, content, content_type)},
                           data={"media_category": "tweet_image", "media_type": content_type})
