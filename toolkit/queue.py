@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from toolkit.compose import compose_message, require_fit
 from toolkit.config import Config
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.library import Library
+from toolkit.library.gate import blocking_facts
 from toolkit.quotas import quota_warnings
 from toolkit.slots import next_free_slot, parse_time
 from toolkit.store import (
@@ -56,8 +57,6 @@ class Planner:
         self.config, self.library, self.store = config, library, store
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
         self._media = lru_cache(maxsize=None)(self._media_uncached)
-        self._unverified = lru_cache(maxsize=None)(
-            lambda mid: self.library.unverified_of(self.library.messages[mid]))
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -138,15 +137,17 @@ class Planner:
 
     # -- approving -----------------------------------------------------------------------------
 
+    def _today(self) -> date:
+        return datetime.now(self.config.timezone).date()
+
     def freeze(self, post: Post | Any) -> dict:
         """The text and media frozen at approval; raises if the post may not be approved."""
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
-        unverified = self._unverified(message.id)
-        if unverified:
-            raise ComposeError(f"uses unverified statistic(s) {', '.join(unverified)}: confirm "
-                               "the figure and set verified: true first (fact gate)")
+        blocked = blocking_facts(self.library, message, self._today())
+        if blocked:
+            raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
         return {"text": text, "media": self.media_for(message.card, post)}
 
