@@ -202,7 +202,7 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     store = Store(config.store_url)
     post = store.get(pid)
     (media,) = post.media
-    assert media["path"].endswith("stat-attacks-x-es.png") and Path(media["path"]).is_file()
+    assert media["path"].endswith(f"media/{media['sha256']}.png") and Path(media["path"]).is_file()
     assert media["alt"].startswith("Gráfico: 1.544") and "Fuente: Human Rights First" in \
         media["alt"]
     from toolkit.dispatch import Dispatcher
@@ -211,7 +211,8 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     Dispatcher(store, {"x-campaign": OutboxPublisher(config.outbox_dir, "x")}).dispatch_due(
         post.scheduled_at)
     doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
-    assert doc["media"] == [{"path": media["path"], "alt": media["alt"]}]
+    assert doc["media"] == [{"path": media["path"], "alt": media["alt"],
+                             "sha256": media["sha256"]}]
     assert doc["text"] == post.text and "al menos 1.544" in doc["text"]
     store.close()
 

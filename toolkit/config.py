@@ -104,6 +104,7 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
+    media_dir: Path | None = None
 
     @property
     def root(self) -> Path:
@@ -206,6 +207,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     lateness = r.positive(sched, "max_lateness_minutes", 60, where="schedule.")
     store = r.section(data, "store")
     store_url = r.value(store, "url", str, "sqlite:///../data/toolkit.db", where="store.")
+    media_dir = r.path_of(store, "media", "") if store.get("media") is not None else None
     outbox_dir = r.path_of(data, "outbox", "../data/outbox")
     accounts = _accounts(r, r.section(data, "accounts"), platforms)
     fallback = r.value(data, "fallback_to_outbox", bool, True)
@@ -220,7 +222,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
-        accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
+        accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir, media_dir=media_dir,
     )
 
 

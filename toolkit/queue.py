@@ -36,6 +36,7 @@ from toolkit.store import (
     Post,
     Store,
 )
+from toolkit.store.media import freeze_media, media_folder
 
 CSV_COLUMNS = ("message_id", "at", "platform", "lang")
 ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
@@ -152,7 +153,8 @@ class Planner:
         return {"text": text, "media": self.media_for(message.card, post)}
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
-        """The message's card as `[{path, alt}]` in the platform's format and post's language."""
+        """The message's card in the platform's format and post's language, frozen as
+        `[{path, alt, sha256}]` (see `toolkit.store.media`)."""
         fmt = self.config.platforms[post.platform].card_format
         if not card or not fmt:
             return []
@@ -165,7 +167,10 @@ class Planner:
         if found is None:
             raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {lang}; "
                                "run `toolkit graphics build`")
-        return [{"path": found["path"], "alt": found["alt"]}]
+        return freeze_media([found], self._media_folder())
+
+    def _media_folder(self) -> Path:
+        return media_folder(self.store.url, self.config.media_dir)
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime) -> Approval:
         """Approve drafts (all drafts when `ids` is None), freezing text and media."""

@@ -1,8 +1,10 @@
 """The outbox publisher: each post becomes `OUTBOX/<post-id>.json` (a design contract).
 
-Written atomically (temporary file, then a link that fails if the target exists), never
-overwritten: publishing a post whose file exists appends a line to `duplicates.jsonl` and raises
-`DuplicateError`, like X's "duplicate content". `reconcile` is exact: the file is there or not.
+Each image is read through `read_media` first (the frozen copy, its hash checked) and
+`media[].path` names that frozen copy. Written atomically (temporary file, then a link that fails
+if the target exists), never overwritten: publishing a post whose file exists appends a line to
+`duplicates.jsonl` and raises `DuplicateError`, like X's "duplicate content". `reconcile` is
+exact: the file is there or not.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from toolkit.errors import DuplicateError, TransientError
-from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation
+from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
 
 
 def _iso(value: datetime) -> str:
@@ -42,13 +44,15 @@ class OutboxPublisher:
             raise TransientError(f"outbox write failed: {exc.strerror or exc}") from None
 
     def _write(self, post: OutgoingPost) -> PublishResult:
+        for item in post.media:  # like an upload: the frozen copy must match the approved hash
+            read_media(item)
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.path_for(post.id)
         now = self._clock.now(UTC)
         record = {
             "post_id": post.id, "platform": post.platform, "account": post.account,
             "lang": post.lang, "text": post.text,
-            "media": [{"path": m.path, "alt": m.alt} for m in post.media],
+            "media": [{"path": m.path, "alt": m.alt, "sha256": m.sha256} for m in post.media],
             "scheduled_at": _iso(post.scheduled_at), "published_at": _iso(now),
         }
         fd, tmp = tempfile.mkstemp(prefix=f".{post.id}.", suffix=".tmp", dir=self.folder)

@@ -1,0 +1,104 @@
+"""Frozen media: approval copies each image beside the store; what goes out is what was approved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from conftest import edit
+
+from toolkit.config import load_config
+from toolkit.dispatch import Dispatcher
+from toolkit.errors import StoreError
+from toolkit.graphics.build import build
+from toolkit.library import load_library
+from toolkit.publish.outbox import OutboxPublisher
+from toolkit.queue import Planner
+from toolkit.store import Store
+from toolkit.store.media import freeze_image, media_folder
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+CARD_MESSAGE = "violence-attacks"  # its card is stat-attacks (statistic hrf-attacks-2021)
+
+
+def _planner(project: Path) -> Planner:
+    config = load_config(project)
+    return Planner(config, load_library(config), Store(config.store_url))
+
+
+def _build_card(project: Path) -> None:
+    config = load_config(project)
+    build(config, load_library(config), cards=["stat-attacks"], jobs=1)
+
+
+def test_rebuilt_or_deleted_graphics_never_change_an_approved_post(project: Path) -> None:
+    _build_card(project)
+    planner = _planner(project)
+    pid = planner.add(CARD_MESSAGE, "x", "es", datetime(2099, 1, 5, 15, tzinfo=UTC), NOW, "c")
+    assert planner.approve([pid], "lead", NOW).approved == [pid]
+    (media,) = planner.store.get(pid).media
+    frozen = Path(media["path"])
+    approved = frozen.read_bytes()
+    assert frozen.parent == project.parent.parent / "data" / "media"  # beside data/toolkit.db
+    assert frozen.name == f"{media['sha256']}.png"
+    assert hashlib.sha256(approved).hexdigest() == media["sha256"]
+    built = planner.config.graphics_dir / "stat-attacks-x-es.png"
+    assert built.read_bytes() == approved
+
+    # the statistic's wording changes and the graphics are rebuilt, then deleted
+    edit(project.parent.parent / "posts" / "statistics.yaml", "otros ataques violentos",
+         "otras agresiones violentas")
+    _build_card(project)
+    assert built.read_bytes() != approved
+    shutil.rmtree(planner.config.graphics_dir)
+
+    config = planner.config
+    Dispatcher(planner.store, {"x-campaign": OutboxPublisher(config.outbox_dir, "x")}) \
+        .dispatch_due(datetime(2099, 1, 5, 15, tzinfo=UTC))
+    assert planner.store.get(pid).status == "published"
+    doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
+    assert doc["media"] == [{"path": str(frozen), "alt": media["alt"],
+                             "sha256": media["sha256"]}]
+    assert Path(doc["media"][0]["path"]).read_bytes() == approved
+    planner.store.close()
+
+
+def test_a_changed_frozen_copy_is_never_published(project: Path) -> None:
+    _build_card(project)
+    planner = _planner(project)
+    at = datetime(2099, 1, 5, 15, tzinfo=UTC)
+    pid = planner.add(CARD_MESSAGE, "x", "en", at, NOW, "c")
+    planner.approve([pid], "lead", NOW)
+    (media,) = planner.store.get(pid).media
+    Path(media["path"]).write_bytes(b"not the approved image")
+    outbox = planner.config.outbox_dir
+    Dispatcher(planner.store, {"x-campaign": OutboxPublisher(outbox, "x")}).dispatch_due(at)
+    post = planner.store.get(pid)
+    assert post.status == "failed" and "does not match the approved image" in post.last_error
+    assert not (outbox / f"{pid}.json").exists()
+    planner.store.close()
+
+
+def test_freezing_is_atomic_and_idempotent(tmp_path: Path) -> None:
+    src = tmp_path / "card.png"
+    src.write_bytes(b"\x89PNG fake")
+    folder = tmp_path / "media"
+    path, digest = freeze_image(src, folder)
+    assert path == folder / f"{digest}.png" and path.read_bytes() == src.read_bytes()
+    path.write_bytes(b"damaged")  # a damaged copy is replaced by the right bytes
+    assert freeze_image(src, folder) == (path, digest) and path.read_bytes() == b"\x89PNG fake"
+    assert sorted(p.name for p in folder.iterdir()) == [path.name]  # no temporary files left
+
+
+def test_media_folder_beside_sqlite_or_from_config(project: Path, tmp_path: Path) -> None:
+    assert media_folder(f"sqlite:///{tmp_path}/x/toolkit.db") == tmp_path / "x" / "media"
+    assert media_folder("postgresql://u@h/db", tmp_path / "m") == tmp_path / "m"
+    with pytest.raises(StoreError, match="set `store.media`"):
+        media_folder("postgresql+psycopg://u@h/db")
+    edit(project, "url: sqlite:///../data/toolkit.db",
+         "url: sqlite:///../data/toolkit.db\n  media: ../frozen")
+    assert load_config(project).media_dir == project.parent.parent / "frozen"

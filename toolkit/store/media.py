@@ -1,0 +1,76 @@
+"""Frozen media: approved images copied into a content-addressed folder beside the store.
+
+At approval each image is copied to `<media>/<sha256>.png` (written atomically, never changed
+afterwards) and the post records `{path, alt, sha256}` with `path` naming that copy. Rebuilding or
+deleting `graphics/` then cannot change what an approved post publishes; publishers read the copy
+through `toolkit.publish.base.read_media`, which checks the hash.
+
+The folder is `media/` next to a SQLite store's file, or the config's `store.media` (needed for
+PostgreSQL and other servers, whose database has no folder of its own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from toolkit.errors import StoreError
+
+
+def media_folder(store_url: str, override: Path | None = None) -> Path:
+    """The frozen-media folder: `override` if set, else `media/` beside the SQLite file."""
+    if override is not None:
+        return Path(override)
+    try:
+        url = make_url(store_url)
+    except ArgumentError:
+        url = None
+    database = url.database if url is not None else None
+    if url is None or not url.drivername.startswith("sqlite") or not database \
+            or database == ":memory:" or database.startswith("file:"):
+        raise StoreError("approved images need a folder to be frozen in: set `store.media` in "
+                         "the config (a store that is not a SQLite file has no folder beside it)")
+    return Path(database).resolve().parent / "media"
+
+
+def freeze_image(source: Path | str, folder: Path) -> tuple[Path, str]:
+    """Copy one image into `folder` as `<sha256>.png` (atomically); return its path and hash.
+
+    An existing copy is kept when its bytes still match its name, and replaced when not.
+    """
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        raise StoreError(f"image {Path(source).name} cannot be read: "
+                         f"{exc.strerror or exc.__class__.__name__}; run `toolkit graphics "
+                         "build`") from None
+    digest = hashlib.sha256(data).hexdigest()
+    target = folder / f"{digest}.png"
+    try:
+        if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
+            return target, digest
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{digest}.{os.getpid()}.tmp"
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot freeze image {Path(source).name} into {folder}: "
+                         f"{exc.strerror or exc.__class__.__name__}") from None
+    return target, digest
+
+
+def freeze_media(items: Iterable[dict], folder: Path) -> list[dict]:
+    """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies."""
+    frozen = []
+    for item in items:
+        path, digest = freeze_image(item["path"], folder)
+        frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
+    return frozen
