@@ -22,15 +22,20 @@ def graphics() -> None:
 @click.option("--force", is_flag=True, help="Render every graphic, changed or not.")
 @click.option("--jobs", "-j", type=int, default=None,
               help="Worker processes (default: all cores; 1 renders in this process).")
+@click.option("--include-unverified", is_flag=True,
+              help="Also render cards with an unverified statistic, with a 'DRAFT – unverified' "
+                   "band, into <out>-drafts/ (never into the supporters' folder).")
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | None) -> None:
-    """Render every card in every format and language, and write manifest.json."""
+def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | None,
+          include_unverified: bool) -> None:
+    """Render every verified card in every format and language, and write manifest.json."""
     from toolkit.graphics.build import build as run_build
 
     if jobs is not None and jobs < 1:
         raise InputError("--jobs must be at least 1")
     config, library = get_config(ctx), get_library(ctx)
-    result = run_build(config, library, out_dir=out_dir, force=force, jobs=jobs, progress=True)
+    result = run_build(config, library, out_dir=out_dir, force=force, jobs=jobs, progress=True,
+                       include_unverified=include_unverified)
     click.echo(result.summary())
 
 
@@ -38,7 +43,8 @@ def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | Non
 @click.argument("card")
 @click.option("--lang", default=None, help="Language (default: the campaign's first).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="PNG to write (default: <graphics.out>/<card>-sheet-<lang>.png).")
+              help="PNG to write (default: build/<card>-sheet-<lang>.png beside the config's "
+                   "folder; never the supporters' graphics folder).")
 @click.pass_context
 def sheet(ctx: click.Context, card: str, lang: str | None, out_file: Path | None) -> None:
     """A contact sheet of one card in every format, for review by eye."""
@@ -47,5 +53,9 @@ def sheet(ctx: click.Context, card: str, lang: str | None, out_file: Path | None
     config, library = get_config(ctx), get_library(ctx)
     lang = lang or config.languages[0]
     image = contact_sheet(config, library, card, lang)
-    path = write_sheet(image, out_file or config.graphics_dir / f"{card}-sheet-{lang}.png")
+    path = (out_file or config.root.parent / "build" / f"{card}-sheet-{lang}.png").resolve()
+    if path.parent.is_relative_to(config.graphics_dir.resolve()):
+        raise InputError(f"--out {display_path(path)}: the contact sheet is for review and "
+                         "stays out of the supporters' graphics folder")
+    path = write_sheet(image, path)
     click.echo(f"wrote {display_path(path)} ({image.width}×{image.height})")

@@ -4,6 +4,11 @@ A graphic is rendered again only when its inputs changed (its `input_hash` in th
 file is gone, or the file's bytes no longer match the manifest's SHA-256; `force` renders all.
 Rendering runs in worker processes (one per core by default); unchanged builds start none.
 Every PNG must stay under Bluesky's 1,000,000-byte limit.
+
+Only cards whose statistics are all verified are built into the supporters' folder; on request
+the others are built, with a "DRAFT – unverified" band, into a sibling `<out>-drafts` folder.
+Each PNG is written to a temporary name and renamed; after Ctrl-C the manifest lists exactly the
+PNGs on disk.
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from toolkit.config import Config
@@ -32,27 +38,55 @@ MAX_BYTES = 1_000_000
 Rendered = tuple[str, str, int, str | None]
 
 
+class BuildInterrupted(GraphicsError):
+    """Ctrl-C during a build: what finished is on disk and listed in the manifest."""
+
+    exit_code = 130
+
+
 @dataclass
 class BuildResult:
-    """What a build did."""
+    """What a build did (and, with `--include-unverified`, what its drafts build did)."""
 
     out_dir: Path
     rendered: int = 0
     unchanged: int = 0
     removed: int = 0
     entries: list[dict] = field(default_factory=list)
+    #: cards left out because a statistic they show is not verified
+    unverified: list[str] = field(default_factory=list)
+    drafts: BuildResult | None = None
 
     @property
     def total(self) -> int:
         """Graphics in the build."""
         return len(self.entries)
 
-    def summary(self) -> str:
+    def counts(self) -> str:
         """'rendered 12, unchanged 118, total 130 → graphics/'."""
         text = f"rendered {self.rendered}, unchanged {self.unchanged}, total {self.total}"
         if self.removed:
             text += f", removed {self.removed}"
         return f"{text} → {display_path(self.out_dir)}/"
+
+    def summary(self) -> str:
+        """The counts, then a line on the unverified cards: drafted apart, or left out."""
+        lines = [self.counts()]
+        cards = ", ".join(self.unverified)
+        if self.drafts is not None and self.unverified:
+            lines.append(f"DRAFTS (unverified, not for supporters): {self.drafts.counts()} "
+                         f"with a 'DRAFT – unverified' band; cards: {cards}")
+        elif self.unverified:
+            lines.append(f"left out {len(self.unverified)} card(s) with an unverified statistic "
+                         f"({cards}); --include-unverified renders them as drafts into "
+                         f"{display_path(drafts_dir(self.out_dir))}/")
+        return "\n".join(lines)
+
+
+def drafts_dir(out_dir: Path) -> Path:
+    """The drafts folder of a build folder: a sibling, `<out>-drafts` (never inside `out`)."""
+    out = Path(out_dir).resolve()
+    return out.with_name(f"{out.name}-drafts")
 
 
 def sha256_file(path: Path) -> str:
@@ -66,7 +100,12 @@ def render_job(job: Job, out_dir: str) -> Rendered:
     from toolkit.graphics.render import render_png
 
     try:
-        png = render_png(plan_card(job), job.where)
+        if job.draft:
+            from toolkit.graphics.draft import render_draft_png
+
+            png = render_draft_png(plan_card(job), job.lang, job.where)
+        else:
+            png = render_png(plan_card(job), job.where)
     except GraphicsError as exc:
         return job.file, "", 0, exc.message
     if len(png) >= MAX_BYTES:
@@ -74,8 +113,11 @@ def render_job(job: Job, out_dir: str) -> Rendered:
                                         f"takes at most {MAX_BYTES:,}")
     path = Path(out_dir) / job.file
     tmp = path.with_name(f".{job.file}.{os.getpid()}.tmp")
-    tmp.write_bytes(png)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(png)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return job.file, hashlib.sha256(png).hexdigest(), len(png), None
 
 
@@ -102,15 +144,35 @@ def check_brand(config: Config) -> None:
 
 def build(config: Config, library: Library, out_dir: Path | None = None, force: bool = False,
           jobs: int | None = None, progress: bool = False,
-          cards: list[str] | None = None) -> BuildResult:
+          cards: list[str] | None = None, include_unverified: bool = False) -> BuildResult:
     """Render what changed (everything with `force`) into `out_dir` (default: the config's
-    graphics folder) and write `manifest.json`; raise `GraphicsError` listing every failure."""
+    graphics folder) and write `manifest.json`; raise `GraphicsError` listing every failure.
+
+    Only cards whose statistics are all verified go into `out_dir`; with `include_unverified`
+    the others are rendered with a draft band into `drafts_dir(out_dir)`."""
     check_brand(config)
-    todo_jobs, problems = jobs_for(config, library, cards)
+    all_jobs, problems = jobs_for(config, library, cards)
     if problems:
         raise GraphicsError("cannot build the graphics:\n" +
                             "\n".join(f"  {p.path}:{p.line}: {p.message}" for p in problems))
     out = Path(out_dir or config.graphics_dir)
+    verified = [j for j in all_jobs if j.verified]
+    result = build_into(out, verified, force, jobs, progress, partial=cards is not None)
+    result.unverified = sorted({j.card for j in all_jobs if not j.verified})
+    if include_unverified:
+        drafts = [replace(j, draft=True) for j in all_jobs if not j.verified]
+        result.drafts = build_into(drafts_dir(out), drafts, force, jobs, progress,
+                                   partial=cards is not None)
+    return result
+
+
+def build_into(out: Path, todo_jobs: list[Job], force: bool, jobs: int | None, progress: bool,
+               partial: bool = False) -> BuildResult:
+    """Render `todo_jobs` into `out` (only what changed, unless `force`) and write its
+    manifest; a `partial` build keeps the entries of graphics it was not asked for.
+
+    Ctrl-C stops the build with `BuildInterrupted`, after writing a manifest that lists exactly
+    the PNGs on disk."""
     out.mkdir(parents=True, exist_ok=True)
     result = BuildResult(out)
     previous = {e["file"]: e for e in load_manifest(out)}
@@ -124,16 +186,24 @@ def build(config: Config, library: Library, out_dir: Path | None = None, force: 
         else:
             todo.append(job)
     errors: list[str] = []
-    for file, sha, size, error in _render_all(todo, out, jobs, progress):
-        if error:
-            errors.append(error)
-        else:
-            done[file] = (sha, size)
-            result.rendered += 1
+    results = _render_all(todo, out, jobs, progress)
+    try:
+        for file, sha, size, error in results:
+            if error:
+                errors.append(error)
+            else:
+                done[file] = (sha, size)
+                result.rendered += 1
+    except KeyboardInterrupt:
+        results.close()  # waits for the workers' current images; the rest are cancelled
+        _write_manifest(out, _entries_on_disk(out, todo_jobs, done, previous))
+        raise BuildInterrupted(f"interrupted: {result.rendered} of {len(todo)} graphic(s) "
+                               f"rendered; {display_path(manifest_path(out))} lists what is "
+                               "on disk; run the build again to finish") from None
     result.entries = [manifest_entry(j, *done[j.file]) for j in todo_jobs if j.file in done]
-    if not errors and cards is None:
+    if not errors and not partial:
         result.removed = _prune(out, previous, {j.file for j in todo_jobs})
-    if cards is not None:  # a partial build keeps the other cards' entries
+    if partial:  # a partial build keeps the other cards' entries
         kept = {e["file"] for e in result.entries}
         result.entries += [e for f, e in previous.items() if f not in kept]
     _write_manifest(out, result.entries)
@@ -142,6 +212,30 @@ def build(config: Config, library: Library, out_dir: Path | None = None, force: 
         more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise GraphicsError(f"{len(errors)} graphic(s) failed:\n{shown}{more}")
     return result
+
+
+def _entries_on_disk(out: Path, jobs: list[Job], done: dict[str, tuple[str, int]],
+                     previous: dict[str, dict]) -> list[dict]:
+    """Manifest entries for what an interrupted build left on disk.
+
+    A job whose PNG was replaced gets its new entry; one whose PNG is still the old file keeps
+    the old entry (its stale `input_hash` renders it next time); files never written are left out.
+    """
+    entries, seen = [], set()
+    for job in jobs:
+        seen.add(job.file)
+        path = out / job.file
+        if job.file in done:
+            entries.append(manifest_entry(job, *done[job.file]))
+        elif path.is_file():
+            old = previous.get(job.file)
+            sha = sha256_file(path)
+            if old and old.get("sha256") == sha:
+                entries.append(old)
+            else:  # written just before the interrupt (renders are deterministic)
+                entries.append(manifest_entry(job, sha, path.stat().st_size))
+    entries += [e for f, e in previous.items() if f not in seen and (out / f).is_file()]
+    return entries
 
 
 def _still_valid(out: Path, job: Job, old: dict) -> bool:
@@ -159,9 +253,17 @@ def _render_all(todo: list[Job], out: Path, workers: int | None,
     if n == 1:
         yield from _progress((render_job(job, str(out)) for job in todo), len(todo), progress)
         return
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
+    try:
         futures = [pool.submit(render_job, job, str(out)) for job in todo]
         yield from _progress((f.result() for f in as_completed(futures)), len(todo), progress)
+    finally:  # on Ctrl-C: let running images finish (atomically), cancel the others
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the build cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _progress(items: Iterable[Rendered], total: int, show: bool) -> Iterator[Rendered]:

@@ -46,6 +46,8 @@ class Job:
     verified: bool = True
     origin_path: str = ""
     origin_line: int = 0
+    #: drawn with the "DRAFT – unverified" band (`toolkit.graphics.draft`)
+    draft: bool = False
 
     @property
     def file(self) -> str:
@@ -72,6 +74,8 @@ class Job:
             "colors": dict(self.colors), "name": self.name, "organisation": self.organisation,
             "text": self.text, "figure": self.figure, "label": self.label, "source": self.source,
         }
+        if self.draft:
+            inputs["draft"] = True
         blob = json.dumps(inputs, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
