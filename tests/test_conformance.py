@@ -9,16 +9,12 @@ import yaml
 
 from toolkit.lengths import x_length, x_valid
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "twitter-text"
+DATA = Path(__file__).resolve().parent / "fixtures" / "twitter-text"  # vendored, with its license
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")
 
 
 def _cases() -> list:
-    path = DATA / "validate.yml"
-    if not path.exists():  # the conformance data lives in shared/, beside the checkout
-        return [pytest.param(None, id="conformance-data-missing",
-                             marks=pytest.mark.skip(reason=f"{path} not found"))]
-    tests = yaml.safe_load(path.read_text(encoding="utf-8"))["tests"]
+    tests = yaml.safe_load((DATA / "validate.yml").read_text(encoding="utf-8"))["tests"]
     return [pytest.param(case, id=f"{section}:{case['description'][:60]}")
             for section in SECTIONS for case in tests[section]]
 
@@ -28,6 +24,13 @@ CASES = _cases()
 
 def test_all_cases_are_collected() -> None:
     assert len(CASES) >= 24
+
+
+def test_the_data_is_vendored_in_the_repository_with_its_license() -> None:
+    repository = Path(__file__).resolve().parents[1]
+    assert DATA.is_relative_to(repository / "tests" / "fixtures")  # never ../shared
+    assert "Apache License" in (DATA / "LICENSE").read_text(encoding="utf-8")
+    assert "Copyright Twitter, Inc." in (DATA / "README.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", CASES)
