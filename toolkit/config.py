@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
-from toolkit.problems import Problems, display_path
+from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
 DEFAULT_CONFIG = Path("config/campaign.yaml")
@@ -168,23 +168,23 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     organisation = r.value(campaign, "organisation", str, "", where="campaign.")
     url = r.value(campaign, "url", str, "", required=True, where="campaign.")
     if url and not url.startswith(("https://", "http://")):
-        r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {url!r}")
+        r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {shown(url)}")
 
     tz_name = r.value(data, "timezone", str, "UTC", required=True)
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        r.fail(data, "timezone", f"unknown timezone {tz_name!r} (use an IANA name)")
+        r.fail(data, "timezone", f"unknown timezone {shown(tz_name)} (use an IANA name)")
         tz = ZoneInfo("UTC")
 
     languages = r.strings(data, "languages", ("en",))
     for lang in languages:
         if not LANG.match(lang):
-            r.fail(data, "languages", f"language {lang!r} is not an ISO 639 code")
+            r.fail(data, "languages", f"language {shown(lang)} is not an ISO 639 code")
     hashtags = r.strings(data, "hashtags", (REQUIRED_HASHTAG,))
     for tag in hashtags:
         if not HASHTAG.match(tag):
-            r.fail(data, "hashtags", f"hashtag {tag!r} must be '#' followed by letters/digits")
+            r.fail(data, "hashtags", f"hashtag {shown(tag)} must be '#' followed by letters/digits")
     if REQUIRED_HASHTAG.lower() not in (t.lower() for t in hashtags):
         r.fail(data, "hashtags", f"{REQUIRED_HASHTAG} must be one of the campaign hashtags")
 
@@ -284,7 +284,7 @@ def _slots(r: FieldReader, node: Node) -> tuple[Slot, ...]:
         for t in r.strings(node, day, where="schedule.slots."):
             m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", t)
             if not m:
-                r.fail(node, day, f"slot time {t!r} must be HH:MM")
+                r.fail(node, day, f"slot time {shown(t)} must be HH:MM")
                 continue
             out.append(Slot(WEEKDAYS.index(day), time(int(m[1]), int(m[2]))))
     return tuple(sorted(out, key=lambda s: (s.weekday, s.at)))

@@ -17,6 +17,12 @@ class ToolkitError(click.ClickException):
 
     exit_code = 1
 
+    def format_message(self) -> str:
+        """The message, each line cut to `MESSAGE_MAX` characters: never a whole long value."""
+        from toolkit.problems import cut
+
+        return "\n".join(cut(line) for line in self.message.split("\n"))
+
 
 class ConfigError(ToolkitError):
     """The configuration file is missing or invalid."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from toolkit.problems import Problems
+from toolkit.problems import Problems, shown
 from toolkit.yamlload import Node
 
 _NICE = {"str": "text", "int": "a whole number", "float": "a number", "list": "a list",
@@ -66,7 +66,7 @@ class FieldReader:
         v = node[key]
         numeric = kind in (int, float, (int, float))
         if (isinstance(v, bool) and numeric) or not isinstance(v, kind):
-            self.fail(node, key, f"'{label}' must be {_kind_name(kind)}, not {v!r}")
+            self.fail(node, key, f"'{label}' must be {_kind_name(kind)}, not {shown(v)}")
             return default
         return v
 

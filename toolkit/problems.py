@@ -2,11 +2,43 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
 Level = Literal["error", "warning"]
+
+#: longest value an error message shows; longer ones are cut, with an ellipsis
+SHOWN_MAX = 80
+#: longest message one problem or error line carries
+MESSAGE_MAX = 400
+
+
+class _ShortRepr(reprlib.Repr):
+    """`reprlib` that also abbreviates the YAML loader's `Node`/`NodeList` (dict/list)."""
+
+    def repr_Node(self, x: dict, level: int) -> str:  # noqa: N802 - reprlib's naming
+        return self.repr_dict(x, level)
+
+    def repr_NodeList(self, x: list, level: int) -> str:  # noqa: N802
+        return self.repr_list(x, level)
+
+
+_REPR = _ShortRepr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict = 3, 8, 6
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = SHOWN_MAX
+
+
+def cut(text: str, limit: int = MESSAGE_MAX) -> str:
+    """`text` if it is at most `limit` characters, else its start and an ellipsis."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def shown(value: object, limit: int = SHOWN_MAX) -> str:
+    """A value as an error message shows it: its repr, cut to `limit` characters (a large
+    list or mapping is abbreviated first, never written out whole)."""
+    return cut(_REPR.repr(value), limit)
 
 
 @dataclass(frozen=True, order=True)
@@ -47,11 +79,11 @@ class Problems(list[Problem]):
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error."""
-        self.append(Problem(display_path(path), line, "error", message))
+        self.append(Problem(display_path(path), line, "error", cut(message)))
 
     def warning(self, path: Path | str, line: int, message: str) -> None:
         """Record a warning."""
-        self.append(Problem(display_path(path), line, "warning", message))
+        self.append(Problem(display_path(path), line, "warning", cut(message)))
 
     @property
     def errors(self) -> list[Problem]:

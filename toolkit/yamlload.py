@@ -3,6 +3,9 @@
 Built on PyYAML's `SafeLoader` (never the unsafe loaders). Mappings come back as `Node` dicts
 and sequences as `NodeList`s that carry the 1-based line where they start and the line of each
 key or item, so checks can say `path:line` for any field.
+
+Aliases (`*name`) are allowed, but a document whose aliases would expand it by more than
+`MAX_ALIAS_EXPANSION` values (a "billion laughs" bomb) is refused before anything is built.
 """
 
 from __future__ import annotations
@@ -45,8 +48,51 @@ class YamlError(Exception):
         self.path, self.line, self.reason = path, line, reason
 
 
+#: how many values aliases may add to a document when expanded (a bomb adds billions)
+MAX_ALIAS_EXPANSION = 10_000
+
+
+class _AliasBomb(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences remember their lines."""
+    """SafeLoader whose mappings and sequences remember their lines, and that refuses alias
+    expansion past `MAX_ALIAS_EXPANSION` values."""
+
+    _first_alias: int | None = None
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose as PyYAML does, noting the line of the first alias."""
+        if self._first_alias is None and self.check_event(yaml.AliasEvent):
+            self._first_alias = self.peek_event().start_mark.line + 1
+        return super().compose_node(parent, index)
+
+    def get_single_node(self) -> Any:
+        """The document's node graph, refused if its aliases expand it too far."""
+        node = super().get_single_node()
+        if node is not None and self._first_alias is not None:
+            sizes: dict[int, int] = {}
+            if _expanded_size(node, sizes) - len(sizes) > MAX_ALIAS_EXPANSION:
+                raise _AliasBomb(self._first_alias)
+        return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values `node` stands for once every alias is written out (memoised by node,
+    so a bomb is measured without being expanded; a recursive alias counts once)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = 1
+    if isinstance(node, yaml.SequenceNode):
+        sizes[key] += sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        sizes[key] += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+                          for k, v in node.value)
+    return sizes[key]
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
@@ -86,6 +132,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
     """Parse YAML text safely; raise `YamlError` with the line on any syntax problem."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except _AliasBomb as exc:
+        raise YamlError(path, exc.line, f"aliases (*name) would expand this file by more than "
+                        f"{MAX_ALIAS_EXPANSION:,} values; refused (write the values out)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

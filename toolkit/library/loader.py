@@ -15,7 +15,7 @@ from toolkit.config import Config
 from toolkit.errors import LibraryError
 from toolkit.fields import FieldReader
 from toolkit.library.models import CARD_LAYOUTS, Card, Library, Message, Origin, Statistic
-from toolkit.problems import Problems, display_path
+from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -70,7 +70,7 @@ def _read_file(path: Path, config: Config, library: Library, problems: Problems)
         return
     for key in data:
         if key not in SECTIONS:
-            r.fail(data, key, f"unknown section {key!r} (use {', '.join(SECTIONS)})")
+            r.fail(data, key, f"unknown section {shown(key)} (use {', '.join(SECTIONS)})")
     readers = {"statistics": _statistic, "messages": _message, "cards": _card}
     targets = {"statistics": library.statistics, "messages": library.messages,
                "cards": library.cards}
@@ -106,7 +106,7 @@ def _id(r: FieldReader, node: Node, kind: str) -> str | None:
         r.fail(node, "id", f"{kind} has no 'id'")
         return None
     if not isinstance(raw, str) or not ID.match(raw):
-        r.fail(node, "id", f"{kind} id {raw!r} must be lowercase letters, digits and hyphens")
+        r.fail(node, "id", f"{kind} id {shown(raw)} must be lowercase letters, digits and hyphens")
         return None
     return raw
 
@@ -114,7 +114,7 @@ def _id(r: FieldReader, node: Node, kind: str) -> str | None:
 def _unknown_fields(r: FieldReader, node: Node, allowed: set[str], kind: str) -> None:
     for key in node:
         if key not in allowed:
-            r.fail(node, key, f"unknown field {key!r} in {kind} (allowed: "
+            r.fail(node, key, f"unknown field {shown(key)} in {kind} (allowed: "
                    f"{', '.join(sorted(allowed))})")
 
 
@@ -130,7 +130,8 @@ def _as_of(r: FieldReader, node: Node, sid: str, required: bool) -> tuple[date |
     m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
     if m and 1 <= int(m[2] or 1) <= 12:
         return date(int(m[1]), int(m[2] or 1), 1), text
-    r.fail(node, "as_of", f"'as_of' must be a date like 2021-02-19, 2021-02 or 2021, not {raw!r}")
+    r.fail(node, "as_of",
+           f"'as_of' must be a date like 2021-02-19, 2021-02 or 2021, not {shown(raw)}")
     return None, text
 
 
@@ -153,7 +154,7 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
         for word in words:
             if word.lower() not in label.get(lang, "").lower():
                 r.fail(scope_node, lang, f"statistic '{sid}' label ({lang}) drops the source's "
-                       f"scope words {word!r}")
+                       f"scope words {shown(word)}")
     source = r.section(node, "source", required=True, where=where)
     source_name = r.text(source, "name", required=True, where=f"{where}source.")
     source_url = r.text(source, "url", required=True, where=f"{where}source.")
