@@ -136,3 +136,38 @@ def test_contact_sheet_goes_to_build_not_to_the_supporters_folder(campaign):
                  str(project / "graphics" / "sheet.png"))
     assert result.exit_code == 1 and "stays out of the supporters' graphics folder" in \
         result.output
+
+
+def test_sigint_to_a_real_parallel_build_keeps_manifest_and_disk_in_step(campaign, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "graphics"
+    assert run(campaign, "build", "--out", str(out), "--jobs", "1").exit_code == 0
+    before = {f: (out / f).stat().st_ino for f in pngs(out)}  # a rename gives a new inode
+    campaign.write_text(campaign.read_text().replace('background: "#13294b"',
+                                                     'background: "#10233f"'))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "--config", str(campaign), "graphics", "build",
+         "--out", str(out), "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def changed() -> int:
+        return sum(1 for f, inode in before.items()
+                   if (out / f).is_file() and (out / f).stat().st_ino != inode)
+
+    while changed() < 3 and proc.poll() is None:  # wait for real progress, then Ctrl-C
+        pass
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 130, output
+    assert output.strip().count("\n") == 0 and output.startswith("Error: interrupted: ")
+    entries = load_manifest(out)
+    assert {e["file"] for e in entries} == pngs(out) and len(entries) == 40
+    for e in entries:
+        assert hashlib.sha256((out / e["file"]).read_bytes()).hexdigest() == e["sha256"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert 3 <= changed() < 40
