@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -55,12 +56,14 @@ def freeze_image(source: Path | str, folder: Path) -> tuple[Path, str]:
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
             return target, digest
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{digest}.{os.getpid()}.tmp"
+        fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=folder)
         try:
-            tmp.write_bytes(data)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                os.fchmod(f.fileno(), 0o644)  # an image, not a secret (mkstemp gives 0600)
             os.replace(tmp, target)
         finally:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot freeze image {Path(source).name} into {folder}: "
                          f"{exc.strerror or exc.__class__.__name__}") from None
