@@ -123,7 +123,30 @@ def test_ctrl_c_leaves_a_manifest_that_matches_the_disk(campaign, tmp_path, monk
 
     monkeypatch.setattr(build_module, "render_job", real)
     result = run(campaign, "build", "--out", str(out), "--jobs", "1")
-    assert "rendered 34, unchanged 6, total 40" in result.output  # the rest, and nothing twice
+    # the rest, and the sixth again (its result never came back): it cannot be told from damage
+    assert "rendered 35, unchanged 5, total 40" in result.output
+
+
+def test_a_damaged_png_left_by_an_interrupted_build_is_rendered_next_time(campaign, tmp_path,
+                                                                         monkeypatch):
+    out = tmp_path / "graphics"
+    assert run(campaign, "build", "--out", str(out), "--jobs", "1").exit_code == 0
+    good = (out / "stat-attacks-x-en.png").read_bytes()
+    for name in ("call-congress-x-en.png", "stat-attacks-x-en.png"):
+        (out / name).write_bytes(b"damaged")
+    real = build_module.render_job
+
+    def interrupted(job, out_dir):  # noqa: ANN001, ANN202
+        real(job, out_dir)
+        raise KeyboardInterrupt  # after the first of the two repairs
+
+    monkeypatch.setattr(build_module, "render_job", interrupted)
+    assert run(campaign, "build", "--out", str(out), "--jobs", "1").exit_code == 130
+    assert (out / "stat-attacks-x-en.png").read_bytes() == b"damaged"
+    monkeypatch.setattr(build_module, "render_job", real)
+    result = run(campaign, "build", "--out", str(out), "--jobs", "1")
+    assert "rendered 1, unchanged 39, total 40" in result.output  # the one still damaged
+    assert (out / "stat-attacks-x-en.png").read_bytes() == good
 
 
 def test_contact_sheet_goes_to_build_not_to_the_supporters_folder(campaign):

@@ -219,7 +219,8 @@ def _entries_on_disk(out: Path, jobs: list[Job], done: dict[str, tuple[str, int]
     """Manifest entries for what an interrupted build left on disk.
 
     A job whose PNG was replaced gets its new entry; one whose PNG is still the old file keeps
-    the old entry (its stale `input_hash` renders it next time); files never written are left out.
+    the old entry (its stale `input_hash` renders it next time); a PNG whose result never came
+    back is listed with no `input_hash`, so the next build renders it again.
     """
     entries, seen = [], set()
     for job in jobs:
@@ -232,8 +233,9 @@ def _entries_on_disk(out: Path, jobs: list[Job], done: dict[str, tuple[str, int]
             sha = sha256_file(path)
             if old and old.get("sha256") == sha:
                 entries.append(old)
-            else:  # written just before the interrupt (renders are deterministic)
-                entries.append(manifest_entry(job, sha, path.stat().st_size))
+            else:  # written just before the interrupt, or damaged: listed, rendered next time
+                entries.append({**manifest_entry(job, sha, path.stat().st_size),
+                                "input_hash": ""})
     entries += [e for f, e in previous.items() if f not in seen and (out / f).is_file()]
     return entries
 
