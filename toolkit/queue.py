@@ -20,7 +20,9 @@ from toolkit.compose import compose_message, require_fit
 from toolkit.config import Config
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.library import Library
+from toolkit.library.checks import require_clean
 from toolkit.library.gate import blocking_facts
+from toolkit.library.models import Message
 from toolkit.quotas import quota_warnings
 from toolkit.slots import next_free_slot, parse_time
 from toolkit.store import (
@@ -57,8 +59,15 @@ class Planner:
         self.config, self.library, self.store = config, library, store
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
         self._media = lru_cache(maxsize=None)(self._media_uncached)
+        self._checked: set[str] = set()
 
     # -- adding --------------------------------------------------------------------------------
+
+    def _require_clean(self, message: Message) -> None:
+        """Refuse a message with any `toolkit check` error (checked once per planner)."""
+        if message.id not in self._checked:
+            require_clean(self.config, self.library, message)
+            self._checked.add(message.id)
 
     def _compose_uncached(self, message_id: str, lang: str, platform: str) -> str:
         composed = compose_message(self.config, self.library, message_id, lang, platform)
@@ -77,6 +86,7 @@ class Planner:
                              f"platforms: {', '.join(message.platforms)})")
         if lang not in message.text:
             raise InputError(f"message '{message_id}' has no '{lang}' text")
+        self._require_clean(message)
         account = self.config.account_for(platform)
         if account is None:
             raise InputError(f"no account is configured for platform '{platform}'")
@@ -145,6 +155,7 @@ class Planner:
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
+        self._require_clean(message)
         blocked = blocking_facts(self.library, message, self._today())
         if blocked:
             raise ComposeError("; ".join(blocked))

@@ -26,8 +26,13 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
     if text is not None:
         composed = compose_text(config, text, platform, tag=not no_tag)
     else:
-        composed = compose_message(config, get_library(ctx), message_id, lang or
-                                   config.languages[0], platform, tag=not no_tag)
+        from toolkit.library.checks import require_clean
+
+        library = get_library(ctx)
+        if message_id in library.messages:  # an unknown id is reported by compose_message
+            require_clean(config, library, library.messages[message_id])
+        composed = compose_message(config, library, message_id, lang or config.languages[0],
+                                   platform, tag=not no_tag)
     if as_json:
         print_json(composed.as_dict())
     else:
