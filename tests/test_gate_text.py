@@ -115,6 +115,6 @@ def test_planner_refuses_before_storing(project: Path) -> None:
         planner.add(MSG, "x", "es", NOW + timedelta(days=1), NOW, "comms")
     csv = project.parent.parent / "rows.csv"
     csv.write_text(f"message_id,at,platform,lang\n{MSG},2026-12-05T09:00,x,es\n")
-    with pytest.raises(InputError, match=r"rows.csv:2: posts/messages.yaml:\d+: "):
+    with pytest.raises(InputError, match=r"rows.csv:2: \S*posts/messages.yaml:\d+: "):
         planner.import_csv(csv, NOW, "comms")
     assert planner.store.count() == 0
