@@ -38,8 +38,12 @@ from toolkit.store import (
     Post,
     Store,
 )
+from toolkit.urls import require_post_url
 
 CSV_COLUMNS = ("message_id", "at", "platform", "lang")
+#: a status as a person says it ("this one is …")
+STATUS_WORDS = {DRAFT: "a draft", APPROVED: "approved", PUBLISHING: "being published",
+                PUBLISHED: "already published", CANCELLED: "cancelled"}
 ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
 
 
@@ -227,11 +231,18 @@ class Planner:
 
     def resolve(self, post_id: str, published_url: str | None, actor: str,
                 now: datetime) -> Post:
-        """A person settles a `needs_check` or `missed` post: published (with URL) or not."""
+        """A person settles a `needs_check`, `missed` or `failed` post: published (with its
+        https URL on the platform's host) or not (back to draft)."""
         allowed = (NEEDS_CHECK, MISSED, FAILED)
-        if published_url:
+        post = self.store.get(post_id)
+        if post.status not in allowed:
+            state = STATUS_WORDS.get(post.status, post.status)
+            raise InvalidTransition("only a post that is missed, failed or needs checking can "
+                                    f"be resolved; this one is {state}")
+        if published_url is not None:
+            url = require_post_url(self.config, post.platform, post.account, published_url)
             return self.store.transition(post_id, allowed, PUBLISHED, actor, now,
-                                         "resolved: published", url=published_url,
+                                         "resolved: published", url=url,
                                          published_at=now, claim_owner=None,
                                          claim_expires_at=None)
         return self.store.transition(post_id, allowed, DRAFT, actor, now,
