@@ -22,13 +22,6 @@ OUTBOX_ACCOUNT = "  outbox:\n    platform: outbox\n"
 SECOND_X = "  x-es:\n    platform: x\n    env: {api_key: XES_API_KEY}\n" + OUTBOX_ACCOUNT
 
 
-@pytest.fixture
-def planner(project: Path) -> Planner:
-    config = load_config(project)
-    store = Store(config.store_url)
-    yield Planner(config, load_library(config), store)
-    store.close()
-
 
 def _csv(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "rows.csv"

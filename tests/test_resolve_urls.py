@@ -22,13 +22,6 @@ MSG = "courts-suspended"
 EVIL = "javascript:alert(document.domain)//"
 
 
-@pytest.fixture
-def planner(project: Path) -> Planner:
-    config = load_config(project)
-    store = Store(config.store_url)
-    yield Planner(config, load_library(config), store)
-    store.close()
-
 
 def _missed(planner: Planner, platform: str) -> str:
     pid = planner.add(MSG, platform, "en", NOW + timedelta(days=1), NOW, "comms")
