@@ -13,7 +13,12 @@ from toolkit.config import load_config
 from toolkit.errors import ComposeError, InputError
 from toolkit.hashtags import extract_hashtags
 from toolkit.library import load_library
-from toolkit.library.textrules import number_words_in, numbers_in, unknown_placeholders
+from toolkit.library.textrules import (
+    number_words_in,
+    numbers_in,
+    plain_text,
+    unknown_placeholders,
+)
 from toolkit.queue import Planner
 from toolkit.store import Store
 
@@ -86,6 +91,7 @@ def test_articles_are_not_numbers() -> None:
 
 def test_any_unicode_numeral_is_a_number() -> None:
     assert numbers_in("a ¹²³ b ① c ７０ d ٣ e 1,544.") == ["¹²³", "①", "７０", "٣", "1,544"]
+    assert numbers_in(plain_text("#70000 sent back #SaveAsylum {x}")) == ["70000"]
 
 
 def test_placeholders_must_name_known_ids() -> None:

@@ -14,6 +14,7 @@ from toolkit.errors import InputError, InvalidTransition
 from toolkit.library import load_library
 from toolkit.queue import Planner
 from toolkit.review.html import to_html
+from toolkit.review.ics import to_ics
 from toolkit.store import MISSED, Store
 from toolkit.urls import safe_href
 
@@ -77,5 +78,6 @@ def test_html_page_never_links_an_unchecked_url(planner: Planner) -> None:
     planner.store.transition(pid, (MISSED,), "published", "old", NOW, "legacy", url=EVIL)
     page = to_html(planner.store.list(), "Schedule", ZoneInfo("America/Chicago"))
     assert 'href="javascript' not in page and "javascript:alert" in page
+    assert "javascript" not in to_ics(planner.store.list(), "Schedule", NOW)
     assert safe_href(EVIL) is None and safe_href("https://x.com/a") == "https://x.com/a"
     assert safe_href("https://x.com/a b") is None and safe_href("https:///nohost") is None

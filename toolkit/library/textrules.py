@@ -54,8 +54,10 @@ def _is_numeral(ch: str) -> bool:
 
 
 def plain_text(template: str) -> str:
-    """The template without placeholders, URLs and hashtags (what the number rules read)."""
-    return HASHTAG.sub(" ", URL.sub(" ", PLACEHOLDER.sub(" ", template)))
+    """The template without placeholders, URLs and hashtags (what the number rules read);
+    `#70000` is no hashtag (twitter-text needs a letter), so its number stays."""
+    return HASHTAG.sub(lambda m: m[0] if m[1].isdigit() else " ",
+                       URL.sub(" ", PLACEHOLDER.sub(" ", template)))
 
 
 def numbers_in(text: str) -> list[str]:
