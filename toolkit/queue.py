@@ -37,7 +37,6 @@ from toolkit.store import (
     Post,
     Store,
 )
-from toolkit.urls import require_post_url
 
 CSV_COLUMNS = COLUMNS
 #: times further ahead than this are refused (a typo such as 9999, not a campaign date)
@@ -306,6 +305,8 @@ class Planner:
             raise InvalidTransition("only a post that is missed, failed or needs checking can "
                                     f"be resolved; this one is {state}")
         if published_url is not None:
+            from toolkit.urls import require_post_url
+
             url = require_post_url(self.config, post.platform, post.account, published_url)
             return self.store.transition(post_id, allowed, PUBLISHED, actor, now,
                                          "resolved: published", url=url,
