@@ -25,8 +25,13 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
     setup_logging(verbose)
     dispatcher = build_dispatcher(config_path, dry_run=dry_run)
     if once or dry_run:
+        from toolkit.dispatch import outcome_summary
+
         outcomes = dispatcher.dispatch_due(datetime.now(UTC))
-        click.echo(f"dispatched {len(outcomes)} post(s)", err=True)
+        if dry_run:
+            click.echo(f"dry run: {len(outcomes)} post(s) due, nothing changed", err=True)
+        else:
+            click.echo(outcome_summary(outcomes), err=True)
         return
     from toolkit.daemon import SchedulerService
 

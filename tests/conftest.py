@@ -51,3 +51,17 @@ def line_of(path: Path, snippet: str) -> int:
         if snippet in line:
             return n
     raise AssertionError(f"{snippet!r} not in {path}")
+
+
+@pytest.fixture
+def planner(project: Path):  # noqa: ANN201 - yields a toolkit.queue.Planner
+    """A `Planner` over the project copy's config, library and store (closed afterwards)."""
+    from toolkit.config import load_config
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+    from toolkit.store import Store
+
+    config = load_config(project)
+    store = Store(config.store_url)
+    yield Planner(config, load_library(config), store)
+    store.close()

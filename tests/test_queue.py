@@ -55,13 +55,6 @@ def test_parse_time_reads_naive_times_in_campaign_timezone() -> None:
         parse_time("next tuesday", CHICAGO)
 
 
-@pytest.fixture
-def planner(project: Path) -> Planner:
-    config = load_config(project)
-    store = Store(config.store_url)
-    yield Planner(config, load_library(config), store)
-    store.close()
-
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ def seed(config_path: Path, n: int, spread_s: float, start_s: float = 2.0) -> li
     store = Store(config.store_url)
     now = datetime.now(UTC)
     rnd = random.Random(n)
-    new = [NewPost("demo", "en", "outbox", "outbox", f"Post {i} #SaveAsylum",
+    new = [NewPost("courts-suspended", "en", "outbox", "outbox", f"Post {i} #SaveAsylum",
                    now + timedelta(seconds=start_s + rnd.uniform(0, spread_s)))
            for i in range(n)]
     ids = store.add(new, "test", now)

@@ -1,7 +1,8 @@
 """Composing the exact text that gets published.
 
 Fill a message template's `{statistic-id}` placeholders with each statistic's display form, add
-the campaign hashtags that are absent (detected case-insensitively, never doubled), append the
+the campaign hashtags that are absent (found as twitter-text extracts hashtags, any case,
+never doubled), append the
 link, and measure the result as the target platform counts it. Nothing is ever truncated: a
 text that does not fit is reported as not fitting.
 """
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from toolkit.config import Config
 from toolkit.errors import ComposeError
+from toolkit.hashtags import has_hashtag
 from toolkit.lengths import count
 from toolkit.library.models import PLACEHOLDER, Library, Message
 
@@ -37,12 +39,6 @@ class Composed:
         d.pop("platform")
         d["fits"] = self.fits
         return d
-
-
-def has_hashtag(text: str, tag: str) -> bool:
-    """Whether `tag` (e.g. `#SaveAsylum`) stands in `text` as a whole hashtag, any case."""
-    pattern = r"(?<![\w#])" + re.escape(tag) + r"(?!\w)"
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
 
 
 def add_hashtags(text: str, hashtags: tuple[str, ...] | list[str]) -> str:

@@ -178,6 +178,9 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         tz = ZoneInfo("UTC")
 
     languages = r.strings(data, "languages", ("en",))
+    if not languages and "languages" in data:
+        r.fail(data, "languages", "'languages' must list at least one language (the first is "
+               "the default)")
     for lang in languages:
         if not LANG.match(lang):
             r.fail(data, "languages", f"language {shown(lang)} is not an ISO 639 code")

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +21,7 @@ from toolkit.errors import DuplicateError, PermanentError, PublishError, RateLim
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher, PublishResult
 from toolkit.store import (
     APPROVED,
+    DRAFT,
     FAILED,
     MISSED,
     NEEDS_CHECK,
@@ -37,6 +39,11 @@ MAX_ATTEMPTS = 4
 #: a rate limit holds an account at least this long (a reset time already past must not spin)
 MIN_HOLD = timedelta(seconds=30)
 BATCH = 25
+#: outcome of a post the fact gate held back just before publishing (it goes back to draft)
+HELD_BY_FACTS = "held_by_facts"
+
+#: `fact_check(post, now) -> reason | None`: why a post's facts no longer allow publishing
+FactCheck = Callable[[Post, datetime], str | None]
 
 
 def process_owner() -> str:
@@ -89,6 +96,19 @@ class Outcome:
     held: bool = False
 
 
+def outcome_summary(outcomes: list[Outcome]) -> str:
+    """Counts per outcome, e.g. `published 2, missed 1, failed 0, needs_check 0, held by rate
+    limit 0` (plus posts held by the fact gate or retried later, when there are any)."""
+    counts = dict.fromkeys(("published", "missed", "failed", "needs_check",
+                            "held by rate limit"), 0)
+    for o in outcomes:
+        key = ("held by rate limit" if o.held else
+               "held by the fact gate (back to draft)" if o.status == HELD_BY_FACTS else
+               "to retry later" if o.status == APPROVED else o.status.replace("_lost", " lost"))
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{key} {n}" for key, n in counts.items())
+
+
 @dataclass
 class Dispatcher:
     """Moves due posts from the store to their publishers."""
@@ -100,6 +120,8 @@ class Dispatcher:
     lease: timedelta = DEFAULT_LEASE
     stop_requested: object = None  # an object with is_set(), e.g. threading.Event
     dry_run: bool = False  # hand due posts to the publishers, change nothing in the store
+    #: asked just before each publish; a reason sends the post back to draft (built by runner)
+    fact_check: FactCheck | None = None
 
     def _dry_run(self, now: datetime) -> list[Outcome]:
         due = [p for p in self.store.list([APPROVED], start=now - self.max_lateness, end=now)
@@ -184,7 +206,23 @@ class Dispatcher:
                                stale=why == "stale claim")
         return self._move(post, NEEDS_CHECK, now, f"{why}: the platform cannot tell")
 
+    def _facts_hold(self, post: Post, now: datetime) -> Outcome | None:
+        """Back to draft, reason kept, when a fact the post rests on is no longer fit."""
+        reason = self.fact_check(post, now) if self.fact_check is not None else None
+        if not reason:
+            return None
+        detail = f"held by the fact gate: {reason}; approve it again once confirmed"
+        log.warning("post %s %s", post.id, detail)
+        out = self._move(post, DRAFT, now, detail, last_error=detail, claim_owner=None,
+                         claim_expires_at=None, attempts=max(post.attempts - 1, 0))
+        if out.status == DRAFT:
+            out.status = HELD_BY_FACTS
+        return out
+
     def _publish(self, post: Post, now: datetime) -> Outcome:
+        held = self._facts_hold(post, now)
+        if held is not None:
+            return held
         publisher = self.publishers.get(post.account)
         if publisher is None:
             return self._move(post, FAILED, now, "no publisher for this account",

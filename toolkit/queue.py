@@ -7,22 +7,23 @@ Editing or rescheduling an approved post sends it back to draft.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from toolkit.compose import compose_message, require_fit
 from toolkit.config import Config
+from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.library import Library
+from toolkit.library.checks import require_clean
 from toolkit.library.gate import blocking_facts
+from toolkit.library.models import Message
 from toolkit.quotas import quota_warnings
-from toolkit.slots import next_free_slot, parse_time
+from toolkit.slots import next_free_slot, parse_time, show_time
 from toolkit.store import (
     APPROVED,
     CANCELLED,
@@ -38,17 +39,33 @@ from toolkit.store import (
 )
 from toolkit.store.media import freeze_media, media_folder
 
-CSV_COLUMNS = ("message_id", "at", "platform", "lang")
+CSV_COLUMNS = COLUMNS
+#: times further ahead than this are refused (a typo such as 9999, not a campaign date)
+MAX_AHEAD = timedelta(days=100 * 365)
+#: a status as a person says it ("this one is …")
+STATUS_WORDS = {DRAFT: "a draft", APPROVED: "approved", PUBLISHING: "being published",
+                PUBLISHED: "already published", CANCELLED: "cancelled"}
 ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
 
 
 @dataclass
 class Approval:
-    """The result of `approve`: ids approved, refusals by id, and quota warnings."""
+    """The result of `approve`: ids approved, refusals by id, ids changed meanwhile (with
+    their status now), and quota warnings."""
 
     approved: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
+    changed: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _identity(post: NewPost) -> tuple:
+    """What makes two posts the same: message, platform, language, account and time."""
+    return (post.message_id, post.platform, post.lang, post.account, _utc(post.scheduled_at))
 
 
 class Planner:
@@ -56,16 +73,43 @@ class Planner:
 
     def __init__(self, config: Config, library: Library, store: Store) -> None:
         self.config, self.library, self.store = config, library, store
+        #: warnings of the last `add` or `import_csv` (identical posts already queued)
+        self.warnings: list[str] = []
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
         self._media = lru_cache(maxsize=None)(self._media_uncached)
+        self._checked: set[str] = set()
 
     # -- adding --------------------------------------------------------------------------------
+
+    def _require_clean(self, message: Message) -> None:
+        """Refuse a message with any `toolkit check` error (checked once per planner)."""
+        if message.id not in self._checked:
+            require_clean(self.config, self.library, message)
+            self._checked.add(message.id)
 
     def _compose_uncached(self, message_id: str, lang: str, platform: str) -> str:
         composed = compose_message(self.config, self.library, message_id, lang, platform)
         return require_fit(composed, f"message '{message_id}' ({lang}) on {platform}").text
 
-    def new_post(self, message_id: str, platform: str, lang: str, at: datetime) -> NewPost:
+    def account_name(self, platform: str, account: str | None = None) -> str:
+        """The account to post from: `account` (checked against the config and platform), or
+        the platform's first configured account."""
+        if account:
+            found = self.config.accounts.get(account)
+            if found is None:
+                raise InputError(f"unknown account '{account}' (configured: "
+                                 f"{', '.join(self.config.accounts)})")
+            if found.platform != platform:
+                raise InputError(f"account '{account}' is a {found.platform} account, not "
+                                 f"{platform}")
+            return found.name
+        default = self.config.account_for(platform)
+        if default is None:
+            raise InputError(f"no account is configured for platform '{platform}'")
+        return default.name
+
+    def new_post(self, message_id: str, platform: str, lang: str, at: datetime,
+                 account: str | None = None) -> NewPost:
         """Validate one request and compose its text (not yet stored)."""
         message = self.library.messages.get(message_id)
         if message is None:
@@ -78,20 +122,23 @@ class Planner:
                              f"platforms: {', '.join(message.platforms)})")
         if lang not in message.text:
             raise InputError(f"message '{message_id}' has no '{lang}' text")
-        account = self.config.account_for(platform)
-        if account is None:
-            raise InputError(f"no account is configured for platform '{platform}'")
-        return NewPost(message_id, lang, platform, account.name,
+        self._require_clean(message)
+        return NewPost(message_id, lang, platform, self.account_name(platform, account),
                        self._compose(message_id, lang, platform), at)
 
     def add(self, message_id: str, platform: str, lang: str, at: datetime | None,
-            now: datetime, actor: str) -> str:
-        """Queue one draft (no `at`: the next free posting slot); return its id."""
+            now: datetime, actor: str, account: str | None = None) -> str:
+        """Queue one draft (no `at`: the next free posting slot); return its id.
+
+        An identical active post (same message, platform, language, account and time) is
+        noted in `self.warnings`."""
+        name = self.account_name(platform, account)
         if at is None:
-            account = self.config.account_for(platform)
-            at = self.next_slot(account.name if account else platform, now)
-        self._refuse_past(at, now)
-        return self.store.add([self.new_post(message_id, platform, lang, at)], actor, now)[0]
+            at = self.next_slot(name, now)
+        self._check_time(at, now)
+        new = self.new_post(message_id, platform, lang, at, name)
+        self.warnings = self._identical_warnings([(None, new)])
+        return self.store.add([new], actor, now)[0]
 
     def next_slot(self, account: str, now: datetime) -> datetime:
         """The next posting slot not yet used by `account`."""
@@ -100,41 +147,62 @@ class Planner:
         return next_free_slot(self.config.slots, self.config.timezone, now, taken.__contains__)
 
     def import_csv(self, path: Path, now: datetime, actor: str) -> list[str]:
-        """Add every row of a CSV (`message_id,at,platform,lang`), all or none."""
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read: {exc}") from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in ("message_id", "at") if c not in header]
-        if missing:
-            raise InputError(f"{path}:1: missing column(s) {', '.join(missing)} (expected "
-                             f"{','.join(CSV_COLUMNS)})")
-        new, errors = [], []
+        """Add every row of a CSV (`message_id,at[,platform,lang,account]`), all or none.
+
+        Two identical rows are refused with both line numbers; rows identical to a post
+        already queued are noted in `self.warnings`."""
+        new: list[tuple[int, NewPost]] = []
+        errors: list[str] = []
+        seen: dict[tuple, int] = {}
         default_lang = self.config.languages[0]
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                errors.append(f"{path}:{line}: more fields than the header's "
-                              f"{len(header)} columns")
-                continue
-            get = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        for line, get in read_rows(path):
             try:
                 at = parse_time(get.get("at", ""), self.config.timezone)
-                self._refuse_past(at, now)
-                new.append(self.new_post(get["message_id"], get.get("platform") or "x",
-                                         get.get("lang") or default_lang, at))
+                self._check_time(at, now)
+                post = self.new_post(get["message_id"], get.get("platform") or "x",
+                                     get.get("lang") or default_lang, at,
+                                     get.get("account") or None)
             except ToolkitError as exc:
                 errors.append(f"{path}:{line}: {exc.message}")
+                continue
+            key = _identity(post)
+            if key in seen:
+                errors.append(f"{path}:{line}: the same post as line {seen[key]} (message, "
+                              "platform, language, account and time); remove one of them")
+                continue
+            seen[key] = line
+            new.append((line, post))
         if errors:
             raise InputError(f"nothing imported; {len(errors)} bad row(s):\n" + "\n".join(errors))
-        return self.store.add(new, actor, now)
+        self.warnings = self._identical_warnings(new, path)
+        return self.store.add([p for _, p in new], actor, now)
 
-    @staticmethod
-    def _refuse_past(at: datetime, now: datetime) -> None:
+    def _identical_warnings(self, new: list[tuple[int | None, NewPost]],
+                            path: Path | None = None) -> list[str]:
+        """Warnings for new posts identical to an active post already in the store."""
+        if not new:
+            return []
+        queued = {}
+        for p in self.store.brief(ACTIVE):
+            queued.setdefault((p.message_id, p.platform, p.lang, p.account,
+                               _utc(p.scheduled_at)), p)
+        warnings = []
+        for line, post in new:
+            twin = queued.get(_identity(post))
+            if twin is not None:
+                where = f"{path}:{line}: " if path is not None else ""
+                warnings.append(f"{where}post {twin.id} ({twin.status}) is already queued with "
+                                "the same message, platform, language, account and time")
+        return warnings
+
+    def _check_time(self, at: datetime, now: datetime) -> None:
+        """Refuse a time in the past or absurdly far ahead, echoed in the campaign's zone."""
         if at <= now:
-            raise InputError(f"{at.isoformat()} is in the past; give a future time")
+            raise InputError(f"{show_time(at, self.config.timezone)} is in the past; give a "
+                             "future time")
+        if at > now + MAX_AHEAD:
+            raise InputError(f"{show_time(at, self.config.timezone)} is more than "
+                             f"{MAX_AHEAD.days // 365} years ahead; give a time in the campaign")
 
     # -- approving -----------------------------------------------------------------------------
 
@@ -146,6 +214,7 @@ class Planner:
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
+        self._require_clean(message)
         blocked = blocking_facts(self.library, message, self._today())
         if blocked:
             raise ComposeError("; ".join(blocked))
@@ -173,13 +242,21 @@ class Planner:
         return media_folder(self.store.url, self.config.media_dir)
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime) -> Approval:
-        """Approve drafts (all drafts when `ids` is None), freezing text and media."""
-        posts = self.store.brief([DRAFT]) if ids is None else self._get_all(ids)
+        """Approve drafts (all drafts when `ids` is None), freezing text and media.
+
+        Every id ends up in exactly one of `approved`, `refused` (with the reason) or
+        `changed` (it was changed by someone else between reading and writing)."""
+        wanted = None if ids is None else list(dict.fromkeys(ids))
+        posts = self.store.brief([DRAFT]) if wanted is None else self._get_all(wanted)
         result = Approval()
+        if wanted is not None:
+            found = {p.id for p in posts}
+            result.refused.update({i: "no post with this id" for i in wanted if i not in found})
         changes = []
         for post in posts:
             if post.status != DRAFT:
-                result.refused[post.id] = f"is {post.status}, not draft"
+                result.refused[post.id] = f"is {STATUS_WORDS.get(post.status, post.status)}, " \
+                    "not a draft"
                 continue
             if post.scheduled_at <= now:
                 result.refused[post.id] = "its time has passed; reschedule it first"
@@ -191,16 +268,18 @@ class Planner:
                 continue
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved")
+        moved = set(result.approved)
+        lost = [pid for pid, _, _ in changes if pid not in moved]
+        if lost:
+            now_status = {p.id: p.status for p in self.store.brief(ids=lost)}
+            result.changed = {pid: now_status.get(pid, "gone") for pid in lost}
         if result.approved:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
 
     def _get_all(self, ids: Sequence[str]) -> list:
         found = {p.id: p for p in self.store.brief(ids=list(ids))}
-        unknown = [i for i in ids if i not in found]
-        if unknown:
-            raise InputError(f"no post with id {', '.join(unknown)}")
-        return [found[i] for i in ids]
+        return [found[i] for i in ids if i in found]
 
     # -- changing ------------------------------------------------------------------------------
 
@@ -211,21 +290,31 @@ class Planner:
 
     def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime) -> Post:
         """Move a post to a new time; an approved (or missed, failed) one goes back to draft."""
-        self._refuse_past(at, now)
+        self._check_time(at, now)
         post = self.store.get(post_id)
         if post.status not in (DRAFT, APPROVED, MISSED, FAILED):
             raise InvalidTransition(f"post {post_id} is {post.status}; it cannot be rescheduled")
         return self.store.transition(post_id, (post.status,), DRAFT, actor, now,
-                                     f"rescheduled to {at.isoformat()}", scheduled_at=at,
+                                     f"rescheduled to {show_time(at, self.config.timezone)}",
+                                     scheduled_at=at,
                                      not_before=None, last_error=None, attempts=0)
 
     def resolve(self, post_id: str, published_url: str | None, actor: str,
                 now: datetime) -> Post:
-        """A person settles a `needs_check` or `missed` post: published (with URL) or not."""
+        """A person settles a `needs_check`, `missed` or `failed` post: published (with its
+        https URL on the platform's host) or not (back to draft)."""
         allowed = (NEEDS_CHECK, MISSED, FAILED)
-        if published_url:
+        post = self.store.get(post_id)
+        if post.status not in allowed:
+            state = STATUS_WORDS.get(post.status, post.status)
+            raise InvalidTransition("only a post that is missed, failed or needs checking can "
+                                    f"be resolved; this one is {state}")
+        if published_url is not None:
+            from toolkit.urls import require_post_url
+
+            url = require_post_url(self.config, post.platform, post.account, published_url)
             return self.store.transition(post_id, allowed, PUBLISHED, actor, now,
-                                         "resolved: published", url=published_url,
+                                         "resolved: published", url=url,
                                          published_at=now, claim_owner=None,
                                          claim_expires_at=None)
         return self.store.transition(post_id, allowed, DRAFT, actor, now,

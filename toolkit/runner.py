@@ -7,15 +7,70 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 
 from toolkit.config import Config, load_config
 from toolkit.dispatch import Dispatcher
+from toolkit.errors import ToolkitError
+from toolkit.library import Library, load_library
+from toolkit.library.gate import blocking_facts
+from toolkit.library.loader import library_files
 from toolkit.publish.registry import build_publishers
 from toolkit.secrets import load_dotenv_file
 from toolkit.store import Store
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(message)s"
+log = logging.getLogger("toolkit.scheduler")
+
+
+class LibraryFactCheck:
+    """The dispatcher's last fact check: `blocking_facts` on the current library.
+
+    The library is read again whenever a file in posts/ changes (name, size or mtime), so a
+    statistic set to `verified: false` while the scheduler runs holds its posts at once. A
+    library that no longer loads keeps the last good one (and says so in the log).
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._signature: tuple | None = None
+        self._library: Library | None = None
+
+    def _files_signature(self) -> tuple:
+        stats = []
+        for path in library_files(self.config.posts_dir):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stats.append((path.name, st.st_mtime_ns, st.st_size))
+        return tuple(stats)
+
+    def library(self) -> Library | None:
+        """The library as the files are now (reloaded only when they changed)."""
+        signature = self._files_signature()
+        if signature != self._signature:
+            try:
+                self._library = load_library(self.config)
+                if self._signature is not None:
+                    log.info("post library changed; reloaded it for the fact gate")
+            except ToolkitError as exc:
+                log.error("post library changed but cannot be loaded; the fact gate keeps the "
+                          "last good one: %s", exc.message.splitlines()[-1])
+            self._signature = signature
+        return self._library
+
+    def __call__(self, post, now: datetime) -> str | None:  # noqa: ANN001 - a store Post
+        """Why `post` may not be published at `now` (None when its facts still hold)."""
+        library = self.library()
+        if library is None:
+            return "the post library cannot be loaded, so its facts cannot be checked"
+        message = library.messages.get(post.message_id)
+        if message is None:
+            return f"its message '{post.message_id}' is no longer in the library"
+        reasons = blocking_facts(library, message, now.astimezone(self.config.timezone).date())
+        return "; ".join(reasons) or None
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -33,4 +88,5 @@ def build_dispatcher(config_path: str | Path | None = None, dry_run: bool = Fals
     load_dotenv_file(config.root)
     store = Store(config.store_url)
     publishers = build_publishers(config, os.environ, dry_run=dry_run)
-    return Dispatcher(store, publishers, max_lateness=config.max_lateness, dry_run=dry_run)
+    return Dispatcher(store, publishers, max_lateness=config.max_lateness, dry_run=dry_run,
+                      fact_check=LibraryFactCheck(config))

@@ -23,21 +23,38 @@ def localize(day: date, at: time, tz: ZoneInfo) -> datetime | None:
     return local
 
 
-def parse_time(text: str, tz: ZoneInfo) -> datetime:
-    """ISO 8601 → aware UTC; a time without an offset is read in the campaign's timezone."""
-    raw = text.strip()
+def show_time(at: datetime, tz: ZoneInfo) -> str:
+    """A time as people read it back: wall clock in the campaign's timezone, with its offset
+    (`2026-11-01T09:00-06:00`)."""
     try:
-        value = datetime.fromisoformat(raw.replace(" ", "T", 1) if "T" not in raw else raw)
+        return at.astimezone(tz).isoformat(timespec="minutes")
+    except OverflowError:  # the edge of datetime's range: no local form exists
+        return at.isoformat(timespec="minutes")
+
+
+def parse_time(text: str, tz: ZoneInfo) -> datetime:
+    """ISO 8601 with a time of day → aware UTC; without an offset it is read in the
+    campaign's timezone. A date alone is refused (it would silently mean midnight)."""
+    raw = text.strip()
+    iso = raw.replace(" ", "T", 1) if "T" not in raw else raw
+    try:
+        value = datetime.fromisoformat(iso)
     except ValueError:
         raise InputError(f"time {text!r} is not ISO 8601 (e.g. 2026-12-01T09:00 or "
                          "2026-12-01T15:00Z)") from None
-    if value.tzinfo is None:
-        local = localize(value.date(), value.time(), tz)
-        if local is None:
-            raise InputError(f"time {text!r} does not exist in {tz.key} (a daylight-saving "
-                             "change skips it)")
-        value = local
-    return value.astimezone(UTC)
+    if "T" not in iso:
+        raise InputError(f"time {text!r} has no time of day; give one, e.g. {raw}T09:00 "
+                         f"({tz.key})")
+    try:
+        if value.tzinfo is None:
+            local = localize(value.date(), value.time(), tz)
+            if local is None:
+                raise InputError(f"time {text!r} does not exist in {tz.key} (a daylight-saving "
+                                 "change skips it)")
+            value = local
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InputError(f"time {text!r} is out of range; give a time in the campaign") from None
 
 
 def slot_times(slots: tuple[Slot, ...], tz: ZoneInfo, after: datetime,

@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "library": ("toolkit.cli.library:library", "List messages and statistics."),
     "compose": ("toolkit.cli.compose:compose", "Print the exact text that would be published."),
     "graphics": ("toolkit.cli.graphics:graphics", "Render share graphics (build, sheet)."),
-    "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
+    "queue": ("toolkit.cli.queue:queue", "Queue, show, approve, cancel, resolve posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from toolkit.cli.context import get_config, get_library, print_json
+from toolkit.cli.context import get_config, get_library, platform_choice, print_json
 from toolkit.compose import compose_message, compose_text
 from toolkit.errors import ComposeError, InputError
 
@@ -12,7 +12,8 @@ from toolkit.errors import ComposeError, InputError
 @click.command()
 @click.argument("message_id", required=False)
 @click.option("--text", help="Compose this text instead of a library message.")
-@click.option("--platform", "-p", default="x", show_default=True, help="Target platform.")
+@click.option("--platform", "-p", type=platform_choice(), default="x", show_default=True,
+              help="Target platform (one of the configured platforms).")
 @click.option("--lang", "-l", default=None, help="Language (default: the campaign's first).")
 @click.option("--no-tag", is_flag=True, help="Do not add the campaign hashtags.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"text", "length", "limit", "fits"}.')
@@ -26,8 +27,13 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
     if text is not None:
         composed = compose_text(config, text, platform, tag=not no_tag)
     else:
-        composed = compose_message(config, get_library(ctx), message_id, lang or
-                                   config.languages[0], platform, tag=not no_tag)
+        from toolkit.library.checks import require_clean
+
+        library = get_library(ctx)
+        if message_id in library.messages:  # an unknown id is reported by compose_message
+            require_clean(config, library, library.messages[message_id])
+        composed = compose_message(config, library, message_id, lang or config.languages[0],
+                                   platform, tag=not no_tag)
     if as_json:
         print_json(composed.as_dict())
     else:

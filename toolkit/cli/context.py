@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
@@ -37,6 +38,48 @@ def get_store(ctx: click.Context):  # noqa: ANN201 - Store, imported lazily
         obj["store"] = Store(get_config(ctx).store_url)
         ctx.call_on_close(obj["store"].close)
     return obj["store"]
+
+
+class ConfiguredChoice(click.Choice):
+    """A choice among names read from the config when first needed (parse, help, completion),
+    e.g. the configured platforms; the config is loaded once per invocation."""
+
+    def __init__(self, names: Callable[[Config], Iterable[str]], metavar: str) -> None:
+        super().__init__([])
+        self._names, self._metavar = names, metavar
+
+    def _load(self, ctx: click.Context | None, quiet: bool = False) -> None:
+        if ctx is None:
+            return
+        try:
+            self.choices = tuple(self._names(get_config(ctx)))
+        except click.ClickException:
+            if not quiet:
+                raise
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        self._load(ctx)
+        if ctx is not None and value not in self.choices:
+            from toolkit.errors import InputError
+
+            raise InputError(f"unknown {self._metavar.lower()} '{value}' (configured: "
+                             f"{', '.join(self.choices)})")
+        return super().convert(value, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str | None:
+        self._load(ctx, quiet=True)
+        return super().get_metavar(param, ctx) if self.choices else self._metavar
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str
+                       ) -> list:
+        self._load(ctx, quiet=True)
+        return super().shell_complete(ctx, param, incomplete)
+
+
+def platform_choice() -> ConfiguredChoice:
+    """`--platform` values: the platforms configured in the campaign file."""
+    return ConfiguredChoice(lambda config: config.platforms, "PLATFORM")
 
 
 def actor_name(explicit: str | None = None) -> str:

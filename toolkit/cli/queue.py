@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from toolkit.cli.context import actor_name, get_config, get_library, get_store, print_json
+from toolkit.cli.context import (
+    actor_name,
+    get_config,
+    get_library,
+    get_store,
+    platform_choice,
+    print_json,
+)
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
 from toolkit.store import STATUSES
@@ -29,45 +36,89 @@ def _time(ctx: click.Context, value: str) -> datetime:
     return parse_time(value, get_config(ctx).timezone)
 
 
-@click.group()
+def _when(ctx: click.Context, at: datetime) -> str:
+    from toolkit.slots import show_time
+
+    return show_time(at, get_config(ctx).timezone)
+
+
+BY_HELP = "Who does it, for the audit log (default: login name)."
+
+
+class QueueGroup(click.Group):
+    """Lists every subcommand with its whole first help line (never cut with '...')."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, (cmd.help or "").strip().splitlines()[0])
+                for name, cmd in sorted(self.commands.items()) if not cmd.hidden]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=QueueGroup)
 def queue() -> None:
-    """Queue, approve, cancel, reschedule and resolve posts."""
+    """Queue, show, approve, cancel, reschedule and resolve posts."""
 
 
 @queue.command("add")
 @click.argument("message_id")
-@click.option("--at", "at", help="ISO 8601 time (no offset: campaign timezone). "
-              "Default: the next free posting slot.")
-@click.option("--platform", "-p", default="x", show_default=True)
+@click.option("--at", "at", help="ISO 8601 time with a time of day (no offset: campaign "
+              "timezone). Default: the next free posting slot.")
+@click.option("--platform", "-p", type=platform_choice(), default="x", show_default=True,
+              help="Platform to post on (one of the configured platforms).")
+@click.option("--account", "-a", default=None,
+              help="Account to post from (default: the platform's first configured account).")
 @click.option("--lang", "-l", default=None, help="Language (default: the campaign's first).")
 @click.option("--by", default=None, help="Who queues it (default: login name).")
 @click.pass_context
-def add(ctx: click.Context, message_id: str, at: str | None, platform: str, lang: str | None,
-        by: str | None) -> None:
+def add(ctx: click.Context, message_id: str, at: str | None, platform: str,
+        account: str | None, lang: str | None, by: str | None) -> None:
     """Queue MESSAGE_ID as a draft; prints its id."""
     config = get_config(ctx)
     when = _time(ctx, at) if at else None
-    post_id = _planner(ctx).add(message_id, platform, lang or config.languages[0], when, _now(),
-                                actor_name(by))
+    planner = _planner(ctx)
+    post_id = planner.add(message_id, platform, lang or config.languages[0], when, _now(),
+                          actor_name(by), account=account)
     post = get_store(ctx).get(post_id)
+    for warning in planner.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(post_id)
-    click.echo(f"queued {message_id} ({post.lang}) for {platform} at "
-               f"{post.scheduled_at.astimezone(config.timezone).isoformat()} as draft", err=True)
+    click.echo(f"queued {message_id} ({post.lang}) for {platform} ({post.account}) at "
+               f"{_when(ctx, post.scheduled_at)} as draft", err=True)
 
 
 @queue.command("import")
 @click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--by", default=None)
+@click.option("--by", default=None, help=BY_HELP)
 @click.pass_context
 def import_(ctx: click.Context, csv_file: Path, by: str | None) -> None:
-    """Add every row of CSV_FILE (message_id,at,platform,lang): all rows or none."""
-    ids = _planner(ctx).import_csv(csv_file, _now(), actor_name(by))
+    """Add every row of CSV_FILE (message_id,at[,platform,lang,account]): all rows or none."""
+    planner = _planner(ctx)
+    ids = planner.import_csv(csv_file, _now(), actor_name(by))
+    for warning in planner.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"imported {len(ids)} posts as drafts", err=True)
 
 
+@queue.command("show")
+@click.argument("post_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the post as one JSON document.")
+@click.pass_context
+def show(ctx: click.Context, post_id: str, as_json: bool) -> None:
+    """One post: full text, image and alt text, statistics with sources, audit history."""
+    from toolkit.cli.show import post_details, print_details
+
+    details = post_details(get_config(ctx), get_store(ctx), post_id, lambda: get_library(ctx))
+    if as_json:
+        print_json(details)
+    else:
+        print_details(details)
+
+
 @queue.command("list")
-@click.option("--status", "-s", type=click.Choice(STATUSES), multiple=True)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--status", "-s", type=click.Choice(STATUSES), multiple=True,
+              help="Only posts in this status (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the posts as one JSON list.")
 @click.pass_context
 def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
     """The queue, in time order."""
@@ -92,18 +143,29 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, by: str | None
     if not ids and not all_:
         raise InputError("give post ids or --all")
     result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now())
-    for pid, why in result.refused.items():
-        click.echo(f"refused {pid}: {why}", err=True)
+    approved = set(result.approved)
+    order = list(dict.fromkeys(ids)) if ids and not all_ else [
+        *result.approved, *result.refused, *result.changed]
+    for pid in order:
+        if pid in approved:
+            if not all_:
+                click.echo(f"approved {pid}", err=True)
+        elif pid in result.refused:
+            click.echo(f"refused {pid}: {result.refused[pid]}", err=True)
+        else:
+            click.echo(f"changed meanwhile {pid}: it is now {result.changed.get(pid, 'gone')}; "
+                       "nothing done", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"approved {len(result.approved)}, refused {len(result.refused)}", err=True)
-    if result.refused and not all_:
+    click.echo(f"approved {len(result.approved)}, refused {len(result.refused)}, changed "
+               f"meanwhile {len(result.changed)}", err=True)
+    if (result.refused or result.changed) and not all_:
         ctx.exit(1)
 
 
 @queue.command("cancel")
 @click.argument("post_id")
-@click.option("--by", default=None)
+@click.option("--by", default=None, help=BY_HELP)
 @click.pass_context
 def cancel(ctx: click.Context, post_id: str, by: str | None) -> None:
     """Cancel a post that has not been published."""
@@ -113,25 +175,26 @@ def cancel(ctx: click.Context, post_id: str, by: str | None) -> None:
 
 @queue.command("reschedule")
 @click.argument("post_id")
-@click.option("--at", "at", required=True, help="New ISO 8601 time.")
-@click.option("--by", default=None)
+@click.option("--at", "at", required=True, help="New ISO 8601 time with a time of day (no "
+              "offset: campaign timezone).")
+@click.option("--by", default=None, help=BY_HELP)
 @click.pass_context
 def reschedule(ctx: click.Context, post_id: str, at: str, by: str | None) -> None:
     """Move a post to a new time (an approved one goes back to draft)."""
     post = _planner(ctx).reschedule(post_id, _time(ctx, at), actor_name(by), _now())
-    click.echo(f"{post_id} is now {post.status} at {post.scheduled_at.isoformat()}", err=True)
+    click.echo(f"{post_id} is now {post.status} at {_when(ctx, post.scheduled_at)}", err=True)
 
 
 @queue.command("resolve")
 @click.argument("post_id")
-@click.option("--published", "url", help="It did go out: its URL.")
+@click.option("--published", "url", help="It did go out: its https URL on the platform.")
 @click.option("--not-published", is_flag=True, help="It did not go out: back to draft.")
-@click.option("--by", default=None)
+@click.option("--by", default=None, help=BY_HELP)
 @click.pass_context
 def resolve(ctx: click.Context, post_id: str, url: str | None, not_published: bool,
             by: str | None) -> None:
     """Settle a post that needs a person (needs_check, missed, failed)."""
-    if bool(url) == not_published:
+    if (url is not None) == not_published:
         raise InputError("give exactly one of --published URL or --not-published")
     post = _planner(ctx).resolve(post_id, url, actor_name(by), _now())
     click.echo(f"{post_id} is now {post.status}", err=True)

@@ -7,16 +7,19 @@ come from a statistic, stale statistics and unverified ones in use.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.library.models import PLACEHOLDER, Library, Message
-from toolkit.problems import Problems
-
-URL = re.compile(r"https?://\S+")
-NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
+from toolkit.library.textrules import (
+    known_placeholders,
+    number_words_in,
+    numbers_in,
+    plain_text,
+    unknown_placeholders,
+)
+from toolkit.problems import Problem, Problems
 
 
 def check_library(config: Config, library: Library, problems: Problems,
@@ -30,9 +33,7 @@ def check_library(config: Config, library: Library, problems: Problems,
         if card.statistic and card.statistic not in library.statistics:
             problems.error(o.path, o.at("statistic"),
                            f"card '{card.id}' names unknown statistic '{card.statistic}'")
-        for lang, text in card.text.items():
-            _check_digits(config, text, problems, o.path, o.at("text"),
-                          f"card '{card.id}' ({lang})")
+        _check_card_text(config, card, problems)
     for stat in library.statistics.values():
         o = stat.origin
         age = (today - stat.as_of).days if stat.as_of else 0
@@ -40,6 +41,33 @@ def check_library(config: Config, library: Library, problems: Problems,
             problems.warning(o.path, o.at("as_of"),
                              f"statistic '{stat.id}' is {age} days old "
                              f"(as of {stat.as_of_text}; limit {config.statistic_max_age_days})")
+
+
+def message_errors(config: Config, library: Library, message: Message) -> list[Problem]:
+    """The `toolkit check` errors of one message (and of its card's text), in file order."""
+    problems = Problems()
+    _check_message(config, library, message, problems, strict=False)
+    card = library.cards.get(message.card or "")
+    if card is not None:
+        _check_card_text(config, card, problems)
+    return problems.errors
+
+
+def require_clean(config: Config, library: Library, message: Message) -> None:
+    """Raise `ComposeError` with the first `path:line: problem` when `toolkit check` would
+    report an error for `message`: what fails the check is never composed, queued or approved."""
+    errors = message_errors(config, library, message)
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more; see `toolkit check`)" if len(errors) > 1 else ""
+        raise ComposeError(f"{first.path}:{first.line}: {first.message}{more}")
+
+
+def _check_card_text(config: Config, card, problems: Problems) -> None:  # noqa: ANN001
+    o = card.origin
+    for lang, text in card.text.items():
+        _check_digits(config, text, lang, problems, o.path, o.at("text"),
+                      f"card '{card.id}' ({lang})")
 
 
 def _check_message(config: Config, library: Library, message: Message, problems: Problems,
@@ -56,16 +84,19 @@ def _check_message(config: Config, library: Library, message: Message, problems:
         problems.error(o.path, o.at("card"),
                        f"message '{message.id}' names unknown card '{message.card}'")
     unknown = False
+    known = known_placeholders(library)
     for lang, template in message.text.items():
         if lang not in config.languages:
             problems.warning(o.path, text_line, f"message '{message.id}' has text in '{lang}', "
                              "which is not one of the campaign's languages")
-        for m in PLACEHOLDER.finditer(template):
-            if m[1] not in library.statistics:
-                problems.error(o.path, text_line, f"message '{message.id}' ({lang}) names unknown "
-                               f"statistic '{{{m[1]}}}'")
-                unknown = True
-        _check_digits(config, template, problems, o.path, text_line,
+        for braces in unknown_placeholders(template, known):
+            single = PLACEHOLDER.fullmatch(braces)
+            what = (f"names unknown statistic '{braces}'" if single else
+                    f"has the brace placeholder '{braces}', which is not a known statistic "
+                    "(write one '{statistic-id}' or remove the braces)")
+            problems.error(o.path, text_line, f"message '{message.id}' ({lang}) {what}")
+            unknown = unknown or single is not None
+        _check_digits(config, template, lang, problems, o.path, text_line,
                       f"message '{message.id}' ({lang})")
     for sid in library.unverified_of(message):
         line = o.at("card") if sid not in message.statistic_ids() else text_line
@@ -89,13 +120,14 @@ def _check_message(config: Config, library: Library, message: Message, problems:
                                f"{platform} after tagging, over the limit of {composed.limit}")
 
 
-def _check_digits(config: Config, template: str, problems: Problems, path: str, line: int,
-                  what: str) -> None:
-    """Numbers in a text must come from a statistic placeholder or the config allowlist."""
-    plain = URL.sub(" ", PLACEHOLDER.sub(" ", template))
-    plain = re.sub(r"#\w+", " ", plain)
-    for m in NUMBER.finditer(plain):
-        if m[0] not in config.number_allowlist:
-            problems.error(path, line, f"{what} has the number '{m[0]}', which comes from no "
+def _check_digits(config: Config, template: str, lang: str, problems: Problems, path: str,
+                  line: int, what: str) -> None:
+    """Numbers (any Unicode numeral, or written as words) must come from a statistic
+    placeholder or the config allowlist."""
+    plain = plain_text(template)
+    allowed = {a.casefold() for a in config.number_allowlist}
+    for number in [*numbers_in(plain), *number_words_in(plain, lang)]:
+        if number.casefold() not in allowed:
+            problems.error(path, line, f"{what} has the number '{number}', which comes from no "
                            "statistic (use a {statistic-id} placeholder, or allowlist it in "
                            "library.number_allowlist)")

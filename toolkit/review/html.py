@@ -9,6 +9,7 @@ from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from toolkit.store import Post
+from toolkit.urls import safe_href
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;color:#13294b}
@@ -47,7 +48,9 @@ def to_html(posts: Iterable[Post], title: str, tz: ZoneInfo,
 
 def _post(p: Post, tz: ZoneInfo) -> str:
     when: datetime = p.scheduled_at.astimezone(tz)
-    link = f' · <a href="{escape(p.url)}">published</a>' if p.url else ""
+    href = safe_href(p.url)
+    link = (f' · <a href="{escape(href)}">published</a>' if href else
+            f" · published at <code>{escape(p.url)}</code>" if p.url else "")
     media = "".join(f'<div class=meta>image: {escape(m.get("alt", ""))}</div>' for m in p.media)
     return (f'<article class="post" id="post-{escape(p.id)}" lang="{escape(p.lang)}">'
             f'<div class="meta">{when:%H:%M} · {escape(p.platform)} · {escape(p.lang)} · '

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from toolkit.store import Post
+from toolkit.urls import safe_href
 
 EVENT_MINUTES = 15
 
@@ -39,7 +40,7 @@ def to_ics(posts: Iterable[Post], calendar_name: str, now: datetime) -> str:
     for p in posts:
         summary = f"[{p.status}] {p.platform} ({p.lang}): {p.text[:60]}"
         description = f"{p.text}\n\nmessage: {p.message_id}\npost: {p.id}\nstatus: {p.status}"
-        if p.url:
+        if safe_href(p.url):  # calendars turn URLs in text into links: checked ones only
             description += f"\nurl: {p.url}"
         lines += [
             "BEGIN:VEVENT", f"UID:{p.id}@saveasylum-toolkit", f"DTSTAMP:{_stamp(now)}",

@@ -1,0 +1,85 @@
+"""The dispatcher re-checks the facts a post rests on just before publishing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from conftest import ROOT, edit
+
+from toolkit.config import load_config
+from toolkit.dispatch import HELD_BY_FACTS
+from toolkit.library import load_library
+from toolkit.queue import Planner
+from toolkit.runner import LibraryFactCheck, build_dispatcher
+from toolkit.store import NewPost, Store
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+AT = NOW + timedelta(hours=1)
+MSG = "courts-suspended"  # rests on the verified statistics mpp-suspended and mpp-terminated
+VERIFIED = "as_of: 2021-01-20\n    verified: true"
+
+
+def _approved(project: Path) -> tuple[Store, str]:
+    config = load_config(project)
+    store = Store(config.store_url)
+    planner = Planner(config, load_library(config), store)
+    pid = planner.add(MSG, "outbox", "en", AT, NOW, "comms")
+    assert planner.approve([pid], "lead", NOW).approved == [pid]
+    return store, pid
+
+
+def test_post_is_held_when_its_statistic_is_unverified_after_approval(project: Path) -> None:
+    store, pid = _approved(project)
+    dispatcher = build_dispatcher(config=load_config(project))
+    edit(project.parent.parent / "posts" / "statistics.yaml", VERIFIED,
+         VERIFIED.replace("true", "false"))
+    (outcome,) = dispatcher.dispatch_due(AT + timedelta(seconds=1))
+    assert outcome.status == HELD_BY_FACTS
+    post = store.get(pid)
+    assert post.status == "draft" and "mpp-suspended" in post.last_error
+    assert "fact gate" in store.audit_log(pid)[-1].detail
+    assert not list(load_config(project).outbox_dir.glob("*.json"))
+
+
+def test_post_with_verified_facts_is_published(project: Path) -> None:
+    store, pid = _approved(project)
+    (outcome,) = build_dispatcher(config=load_config(project)).dispatch_due(AT)
+    assert outcome.status == "published" and store.get(pid).status == "published"
+
+
+def test_fact_check_reloads_the_library_when_posts_change(project: Path) -> None:
+    store, pid = _approved(project)
+    check = LibraryFactCheck(load_config(project))
+    post = store.get(pid)
+    assert check(post, AT) is None
+    edit(project.parent.parent / "posts" / "statistics.yaml", VERIFIED,
+         VERIFIED.replace("true", "false"))
+    assert "mpp-suspended" in check(post, AT)
+    # a library that stops loading keeps the last good one
+    (project.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n")
+    assert "mpp-suspended" in check(post, AT)
+
+
+def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = load_config(project)
+    store = Store(config.store_url)
+    now = datetime.now(UTC)
+    ids = store.add([NewPost(MSG, "en", "outbox", "outbox", f"post {i} #SaveAsylum", at)
+                     for i, at in enumerate((now - timedelta(minutes=1),
+                                             now - timedelta(hours=3)))], "test", now)
+    store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", now)
+    store.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "BLUESKY_",
+                                                                     "MASTODON_"))}
+    # a process of its own: scheduler.py sets up logging for the whole process
+    done = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--config", str(project),
+                           "--once"], cwd=project.parent.parent, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "published 1, missed 1, failed 0, needs_check 0, held by rate limit 0")
