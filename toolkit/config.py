@@ -49,6 +49,9 @@ class FormatSpec:
     height: int
     safe_top: float = 0.0
     safe_bottom: float = 0.0
+    #: the smallest text size (pixels) allowed on it, so the source and footer stay readable
+    #: on a phone; 0: only the layouts' own minimum (24 px per 1080 px of width)
+    min_text_px: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,33 @@ class Account:
 
 
 @dataclass(frozen=True)
+class CampaignWords:
+    """The campaign's words in one language, for cards and alt text."""
+
+    name: str
+    tagline: str
+    short_url: str
+
+    @property
+    def footer(self) -> str:
+        """'#SaveAsylum: End Remain in Mexico': the name and tagline as a card's footer."""
+        return f"{self.name}: {self.tagline}" if self.tagline else self.name
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a language writes numbers: the thousands and decimal separators."""
+
+    thousands: str = ","
+    decimal: str = "."
+
+    def format(self, value: int | float) -> str:
+        """`value` with this format's separators: 1544 -> '1,544'."""
+        text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration."""
 
@@ -104,6 +134,26 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
+    #: per language: the campaign's name, tagline and short URL (cards, alt text)
+    campaign_words: dict[str, CampaignWords] = field(default_factory=dict)
+    #: the donation page staff set (`link: donate` in a message)
+    donate_url: str | None = None
+    #: per language: thousands and decimal separators of figures
+    number_formats: dict[str, NumberFormat] = field(default_factory=dict)
+    #: per language: words that speak about the policy's present ("is back", "ahora"); a
+    #: message using one must rest on a dated claim
+    present_tense: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words(self, lang: str) -> CampaignWords:
+        """The campaign's name, tagline and short URL in `lang` (the plain name if unset)."""
+        found = self.campaign_words.get(lang)
+        if found is not None:
+            return found
+        return CampaignWords(self.name, "", re.sub(r"^https?://(www\.)?", "", self.url))
+
+    def number_format(self, lang: str) -> NumberFormat:
+        """How `lang` writes figures (1,544 unless the config says otherwise)."""
+        return self.number_formats.get(lang, NumberFormat())
 
     @property
     def root(self) -> Path:
@@ -157,7 +207,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     before = len(problems.errors)
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
-             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site"}
+             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
+             "numbers"}
     for key in data:
         if key not in known:
             r.fail(data, key, f"unknown section '{key}'")
@@ -168,6 +219,10 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     url = r.value(campaign, "url", str, "", required=True, where="campaign.")
     if url and not url.startswith(("https://", "http://")):
         r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {url!r}")
+    donate_url = r.value(campaign, "donate_url", str, None, where="campaign.")
+    if donate_url and not donate_url.startswith(("https://", "http://")):
+        r.fail(campaign, "donate_url", f"'campaign.donate_url' must be an http(s) URL, "
+               f"not {donate_url!r}")
 
     tz_name = r.value(data, "timezone", str, "UTC", required=True)
     try:
@@ -191,6 +246,11 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     posts_dir = r.path_of(lib, "posts", "../posts")
     allowlist = r.strings(lib, "number_allowlist", (), where="library.")
     max_age = r.positive(lib, "statistic_max_age_days", 730, where="library.")
+    present = r.section(lib, "present_tense", where="library.")
+    present_tense = {str(lang): r.strings(present, lang, where="library.present_tense.")
+                     for lang in present}
+    campaign_words = _campaign_words(r, campaign, languages)
+    number_formats = _number_formats(r, r.section(data, "numbers"))
 
     platforms = _platforms(r, r.section(data, "platforms", required=True))
     graphics = r.section(data, "graphics")
@@ -221,7 +281,46 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
+        campaign_words=campaign_words, donate_url=donate_url, number_formats=number_formats,
+        present_tense=present_tense,
     )
+
+
+def _campaign_words(r: FieldReader, campaign: Node, languages: tuple) -> dict[str, CampaignWords]:
+    """`campaign.per_language`: name, tagline and short URL for every language (or none)."""
+    node = campaign.get("per_language")
+    if node is None:
+        return {}
+    section = r.section(campaign, "per_language", where="campaign.")
+    out = {}
+    for lang in languages:
+        spec = section.get(lang)
+        if not isinstance(spec, Node):
+            r.fail(campaign, "per_language", f"'campaign.per_language' has no '{lang}' mapping "
+                   f"(name, tagline, short_url; the campaign's languages are "
+                   f"{', '.join(languages)})")
+            continue
+        where = f"campaign.per_language.{lang}."
+        out[lang] = CampaignWords(r.text(spec, "name", required=True, where=where),
+                                  r.text(spec, "tagline", where=where),
+                                  r.text(spec, "short_url", required=True, where=where))
+    return out
+
+
+def _number_formats(r: FieldReader, node: Node) -> dict[str, NumberFormat]:
+    """`numbers`: per language, the thousands and decimal separators of figures."""
+    out = {}
+    for lang, spec in node.items():
+        if not isinstance(spec, Node):
+            r.fail(node, lang, f"'numbers.{lang}' must be a mapping (thousands, decimal)")
+            continue
+        where = f"numbers.{lang}."
+        thousands = r.value(spec, "thousands", str, ",", where=where)
+        decimal = r.value(spec, "decimal", str, ".", where=where)
+        if thousands == decimal:
+            r.fail(spec, "decimal", f"'{where}decimal' must differ from the thousands separator")
+        out[str(lang)] = NumberFormat(thousands, decimal)
+    return out
 
 
 def _platforms(r: FieldReader, node: Node) -> dict[str, PlatformSpec]:
@@ -254,7 +353,8 @@ def _formats(r: FieldReader, node: Node) -> dict[str, FormatSpec]:
         bottom = r.value(spec, "safe_bottom", (int, float), 0.0, where=where)
         if not 0 <= top + bottom < 0.8:
             r.fail(spec, "safe_top", f"'{where}safe_top' + safe_bottom must be between 0 and 0.8")
-        out[str(name)] = FormatSpec(str(name), w, h, float(top), float(bottom))
+        min_text = r.positive(spec, "min_text_px", None, where=where) or 0
+        out[str(name)] = FormatSpec(str(name), w, h, float(top), float(bottom), min_text)
     return out
 
 

@@ -4,7 +4,9 @@
   and muted colours, which set body text; 3:1 for the accent, which sets only large text),
   reported at the colour's line in the config file;
 * every card fits legibly in every format and language, and the font has every character it
-  uses, reported at the card's line. This lays the cards out without drawing them (no Pillow).
+  uses, reported at the card's line. This lays the cards out without drawing them (no Pillow);
+* no text on a card is smaller than its format's `min_text_px` (the source line and footer must
+  stay readable on a phone), reported at the format's line in the config, like contrast.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ def check_graphics(config: Config, library: Library, problems: Problems) -> None
     """Add contrast and card-fitting problems to `problems`."""
     check_contrast(config, problems)
     check_cards(config, library, problems)
+    check_text_sizes(config, library, problems)
 
 
 def check_contrast(config: Config, problems: Problems) -> None:
@@ -53,6 +56,42 @@ def check_cards(config: Config, library: Library, problems: Problems) -> None:
             reported.add((job.card, job.lang))
             card = library.cards[job.card]
             problems.error(card.origin.path, card.origin.at("text"), exc.message)
+
+
+def check_text_sizes(config: Config, library: Library, problems: Problems) -> None:
+    """An error for each format whose cards set text below its `min_text_px` (one per format)."""
+    from toolkit.graphics.jobs import jobs_for
+    from toolkit.graphics.layouts import plan_card
+
+    known = [c for c in sorted(library.cards)
+             if not library.cards[c].statistic or library.cards[c].statistic in library.statistics]
+    jobs, _ = jobs_for(config, library, known)
+    reported: set[str] = set()
+    for job in jobs:
+        fmt = job.fmt
+        if not fmt.min_text_px or fmt.name in reported:
+            continue
+        try:
+            plan = plan_card(job)
+        except GraphicsError:
+            continue  # check_cards reports it at the card's line
+        small = min(plan.blocks, key=lambda b: b.size)
+        if small.size < fmt.min_text_px:
+            reported.add(fmt.name)
+            problems.error(config.path, _format_line(config.path, fmt.name),
+                           f"{job.where}: the {small.role} text is {small.size} px, below the "
+                           f"format's min_text_px of {fmt.min_text_px}")
+
+
+def _format_line(path: Path, name: str) -> int:
+    """The line of graphics.formats.<name> in the config file (1 if not found)."""
+    try:
+        data = load_yaml_file(path)
+    except YamlError:
+        return 1
+    graphics = data.get("graphics") if isinstance(data, Node) else None
+    formats = graphics.get("formats") if isinstance(graphics, Node) else None
+    return formats.line_of(name) if isinstance(formats, Node) else 1
 
 
 def _colour_lines(path: Path) -> dict[str, int]:
