@@ -121,3 +121,15 @@ def test_message_text_prefers_fewer_fuller_lines(shipped) -> None:
         for block in plan_card(job).blocks:
             if block.role in ("message", "call") and len(block.lines) > 1:
                 assert len(job.text.split()) >= 2 * len(block.lines), (job.where, block.lines)
+
+
+def test_contact_sheet_stacks_languages(run_cli, tmp_path: Path) -> None:
+    from PIL import Image
+
+    one, two = tmp_path / "en.png", tmp_path / "en-es.png"
+    assert run_cli("graphics", "sheet", "msg-haitians", "--out", str(one)).exit_code == 0
+    result = run_cli("graphics", "sheet", "msg-haitians", "--lang", "en", "--lang", "es",
+                     "--out", str(two))
+    assert result.exit_code == 0, result.output
+    with Image.open(one) as a, Image.open(two) as b:
+        assert b.height > 1.9 * a.height and b.width == a.width

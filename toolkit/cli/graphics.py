@@ -36,16 +36,18 @@ def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | Non
 
 @graphics.command()
 @click.argument("card")
-@click.option("--lang", default=None, help="Language (default: the campaign's first).")
+@click.option("--lang", "langs", multiple=True,
+              help="Language (default: the campaign's first); repeat it to stack languages.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG to write (default: <graphics.out>/<card>-sheet-<lang>.png).")
 @click.pass_context
-def sheet(ctx: click.Context, card: str, lang: str | None, out_file: Path | None) -> None:
+def sheet(ctx: click.Context, card: str, langs: tuple[str, ...], out_file: Path | None) -> None:
     """A contact sheet of one card in every format, for review by eye."""
-    from toolkit.graphics.sheet import contact_sheet, write_sheet
+    from toolkit.graphics.sheet import contact_sheet, stack_sheets, write_sheet
 
     config, library = get_config(ctx), get_library(ctx)
-    lang = lang or config.languages[0]
-    image = contact_sheet(config, library, card, lang)
-    path = write_sheet(image, out_file or config.graphics_dir / f"{card}-sheet-{lang}.png")
+    langs = langs or (config.languages[0],)
+    image = stack_sheets([contact_sheet(config, library, card, lang) for lang in langs])
+    name = f"{card}-sheet-{'-'.join(langs)}.png"
+    path = write_sheet(image, out_file or config.graphics_dir / name)
     click.echo(f"wrote {display_path(path)} ({image.width}×{image.height})")
