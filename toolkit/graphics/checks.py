@@ -24,8 +24,9 @@ from toolkit.yamlload import Node, YamlError, load_yaml_file
 def check_graphics(config: Config, library: Library, problems: Problems) -> None:
     """Add contrast and card-fitting problems to `problems`."""
     check_contrast(config, problems)
-    check_cards(config, library, problems)
-    check_text_sizes(config, library, problems)
+    plans: dict = {}
+    check_cards(config, library, problems, plans)
+    check_text_sizes(config, library, problems, plans)
 
 
 def check_contrast(config: Config, problems: Problems) -> None:
@@ -38,41 +39,40 @@ def check_contrast(config: Config, problems: Problems) -> None:
         problems.error(config.path, lines.get(p.key, lines.get("", 1)), str(p))
 
 
-def check_cards(config: Config, library: Library, problems: Problems) -> None:
+def check_cards(config: Config, library: Library, problems: Problems,
+                plans: dict | None = None) -> None:
     """An error for each card that cannot be laid out legibly (one per card and language)."""
-    from toolkit.graphics.jobs import jobs_for
     from toolkit.graphics.layouts import plan_card
 
-    known = [c for c in sorted(library.cards)
-             if not library.cards[c].statistic or library.cards[c].statistic in library.statistics]
-    jobs, _ = jobs_for(config, library, known)  # unknown ids are the library checks' business
+    jobs = _known_jobs(config, library)
     reported: set[tuple[str, str]] = set()
     for job in jobs:
         if (job.card, job.lang) in reported:
             continue
         try:
-            plan_card(job)
+            plan = plan_card(job)
+            if plans is not None:
+                plans[job.file] = plan
         except GraphicsError as exc:
             reported.add((job.card, job.lang))
             card = library.cards[job.card]
             problems.error(card.origin.path, card.origin.at("text"), exc.message)
 
 
-def check_text_sizes(config: Config, library: Library, problems: Problems) -> None:
-    """An error for each format whose cards set text below its `min_text_px` (one per format)."""
-    from toolkit.graphics.jobs import jobs_for
+def check_text_sizes(config: Config, library: Library, problems: Problems,
+                     plans: dict | None = None) -> None:
+    """An error for each format whose cards set text below its `min_text_px` (one per format);
+    `plans` are the cards `check_cards` already laid out, by file name."""
     from toolkit.graphics.layouts import plan_card
 
-    known = [c for c in sorted(library.cards)
-             if not library.cards[c].statistic or library.cards[c].statistic in library.statistics]
-    jobs, _ = jobs_for(config, library, known)
+    jobs = _known_jobs(config, library)
     reported: set[str] = set()
     for job in jobs:
         fmt = job.fmt
         if not fmt.min_text_px or fmt.name in reported:
             continue
         try:
-            plan = plan_card(job)
+            plan = (plans or {}).get(job.file) or plan_card(job)
         except GraphicsError:
             continue  # check_cards reports it at the card's line
         small = min(plan.blocks, key=lambda b: b.size)
@@ -81,6 +81,15 @@ def check_text_sizes(config: Config, library: Library, problems: Problems) -> No
             problems.error(config.path, _format_line(config.path, fmt.name),
                            f"{job.where}: the {small.role} text is {small.size} px, below the "
                            f"format's min_text_px of {fmt.min_text_px}")
+
+
+def _known_jobs(config: Config, library: Library) -> list:
+    """Jobs of every card whose statistic exists (unknown ids are the library checks' business)."""
+    from toolkit.graphics.jobs import jobs_for
+
+    known = [c for c in sorted(library.cards)
+             if not library.cards[c].statistic or library.cards[c].statistic in library.statistics]
+    return jobs_for(config, library, known)[0]
 
 
 def _format_line(path: Path, name: str) -> int:
