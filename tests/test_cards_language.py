@@ -4,21 +4,23 @@ card carries the short URL; small text stays readable on a phone; message text f
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, edit, line_of
 
 from toolkit.config import load_config
 from toolkit.graphics import layouts
-from toolkit.graphics.checks import check_text_sizes
+from toolkit.graphics.checks import (
+    campaign_words_only_in,
+    check_card_languages,
+    check_text_sizes,
+    text_words,
+)
 from toolkit.graphics.jobs import jobs_for
 from toolkit.graphics.layouts import plan_card
 from toolkit.library import load_library
 from toolkit.problems import Problems
-
-WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +32,9 @@ def shipped():
     return config, library, jobs
 
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in WORD.findall(re.sub(r"#\w+|\S+\.\S+/\S*", " ", text))}
-
-
-def english_only_words(config, library) -> set[str]:
-    """Words of the English campaign name, tagline and source names that no Spanish one uses
-    (proper names such as 'Human Rights First' are in both)."""
-    english, spanish = {config.words("en").footer}, {config.words("es").footer}
-    english |= {s.source_in("en") for s in library.statistics.values()}
-    spanish |= {s.source_in("es") for s in library.statistics.values()}
-    return _words(" ".join(english)) - _words(" ".join(spanish))
-
-
 def test_spanish_cards_and_alt_text_have_no_english_campaign_words(shipped) -> None:
     config, library, jobs = shipped
-    english = english_only_words(config, library)
+    english = campaign_words_only_in(config, library, "en", "es")
     # the fields really differ: the tagline and the "cited by" of sources are translated
     assert {"end", "remain", "mexico", "cited", "by", "court", "appeals"} <= english
     for job in jobs:
@@ -53,8 +42,22 @@ def test_spanish_cards_and_alt_text_have_no_english_campaign_words(shipped) -> N
             continue
         shown = " ".join(line.text for block in plan_card(job).blocks for line in block.lines)
         for where, text in (("card", shown), ("alt text", job.alt)):
-            leaked = _words(text) & english
+            leaked = text_words(text) & english
             assert not leaked, f"{job.where} {where} has English words {leaked}: {text}"
+    problems = Problems()
+    check_card_languages(config, library, problems)
+    assert not problems.errors
+
+
+def test_check_reports_an_english_word_left_on_a_spanish_card(project: Path, run_cli) -> None:
+    cards = project.parent.parent / "posts" / "cards.yaml"
+    edit(cards, 'es: "Acabemos para siempre con «Quédate en México»."',
+         'es: "Acabemos para siempre con Remain in Mexico."')
+    result = run_cli("check")
+    assert result.exit_code == 1
+    line = line_of(cards, "id: msg-end-mpp")
+    assert f"posts/cards.yaml:{line}: error: card 'msg-end-mpp' (format x, language es): the " \
+           "card has en campaign words (in, mexico, remain)" in result.stdout
 
 
 def test_every_card_shows_the_short_url_and_names_the_organisation(shipped) -> None:

@@ -6,11 +6,15 @@
 * every card fits legibly in every format and language, and the font has every character it
   uses, reported at the card's line. This lays the cards out without drawing them (no Pillow);
 * no text on a card is smaller than its format's `min_text_px` (the source line and footer must
-  stay readable on a phone), reported at the format's line in the config, like contrast.
+  stay readable on a phone), reported at the format's line in the config, like contrast;
+* a card in another language than the first, and its alt text, has no word of the first
+  language's campaign name, tagline or source names that no version in its own language uses
+  ("End Remain in Mexico", "cited by" on a Spanish card), reported at the card's line.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from toolkit.config import Config
@@ -27,6 +31,7 @@ def check_graphics(config: Config, library: Library, problems: Problems) -> None
     plans: dict = {}
     check_cards(config, library, problems, plans)
     check_text_sizes(config, library, problems, plans)
+    check_card_languages(config, library, problems, plans)
 
 
 def check_contrast(config: Config, problems: Problems) -> None:
@@ -81,6 +86,54 @@ def check_text_sizes(config: Config, library: Library, problems: Problems,
             problems.error(config.path, _format_line(config.path, fmt.name),
                            f"{job.where}: the {small.role} text is {small.size} px, below the "
                            f"format's min_text_px of {fmt.min_text_px}")
+
+
+def campaign_words_only_in(config: Config, library: Library, lang: str, other: str) -> set[str]:
+    """Words (lowercase) of the campaign's footer and the source names in `lang` that none of
+    those in `other` uses: shared proper names ('Human Rights First') are not counted."""
+    def fields(code: str) -> str:
+        names = [s.source_in(code) for s in library.statistics.values()]
+        return " ".join([config.words(code).footer, *names])
+
+    return text_words(fields(lang)) - text_words(fields(other))
+
+
+def text_words(text: str) -> set[str]:
+    """The words of `text`, lowercase, without hashtags and web addresses."""
+    return {w.lower() for w in _WORD.findall(_NOT_WORDS.sub(" ", text))}
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_NOT_WORDS = re.compile(r"#\w+|\S+\.\S+/\S*")
+
+
+def check_card_languages(config: Config, library: Library, problems: Problems,
+                         plans: dict | None = None) -> None:
+    """An error for each card (once per language) whose text or alt text in a language other
+    than the first has a campaign word of the first language only."""
+    from toolkit.graphics.layouts import plan_card
+
+    first = config.languages[0]
+    foreign = {lang: campaign_words_only_in(config, library, first, lang)
+               for lang in config.languages[1:]}
+    reported: set[tuple[str, str]] = set()
+    for job in _known_jobs(config, library):
+        if job.lang == first or (job.card, job.lang) in reported or not foreign[job.lang]:
+            continue
+        try:
+            plan = (plans or {}).get(job.file) or plan_card(job)
+        except GraphicsError:
+            continue
+        shown = " ".join(line.text for block in plan.blocks for line in block.lines)
+        for where, text in (("card", shown), ("alt text", job.alt)):
+            leaked = text_words(text) & foreign[job.lang]
+            if leaked and (job.card, job.lang) not in reported:
+                reported.add((job.card, job.lang))
+                card = library.cards[job.card]
+                problems.error(card.origin.path, card.origin.line,
+                               f"{job.where}: the {where} has {first} campaign words "
+                               f"({', '.join(sorted(leaked))}): translate the config's "
+                               "campaign.per_language or the source's name")
 
 
 def _known_jobs(config: Config, library: Library) -> list:
