@@ -136,3 +136,15 @@ def test_contact_sheet_stacks_languages(run_cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with Image.open(one) as a, Image.open(two) as b:
         assert b.height > 1.9 * a.height and b.width == a.width
+
+
+def test_every_language_needs_its_campaign_words(project: Path, run_cli) -> None:
+    edit(project, '    es: {name: "#SaveAsylum", tagline: "Acabemos con «Quédate en México»", '
+         'short_url: cvt.org/EndMPP}\n', "")
+    edit(project, 'es: {thousands: ",", decimal: "."}', 'es: {thousands: ",", decimal: ","}')
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert f"config/campaign.yaml:{line_of(project, 'per_language:')}: error: " \
+           "'campaign.per_language' has no 'es' mapping" in result.stdout
+    assert "'numbers.es.decimal' must differ from the thousands separator" in result.stdout
+    assert "Traceback" not in result.output

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
+from toolkit.languages import CampaignWords, NumberFormat, read_campaign_words, read_number_formats
 from toolkit.problems import Problems, display_path
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
@@ -80,33 +81,6 @@ class Account:
     daily_cap: int | None = None
     monthly_cap: int | None = None
     handle: str | None = None
-
-
-@dataclass(frozen=True)
-class CampaignWords:
-    """The campaign's words in one language, for cards and alt text."""
-
-    name: str
-    tagline: str
-    short_url: str
-
-    @property
-    def footer(self) -> str:
-        """'#SaveAsylum: End Remain in Mexico': the name and tagline as a card's footer."""
-        return f"{self.name}: {self.tagline}" if self.tagline else self.name
-
-
-@dataclass(frozen=True)
-class NumberFormat:
-    """How a language writes numbers: the thousands and decimal separators."""
-
-    thousands: str = ","
-    decimal: str = "."
-
-    def format(self, value: int | float) -> str:
-        """`value` with this format's separators: 1544 -> '1,544'."""
-        text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
-        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
 
 
 @dataclass(frozen=True)
@@ -249,8 +223,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     present = r.section(lib, "present_tense", where="library.")
     present_tense = {str(lang): r.strings(present, lang, where="library.present_tense.")
                      for lang in present}
-    campaign_words = _campaign_words(r, campaign, languages)
-    number_formats = _number_formats(r, r.section(data, "numbers"))
+    campaign_words = read_campaign_words(r, campaign, languages)
+    number_formats = read_number_formats(r, r.section(data, "numbers"))
 
     platforms = _platforms(r, r.section(data, "platforms", required=True))
     graphics = r.section(data, "graphics")
@@ -284,43 +258,6 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         campaign_words=campaign_words, donate_url=donate_url, number_formats=number_formats,
         present_tense=present_tense,
     )
-
-
-def _campaign_words(r: FieldReader, campaign: Node, languages: tuple) -> dict[str, CampaignWords]:
-    """`campaign.per_language`: name, tagline and short URL for every language (or none)."""
-    node = campaign.get("per_language")
-    if node is None:
-        return {}
-    section = r.section(campaign, "per_language", where="campaign.")
-    out = {}
-    for lang in languages:
-        spec = section.get(lang)
-        if not isinstance(spec, Node):
-            r.fail(campaign, "per_language", f"'campaign.per_language' has no '{lang}' mapping "
-                   f"(name, tagline, short_url; the campaign's languages are "
-                   f"{', '.join(languages)})")
-            continue
-        where = f"campaign.per_language.{lang}."
-        out[lang] = CampaignWords(r.text(spec, "name", required=True, where=where),
-                                  r.text(spec, "tagline", where=where),
-                                  r.text(spec, "short_url", required=True, where=where))
-    return out
-
-
-def _number_formats(r: FieldReader, node: Node) -> dict[str, NumberFormat]:
-    """`numbers`: per language, the thousands and decimal separators of figures."""
-    out = {}
-    for lang, spec in node.items():
-        if not isinstance(spec, Node):
-            r.fail(node, lang, f"'numbers.{lang}' must be a mapping (thousands, decimal)")
-            continue
-        where = f"numbers.{lang}."
-        thousands = r.value(spec, "thousands", str, ",", where=where)
-        decimal = r.value(spec, "decimal", str, ".", where=where)
-        if thousands == decimal:
-            r.fail(spec, "decimal", f"'{where}decimal' must differ from the thousands separator")
-        out[str(lang)] = NumberFormat(thousands, decimal)
-    return out
 
 
 def _platforms(r: FieldReader, node: Node) -> dict[str, PlatformSpec]:

@@ -170,6 +170,9 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
     if kind == "count" and isinstance(value, int | float) and not isinstance(value, bool):
         for lang in langs:
             display.setdefault(lang, config.number_format(lang).format(value))
+    elif kind == "count" and "display" not in node and value is not None:
+        r.fail(node, "value", f"count '{sid}' needs a numeric 'value' (or a 'display' per "
+               "language)")
     label = r.per_language(node, "label", langs, where=where)
     scope_node = r.section(node, "scope", where=where)
     scope = {str(lang): r.strings(scope_node, lang, where=f"{where}scope.") for lang in scope_node}
