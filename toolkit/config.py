@@ -190,13 +190,13 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     campaign = r.section(data, "campaign", required=True)
     name = r.value(campaign, "name", str, "", required=True, where="campaign.")
     organisation = r.value(campaign, "organisation", str, "", where="campaign.")
-    url = r.value(campaign, "url", str, "", required=True, where="campaign.")
-    if url and not url.startswith(("https://", "http://")):
-        r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {url!r}")
     donate_url = r.value(campaign, "donate_url", str, None, where="campaign.")
     if donate_url and not donate_url.startswith(("https://", "http://")):
         r.fail(campaign, "donate_url", f"'campaign.donate_url' must be an http(s) URL, "
                f"not {donate_url!r}")
+    url = r.value(campaign, "url", str, "", required=True, where="campaign.")
+    if url and not url.startswith(("https://", "http://")):
+        r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {url!r}")
 
     tz_name = r.value(data, "timezone", str, "UTC", required=True)
     try:
@@ -249,14 +249,14 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     if len(problems.errors) > before:
         return None
     return Config(
+        campaign_words=campaign_words, donate_url=donate_url, number_formats=number_formats,
+        present_tense=present_tense,
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
-        campaign_words=campaign_words, donate_url=donate_url, number_formats=number_formats,
-        present_tense=present_tense,
     )
 
 

@@ -33,8 +33,6 @@ def check_library(config: Config, library: Library, problems: Problems,
         for lang, text in card.text.items():
             _check_digits(config, text, problems, o.path, o.at("text"),
                           f"card '{card.id}' ({lang})")
-    check_claims(config, library, problems, today, strict)
-    check_figures_in_labels(library, problems)
     for stat in library.statistics.values():
         o = stat.origin
         age = (today - stat.as_of).days if stat.as_of else 0
@@ -42,6 +40,8 @@ def check_library(config: Config, library: Library, problems: Problems,
             problems.warning(o.path, o.at("as_of"),
                              f"statistic '{stat.id}' is {age} days old "
                              f"(as of {stat.as_of_text}; limit {config.statistic_max_age_days})")
+    check_claims(config, library, problems, today, strict)
+    check_figures_in_labels(library, problems)
 
 
 def _check_message(config: Config, library: Library, message: Message, problems: Problems,
