@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import line_of
 
 from toolkit.errors import ToolkitError
 from toolkit.problems import shown
@@ -24,10 +25,11 @@ def test_an_alias_bomb_in_a_typed_config_field_is_one_line(run_cli, project: Pat
     project.write_text(text.replace("  statistic_max_age_days: 3650",
                                     "  statistic_max_age_days:\n" + bomb(9, "    ")),
                        encoding="utf-8")
+    first_alias = line_of(project, "*l0")
     result = run_cli("check")
     assert result.exit_code == 1 and len(result.output) < 400
     (problem,) = [line for line in result.output.splitlines() if ": error: " in line]
-    assert problem.startswith("config/campaign.yaml:25: error: ")
+    assert problem.startswith(f"config/campaign.yaml:{first_alias}: error: ")
     listed = run_cli("library")  # any command: one short error, nothing built
     assert listed.exit_code == 1 and len(listed.output) < 400 and "Traceback" not in \
         listed.output

@@ -18,17 +18,25 @@ def test_shipped_library_passes(run_cli) -> None:
     assert "error" not in result.stdout
 
 
-def test_strict_reports_only_unverified_statistics(run_cli) -> None:
+def test_strict_reports_only_unverified_or_stale_facts(run_cli) -> None:
     result = run_cli("check", "--strict", "--json")
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
-    assert problems, "strict mode must report the unverified statistics"
-    named = set()
+    assert problems, "strict mode must report the unverified statistics and claims"
+    statistics, claims = set(), set()
     for p in problems:
         assert p["level"] == "error"
-        assert "unverified statistic" in p["message"], p
-        named.add(p["message"].split("unverified statistic '")[1].split("'")[0])
-    assert named == {"violence-first-year", "mpp2-scope", "children-returned"}
+        message = p["message"]
+        if "unverified statistic '" in message:
+            statistics.add(message.split("unverified statistic '")[1].split("'")[0])
+        else:
+            assert "claim 'mpp-status-now'" in message, p
+            assert "unverified claim" in message or "past its review date" in message \
+                or "stale claim" in message, p
+            claims.add(message.split("claim '")[1].split("'")[0])
+    assert statistics == {"violence-first-year", "mpp2-scope", "children-returned",
+                          "mpp-reimplemented-2021"}
+    assert claims == {"mpp-status-now"}
 
 
 def test_yaml_syntax_error_names_its_line(project: Path, run_cli) -> None:

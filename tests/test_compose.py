@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import edit
 
 from toolkit.compose import add_hashtags, has_hashtag
 from toolkit.lengths import grapheme_length, mastodon_length, x_length
@@ -26,12 +27,34 @@ def test_compose_message_fills_statistics_per_language(run_cli) -> None:
     en = json.loads(run_cli("compose", "violence-attacks", "--json").stdout)
     es = json.loads(run_cli("compose", "violence-attacks", "--lang", "es", "--json").stdout)
     assert "at least 1,544 publicly reported" in en["text"]
-    assert "al menos 1.544 casos reportados públicamente" in es["text"]
+    # the campaign's Spanish audience (Mexico, the U.S.) writes thousands like English
+    assert "al menos 1,544 casos reportados públicamente" in es["text"]
     for doc in (en, es):
-        assert doc["text"].endswith("#SaveAsylum")
+        assert doc["text"].endswith("#SaveAsylum https://www.cvt.org/EndMPP")
         assert set(doc) == {"text", "length", "limit", "fits"}
         assert doc["limit"] == 280 and doc["fits"] is True
         assert doc["length"] == x_length(doc["text"])
+
+
+def test_number_format_per_language_comes_from_the_config(project, run_cli) -> None:
+    edit(project, 'es: {thousands: ",", decimal: "."}', 'es: {thousands: ".", decimal: ","}')
+    result = run_cli("check")
+    assert result.exit_code == 1  # the labels still say 1,544: one error each, at its line
+    assert "statistic 'hrf-attacks-2021' label (es) does not show the figure as '1.544'" in \
+        result.stdout
+    es = json.loads(run_cli("compose", "violence-attacks", "--lang", "es", "--json").stdout)
+    assert "al menos 1.544 casos" in es["text"]
+
+
+def test_every_message_leads_somewhere_and_donations_to_the_donation_page(project,
+                                                                           run_cli) -> None:
+    edit(project, "  donate_url: https://www.cvt.org/EndMPP",
+         "  donate_url: https://give.example.org/cvt")
+    doc = json.loads(run_cli("library", "--json").stdout)
+    links = {m["id"]: m["link"] for m in doc["messages"]}
+    assert all(link and link.startswith("https://") for link in links.values()), links
+    assert links["support-donate"] == "https://give.example.org/cvt"
+    assert links["call-switchboard"] == "https://www.cvt.org/EndMPP"
 
 
 def test_compose_link_counts_23_on_x(run_cli) -> None:

@@ -83,7 +83,8 @@ def test_build_writes_every_card_format_and_language_with_a_manifest(campaign, t
     assert stat["source"] == {"name": "Human Rights First, Delivered to Danger",
                               "url": "https://www.humanrightsfirst.org/campaign/remain-mexico",
                               "as_of": "2021-02-19"}
-    assert stat["verified"] is True and stat["alt"].startswith("Gráfico: 1.544")
+    assert stat["verified"] is True and stat["alt"].startswith(
+        "Gráfico publicado por Center for Victims of Torture: Al menos 1.544")
     assert all(e["verified"] for e in entries)
     assert not any(e["card"] == "stat-children" for e in entries)  # unverified: left out
     assert by["msg-spanish", "link", "en"]["source"] is None
@@ -158,7 +159,8 @@ def test_find_graphic_gives_the_scheduler_path_and_alt(campaign, tmp_path):
     build(campaign, out, "--jobs", "1")
     entry = find_graphic(out, "call-congress", "link", "es")
     assert entry and Path(entry["path"]).is_absolute() and Path(entry["path"]).is_file()
-    assert entry["alt"].startswith("Gráfico: Llama a tu representante")
+    assert entry["alt"].startswith(
+        "Gráfico publicado por Center for Victims of Torture: Llama a tu representante")
     assert find_graphic(out, "call-congress", "link", "fr") is None
     assert find_graphic(tmp_path / "nothing", "call-congress", "link", "es") is None
     (out / "manifest.json").write_text("{broken")

@@ -85,7 +85,9 @@ def test_dates_follow_the_language_and_the_precision_of_the_source():
     assert format_date(d, "en", "2021-02-19", long=True) == "February 19, 2021"
     assert format_date(d, "es", "2021-02-19", long=True) == "19 de febrero de 2021"
     assert source_line("es", "Human Rights First", d, "2021-02-19") == \
-        "Fuente: Human Rights First, datos a 19 feb 2021"
+        "Fuente: Human Rights First, datos al 19 feb 2021"
+    assert source_line("es", "Human Rights First", date(2021, 2, 1), "2021-02") == \
+        "Fuente: Human Rights First, datos de feb 2021"
     assert source_line("en", "The Court", d, "2021-02-19", kind="date") == "Source: The Court"
 
 
@@ -95,12 +97,17 @@ def test_alt_text_says_figure_what_it_counts_and_source_in_its_language():
     by = {(j.card, j.lang): j.alt for j in jobs}
     assert all(len(j.alt) <= ALT_MAX for j in jobs)
     en, es = by["stat-attacks", "en"], by["stat-attacks", "es"]
-    assert en.startswith("Graphic: 1,544 — at least 1,544 publicly reported cases of murder")
+    # names the organisation, reads the figure once (the label says it), ends with the URL
+    assert en.startswith("Graphic from Center for Victims of Torture: At least 1,544 publicly "
+                         "reported cases of murder")
+    assert en.count("1,544") == 1
     assert "Source: Human Rights First, Delivered to Danger, as of February 19, 2021." in en
-    assert en.endswith("#SaveAsylum: End Remain in Mexico")
-    assert es.startswith("Gráfico: 1.544 — al menos 1.544 casos reportados públicamente")
-    assert "Fuente: Human Rights First, Delivered to Danger, datos a 19 de febrero de 2021." in es
-    assert by["msg-spanish", "es"].startswith("Gráfico con el texto: «¿Dónde está")
+    assert en.endswith("#SaveAsylum: End Remain in Mexico. cvt.org/EndMPP")
+    assert es.startswith("Gráfico publicado por Center for Victims of Torture: Al menos 1.544 "
+                         "casos reportados públicamente")
+    assert "Fuente: Human Rights First, Delivered to Danger, datos al 19 de febrero de 2021." in es
+    assert by["msg-spanish", "es"].startswith("Gráfico publicado por Center for Victims of "
+                                              "Torture con el texto: «¿Dónde está")
     cta = by["call-congress", "en"]
     assert "202-224-3121 — the U.S. Capitol Switchboard" in cta and "Source: Center" in cta
 

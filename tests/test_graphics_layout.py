@@ -97,7 +97,7 @@ def test_statistic_card_shows_figure_label_with_scope_words_source_and_campaign(
     assert "At least 1,544 publicly reported" in text["label"]
     assert text["source"] == "Source: Human Rights First, Delivered to Danger, as of Feb 19, 2021"
     assert text["footer"] == "#SaveAsylum: End Remain in Mexico"
-    assert text["organisation"] == "Center for Victims of Torture"
+    assert text["organisation"] == "Center for Victims of Torture · cvt.org/EndMPP"
 
 
 def test_overlong_text_is_a_clear_error_naming_card_format_and_language():

@@ -99,7 +99,7 @@ def test_approval_freezes_text(planner: Planner, project: Path) -> None:
     assert result.approved == [pid] and not result.refused
     frozen = planner.store.get(pid)
     assert frozen.status == "approved" and frozen.approved_by == "lead"
-    assert frozen.text.endswith("#SaveAsylum")
+    assert frozen.text.endswith("#SaveAsylum https://www.cvt.org/EndMPP")
     # the library changes after approval: what the lead reviewed is what gets published
     posts = project.parent.parent / "posts" / "statistics.yaml"
     edit(posts, 'display: {en: "January 20, 2021"', 'display: {en: "Jan 20 2021"')
@@ -196,8 +196,8 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     post = store.get(pid)
     (media,) = post.media
     assert media["path"].endswith(f"media/{media['sha256']}.png") and Path(media["path"]).is_file()
-    assert media["alt"].startswith("Gráfico: 1.544") and "Fuente: Human Rights First" in \
-        media["alt"]
+    assert media["alt"].startswith("Gráfico publicado por Center for Victims of Torture: Al menos "
+                                   "1,544") and "Fuente: Human Rights First" in media["alt"]
     from toolkit.dispatch import Dispatcher
     from toolkit.publish.outbox import OutboxPublisher
 
@@ -206,7 +206,7 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
     assert doc["media"] == [{"path": media["path"], "alt": media["alt"],
                              "sha256": media["sha256"]}]
-    assert doc["text"] == post.text and "al menos 1.544" in doc["text"]
+    assert doc["text"] == post.text and "al menos 1,544" in doc["text"]
     store.close()
 
 
@@ -224,3 +224,23 @@ def test_unopenable_store_is_one_clear_error(run_cli, project: Path) -> None:
     result = run_cli("queue", "list")
     assert result.exit_code == 1
     assert "Error: cannot open the store" in result.output and "Traceback" not in result.output
+
+
+def test_fact_gate_refuses_a_present_tense_claim_past_its_review_date(planner: Planner,
+                                                                       project: Path) -> None:
+    # a person confirmed mpp-status-now once (verified), but its review date (as_of 2025-01-21
+    # + 90 days) has passed: the gate refuses it exactly like an unverified fact
+    claims = project.parent.parent / "posts" / "claims.yaml"
+    edit(claims, "    verified: false\n", "    verified: true\n")
+    fresh = Planner(planner.config, load_library(planner.config), planner.store)
+    pid = fresh.add("support-stand-with", "x", "en", NOW + timedelta(days=1), NOW, "comms")
+    result = fresh.approve([pid], "lead", NOW)
+    assert result.approved == []
+    assert "past their review date: mpp-status-now (review by 2025-04-21)" in result.refused[pid]
+    assert "unverified" not in result.refused[pid]
+    assert fresh.store.get(pid).status == "draft"
+    # moved on by a person (checked again, new dates): the same post is approved
+    edit(claims, "    as_of: 2025-01-21\n    max_age_days: 90\n",
+         f"    as_of: {date.today().isoformat()}\n    max_age_days: 90\n")
+    fresh = Planner(planner.config, load_library(planner.config), planner.store)
+    assert "claim" not in fresh.approve([pid], "lead", NOW).refused.get(pid, "")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import edit
+from conftest import edit, line_of
 
 from toolkit.config import load_config
 from toolkit.errors import InputError
@@ -108,7 +108,8 @@ def test_empty_languages_is_a_config_error(project: Path, run_cli) -> None:
     edit(project, "languages: [en, es]", "languages: []")
     out = run_cli("queue", "add", MSG)
     assert out.exit_code == 1 and "Traceback" not in out.output
-    assert "config/campaign.yaml:12: error: 'languages' must list at least one" in out.output
+    line = line_of(project, "languages: []")
+    assert f"config/campaign.yaml:{line}: error: 'languages' must list at least one" in out.output
 
 
 def test_times_are_echoed_in_the_campaign_timezone(planner: Planner, run_cli) -> None:

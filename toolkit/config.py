@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
+from toolkit.languages import CampaignWords, NumberFormat, read_campaign_words, read_number_formats
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
@@ -49,6 +50,9 @@ class FormatSpec:
     height: int
     safe_top: float = 0.0
     safe_bottom: float = 0.0
+    #: the smallest text size (pixels) allowed on it, so the source and footer stay readable
+    #: on a phone; 0: only the layouts' own minimum (24 px per 1080 px of width)
+    min_text_px: int = 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,26 @@ class Config:
     fallback_to_outbox: bool
     site_dir: Path
     media_dir: Path | None = None
+    #: per language: the campaign's name, tagline and short URL (cards, alt text)
+    campaign_words: dict[str, CampaignWords] = field(default_factory=dict)
+    #: the donation page staff set (`link: donate` in a message)
+    donate_url: str | None = None
+    #: per language: thousands and decimal separators of figures
+    number_formats: dict[str, NumberFormat] = field(default_factory=dict)
+    #: per language: words that speak about the policy's present ("is back", "ahora"); a
+    #: message using one must rest on a dated claim
+    present_tense: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words(self, lang: str) -> CampaignWords:
+        """The campaign's name, tagline and short URL in `lang` (the plain name if unset)."""
+        found = self.campaign_words.get(lang)
+        if found is not None:
+            return found
+        return CampaignWords(self.name, "", re.sub(r"^https?://(www\.)?", "", self.url))
+
+    def number_format(self, lang: str) -> NumberFormat:
+        """How `lang` writes figures (1,544 unless the config says otherwise)."""
+        return self.number_formats.get(lang, NumberFormat())
 
     @property
     def root(self) -> Path:
@@ -158,7 +182,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     before = len(problems.errors)
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
-             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site"}
+             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
+             "numbers"}
     for key in data:
         if key not in known:
             r.fail(data, key, f"unknown section '{key}'")
@@ -166,6 +191,10 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     campaign = r.section(data, "campaign", required=True)
     name = r.value(campaign, "name", str, "", required=True, where="campaign.")
     organisation = r.value(campaign, "organisation", str, "", where="campaign.")
+    donate_url = r.value(campaign, "donate_url", str, None, where="campaign.")
+    if donate_url and not donate_url.startswith(("https://", "http://")):
+        r.fail(campaign, "donate_url", f"'campaign.donate_url' must be an http(s) URL, "
+               f"not {shown(donate_url)}")
     url = r.value(campaign, "url", str, "", required=True, where="campaign.")
     if url and not url.startswith(("https://", "http://")):
         r.fail(campaign, "url", f"'campaign.url' must be an http(s) URL, not {shown(url)}")
@@ -195,6 +224,11 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     posts_dir = r.path_of(lib, "posts", "../posts")
     allowlist = r.strings(lib, "number_allowlist", (), where="library.")
     max_age = r.positive(lib, "statistic_max_age_days", 730, where="library.")
+    present = r.section(lib, "present_tense", where="library.")
+    present_tense = {str(lang): r.strings(present, lang, where="library.present_tense.")
+                     for lang in present}
+    campaign_words = read_campaign_words(r, campaign, languages)
+    number_formats = read_number_formats(r, r.section(data, "numbers"))
 
     platforms = _platforms(r, r.section(data, "platforms", required=True))
     graphics = r.section(data, "graphics")
@@ -220,6 +254,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     if len(problems.errors) > before:
         return None
     return Config(
+        campaign_words=campaign_words, donate_url=donate_url, number_formats=number_formats,
+        present_tense=present_tense,
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
@@ -259,7 +295,8 @@ def _formats(r: FieldReader, node: Node) -> dict[str, FormatSpec]:
         bottom = r.value(spec, "safe_bottom", (int, float), 0.0, where=where)
         if not 0 <= top + bottom < 0.8:
             r.fail(spec, "safe_top", f"'{where}safe_top' + safe_bottom must be between 0 and 0.8")
-        out[str(name)] = FormatSpec(str(name), w, h, float(top), float(bottom))
+        min_text = r.positive(spec, "min_text_px", None, where=where) or 0
+        out[str(name)] = FormatSpec(str(name), w, h, float(top), float(bottom), min_text)
     return out
 
 

@@ -41,19 +41,21 @@ def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | Non
 
 @graphics.command()
 @click.argument("card")
-@click.option("--lang", default=None, help="Language (default: the campaign's first).")
+@click.option("--lang", "langs", multiple=True,
+              help="Language (default: the campaign's first); repeat it to stack languages.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="PNG to write (default: build/<card>-sheet-<lang>.png beside the config's "
                    "folder; never the supporters' graphics folder).")
 @click.pass_context
-def sheet(ctx: click.Context, card: str, lang: str | None, out_file: Path | None) -> None:
+def sheet(ctx: click.Context, card: str, langs: tuple[str, ...], out_file: Path | None) -> None:
     """A contact sheet of one card in every format, for review by eye."""
-    from toolkit.graphics.sheet import contact_sheet, write_sheet
+    from toolkit.graphics.sheet import contact_sheet, stack_sheets, write_sheet
 
     config, library = get_config(ctx), get_library(ctx)
-    lang = lang or config.languages[0]
-    image = contact_sheet(config, library, card, lang)
-    path = (out_file or config.root.parent / "build" / f"{card}-sheet-{lang}.png").resolve()
+    langs = langs or (config.languages[0],)
+    image = stack_sheets([contact_sheet(config, library, card, lang) for lang in langs])
+    name = f"{card}-sheet-{'-'.join(langs)}.png"
+    path = (out_file or config.root.parent / "build" / name).resolve()
     if path.parent.is_relative_to(config.graphics_dir.resolve()):
         raise InputError(f"--out {display_path(path)}: the contact sheet is for review and "
                          "stays out of the supporters' graphics folder")

@@ -1,4 +1,4 @@
-"""`toolkit library`: list the messages and statistics."""
+"""`toolkit library`: list the messages, statistics and claims."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from toolkit.cli.table import print_table
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @click.pass_context
 def library(ctx: click.Context, as_json: bool) -> None:
-    """List messages (id, theme, languages, card) and statistics (id, value, source, as of)."""
+    """List messages (id, theme, languages, card), statistics and claims (source, as of)."""
     config = get_config(ctx)
     lib = get_library(ctx)
     messages = [
         {"id": m.id, "theme": m.theme, "languages": sorted(m.text), "card": m.card,
          "platforms": list(m.platforms), "link": m.link, "statistics": lib.statistic_ids_of(m),
-         "text": m.text}
+         "claims": list(m.claims), "text": m.text}
         for m in lib.messages.values()
     ]
     statistics = [
@@ -27,8 +27,14 @@ def library(ctx: click.Context, as_json: bool) -> None:
          "verified": s.verified, "notes": s.notes or None}
         for s in lib.statistics.values()
     ]
+    claims = [
+        {"id": c.id, "text": c.text, "source": {"name": c.source_name, "url": c.source_url},
+         "as_of": c.as_of_text, "review_by": c.review_by.isoformat(), "verified": c.verified,
+         "notes": c.notes or None}
+        for c in lib.claims.values()
+    ]
     if as_json:
-        print_json({"messages": messages, "statistics": statistics,
+        print_json({"messages": messages, "statistics": statistics, "claims": claims,
                     "cards": [{"id": c.id, "layout": c.layout, "statistic": c.statistic}
                               for c in lib.cards.values()]})
         return
@@ -41,3 +47,7 @@ def library(ctx: click.Context, as_json: bool) -> None:
     print_table(["id", "value", "as of", "verified", "source"],
                 [[s.id, s.display.get(lang, str(s.value)), s.as_of_text or "-",
                   "yes" if s.verified else "NO", s.source_name] for s in lib.statistics.values()])
+    click.echo(f"\nClaims ({len(claims)})")
+    print_table(["id", "as of", "review by", "verified", "source"],
+                [[c["id"], c["as_of"], c["review_by"], "yes" if c["verified"] else "NO",
+                  c["source"]["name"]] for c in claims])

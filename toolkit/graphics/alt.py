@@ -1,9 +1,10 @@
 """The words on and about a graphic in each language: source lines, dates and alt text.
 
-Alt text says what the graphic shows in its own language: the figure, what it counts (the label,
-with the source's scope words), the source and its date, so a screen-reader user gets everything a
-sighted reader does. Languages without their own words here fall back to English words around
-the card's own (translated) text.
+Alt text says what the graphic shows in its own language: who made it, the figure with what it
+counts (the label, with the source's scope words; the figure is read once), the source and its
+date, and the campaign's name and short URL, so a screen-reader user gets everything a sighted
+reader does. Languages without their own words here fall back to English words around the card's
+own (translated) text.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ REQUIRED_HASHTAG = "#SaveAsylum"
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "graphic": "Graphic", "graphic_words": "Graphic with the words", "source": "Source",
-        "as_of": "as of", "as_of_year": "as of", "quote": "“{}”",
+        "graphic": "Graphic from {}", "graphic_words": "with the words", "source": "Source",
+        "as_of": "as of", "as_of_month": "as of", "as_of_year": "as of", "quote": "“{}”",
     },
     "es": {
-        "graphic": "Gráfico", "graphic_words": "Gráfico con el texto", "source": "Fuente",
-        "as_of": "datos a", "as_of_year": "datos de", "quote": "«{}»",
+        "graphic": "Gráfico publicado por {}", "graphic_words": "con el texto", "source": "Fuente",
+        "as_of": "datos al", "as_of_month": "datos de", "as_of_year": "datos de", "quote": "«{}»",
     },
 }
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -78,8 +79,8 @@ def source_line(lang: str, name: str, as_of: date | None, as_of_text: str,
     w = words(lang)
     line = f"{w['source']}: {name}"
     if as_of is not None and kind in ("count", "fact"):
-        word = w["as_of_year"] if precision(as_of_text or as_of.isoformat()) == "year" else \
-            w["as_of"]
+        kind = precision(as_of_text or as_of.isoformat())
+        word = w["as_of"] if kind == "day" else w[f"as_of_{kind}"]
         line += f", {word} {format_date(as_of, lang, as_of_text, long)}"
     return line
 
@@ -102,18 +103,26 @@ def _stop(text: str) -> str:
 
 
 def alt_text(lang: str, layout: str, *, text: str = "", figure: str = "", label: str = "",
-             source: str = "", name: str = "") -> str:
+             source: str = "", name: str = "", organisation: str = "", url: str = "") -> str:
     """The alt text of a card in `lang`, at most `ALT_MAX` characters.
 
-    `source` is the long source line (`source_line(..., long=True)`); `name` the campaign's."""
+    `source` is the long source line (`source_line(..., long=True)`); `name` the campaign's name
+    as the footer shows it, `organisation` who made the graphic, `url` the short URL it shows.
+    A label that already says the figure ("at least 1,544 …") is read without it."""
     w = words(lang)
-    tail = " ".join(p for p in (_stop(source) if source else "", footer_name(name)) if p)
+    tail = " ".join(p for p in (_stop(source) if source else "", _stop(footer_name(name)), url)
+                    if p)
+    graphic = w["graphic"].format(organisation) if organisation else \
+        w["graphic"].split(" ")[0]
     if layout == "message":
-        body = f"{w['graphic_words']}: {w['quote'].format(text)}"
+        body = f"{graphic} {w['graphic_words']}: {w['quote'].format(text)}"
     else:
         parts = [text] if text else []
-        parts.append(f"{figure} — {label}" if label else figure)
-        body = f"{w['graphic']}: " + " ".join(_stop(p) for p in parts)
+        if label and figure and figure in label:
+            parts.append(sentence(label))
+        else:
+            parts.append(f"{figure} — {label}" if label else figure)
+        body = f"{graphic}: " + " ".join(_stop(p) for p in parts)
     body = _stop(body)
     room = ALT_MAX - len(tail) - 1
     if len(body) > room:

@@ -54,6 +54,9 @@ class BlockSpec:
     #: how fast the block shrinks in a stack: size = max_size * k ** shrink (big figures give
     #: way before the words that explain them)
     shrink: float = 1.0
+    #: fewer, fuller lines: at least this many words per line on average (0: any), so a big
+    #: size never stacks the text one word a line
+    min_words: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,16 @@ def balanced(weight: str, size: int, text: str, width: float) -> list[str] | Non
     return best
 
 
+def full_lines(lines: list[str], min_words: float, orphan: bool = True) -> bool:
+    """Whether `lines` hold at least `min_words` words each on average and (unless `orphan`
+    allows it), when there are more than three words, do not end on a lone word."""
+    if len(lines) < 2:
+        return True
+    words = sum(len(line.split()) for line in lines)
+    alone = words > 3 and " " not in lines[-1]
+    return words >= min_words * len(lines) and (orphan or not alone)
+
+
 def fit_at(spec: BlockSpec, size: int, width: float, final: bool = True) -> Fitted | None:
     """`spec` wrapped at `size` into `width`, or None if it needs too many lines or a word is
     wider than the box. Lines are balanced when `final` (trials use the quicker greedy wrap,
@@ -134,6 +147,8 @@ def fit_at(spec: BlockSpec, size: int, width: float, final: bool = True) -> Fitt
     wrapper = balanced if spec.balance and final else wrap
     lines = wrapper(spec.weight, size, spec.text, width)
     if not lines or len(lines) > spec.max_lines:
+        return None
+    if spec.min_words and not full_lines(lines, spec.min_words, orphan=not final):
         return None
     face = get_face(spec.weight, size)
     first, last = face.extent(lines[0]), face.extent(lines[-1])
@@ -185,9 +200,11 @@ def fit_stack(specs: list[BlockSpec], width: float, height: float) -> list[Fitte
             else:
                 lo = mid
         k = lo
-    # balanced lines have other first and last lines, so their ink height can differ a little
-    for step in range(6):
-        balanced_fit = attempt(k * (1 - 0.02 * step), final=True)
+    # balanced lines have other first and last lines, so their ink height can differ a little;
+    # a last line of one word (an orphan) is worth a smaller size too
+    steps = [1 - 0.02 * i for i in range(6)] + [0.9 - 0.05 * i for i in range(18)]
+    for step in steps:
+        balanced_fit = attempt(k * step, final=True)
         if balanced_fit is not None:
             return balanced_fit
     return attempt(k)  # type: ignore[return-value]
@@ -200,7 +217,7 @@ def _why(spec: BlockSpec, width: float) -> str:
         word = max(spec.text.split(" "), key=face.width)
         return (f"the word {word!r} is wider than the box ({int(width)} px) even at the "
                 f"minimum legible size of {spec.min_size} px")
-    if len(lines) > spec.max_lines:
+    if len(lines) > spec.max_lines or (spec.min_words and not full_lines(lines, spec.min_words)):
         return (f"the text needs {len(lines)} lines at the minimum legible size of "
                 f"{spec.min_size} px (at most {spec.max_lines} fit)")
     return f"the text does not fit its box at the minimum legible size of {spec.min_size} px"

@@ -115,11 +115,14 @@ class _Skip(Exception):
 
 def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict:
     o = card.origin
+    words = config.words(lang)
     fields: dict = {
         "card": card.id, "layout": card.layout, "lang": lang,
         "colors": tuple(sorted(config.brand.colors.items())),
-        "name": normalise(alt.footer_name(config.name)),
-        "organisation": normalise(config.organisation),
+        "name": normalise(alt.footer_name(words.footer)),
+        # the footer's right side: who made it, and where a shared image leads
+        "organisation": normalise(" · ".join(p for p in (config.organisation, words.short_url)
+                                             if p)),
         "text": normalise(card.text.get(lang, "")),
         "origin_path": o.path, "origin_line": o.line,
     }
@@ -137,8 +140,8 @@ def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict
     elif card.layout in ("statistic", "cta"):
         raise _Skip(f"{card.layout} card '{card.id}' needs a 'statistic'", o.line)
     if stat is not None and card.layout != "message":
-        src = alt.source_line(lang, stat.source_name, stat.as_of, stat.as_of_text, stat.kind)
-        long_src = alt.source_line(lang, stat.source_name, stat.as_of, stat.as_of_text,
+        src = alt.source_line(lang, stat.source_in(lang), stat.as_of, stat.as_of_text, stat.kind)
+        long_src = alt.source_line(lang, stat.source_in(lang), stat.as_of, stat.as_of_text,
                                    stat.kind, long=True)
         fields.update(figure=normalise(stat.display[lang]), label=normalise(stat.label[lang]),
                       source=normalise(src))
@@ -149,5 +152,6 @@ def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict
                       source_url=stat.source_url, as_of=stat.as_of_text, verified=stat.verified)
     fields["alt"] = alt.alt_text(lang, card.layout, text=fields["text"],
                                  figure=fields.get("figure", ""), label=fields.get("label", ""),
-                                 source=long_src, name=config.name)
+                                 source=long_src, name=words.footer,
+                                 organisation=config.organisation, url=words.short_url)
     return fields

@@ -7,7 +7,9 @@ the format's safe area, and each block records the box it was allowed, so tests 
 text ever leaves it.
 
 Sizes scale with the width (a unit `u` is 1/1080 of it); no text is smaller than 24 u, the
-minimum legible size (WCAG "large text" too, for the accent colour).
+minimum legible size (WCAG "large text" too, for the accent colour), nor than the format's own
+`min_text_px` (what stays readable on a phone). Message and call-to-action text prefers fewer,
+fuller lines (at least two words a line on average) to the largest size.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ INKS = ("text", "accent", "muted")
 HASHTAG = re.compile(r"#\w+")
 #: the minimum legible text size per 1080 px of width
 MIN_TEXT = 24
+#: words per line, on average, that message and call text keeps (no one-word-a-line stacks)
+FULL_LINES = 2.0
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class _Frame:
         fmt = job.fmt
         self.w, self.h = fmt.width, fmt.height
         self.u = u = self.w / 1080
-        self.min = max(12, math.ceil(MIN_TEXT * u))
+        self.min = max(12, math.ceil(MIN_TEXT * u), fmt.min_text_px)
         m = round(min(self.w, self.h) * 0.075)
         top, bottom = round(self.h * fmt.safe_top), self.h - round(self.h * fmt.safe_bottom)
         self.safe = (0, top, self.w, bottom)
@@ -155,11 +159,11 @@ class _Frame:
         big = 2 * lo  # the figure stays well above the minimum: it is the card's large text
         if job.layout == "message":
             return [BlockSpec("message", job.text, "bold", "text", px(120), lo, 1.15, 8,
-                              highlight="accent")]
+                              highlight="accent", min_words=FULL_LINES)]
         specs = []
         if job.layout == "cta":
             specs.append(BlockSpec("call", job.text, "bold", "text", px(80), lo, 1.15, 5,
-                                   highlight="accent"))
+                                   highlight="accent", min_words=FULL_LINES))
             specs.append(BlockSpec("figure", job.figure, "black", "accent", px(170), big, 1.0, 2,
                                    gap=0.3, shrink=1.5))
             specs.append(BlockSpec("label", sentence(job.label), "regular", "muted", px(40), lo,

@@ -75,6 +75,19 @@ def contact_sheet(config: Config, library: Library, card: str, lang: str) -> Ima
     return sheet
 
 
+def stack_sheets(sheets: list[Image.Image]) -> Image.Image:
+    """Sheets (one per language) one above the other, as one image."""
+    if len(sheets) == 1:
+        return sheets[0]
+    width = max(s.width for s in sheets)
+    stacked = Image.new("RGB", (width, sum(s.height for s in sheets)), PAPER)
+    y = 0
+    for one in sheets:
+        stacked.paste(one, (0, y))
+        y += one.height
+    return stacked
+
+
 def write_sheet(image: Image.Image, path: Path) -> Path:
     """Save the sheet as a PNG (256 colours, which keeps it small enough for a README)."""
     path.parent.mkdir(parents=True, exist_ok=True)

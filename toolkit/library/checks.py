@@ -7,6 +7,7 @@ come from a statistic, stale statistics and unverified ones in use.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from toolkit.config import Config
@@ -41,6 +42,8 @@ def check_library(config: Config, library: Library, problems: Problems,
             problems.warning(o.path, o.at("as_of"),
                              f"statistic '{stat.id}' is {age} days old "
                              f"(as of {stat.as_of_text}; limit {config.statistic_max_age_days})")
+    check_claims(config, library, problems, today, strict)
+    check_figures_in_labels(library, problems)
 
 
 def message_errors(config: Config, library: Library, message: Message) -> list[Problem]:
@@ -131,3 +134,59 @@ def _check_digits(config: Config, template: str, lang: str, problems: Problems, 
             problems.error(path, line, f"{what} has the number '{number}', which comes from no "
                            "statistic (use a {statistic-id} placeholder, or allowlist it in "
                            "library.number_allowlist)")
+
+
+def check_claims(config: Config, library: Library, problems: Problems, today: date,
+                 strict: bool = False) -> None:
+    """Claims: a warning for each past its review date; per message, an error for an unknown
+    claim or for words about the policy's present (config `library.present_tense`) without a
+    claim, and a warning (an error with `strict`) for each unverified or stale claim it rests on,
+    as for statistics."""
+    report = problems.error if strict else problems.warning
+    for claim in library.claims.values():
+        if claim.stale(today):
+            line = claim.origin.field_lines.get("review_by", claim.origin.at("max_age_days"))
+            report(claim.origin.path, line, f"claim '{claim.id}' is past its review date "
+                   f"({claim.review_by.isoformat()}; as of {claim.as_of_text}): check that it "
+                   "still holds")
+    for message in library.messages.values():
+        o = message.origin
+        line = o.at("claims")
+        for cid in message.claims:
+            if cid not in library.claims:
+                problems.error(o.path, line, f"message '{message.id}' names unknown claim '{cid}'")
+        if not message.claims:
+            for lang, template in message.text.items():
+                said = present_tense_words(config, lang, template)
+                if said:
+                    problems.error(o.path, o.at("text"), f"message '{message.id}' ({lang}) speaks "
+                                   f"about the policy's present ({said!r}) without a dated claim: "
+                                   "date the sentence or add 'claims: [...]'")
+        for cid in library.unverified_claims_of(message):
+            report(o.path, line, f"message '{message.id}' rests on unverified claim '{cid}' (the "
+                   "fact gate keeps it from publishing until a person confirms it)")
+        for cid in library.stale_claims_of(message, today):
+            report(o.path, line, f"message '{message.id}' rests on stale claim '{cid}' (past its "
+                   "review date: the fact gate keeps it from publishing until a person checks it)")
+
+
+def present_tense_words(config: Config, lang: str, text: str) -> str | None:
+    """The first of the config's present-tense words for `lang` that `text` uses, if any."""
+    for phrase in config.present_tense.get(lang, ()):
+        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, flags=re.IGNORECASE):
+            return phrase
+    return None
+
+
+def check_figures_in_labels(library: Library, problems: Problems) -> None:
+    """A count's label must show the figure as the card does (its display form per language),
+    so a change of number format cannot leave '1.544' in a label beside '1,544'."""
+    for stat in library.statistics.values():
+        if stat.kind != "count":
+            continue
+        for lang, label in stat.label.items():
+            shown = stat.display.get(lang)
+            if shown and shown not in label:
+                problems.error(stat.origin.path, stat.origin.at("label"),
+                               f"statistic '{stat.id}' label ({lang}) does not show the figure "
+                               f"as {shown!r} (its display form in {lang})")

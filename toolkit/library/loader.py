@@ -1,29 +1,32 @@
 """Loading posts/*.yaml into a `Library`, collecting every problem as `path:line`.
 
-Each file is a mapping with any of three lists: `statistics`, `messages` and `cards`. Loading
-checks shapes and types and duplicate ids; the cross-checks (unknown ids, lengths, digits,
+Each file is a mapping with any of four lists: `statistics`, `claims`, `messages` and `cards`.
+Loading checks shapes and types and duplicate ids; the cross-checks (unknown ids, lengths, digits,
 staleness) live in `toolkit.library.checks`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from toolkit.config import Config
 from toolkit.errors import LibraryError
 from toolkit.fields import FieldReader
-from toolkit.library.models import CARD_LAYOUTS, Card, Library, Message, Origin, Statistic
+from toolkit.library.models import CARD_LAYOUTS, Card, Claim, Library, Message, Origin, Statistic
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 STAT_KINDS = ("count", "date", "fact", "contact")
-SECTIONS = ("statistics", "messages", "cards")
+SECTIONS = ("statistics", "claims", "messages", "cards")
 STAT_FIELDS = {"id", "kind", "value", "display", "label", "scope", "source", "as_of", "verified",
                "notes"}
-MESSAGE_FIELDS = {"id", "theme", "text", "link", "card", "platforms", "notes"}
+MESSAGE_FIELDS = {"id", "theme", "text", "link", "card", "platforms", "claims", "notes"}
+CLAIM_FIELDS = {"id", "text", "source", "as_of", "verified", "review_by", "max_age_days", "notes"}
+#: `link:` names for URLs the config holds (staff set the donation page there)
+LINK_NAMES = {"campaign": "campaign.url", "donate": "campaign.donate_url"}
 CARD_FIELDS = {"id", "layout", "statistic", "text", "notes"}
 
 
@@ -65,15 +68,15 @@ def _read_file(path: Path, config: Config, library: Library, problems: Problems)
     if data is None:
         return
     if not isinstance(data, Node):
-        problems.error(r.path, getattr(data, "line", 1),
-                       "a library file must be a mapping with 'statistics', 'messages' or 'cards'")
+        problems.error(r.path, getattr(data, "line", 1), "a library file must be a mapping "
+                       "with 'statistics', 'claims', 'messages' or 'cards'")
         return
     for key in data:
         if key not in SECTIONS:
             r.fail(data, key, f"unknown section {shown(key)} (use {', '.join(SECTIONS)})")
-    readers = {"statistics": _statistic, "messages": _message, "cards": _card}
-    targets = {"statistics": library.statistics, "messages": library.messages,
-               "cards": library.cards}
+    readers = {"statistics": _statistic, "claims": _claim, "messages": _message, "cards": _card}
+    targets = {"statistics": library.statistics, "claims": library.claims,
+               "messages": library.messages, "cards": library.cards}
     for section, read in readers.items():
         items = data.get(section)
         if items is None:
@@ -118,11 +121,12 @@ def _unknown_fields(r: FieldReader, node: Node, allowed: set[str], kind: str) ->
                    f"{', '.join(sorted(allowed))})")
 
 
-def _as_of(r: FieldReader, node: Node, sid: str, required: bool) -> tuple[date | None, str]:
-    raw = node.get("as_of")
+def _as_of(r: FieldReader, node: Node, sid: str, required: bool, key: str = "as_of",
+           kind: str = "statistic") -> tuple[date | None, str]:
+    raw = node.get(key)
     if raw is None:
         if required:
-            r.fail(node, "as_of", f"statistic '{sid}' has no 'as_of' date")
+            r.fail(node, key, f"{kind} '{sid}' has no '{key}' date")
         return None, ""
     if isinstance(raw, date):
         return raw, raw.isoformat()
@@ -130,9 +134,24 @@ def _as_of(r: FieldReader, node: Node, sid: str, required: bool) -> tuple[date |
     m = re.fullmatch(r"(\d{4})(?:-(\d{2}))?", text)
     if m and 1 <= int(m[2] or 1) <= 12:
         return date(int(m[1]), int(m[2] or 1), 1), text
-    r.fail(node, "as_of",
-           f"'as_of' must be a date like 2021-02-19, 2021-02 or 2021, not {shown(raw)}")
+    r.fail(node, key, f"'{key}' must be a date like 2021-02-19, 2021-02 or 2021, not {shown(raw)}")
     return None, text
+
+
+def _source(r: FieldReader, node: Node, where: str,
+            languages: tuple[str, ...]) -> tuple[str, dict[str, str], str]:
+    """`source`: its name (text, or one per language) and URL."""
+    source = r.section(node, "source", required=True, where=where)
+    if isinstance(source.get("name"), Node):
+        names = r.per_language(source, "name", languages, where=f"{where}source.")
+        name = names.get(languages[0], next(iter(names.values()), ""))
+    else:
+        name = r.text(source, "name", required=True, where=f"{where}source.")
+        names = {}
+    url = r.text(source, "url", required=True, where=f"{where}source.")
+    if url and not url.startswith(("https://", "http://")):
+        r.fail(source, "url", f"'{where}source.url' must be an http(s) URL")
+    return name, names, url
 
 
 def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
@@ -146,7 +165,14 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
     if value is None or isinstance(value, Node | NodeList):
         r.fail(node, "value", f"statistic '{sid}' needs a plain 'value'")
     langs = config.languages
-    display = r.per_language(node, "display", langs, where=where)
+    # a count's display form follows each language's number format unless written out
+    display = r.per_language(node, "display", langs, required=kind != "count", where=where)
+    if kind == "count" and isinstance(value, int | float) and not isinstance(value, bool):
+        for lang in langs:
+            display.setdefault(lang, config.number_format(lang).format(value))
+    elif kind == "count" and "display" not in node and value is not None:
+        r.fail(node, "value", f"count '{sid}' needs a numeric 'value' (or a 'display' per "
+               "language)")
     label = r.per_language(node, "label", langs, where=where)
     scope_node = r.section(node, "scope", where=where)
     scope = {str(lang): r.strings(scope_node, lang, where=f"{where}scope.") for lang in scope_node}
@@ -155,11 +181,7 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
             if word.lower() not in label.get(lang, "").lower():
                 r.fail(scope_node, lang, f"statistic '{sid}' label ({lang}) drops the source's "
                        f"scope words {shown(word)}")
-    source = r.section(node, "source", required=True, where=where)
-    source_name = r.text(source, "name", required=True, where=f"{where}source.")
-    source_url = r.text(source, "url", required=True, where=f"{where}source.")
-    if source_url and not source_url.startswith(("https://", "http://")):
-        r.fail(source, "url", f"'{where}source.url' must be an http(s) URL")
+    source_name, source_names, source_url = _source(r, node, where, langs)
     as_of, as_of_text = _as_of(r, node, sid or "?", required=kind != "contact")
     verified = r.value(node, "verified", bool, False, required=True, where=where)
     notes = r.value(node, "notes", str, "", where=where)
@@ -167,7 +189,29 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
         return None
     scope_words = tuple(w for ws in scope.values() for w in ws)
     return Statistic(sid, kind, value, display, label, scope_words, source_name, source_url,
-                     as_of, as_of_text, bool(verified), notes, _origin(r, node))
+                     as_of, as_of_text, bool(verified), notes, _origin(r, node), source_names)
+
+
+def _claim(r: FieldReader, node: Node, config: Config) -> Claim | None:
+    cid = _id(r, node, "claim")
+    _unknown_fields(r, node, CLAIM_FIELDS, "a claim")
+    where = f"{cid}." if cid else ""
+    text = r.per_language(node, "text", config.languages, where=where)
+    source_name, _, source_url = _source(r, node, where, config.languages)
+    as_of, as_of_text = _as_of(r, node, cid or "?", True, kind="claim")
+    verified = r.value(node, "verified", bool, False, required=True, where=where)
+    review_by, _ = _as_of(r, node, cid or "?", False, key="review_by", kind="claim")
+    max_age = r.positive(node, "max_age_days", None, where=where)
+    if (review_by is None) == (max_age is None):
+        r.fail(node, "as_of", f"claim '{cid}' needs either 'review_by' (a date) or "
+               "'max_age_days' (how long it holds after its as_of date)")
+    elif review_by is None and as_of is not None:
+        review_by = as_of + timedelta(days=max_age)
+    notes = r.value(node, "notes", str, "", where=where)
+    if cid is None or as_of is None or review_by is None:
+        return None
+    return Claim(cid, text, source_name, source_url, as_of, as_of_text, bool(verified),
+                 review_by, notes, _origin(r, node))
 
 
 def _message(r: FieldReader, node: Node, config: Config) -> Message | None:
@@ -177,14 +221,21 @@ def _message(r: FieldReader, node: Node, config: Config) -> Message | None:
     theme = r.text(node, "theme", required=True, where=where)
     text = r.per_language(node, "text", config.languages, where=where)
     link = r.value(node, "link", str, None, where=where)
-    if link and not link.startswith(("https://", "http://")):
-        r.fail(node, "link", f"'{where}link' must be an http(s) URL")
+    if link in LINK_NAMES:
+        named = config.url if link == "campaign" else config.donate_url
+        if not named:
+            r.fail(node, "link", f"'{where}link: {link}' needs {LINK_NAMES[link]} in the config")
+        link = named
+    elif link and not link.startswith(("https://", "http://")):
+        r.fail(node, "link", f"'{where}link' must be an http(s) URL, or one of "
+               f"{', '.join(LINK_NAMES)} (the config's URLs)")
+    claims = r.strings(node, "claims", where=where)
     card = r.value(node, "card", str, None, where=where)
     default_platforms = tuple(p for p in config.platforms if p != "outbox")
     platforms = r.strings(node, "platforms", default_platforms, where=where)
     if mid is None:
         return None
-    return Message(mid, theme, text, link, card, platforms, _origin(r, node))
+    return Message(mid, theme, text, link, card, platforms, _origin(r, node), claims)
 
 
 def _card(r: FieldReader, node: Node, config: Config) -> Card | None:

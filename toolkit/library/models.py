@@ -1,4 +1,4 @@
-"""The library's data: statistics, messages and cards, each remembering where it was defined."""
+"""The library's data: statistics, claims, messages and cards, each knowing where it was defined."""
 
 from __future__ import annotations
 
@@ -41,6 +41,35 @@ class Statistic:
     verified: bool
     notes: str
     origin: Origin
+    #: the source's name per language (e.g. "cited by" translated); `source_name` otherwise
+    source_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def source_in(self, lang: str) -> str:
+        """The source's name in `lang`."""
+        return self.source_names.get(lang, self.source_name)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A dated, sourced statement without a figure ("MPP is in force today").
+
+    It holds until `review_by`: after that it is stale and blocks like an unverified fact until
+    a person checks it again and moves `as_of` and `review_by` on."""
+
+    id: str
+    text: dict[str, str]
+    source_name: str
+    source_url: str
+    as_of: date
+    as_of_text: str
+    verified: bool
+    review_by: date
+    notes: str
+    origin: Origin
+
+    def stale(self, today: date) -> bool:
+        """Whether the claim is past its review date on `today`."""
+        return today > self.review_by
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,8 @@ class Message:
     card: str | None
     platforms: tuple[str, ...]
     origin: Origin
+    #: ids of the claims it rests on (a message about the policy's present needs one)
+    claims: tuple[str, ...] = ()
 
     def statistic_ids(self) -> list[str]:
         """Ids of the statistics its templates name, in order of first use."""
@@ -82,6 +113,7 @@ class Library:
     statistics: dict[str, Statistic] = field(default_factory=dict)
     messages: dict[str, Message] = field(default_factory=dict)
     cards: dict[str, Card] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
 
     def statistic_ids_of(self, message: Message) -> list[str]:
         """Statistics a message depends on: those in its text and the one of its card."""
@@ -95,3 +127,11 @@ class Library:
         """Unverified statistics a message uses (the fact gate keeps it from publishing)."""
         return [s for s in self.statistic_ids_of(message)
                 if s in self.statistics and not self.statistics[s].verified]
+
+    def unverified_claims_of(self, message: Message) -> list[str]:
+        """Unverified claims a message rests on."""
+        return [c for c in message.claims if c in self.claims and not self.claims[c].verified]
+
+    def stale_claims_of(self, message: Message, today: date) -> list[str]:
+        """Claims a message rests on that are past their review date on `today`."""
+        return [c for c in message.claims if c in self.claims and self.claims[c].stale(today)]

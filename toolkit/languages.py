@@ -1,0 +1,77 @@
+"""The campaign in each language: its name, tagline and short URL, and how figures are written.
+
+Read from the config (`campaign.per_language`, `numbers`) by `toolkit.config`; cards, alt text
+and statistics' display forms use them so that a Spanish card is Spanish throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from toolkit.fields import FieldReader
+from toolkit.yamlload import Node
+
+
+@dataclass(frozen=True)
+class CampaignWords:
+    """The campaign's words in one language, for cards and alt text."""
+
+    name: str
+    tagline: str
+    short_url: str
+
+    @property
+    def footer(self) -> str:
+        """'#SaveAsylum: End Remain in Mexico': the name and tagline as a card's footer."""
+        return f"{self.name}: {self.tagline}" if self.tagline else self.name
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a language writes numbers: the thousands and decimal separators."""
+
+    thousands: str = ","
+    decimal: str = "."
+
+    def format(self, value: int | float) -> str:
+        """`value` with this format's separators: 1544 -> '1,544'."""
+        text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
+
+
+def read_campaign_words(r: FieldReader, campaign: Node,
+                        languages: tuple) -> dict[str, CampaignWords]:
+    """`campaign.per_language`: name, tagline and short URL for every language (or none)."""
+    node = campaign.get("per_language")
+    if node is None:
+        return {}
+    section = r.section(campaign, "per_language", where="campaign.")
+    out = {}
+    for lang in languages:
+        spec = section.get(lang)
+        if not isinstance(spec, Node):
+            r.fail(campaign, "per_language", f"'campaign.per_language' has no '{lang}' mapping "
+                   f"(name, tagline, short_url; the campaign's languages are "
+                   f"{', '.join(languages)})")
+            continue
+        where = f"campaign.per_language.{lang}."
+        out[lang] = CampaignWords(r.text(spec, "name", required=True, where=where),
+                                  r.text(spec, "tagline", where=where),
+                                  r.text(spec, "short_url", required=True, where=where))
+    return out
+
+
+def read_number_formats(r: FieldReader, node: Node) -> dict[str, NumberFormat]:
+    """`numbers`: per language, the thousands and decimal separators of figures."""
+    out = {}
+    for lang, spec in node.items():
+        if not isinstance(spec, Node):
+            r.fail(node, lang, f"'numbers.{lang}' must be a mapping (thousands, decimal)")
+            continue
+        where = f"numbers.{lang}."
+        thousands = r.value(spec, "thousands", str, ",", where=where)
+        decimal = r.value(spec, "decimal", str, ".", where=where)
+        if thousands == decimal:
+            r.fail(spec, "decimal", f"'{where}decimal' must differ from the thousands separator")
+        out[str(lang)] = NumberFormat(thousands, decimal)
+    return out
