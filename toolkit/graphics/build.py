@@ -3,7 +3,7 @@
 A graphic is rendered again only when its inputs changed (its `input_hash` in the manifest), its
 file is gone, or the file's bytes no longer match the manifest's SHA-256; `force` renders all.
 Rendering runs in worker processes (one per core by default); unchanged builds start none.
-Every PNG must stay under Bluesky's 1,000,000-byte limit.
+Every PNG stays under the smallest image file in the table of platforms (Bluesky's 1,000,000 bytes).
 """
 
 from __future__ import annotations
@@ -23,10 +23,11 @@ from toolkit.graphics.colour import brand_contrast_problems
 from toolkit.graphics.jobs import Job, jobs_for
 from toolkit.graphics.manifest import load_manifest, manifest_path
 from toolkit.library.models import Library
+from toolkit.platforms import PLATFORMS, strictest_image_limit
 from toolkit.problems import display_path
 
-#: Bluesky refuses images over this many bytes
-MAX_BYTES = 1_000_000
+#: every PNG stays under the smallest image file any platform takes (Bluesky's 1,000,000 bytes)
+LIMITED_BY, MAX_BYTES = strictest_image_limit()
 
 #: (file, sha256, bytes, error)
 Rendered = tuple[str, str, int, str | None]
@@ -70,8 +71,9 @@ def render_job(job: Job, out_dir: str) -> Rendered:
     except GraphicsError as exc:
         return job.file, "", 0, exc.message
     if len(png) >= MAX_BYTES:
-        return job.file, "", len(png), (f"{job.where}: the PNG is {len(png):,} bytes; Bluesky "
-                                        f"takes at most {MAX_BYTES:,}")
+        return job.file, "", len(png), (f"{job.where}: the PNG is {len(png):,} bytes; "
+                                        f"{PLATFORMS[LIMITED_BY].title} takes at most "
+                                        f"{MAX_BYTES:,}")
     path = Path(out_dir) / job.file
     tmp = path.with_name(f".{job.file}.{os.getpid()}.tmp")
     tmp.write_bytes(png)
