@@ -56,6 +56,8 @@ INFO = PLATFORMS["mastodon"]
 #: how far before the due time `reconcile` looks (clock skew between us and the instance)
 RECONCILE_MARGIN = timedelta(hours=1)
 RECONCILE_PAGE = 40
+#: the oldest Mastodon whose API this publisher uses (v2 instance and media: 4.0)
+MASTODON_VERSION = "4.0.0"
 #: a 202 upload is asked about this many times, `POLL_SECONDS` apart, before giving up
 POLL_ATTEMPTS = 30
 POLL_SECONDS = 2.0
@@ -125,10 +127,11 @@ class MastodonPublisher:
         self._key_names = ", ".join(
             account.env.get(r, r) for r in INFO.keys
             if not (account.service and r == INFO.service_replaces))
-        # version given: Mastodon.py then never asks the instance for it; 429s raise at once
+        # a version given (with a check mode other than "none", which ignores it) spares a
+        # version request and picks the v2 media upload; 429s raise at once, never sleep
         self.api = Mastodon(access_token=access_token, api_base_url=self.base_url,
                             ratelimit_method="throw", request_timeout=timeout,
-                            mastodon_version="4.0.0", version_check_mode="none")
+                            mastodon_version=MASTODON_VERSION, version_check_mode="created")
         self._me: Any = None
         self._limits: InstanceLimits | None = None
 
