@@ -9,8 +9,8 @@ import httpx
 import pytest
 import responses
 import respx
+from conftest import edit, line_of
 
-from tests.conftest import edit, line_of
 from toolkit.platforms import PLATFORMS, publisher_class
 
 PDS = "https://pds.example.org"

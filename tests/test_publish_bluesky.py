@@ -232,3 +232,30 @@ def test_over_300_graphemes_refused_before_network(pds: FakePds, tmp_path: Path)
     with pytest.raises(PermanentError, match="300"):
         publisher(tmp_path).publish(post(text="é" * 301))
     assert pds.sessions == 0
+
+
+def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_path: Path) -> None:
+    """A scheduler claimed two posts, sent one and died; the next one reconciles both through
+    the real publisher: the sent one is found by its record key, the other goes out once."""
+    from datetime import timedelta
+
+    from toolkit.dispatch import Dispatcher, outgoing
+    from toolkit.store import NewPost, Store
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=T0)
+    try:
+        ids = store.add([NewPost("m", "es", "bluesky", "bluesky-es", f"Aviso {i} #SaveAsylum",
+                                 T0) for i in (1, 2)], "test", T0 - timedelta(days=1))
+        store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", T0)
+        crashed = Dispatcher(store, {}, owner="elsewhere:1:dead")
+        claimed = store.claim_due(T0, crashed.owner, crashed.lease, 10)
+        sent = next(p for p in claimed if p.id == ids[0])
+        publisher(tmp_path).publish(outgoing(sent))  # went out, then the process died
+        later = T0 + crashed.lease + timedelta(seconds=1)
+        Dispatcher(store, {"bluesky-es": publisher(tmp_path)}).dispatch_due(later)
+        posts = {p.id: p for p in store.list(ids=ids)}
+        assert {p.status for p in posts.values()} == {"published"}
+        assert posts[ids[0]].url.endswith(f"/post/{record_key(ids[0])}")
+        assert pds.creations == 2 and sorted(pds.records) == sorted(map(record_key, ids))
+    finally:
+        store.close()
