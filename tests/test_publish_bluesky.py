@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
+from crash import crash_then_recover
 from PIL import Image
 
 from toolkit.config import Account
@@ -191,6 +192,15 @@ def test_expiring_session_is_refreshed_not_recreated(pds: FakePds, tmp_path: Pat
     assert pds.sessions == 1 and pds.refreshes >= 1
 
 
+def test_rejected_saved_session_signs_in_again_once(pds: FakePds, tmp_path: Path) -> None:
+    publisher(tmp_path).publish(post(pid="first00001"))
+    expired = [httpx.Response(400, json={"error": "ExpiredToken",
+                                         "message": "Token has been revoked"})]
+    pds.create_route.mock(side_effect=lambda r: expired.pop() if expired else pds.create(r))
+    publisher(tmp_path).publish(post(pid="second0002"))
+    assert pds.sessions == 2 and pds.creations == 2
+
+
 def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> None:
     """The record went out but the answer was lost (crash): reconcile finds it by its key, and
     even a blind second publish is refused by the PDS, never doubled."""
@@ -237,25 +247,10 @@ def test_over_300_graphemes_refused_before_network(pds: FakePds, tmp_path: Path)
 def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_path: Path) -> None:
     """A scheduler claimed two posts, sent one and died; the next one reconciles both through
     the real publisher: the sent one is found by its record key, the other goes out once."""
-    from datetime import timedelta
-
-    from toolkit.dispatch import Dispatcher, outgoing
-    from toolkit.store import NewPost, Store
-
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=T0)
-    try:
-        ids = store.add([NewPost("m", "es", "bluesky", "bluesky-es", f"Aviso {i} #SaveAsylum",
-                                 T0) for i in (1, 2)], "test", T0 - timedelta(days=1))
-        store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", T0)
-        crashed = Dispatcher(store, {}, owner="elsewhere:1:dead")
-        claimed = store.claim_due(T0, crashed.owner, crashed.lease, 10)
-        sent = next(p for p in claimed if p.id == ids[0])
-        publisher(tmp_path).publish(outgoing(sent))  # went out, then the process died
-        later = T0 + crashed.lease + timedelta(seconds=1)
-        Dispatcher(store, {"bluesky-es": publisher(tmp_path)}).dispatch_due(later)
-        posts = {p.id: p for p in store.list(ids=ids)}
-        assert {p.status for p in posts.values()} == {"published"}
-        assert posts[ids[0]].url.endswith(f"/post/{record_key(ids[0])}")
-        assert pds.creations == 2 and sorted(pds.records) == sorted(map(record_key, ids))
-    finally:
-        store.close()
+    posts, _ = crash_then_recover(tmp_path, T0, "bluesky", "bluesky-es",
+                                  ["Aviso 1 #SaveAsylum", "Aviso 2 #SaveAsylum"],
+                                  lambda: publisher(tmp_path))
+    assert [p.status for p in posts] == ["published", "published"]
+    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id)}")
+    assert pds.creations == 2
+    assert sorted(pds.records) == sorted(record_key(p.id) for p in posts)

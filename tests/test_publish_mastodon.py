@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 import responses
+from crash import crash_then_recover
 from PIL import Image
 
 from toolkit.config import Account
@@ -219,25 +220,9 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(fake: FakeInstance,
                                                            tmp_path: Path) -> None:
     """A scheduler claimed two posts, sent one and died; the next one reconciles both through
     the real publisher: the sent one is found among the statuses, the other goes out once."""
-    from datetime import timedelta
-
-    from toolkit.dispatch import Dispatcher, outgoing
-    from toolkit.store import NewPost, Store
-
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=T0)
-    try:
-        ids = store.add([NewPost("m", "en", "mastodon", "mastodon-es", f"Notice {i} #SaveAsylum",
-                                 T0) for i in (1, 2)], "test", T0 - timedelta(days=1))
-        store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", T0)
-        crashed = Dispatcher(store, {}, owner="elsewhere:1:dead")
-        claimed = store.claim_due(T0, crashed.owner, crashed.lease, 10)
-        sent = next(p for p in claimed if p.id == ids[0])
-        first = publisher(tmp_path).publish(outgoing(sent))  # went out, then the process died
-        later = T0 + crashed.lease + timedelta(seconds=1)
-        Dispatcher(store, {"mastodon-es": publisher(tmp_path)}).dispatch_due(later)
-        posts = {p.id: p for p in store.list(ids=ids)}
-        assert {p.status for p in posts.values()} == {"published"}
-        assert posts[ids[0]].url == first.url
-        assert fake.creations == 2 and set(fake.by_key) == {idempotency_key(i) for i in ids}
-    finally:
-        store.close()
+    posts, first = crash_then_recover(tmp_path, T0, "mastodon", "mastodon-es",
+                                      ["Notice 1 #SaveAsylum", "Notice 2 #SaveAsylum"],
+                                      lambda: publisher(tmp_path))
+    assert [p.status for p in posts] == ["published", "published"]
+    assert posts[0].url == first.url
+    assert fake.creations == 2 and set(fake.by_key) == {idempotency_key(p.id) for p in posts}
