@@ -50,6 +50,7 @@ class FakePds:
         self.sessions = 0
         self.refreshes = 0
         self.blobs: list[bytes] = []
+        self.blob_types: list[str] = []
         self.access_ttl = 7200
         router.post(f"{XRPC}/com.atproto.server.createSession").mock(side_effect=self.create_session)
         router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
@@ -79,6 +80,7 @@ class FakePds:
 
     def upload(self, request: httpx.Request) -> httpx.Response:
         self.blobs.append(request.content)
+        self.blob_types.append(request.headers["content-type"])
         return httpx.Response(200, json={"blob": {"$type": "blob", "ref": {"$link": BLOB},
                                                   "mimeType": request.headers["content-type"],
                                                   "size": len(request.content)}})
@@ -164,7 +166,7 @@ def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) ->
     assert [i["alt"] for i in images] == [m.alt for m in media]
     ratios = [(i["aspectRatio"]["width"], i["aspectRatio"]["height"]) for i in images]
     assert ratios == [(1200, 630), (1080, 1350)]
-    assert len(pds.blobs) == 2 and pds.sessions == 1
+    assert pds.blob_types == ["image/png", "image/png"] and pds.sessions == 1
 
 
 def test_large_image_is_reencoded_under_the_limit(pds: FakePds, tmp_path: Path) -> None:
@@ -173,7 +175,7 @@ def test_large_image_is_reencoded_under_the_limit(pds: FakePds, tmp_path: Path) 
     publisher(tmp_path).publish(post(media=(big,)))
     (blob,) = pds.blobs
     assert len(blob) <= 1_000_000
-    assert Image.open(io.BytesIO(blob)).format == "JPEG"
+    assert Image.open(io.BytesIO(blob)).format == "JPEG" and pds.blob_types == ["image/jpeg"]
 
 
 def test_session_saved_private_and_reused(pds: FakePds, tmp_path: Path) -> None:
@@ -227,6 +229,19 @@ def test_rate_limit_carries_reset(pds: FakePds, tmp_path: Path) -> None:
     with pytest.raises(RateLimited) as info:
         publisher(tmp_path).publish(post())
     assert info.value.retry_after == datetime.fromtimestamp(reset, tz=UTC)
+
+
+@pytest.mark.parametrize("failure", [httpx.Response(502, text="Bad Gateway"),
+                                     httpx.Response(500, json={"error": "InternalServerError"}),
+                                     httpx.ReadTimeout("read timed out")])
+def test_server_errors_and_timeouts_are_transient(pds: FakePds, tmp_path: Path,
+                                                  failure: object) -> None:
+    from toolkit.errors import TransientError
+
+    pds.create_route.mock(side_effect=[failure])
+    with pytest.raises(TransientError) as info:
+        publisher(tmp_path).publish(post())
+    assert info.value.reconcile  # the dispatcher asks Bluesky before any retry
 
 
 def test_bad_app_password_is_auth_error_without_secret(pds: FakePds, tmp_path: Path) -> None:

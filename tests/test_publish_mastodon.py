@@ -191,6 +191,19 @@ def test_rate_limit_holds_until_reset(tmp_path: Path) -> None:
     assert info.value.retry_after.year in (2098, 2099)
 
 
+@pytest.mark.parametrize("failure", [{"status": 503, "json": {"error": "Unavailable"}},
+                                     {"body": requests.ReadTimeout("read timed out")}])
+def test_server_errors_and_timeouts_are_transient(tmp_path: Path, failure: dict) -> None:
+    from toolkit.errors import TransientError
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.GET, f"{BASE}/api/v2/instance/", json=INSTANCE)
+        rsps.add(responses.POST, f"{BASE}/api/v1/statuses", **failure)
+        with pytest.raises(TransientError) as info:
+            publisher(tmp_path).publish(post())
+    assert info.value.reconcile  # the dispatcher asks the instance before any retry
+
+
 def test_bad_token_is_auth_error_without_secret(tmp_path: Path) -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add(responses.GET, f"{BASE}/api/v2/instance/", json=INSTANCE)

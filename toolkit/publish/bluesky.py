@@ -289,10 +289,11 @@ class BlueskyPublisher:
     def _images(self, media: tuple[MediaItem, ...]) -> models.AppBskyEmbedImages.Main:
         images = []
         for item in media:
-            data, _mime, width, height = fit_image(read_media(item), INFO.max_image_bytes)
+            data, mime, width, height = fit_image(read_media(item), INFO.max_image_bytes)
             name = Path(item.path).name
             blob = self._call(f"the upload of {name}",
-                              lambda data=data: self.client.upload_blob(data)).blob
+                              lambda data=data, mime=mime: self.client.com.atproto.repo.upload_blob(
+                                  data, headers={"Content-Type": mime})).blob
             images.append(models.AppBskyEmbedImages.Image(
                 alt=item.alt, image=blob,
                 aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=width, height=height)))
