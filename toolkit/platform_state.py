@@ -88,15 +88,18 @@ def parse_instance(body: dict) -> InstanceLimits | None:
         return None
 
 
-def cached_instance(folder: Path, account: str) -> InstanceLimits | None:
-    """The limits cached for an account's instance, or None."""
-    data = read_json(state_file(folder, INSTANCES, account))
-    if not data:
-        return None
+def load_instance(path: Path) -> InstanceLimits | None:
+    """The instance limits cached in `path`, or None."""
+    data = read_json(path)
     try:
-        return InstanceLimits(**data)
+        return InstanceLimits(**data) if data else None
     except TypeError:
         return None
+
+
+def cached_instance(folder: Path, account: str) -> InstanceLimits | None:
+    """The limits cached for an account's instance, or None."""
+    return load_instance(state_file(folder, INSTANCES, account))
 
 
 def instance_limits(config: Config, platform: str) -> InstanceLimits | None:

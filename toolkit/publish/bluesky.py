@@ -192,7 +192,7 @@ class BlueskyPublisher:
         self._session, self._from_file = None, False
         try:
             self.client.login(self._identifier, self._password, fetch_bsky_profile=False)
-        except Exception as exc:  # mapped below: never let the password reach a message
+        except AtProtocolError as exc:  # mapped: never let the password reach a message
             raise error_for(exc, "signing in (createSession)", self._key_names) from None
 
     def _call(self, action: str, call: Callable[[], T]) -> T:
@@ -201,7 +201,7 @@ class BlueskyPublisher:
         self._ensure_session()
         try:
             return call()
-        except Exception as exc:
+        except AtProtocolError as exc:
             error = error_for(exc, action, self._key_names)
             if not (isinstance(error, AuthError) and self._from_file):
                 raise error from None
@@ -209,7 +209,7 @@ class BlueskyPublisher:
         self._create_session()
         try:
             return call()
-        except Exception as exc:
+        except AtProtocolError as exc:
             raise error_for(exc, action, self._key_names) from None
 
     @property

@@ -40,7 +40,7 @@ from toolkit.lengths import mastodon_length
 from toolkit.platform_state import (
     INSTANCES,
     InstanceLimits,
-    cached_instance,
+    load_instance,
     parse_instance,
     state_dir,
     state_file,
@@ -163,8 +163,7 @@ class MastodonPublisher:
         """The instance's limits: cached, else read once from `/api/v2/instance` and cached;
         Mastodon's defaults when the instance does not say."""
         if self._limits is None:
-            folder = self.cache_path.parent.parent if self.cache_path else None
-            cached = cached_instance(folder, self.account.name) if folder else None
+            cached = load_instance(self.cache_path) if self.cache_path else None
             self._limits = cached or self.refresh_limits()
         return self._limits
 
