@@ -163,6 +163,19 @@ def test_instance_limits_read_once_and_cached(fake: FakeInstance, tmp_path: Path
         publisher(tmp_path).publish(post(text="a" * 1001))  # from the cache, no new read
 
 
+def test_instance_without_v2_gets_the_config_limit(tmp_path: Path) -> None:
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.add(responses.GET, f"{BASE}/api/v2/instance/", status=404,
+                 json={"error": "Record not found"})
+        rsps.add(responses.POST, f"{BASE}/api/v1/statuses",
+                 json={"id": "9", "url": f"{BASE}/@saveasylum/9", "content": ""})
+        pub = MastodonPublisher(account(), BASE, TOKEN, fallback_characters=480,
+                                cache_path=tmp_path / "instances" / "mastodon-es.json")
+        assert pub.publish(post()).platform_id == "9"
+        assert pub.limits().max_characters == 480
+    assert cached_instance(tmp_path, "mastodon-es") is None  # asked again next time
+
+
 def test_crash_retry_creates_no_second_post(fake: FakeInstance, tmp_path: Path) -> None:
     """The status went out but the answer was lost: reconcile finds it among the account's
     statuses, and a blind retry carries the same key, so the instance returns the first one."""

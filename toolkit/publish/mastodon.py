@@ -66,8 +66,9 @@ MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp
 RECONNECT_HINT = ("the Mastodon instance rejected the account's access token: reconnect the "
                   "account (create a token with the scopes write:statuses write:media "
                   "read:accounts under Preferences > Development, then set {names})")
-DEFAULT_LIMITS = InstanceLimits(500, 23, INFO.max_images, INFO.max_image_bytes,
-                                INFO.max_alt_chars)
+#: Mastodon's own defaults, for an instance that does not say (characters: the config's)
+DEFAULT_CHARACTERS = 500
+DEFAULT_URL_LENGTH = 23
 
 T = TypeVar("T")
 
@@ -119,8 +120,10 @@ class MastodonPublisher:
 
     def __init__(self, account: Account, base_url: str, access_token: str, *,
                  cache_path: Path | None = None, timeout: float = 60.0,
+                 fallback_characters: int = DEFAULT_CHARACTERS,
                  sleep: Callable[[float], Any] = time.sleep) -> None:
         self.account = account
+        self.fallback_characters = fallback_characters
         self.base_url = base_url.rstrip("/")
         self.cache_path = cache_path
         self._sleep = sleep
@@ -144,9 +147,10 @@ class MastodonPublisher:
         """The publisher for `account`: instance from `service:` or the environment, token
         from the environment, instance limits cached beside the store."""
         base_url = account.service or env[account.env["base_url"]].strip()
-        folder = state_dir(config)
+        spec = config.platforms.get(account.platform)
         return cls(account, base_url, env[account.env["access_token"]].strip(),
-                   cache_path=state_file(folder, INSTANCES, account.name))
+                   cache_path=state_file(state_dir(config), INSTANCES, account.name),
+                   fallback_characters=spec.limit if spec else DEFAULT_CHARACTERS)
 
     def _call(self, action: str, call: Callable[[], T]) -> T:
         try:
@@ -168,12 +172,22 @@ class MastodonPublisher:
         return self._limits
 
     def refresh_limits(self) -> InstanceLimits:
-        """Read the instance's limits from `/api/v2/instance` and cache them."""
-        body = self._call("reading the instance's limits", self.api.instance_v2)
+        """Read the instance's limits from `/api/v2/instance` and cache them; an instance that
+        does not answer it (older, or not Mastodon) gets the config's limit and Mastodon's
+        defaults, uncached. Rejected tokens, rate limits and server errors raise."""
+        try:
+            body = self._call("reading the instance's limits", self.api.instance_v2)
+        except PermanentError as exc:
+            if isinstance(exc, AuthError):
+                raise
+            body = None
+            log.warning("mastodon: %s: %s", self.base_url, exc.message)
         found = parse_instance(dict(body)) if body else None
         if found is None:
-            log.warning("mastodon: %s gave no limits; using Mastodon's defaults", self.base_url)
-            found = DEFAULT_LIMITS
+            log.warning("mastodon: %s gave no limits; using the config's %d characters",
+                        self.base_url, self.fallback_characters)
+            found = InstanceLimits(self.fallback_characters, DEFAULT_URL_LENGTH,
+                                   INFO.max_images, INFO.max_image_bytes, INFO.max_alt_chars)
         elif self.cache_path:
             write_private(self.cache_path, found.__dict__)
         self._limits = found
