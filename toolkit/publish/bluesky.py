@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from atproto import Client, Session, SessionEvent, models
+from atproto_client import Client, models
 from atproto_client import exceptions as at_errors
+from atproto_client.client.session import Session, SessionEvent
 from atproto_client.request import Request
 from atproto_client.utils.facet_detection import detect_facets
 from atproto_core.exceptions import AtProtocolError
