@@ -3,7 +3,7 @@
 A graphic is rendered again only when its inputs changed (its `input_hash` in the manifest), its
 file is gone, or the file's bytes no longer match the manifest's SHA-256; `force` renders all.
 Rendering runs in worker processes (one per core by default); unchanged builds start none.
-Every PNG stays under the smallest image file in the table of platforms (Bluesky's 1,000,000 bytes).
+Every PNG must stay under Bluesky's 1,000,000-byte limit.
 """
 
 from __future__ import annotations
