@@ -252,3 +252,19 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(fake: FakeInstance,
     assert [p.status for p in posts] == ["published", "published"]
     assert posts[0].url == first.url
     assert fake.creations == 2 and set(fake.by_key) == {idempotency_key(p.id) for p in posts}
+
+
+def test_reconcile_matches_text_as_mastodon_renders_it() -> None:
+    from toolkit.publish.mastodon import comparable, plain_text
+
+    ours = ("Asylum is a right & a lifeline.\n\nCall @ana@social.example now: "
+            "https://www.cvt.org/EndMPP #SaveAsylum")
+    rendered = ('<p>Asylum is a right &amp; a lifeline.</p><p>Call <span class="h-card"><a '
+                'href="https://social.example/@ana" class="u-url mention">@<span>ana</span></a>'
+                '</span> now: <a href="https://www.cvt.org/EndMPP" rel="nofollow noopener">'
+                '<span class="invisible">https://www.</span><span class="">cvt.org/EndMPP'
+                '</span><span class="invisible"></span></a> <a href="https://social.example.org'
+                '/tags/SaveAsylum" class="mention hashtag" rel="tag">#<span>SaveAsylum</span>'
+                '</a></p>')
+    assert comparable(plain_text(rendered)) == comparable(ours)
+    assert comparable(plain_text(rendered)) != comparable(ours.replace("right", "duty"))

@@ -85,9 +85,11 @@ def plain_text(content: str) -> str:
 
 
 def comparable(text: str) -> str:
-    """Text in a form both sides share: NFC, links as one token, whitespace collapsed."""
-    text = re.sub(r"https?://\S+", "URL", unicodedata.normalize("NFC", text))
-    return re.sub(r"\s+", " ", text).strip()
+    """Text in a form both sides share: NFC, case-folded, links as one token, remote mentions
+    by user only (as Mastodon displays them), and only letters, digits and `#@` kept."""
+    text = re.sub(r"https?://\S+", " URL ", unicodedata.normalize("NFC", text))
+    text = re.sub(r"(?<![\w@])@(\w+)@[\w.-]+\w", r"@\1", text)
+    return " ".join(re.findall(r"[\w#@]+", text.casefold()))
 
 
 def error_for(exc: Exception, action: str, api: Mastodon | None = None,
