@@ -269,3 +269,17 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_pat
     assert posts[0].url.endswith(f"/post/{record_key(posts[0].id)}")
     assert pds.creations == 2
     assert sorted(pds.records) == sorted(record_key(p.id) for p in posts)
+
+
+def test_no_secret_in_logs(pds: FakePds, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    publisher(tmp_path).publish(post())
+    from atproto_client.client.session import Session
+
+    saved = json.loads((tmp_path / "sessions" / "bluesky-es.json").read_text())
+    session = Session.decode(saved["session"])
+    assert PASSWORD not in caplog.text and caplog.text
+    for token in (session.access_jwt, session.refresh_jwt):
+        assert token.split(".")[1] not in caplog.text
