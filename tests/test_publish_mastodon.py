@@ -191,6 +191,13 @@ def test_reconcile_absent_when_not_among_statuses(fake: FakeInstance, tmp_path: 
     assert publisher(tmp_path).reconcile(post()).status == "absent"
 
 
+def test_reconcile_ignores_the_same_words_posted_long_before(fake: FakeInstance,
+                                                              tmp_path: Path) -> None:
+    publisher(tmp_path).publish(post())
+    fake.statuses[0]["created_at"] = "2026-11-20T09:00:00.000Z"  # ten days before it was due
+    assert publisher(tmp_path).reconcile(post()).status == "absent"
+
+
 def test_rate_limit_holds_until_reset(tmp_path: Path) -> None:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add(responses.GET, f"{BASE}/api/v2/instance/", json=INSTANCE)

@@ -242,13 +242,16 @@ class MastodonPublisher:
                                       limit=RECONCILE_PAGE)))
         mine = comparable(post.text)
         for status in statuses:
+            created = _created(status)
+            if created is not None and created < since:
+                continue  # the same words posted earlier are another post
             if comparable(plain_text(status.get("content") or "")) == mine:
                 return Reconciliation("published", PublishResult(
                     str(status["id"]), status.get("url") or status.get("uri")))
         if len(statuses) < RECONCILE_PAGE:
             return Reconciliation("absent")
-        oldest = min(_created(s) for s in statuses)
-        return Reconciliation("absent" if oldest and oldest < since else "unknown")
+        times = [t for t in map(_created, statuses) if t is not None]
+        return Reconciliation("absent" if times and min(times) < since else "unknown")
 
     # -- media ------------------------------------------------------------------------------
 
