@@ -17,6 +17,7 @@ from toolkit.errors import ComposeError
 from toolkit.hashtags import has_hashtag
 from toolkit.lengths import count
 from toolkit.library.models import PLACEHOLDER, Library, Message
+from toolkit.platform_state import instance_limits
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,21 @@ def fill(template: str, library: Library, lang: str) -> str:
 
 
 def measure(config: Config, text: str, platform: str) -> Composed:
-    """Measure finished text against a platform's limit."""
+    """Measure finished text against a platform's limit.
+
+    For Mastodon the instance's own limits (maximum characters, characters per link), cached
+    from `/api/v2/instance` by the publisher or `accounts test`, win over the config's.
+    """
     spec = config.platforms.get(platform)
     if spec is None:
         raise ComposeError(f"unknown platform '{platform}' (configured: "
                            f"{', '.join(config.platforms)})")
-    return Composed(text, count(text, spec.counter), spec.limit, platform)
+    limit, url_length = spec.limit, None
+    if spec.counter == "mastodon":
+        found = instance_limits(config, platform)
+        if found is not None:
+            limit, url_length = found.max_characters, found.characters_reserved_per_url
+    return Composed(text, count(text, spec.counter, url_length), limit, platform)
 
 
 def compose_text(config: Config, text: str, platform: str, tag: bool = True) -> Composed:

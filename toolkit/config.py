@@ -81,6 +81,8 @@ class Account:
     daily_cap: int | None = None
     monthly_cap: int | None = None
     handle: str | None = None
+    #: the account's server: a Bluesky PDS (default https://bsky.social) or a Mastodon instance
+    service: str | None = None
 
 
 @dataclass(frozen=True)
@@ -351,7 +353,11 @@ def _accounts(r: FieldReader, node: Node, platforms: dict[str, PlatformSpec]) ->
         daily = r.positive(spec, "daily_cap", None, where=where)
         monthly = r.positive(spec, "monthly_cap", None, where=where)
         handle = r.value(spec, "handle", str, None, where=where)
-        out[str(name)] = Account(str(name), platform, env_names, daily, monthly, handle)
+        service = r.value(spec, "service", str, None, where=where)
+        if service is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", service):
+            r.fail(spec, "service", f"'{where}service' must be an http(s) URL, not {service!r}")
+        out[str(name)] = Account(str(name), platform, env_names, daily, monthly, handle,
+                                 service.rstrip("/") if service else None)
     return out
 
 

@@ -44,14 +44,15 @@ def grapheme_length(text: str) -> int:
     return grapheme.length(unicodedata.normalize("NFC", text))
 
 
-def mastodon_length(text: str) -> int:
-    """Mastodon's count: graphemes, each URL as 23 characters, remote mentions by user only."""
+def mastodon_length(text: str, url_length: int = MASTODON_URL_LENGTH) -> int:
+    """Mastodon's count: graphemes, each URL as `url_length` (the instance's
+    `characters_reserved_per_url`, 23 by default), remote mentions by user only."""
     urls = _twitter_text().extract_urls_with_indices(text, False)
     parts, last = [], 0
     for u in sorted(urls, key=lambda u: u["indices"][0]):
         start, end = u["indices"]
         parts.append(text[last:start])
-        parts.append("x" * MASTODON_URL_LENGTH)
+        parts.append("x" * url_length)
         last = end
     parts.append(text[last:])
     countable = _REMOTE_MENTION.sub(r"@\1", "".join(parts))
@@ -61,6 +62,9 @@ def mastodon_length(text: str) -> int:
 COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_length}
 
 
-def count(text: str, counter: str) -> int:
-    """The length of `text` under the named counter (`x`, `graphemes`, `mastodon`)."""
+def count(text: str, counter: str, url_length: int | None = None) -> int:
+    """The length of `text` under the named counter (`x`, `graphemes`, `mastodon`);
+    `url_length` overrides what one link counts for Mastodon."""
+    if counter == "mastodon" and url_length is not None:
+        return mastodon_length(text, url_length)
     return COUNTERS[counter](text)

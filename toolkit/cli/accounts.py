@@ -18,8 +18,9 @@ def accounts() -> None:
 @accounts.command("test")
 @click.pass_context
 def test(ctx: click.Context) -> None:
-    """Call each platform once (who am I?) and report the account or a clear error."""
-    from toolkit.publish.keys import missing_variables
+    """Call each configured account once (who am I?) and report it or a clear error."""
+    from toolkit.platforms import platform_info
+    from toolkit.publish.registry import connect, unavailable
     from toolkit.secrets import load_dotenv_file
 
     config = get_config(ctx)
@@ -27,28 +28,19 @@ def test(ctx: click.Context) -> None:
     failures = 0
     for account in config.accounts.values():
         label = f"{account.name} ({account.platform})"
-        if account.platform == "outbox":
-            click.echo(f"{label}: ok, writes posts to {config.outbox_dir}")
-            continue
-        missing = missing_variables(account, os.environ)
-        if missing:
+        why = unavailable(account, os.environ)
+        if why:
             fallback = ("; its posts go to the outbox" if config.fallback_to_outbox
                         else "; its posts cannot be published")
-            click.echo(f"{label}: not connected, missing {', '.join(missing)}{fallback}")
+            click.echo(f"{label}: not connected, {why}{fallback}")
             failures += not config.fallback_to_outbox
             continue
-        if account.platform != "x":
-            click.echo(f"{label}: keys set, but this version has no {account.platform} "
-                       "publisher")
-            continue
-        from toolkit.publish.x import XPublisher
-
         try:
-            name = XPublisher.from_env(account, os.environ).who_am_i()
+            who = connect(config, account, os.environ).who_am_i()
         except ToolkitError as exc:
             click.echo(f"{label}: error: {exc.message}")
             failures += 1
             continue
-        click.echo(f"{label}: ok, connected as @{name}")
+        click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}")
     if failures:
         ctx.exit(1)

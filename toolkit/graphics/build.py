@@ -29,10 +29,11 @@ from toolkit.graphics.colour import brand_contrast_problems
 from toolkit.graphics.jobs import Job, jobs_for
 from toolkit.graphics.manifest import load_manifest, manifest_path
 from toolkit.library.models import Library
+from toolkit.platforms import PLATFORMS, strictest_image_limit
 from toolkit.problems import display_path
 
-#: Bluesky refuses images over this many bytes
-MAX_BYTES = 1_000_000
+#: every PNG stays under the smallest image file any platform takes (Bluesky's 1,000,000 bytes)
+LIMITED_BY, MAX_BYTES = strictest_image_limit()
 
 #: (file, sha256, bytes, error)
 Rendered = tuple[str, str, int, str | None]
@@ -109,8 +110,9 @@ def render_job(job: Job, out_dir: str) -> Rendered:
     except GraphicsError as exc:
         return job.file, "", 0, exc.message
     if len(png) >= MAX_BYTES:
-        return job.file, "", len(png), (f"{job.where}: the PNG is {len(png):,} bytes; Bluesky "
-                                        f"takes at most {MAX_BYTES:,}")
+        return job.file, "", len(png), (f"{job.where}: the PNG is {len(png):,} bytes; "
+                                        f"{PLATFORMS[LIMITED_BY].title} takes at most "
+                                        f"{MAX_BYTES:,}")
     path = Path(out_dir) / job.file
     tmp = path.with_name(f".{job.file}.{os.getpid()}.tmp")
     try:

@@ -77,7 +77,11 @@ class Reconciliation:
 
 @runtime_checkable
 class Publisher(Protocol):
-    """A platform client behind the dispatcher."""
+    """A platform client behind the dispatcher.
+
+    Each class also offers `from_config(config, account, env)`, which the registry calls with
+    the class named in `toolkit.platforms.PLATFORMS`.
+    """
 
     platform: str
 
@@ -87,4 +91,8 @@ class Publisher(Protocol):
 
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
         """Say whether the post is already on the platform (after a crash or unknown outcome)."""
+        ...
+
+    def who_am_i(self) -> str:
+        """The account as the platform names it (checks the keys work): `toolkit accounts test`."""
         ...

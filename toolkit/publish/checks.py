@@ -1,4 +1,5 @@
-"""`toolkit check`'s rule for accounts: every account's keys are set, or it falls back."""
+"""`toolkit check`'s rule for accounts: every account can publish (keys set, a publisher in
+the table of platforms), or it falls back to the outbox."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 
 from toolkit.config import Config
 from toolkit.problems import Problems
-from toolkit.publish.keys import missing_variables
+from toolkit.publish.registry import unavailable
 from toolkit.secrets import load_dotenv_file
 
 
@@ -18,11 +19,10 @@ def check_accounts(config: Config, library: object, problems: Problems) -> None:
     """
     load_dotenv_file(config.root)
     for account in config.accounts.values():
-        missing = missing_variables(account, os.environ)
-        if not missing:
+        why = unavailable(account, os.environ)
+        if not why:
             continue
-        text = (f"account '{account.name}' ({account.platform}) is missing "
-                f"{', '.join(missing)}")
+        text = f"account '{account.name}' ({account.platform}): {why}"
         if config.fallback_to_outbox:
             problems.notes.append(text + "; its posts go to the outbox (fallback_to_outbox)")
         else:

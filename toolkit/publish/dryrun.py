@@ -21,6 +21,10 @@ class DryRunPublisher:
                  post.platform, len(post.text), len(post.media))
         return PublishResult(platform_id=None, url=None, detail={"dry_run": True})
 
+    def who_am_i(self) -> str:
+        """A dry run has no account."""
+        return "dry run"
+
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
         """Nothing is ever published by a dry run."""
         return Reconciliation("absent")

@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from toolkit.config import Account
+from toolkit.platforms import PLATFORMS, platform_info
 
-#: the key roles each platform needs in `accounts.<name>.env`
-REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
-    "x": ("api_key", "api_secret", "access_token", "access_secret"),
-    "bluesky": ("handle", "app_password"),
-    "mastodon": ("base_url", "access_token"),
-    "outbox": (),
-}
+#: the key roles each platform needs in `accounts.<name>.env` (from the table of platforms)
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {name: p.keys for name, p in PLATFORMS.items()}
+
+
+def required_roles(account: Account) -> tuple[str, ...]:
+    """The key roles this account needs: its platform's, less one its `service:` URL replaces."""
+    info = platform_info(account.platform)
+    if info is None:
+        return ()
+    return tuple(r for r in info.keys
+                 if not (account.service and r == info.service_replaces))
 
 
 def missing_variables(account: Account, env: Mapping[str, str]) -> list[str]:
@@ -21,7 +26,7 @@ def missing_variables(account: Account, env: Mapping[str, str]) -> list[str]:
     A role the config does not map at all is reported as `accounts.<name>.env.<role>`.
     """
     missing = []
-    for role in REQUIRED_KEYS.get(account.platform, ()):
+    for role in required_roles(account):
         var = account.env.get(role)
         if not var:
             missing.append(f"accounts.{account.name}.env.{role} (not configured)")

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from toolkit.config import Account, Config
 from toolkit.errors import DuplicateError, TransientError
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
 
@@ -31,6 +33,16 @@ class OutboxPublisher:
         self.folder = Path(folder)
         self.platform = platform
         self._clock = clock
+
+    @classmethod
+    def from_config(cls, config: Config, account: Account,
+                    env: Mapping[str, str]) -> OutboxPublisher:
+        """The outbox of the campaign, for an account of the `outbox` platform."""
+        return cls(config.outbox_dir, account.platform)
+
+    def who_am_i(self) -> str:
+        """The folder posts are written to."""
+        return str(self.folder)
 
     def path_for(self, post_id: str) -> Path:
         """Where the post's file goes."""

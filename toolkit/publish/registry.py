@@ -1,7 +1,8 @@
-"""Choosing a publisher for each configured account, from the environment's keys.
+"""Choosing a publisher for each configured account, from the table of platforms and the keys.
 
 Keys are read from the environment (or a git-ignored `.env` loaded by the caller) by the names
-the config gives; only variable names ever appear in messages, never values.
+the config gives; only variable names ever appear in messages, never values. Which class
+publishes to which platform is written only in `toolkit.platforms.PLATFORMS`.
 """
 
 from __future__ import annotations
@@ -11,10 +12,31 @@ from collections.abc import Mapping
 
 from toolkit.config import Account, Config
 from toolkit.errors import AuthError, ConfigError
+from toolkit.platforms import platform_info, publisher_class
 from toolkit.publish.base import Publisher
 from toolkit.publish.keys import missing_variables
 
 log = logging.getLogger("toolkit.publish")
+
+
+def unavailable(account: Account, env: Mapping[str, str]) -> str | None:
+    """Why the account cannot have its own publisher (missing keys, no publisher), or None."""
+    info = platform_info(account.platform)
+    if info is None or info.publisher is None:
+        return f"no {account.platform} publisher in this version"
+    missing = missing_variables(account, env)
+    return f"missing {', '.join(missing)}" if missing else None
+
+
+def connect(config: Config, account: Account, env: Mapping[str, str]) -> Publisher:
+    """The account's own publisher (no fallback); `AuthError` naming what is missing."""
+    why = unavailable(account, env)
+    if why:
+        raise AuthError(f"account {account.name} ({account.platform}): {why} "
+                        "(set them in the environment or .env)")
+    cls = publisher_class(platform_info(account.platform))
+    return cls.from_config(config, account, env)
+
 
 def build_publisher(config: Config, account: Account, env: Mapping[str, str],
                     dry_run: bool = False) -> Publisher:
@@ -23,24 +45,17 @@ def build_publisher(config: Config, account: Account, env: Mapping[str, str],
         from toolkit.publish.dryrun import DryRunPublisher
 
         return DryRunPublisher(account.platform)
-    from toolkit.publish.outbox import OutboxPublisher
+    why = unavailable(account, env)
+    if why:
+        from toolkit.publish.outbox import OutboxPublisher
 
-    if account.platform == "outbox":
-        return OutboxPublisher(config.outbox_dir, "outbox")
-    missing = missing_variables(account, env)
-    implemented = account.platform == "x"
-    if missing or not implemented:
-        why = (f"missing {', '.join(missing)}" if missing
-               else f"no {account.platform} publisher in this version")
         if config.fallback_to_outbox:
             log.warning("account %s (%s): %s; its posts go to the outbox %s", account.name,
                         account.platform, why, config.outbox_dir)
             return OutboxPublisher(config.outbox_dir, account.platform)
         raise AuthError(f"account {account.name} ({account.platform}): {why} "
                         "(set them in the environment or .env, or set fallback_to_outbox)")
-    from toolkit.publish.x import XPublisher
-
-    return XPublisher.from_env(account, env)
+    return connect(config, account, env)
 
 
 def build_publishers(config: Config, env: Mapping[str, str],

@@ -28,7 +28,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
-from toolkit.config import Account
+from toolkit.config import Account, Config
 from toolkit.errors import (
     AuthError,
     PermanentError,
@@ -185,6 +185,12 @@ class XPublisher:
         keys = {role: env[account.env[role]].strip() for role in KEY_ROLES}
         return cls(account, XCredentials(keys["api_key"], keys["api_secret"],
                                          keys["access_token"], keys["access_secret"]), **options)
+
+    @classmethod
+    def from_config(cls, config: Config, account: Account,
+                    env: Mapping[str, str]) -> XPublisher:
+        """The publisher for `account` of `config` (the registry's entry point)."""
+        return cls.from_env(account, env)
 
     # -- the Publisher protocol -------------------------------------------------------------
 

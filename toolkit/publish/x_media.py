@@ -29,16 +29,17 @@ from toolkit.errors import (
     RateLimited,
     TransientError,
 )
+from toolkit.platforms import PLATFORMS
 from toolkit.publish.base import MediaItem, read_media
+from toolkit.publish.limits import check_media as check_platform_media
 
 log = logging.getLogger("toolkit.publish.x")
 
 API_HOST = "https://api.x.com"
 UPLOAD_PATH = "/2/media/upload"
 METADATA_PATH = "/2/media/metadata"
-MAX_IMAGES = 4
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_ALT_CHARS = 1000
+X = PLATFORMS["x"]
+MAX_IMAGE_BYTES = X.max_image_bytes
 #: image types the one-shot upload takes, by file suffix
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".webp": "image/webp"}
@@ -57,25 +58,9 @@ def check_media(media: Sequence[MediaItem]) -> None:
     """Refuse what X would refuse, before any network call: `PermanentError` naming the problem.
 
     At most 4 images, each a PNG, JPEG or WebP file of at most 5 MB, alt text at most 1000
-    characters.
+    characters (the table of platforms' entry for X).
     """
-    if len(media) > MAX_IMAGES:
-        raise PermanentError(f"X takes at most {MAX_IMAGES} images per post, not {len(media)}")
-    for item in media:
-        path = Path(item.path)
-        if path.suffix.lower() not in IMAGE_TYPES:
-            raise PermanentError(f"X image {path.name}: only PNG, JPEG or WebP images are "
-                                 "uploaded")
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise PermanentError(f"X image {path}: cannot read it ({exc.strerror})") from None
-        if size > MAX_IMAGE_BYTES:
-            raise PermanentError(f"X image {path.name} is {size / 1024 / 1024:.1f} MB; X takes "
-                                 f"at most {MAX_IMAGE_BYTES // 1024 // 1024} MB")
-        if len(item.alt) > MAX_ALT_CHARS:
-            raise PermanentError(f"X image {path.name}: alt text has {len(item.alt)} "
-                                 f"characters; X takes at most {MAX_ALT_CHARS}")
+    check_platform_media(media, X)
 
 
 def retry_after(headers: Mapping[str, str]) -> datetime | None:

@@ -1,0 +1,33 @@
+"""A crash between the platform call and the record, replayed through the real dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from toolkit.dispatch import Dispatcher, outgoing
+from toolkit.publish.base import Publisher, PublishResult
+from toolkit.store import NewPost, Post, Store
+
+
+def crash_then_recover(tmp_path: Path, now: datetime, platform: str, account: str,
+                       texts: list[str], new_publisher: Callable[[], Publisher]
+                       ) -> tuple[list[Post], PublishResult]:
+    """Queue and approve one post per text; a scheduler claims them all, publishes the first
+    and dies; after its lease a new scheduler (with a new publisher, as a new process would)
+    dispatches. Returns the posts as stored afterwards and the first publish's result."""
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=now)
+    try:
+        ids = store.add([NewPost("m", "en", platform, account, text, now) for text in texts],
+                        "test", now - timedelta(days=1))
+        store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", now)
+        crashed = Dispatcher(store, {}, owner="elsewhere:1:dead")
+        claimed = {p.id: p for p in store.claim_due(now, crashed.owner, crashed.lease, 10)}
+        first = new_publisher().publish(outgoing(claimed[ids[0]]))  # out, then the crash
+        later = now + crashed.lease + timedelta(seconds=1)
+        Dispatcher(store, {account: new_publisher()}).dispatch_due(later)
+        by_id = {p.id: p for p in store.list(ids=ids)}
+        return [by_id[i] for i in ids], first
+    finally:
+        store.close()

@@ -1,0 +1,285 @@
+"""The Bluesky publisher against an HTTP-level fake PDS (`respx`): atproto's real client runs."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from crash import crash_then_recover
+from PIL import Image
+
+from toolkit.config import Account
+from toolkit.errors import AuthError, DuplicateError, RateLimited
+from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
+from toolkit.publish.bluesky import BlueskyPublisher, record_key
+
+SERVICE = "https://pds.example.org"
+XRPC = f"{SERVICE}/xrpc"
+DID = "did:plc:ewvi7nxzyoun6zhxrhs64oiz"
+HANDLE = "saveasylum.example.org"
+PASSWORD = "abcd-efgh-SECRET-ijkl"
+CID = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+BLOB = "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"
+T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+TEXT = "Señal de auxilio 🆘: más de 1,500 ataques. https://www.cvt.org/EndMPP #SaveAsylum"
+
+
+def jwt(exp_in: int, kind: str) -> str:
+    def b64(d: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
+    now = int(time.time())
+    return ".".join([b64({"alg": "ES256K", "typ": kind}),
+                     b64({"scope": "com.atproto.appPass", "sub": DID, "iat": now,
+                          "exp": now + exp_in, "aud": "did:web:pds.example.org"}), "c2ln"])
+
+
+class FakePds:
+    """A PDS that records creations by record key, as the real one keeps one record per key."""
+
+    def __init__(self, router: respx.MockRouter) -> None:
+        self.records: dict[str, dict] = {}
+        self.creations = 0
+        self.sessions = 0
+        self.refreshes = 0
+        self.blobs: list[bytes] = []
+        self.blob_types: list[str] = []
+        self.access_ttl = 7200
+        router.post(f"{XRPC}/com.atproto.server.createSession").mock(side_effect=self.create_session)
+        router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
+        router.get(f"{XRPC}/com.atproto.server.getSession").mock(
+            return_value=httpx.Response(200, json={"handle": HANDLE, "did": DID}))
+        router.post(f"{XRPC}/com.atproto.repo.uploadBlob").mock(side_effect=self.upload)
+        self.create_route = router.post(f"{XRPC}/com.atproto.repo.createRecord")
+        self.create_route.mock(side_effect=self.create)
+        self.get_route = router.get(f"{XRPC}/com.atproto.repo.getRecord")
+        self.get_route.mock(side_effect=self.get)
+
+    def tokens(self) -> dict:
+        return {"accessJwt": jwt(self.access_ttl, "at+jwt"),
+                "refreshJwt": jwt(86400 * 60, "refresh+jwt"), "handle": HANDLE, "did": DID}
+
+    def create_session(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body["password"] != PASSWORD:
+            return httpx.Response(401, json={"error": "AuthenticationRequired",
+                                             "message": "Invalid identifier or password"})
+        self.sessions += 1
+        return httpx.Response(200, json=self.tokens())
+
+    def refresh(self, request: httpx.Request) -> httpx.Response:
+        self.refreshes += 1
+        return httpx.Response(200, json=self.tokens())
+
+    def upload(self, request: httpx.Request) -> httpx.Response:
+        self.blobs.append(request.content)
+        self.blob_types.append(request.headers["content-type"])
+        return httpx.Response(200, json={"blob": {"$type": "blob", "ref": {"$link": BLOB},
+                                                  "mimeType": request.headers["content-type"],
+                                                  "size": len(request.content)}})
+
+    def create(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        rkey = body["rkey"]
+        if rkey in self.records:
+            return httpx.Response(400, json={"error": "InvalidRequest",
+                                             "message": f"Record already exists: {rkey}"})
+        self.creations += 1
+        self.records[rkey] = body
+        return httpx.Response(200, json={"uri": f"at://{DID}/app.bsky.feed.post/{rkey}",
+                                         "cid": CID})
+
+    def get(self, request: httpx.Request) -> httpx.Response:
+        rkey = request.url.params["rkey"]
+        if rkey not in self.records:
+            return httpx.Response(400, json={"error": "RecordNotFound",
+                                             "message": f"Could not locate record: {rkey}"})
+        return httpx.Response(200, json={"uri": f"at://{DID}/app.bsky.feed.post/{rkey}",
+                                         "cid": CID, "value": self.records[rkey]["record"]})
+
+
+@pytest.fixture
+def pds() -> FakePds:
+    with respx.mock(assert_all_called=False) as router:
+        yield FakePds(router)
+
+
+def account() -> Account:
+    return Account("bluesky-es", "bluesky", {"handle": "BSKY_ES_HANDLE",
+                                             "app_password": "BSKY_ES_APP_PASSWORD"},
+                   service=SERVICE)
+
+
+def publisher(tmp_path: Path, password: str = PASSWORD) -> BlueskyPublisher:
+    return BlueskyPublisher(account(), HANDLE, password,
+                            session_path=tmp_path / "sessions" / "bluesky-es.json")
+
+
+def post(text: str = TEXT, media: tuple[MediaItem, ...] = (),
+         pid: str = "p7k2m9q4r1") -> OutgoingPost:
+    return OutgoingPost(pid, "bluesky", "bluesky-es", text, T0, media, "es")
+
+
+def png(path: Path, size: tuple[int, int], noise: bool = False) -> MediaItem:
+    img = Image.effect_noise(size, 120).convert("RGB") if noise else Image.new("RGB", size, "navy")
+    img.save(path, "PNG")
+    return MediaItem(str(path), "Gráfico: más de 1,500 ataques contra personas devueltas")
+
+
+def test_record_key_is_a_stable_valid_tid() -> None:
+    from atproto_client.models.string_formats import TID_RE
+
+    keys = {record_key(f"post{i}") for i in range(2000)}
+    assert len(keys) == 2000 and all(TID_RE.match(k) for k in keys)
+    assert record_key("p7k2m9q4r1") == record_key("p7k2m9q4r1")
+
+
+def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) -> None:
+    pub = publisher(tmp_path)
+    assert isinstance(pub, Publisher)
+    media = (png(tmp_path / "a.png", (1200, 630)), png(tmp_path / "b.png", (1080, 1350)))
+    result = pub.publish(post(media=media))
+    rkey = record_key("p7k2m9q4r1")
+    assert result.url == f"https://bsky.app/profile/{HANDLE}/post/{rkey}"
+    body = pds.records[rkey]
+    assert body["repo"] == DID and body["collection"] == "app.bsky.feed.post"
+    record = body["record"]
+    assert record["text"] == TEXT and record["langs"] == ["es"]
+    raw = TEXT.encode()
+    spans = {f["features"][0]["$type"]: raw[f["index"]["byteStart"]:f["index"]["byteEnd"]]
+             for f in record["facets"]}
+    assert spans == {"app.bsky.richtext.facet#link": b"https://www.cvt.org/EndMPP",
+                     "app.bsky.richtext.facet#tag": b"#SaveAsylum"}
+    tag = next(f for f in record["facets"] if "tag" in f["features"][0])
+    assert tag["features"][0]["tag"] == "SaveAsylum"
+    # accented letters and the emoji push the byte offsets past the character offsets
+    assert tag["index"]["byteStart"] == len(TEXT[:TEXT.index("#")].encode("utf-8"))
+    assert tag["index"]["byteStart"] > TEXT.index("#")
+    images = record["embed"]["images"]
+    assert [i["alt"] for i in images] == [m.alt for m in media]
+    ratios = [(i["aspectRatio"]["width"], i["aspectRatio"]["height"]) for i in images]
+    assert ratios == [(1200, 630), (1080, 1350)]
+    assert pds.blob_types == ["image/png", "image/png"] and pds.sessions == 1
+
+
+def test_large_image_is_reencoded_under_the_limit(pds: FakePds, tmp_path: Path) -> None:
+    big = png(tmp_path / "big.png", (1400, 1400), noise=True)
+    assert os.path.getsize(big.path) > 1_000_000
+    publisher(tmp_path).publish(post(media=(big,)))
+    (blob,) = pds.blobs
+    assert len(blob) <= 1_000_000
+    assert Image.open(io.BytesIO(blob)).format == "JPEG" and pds.blob_types == ["image/jpeg"]
+
+
+def test_session_saved_private_and_reused(pds: FakePds, tmp_path: Path) -> None:
+    publisher(tmp_path).publish(post(pid="first00001"))
+    saved = tmp_path / "sessions" / "bluesky-es.json"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert PASSWORD not in saved.read_text()
+    publisher(tmp_path).publish(post(pid="second0002"))  # a new process: no second sign-in
+    assert pds.sessions == 1 and pds.creations == 2
+
+
+def test_expiring_session_is_refreshed_not_recreated(pds: FakePds, tmp_path: Path) -> None:
+    pds.access_ttl = 60  # within the SDK's 15-minute refresh margin
+    publisher(tmp_path).publish(post(pid="first00001"))
+    publisher(tmp_path).publish(post(pid="second0002"))
+    assert pds.sessions == 1 and pds.refreshes >= 1
+
+
+def test_rejected_saved_session_signs_in_again_once(pds: FakePds, tmp_path: Path) -> None:
+    publisher(tmp_path).publish(post(pid="first00001"))
+    expired = [httpx.Response(400, json={"error": "ExpiredToken",
+                                         "message": "Token has been revoked"})]
+    pds.create_route.mock(side_effect=lambda r: expired.pop() if expired else pds.create(r))
+    publisher(tmp_path).publish(post(pid="second0002"))
+    assert pds.sessions == 2 and pds.creations == 2
+
+
+def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> None:
+    """The record went out but the answer was lost (crash): reconcile finds it by its key, and
+    even a blind second publish is refused by the PDS, never doubled."""
+    first = publisher(tmp_path)
+    first.publish(post())
+    after_crash = publisher(tmp_path)
+    found = after_crash.reconcile(post())
+    assert found.status == "published"
+    assert found.result.url.endswith(record_key("p7k2m9q4r1"))
+    with pytest.raises(DuplicateError):
+        after_crash.publish(post())
+    assert pds.creations == 1 and len(pds.records) == 1
+
+
+def test_reconcile_absent_when_no_record(pds: FakePds, tmp_path: Path) -> None:
+    assert publisher(tmp_path).reconcile(post()).status == "absent"
+
+
+def test_rate_limit_carries_reset(pds: FakePds, tmp_path: Path) -> None:
+    reset = 1_800_000_000
+    pds.create_route.mock(return_value=httpx.Response(
+        429, headers={"ratelimit-reset": str(reset), "ratelimit-remaining": "0"},
+        json={"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}))
+    with pytest.raises(RateLimited) as info:
+        publisher(tmp_path).publish(post())
+    assert info.value.retry_after == datetime.fromtimestamp(reset, tz=UTC)
+
+
+@pytest.mark.parametrize("failure", [httpx.Response(502, text="Bad Gateway"),
+                                     httpx.Response(500, json={"error": "InternalServerError"}),
+                                     httpx.ReadTimeout("read timed out")])
+def test_server_errors_and_timeouts_are_transient(pds: FakePds, tmp_path: Path,
+                                                  failure: object) -> None:
+    from toolkit.errors import TransientError
+
+    pds.create_route.mock(side_effect=[failure])
+    with pytest.raises(TransientError) as info:
+        publisher(tmp_path).publish(post())
+    assert info.value.reconcile  # the dispatcher asks Bluesky before any retry
+
+
+def test_bad_app_password_is_auth_error_without_secret(pds: FakePds, tmp_path: Path) -> None:
+    with pytest.raises(AuthError) as info:
+        publisher(tmp_path, password="wrong-SECRET").publish(post())
+    assert "BSKY_ES_APP_PASSWORD" in info.value.message
+    assert "SECRET" not in info.value.message and pds.creations == 0
+
+
+def test_over_300_graphemes_refused_before_network(pds: FakePds, tmp_path: Path) -> None:
+    from toolkit.errors import PermanentError
+
+    with pytest.raises(PermanentError, match="300"):
+        publisher(tmp_path).publish(post(text="é" * 301))
+    assert pds.sessions == 0
+
+
+def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_path: Path) -> None:
+    """A scheduler claimed two posts, sent one and died; the next one reconciles both through
+    the real publisher: the sent one is found by its record key, the other goes out once."""
+    posts, _ = crash_then_recover(tmp_path, T0, "bluesky", "bluesky-es",
+                                  ["Aviso 1 #SaveAsylum", "Aviso 2 #SaveAsylum"],
+                                  lambda: publisher(tmp_path))
+    assert [p.status for p in posts] == ["published", "published"]
+    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id)}")
+    assert pds.creations == 2
+    assert sorted(pds.records) == sorted(record_key(p.id) for p in posts)
+
+
+def test_no_secret_in_logs(pds: FakePds, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    publisher(tmp_path).publish(post())
+    from atproto_client.client.session import Session
+
+    saved = json.loads((tmp_path / "sessions" / "bluesky-es.json").read_text())
+    session = Session.decode(saved["session"])
+    assert PASSWORD not in caplog.text and caplog.text
+    for token in (session.access_jwt, session.refresh_jwt):
+        assert token.split(".")[1] not in caplog.text

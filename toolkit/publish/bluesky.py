@@ -1,0 +1,304 @@
+"""The Bluesky publisher: the `atproto` SDK, an app password, and one record key per post.
+
+- Signs in against the account's `service:` (default https://bsky.social) with an app password,
+  once: the session is saved in `sessions/<account>.json` (0600) beside the store and reused and
+  refreshed from there (`createSession` is rate-limited); a rejected saved session signs in again.
+- Exactly once: the post record is written with `com.atproto.repo.createRecord` and a record key
+  (a TID) derived from the post's id, so a retry after a crash cannot create a second post;
+  `reconcile` reads that record (`getRecord`).
+- Text gets real facets for links and hashtags (byte offsets in UTF-8); images carry alt text and
+  aspect ratio and are re-encoded as JPEG when over 1,000,000 bytes.
+- Errors: 429 -> `RateLimited` (until `ratelimit-reset`), 5xx and timeouts -> `TransientError`,
+  rejected password or session -> `AuthError`, other 4xx -> `PermanentError` with Bluesky's words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+from atproto_client import Client, models
+from atproto_client import exceptions as at_errors
+from atproto_client.client.session import Session, SessionEvent
+from atproto_client.request import Request
+from atproto_client.utils.facet_detection import detect_facets
+from atproto_core.exceptions import AtProtocolError
+
+from toolkit.config import Account, Config
+from toolkit.errors import (
+    AuthError,
+    DuplicateError,
+    PermanentError,
+    PublishError,
+    RateLimited,
+    TransientError,
+)
+from toolkit.lengths import grapheme_length
+from toolkit.platform_state import SESSIONS, read_json, state_dir, state_file, write_private
+from toolkit.platforms import PLATFORMS
+from toolkit.publish.base import MediaItem, OutgoingPost, PublishResult, Reconciliation, read_media
+from toolkit.publish.limits import check_media
+from toolkit.publish.x_media import DEFAULT_TIMEOUT
+
+log = logging.getLogger("toolkit.publish.bluesky")
+
+INFO = PLATFORMS["bluesky"]
+COLLECTION = "app.bsky.feed.post"
+MAX_GRAPHEMES = 300
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+#: derived record keys carry a timestamp in the year after this instant (see `record_key`)
+TID_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+_SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
+RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the account (create a "
+                  "new app password under Settings > Privacy and security > App passwords and "
+                  "set {names})")
+
+T = TypeVar("T")
+
+
+def record_key(post_id: str) -> str:
+    """The post's record key: a valid TID (13 base32-sortable characters), the same for the
+    same post id. Its 53-bit timestamp is TID_EPOCH plus up to about a year, and its 10-bit
+    clock id, both from the SHA-256 of the id: plausible times, and no two posts share a key."""
+    digest = int.from_bytes(hashlib.sha256(f"saveasylum:{post_id}".encode()).digest()[:8], "big")
+    epoch_us = int(TID_EPOCH.timestamp() * 1_000_000)
+    micros = epoch_us + (digest >> 10) % (1 << 45)  # 2**45 us: about 407 days
+    value = (micros << 10) | (digest & 0x3FF)
+    return "".join(TID_ALPHABET[(value >> (60 - 5 * i)) & 31] for i in range(13))
+
+
+def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
+    """Link and hashtag facets of `text`, with UTF-8 byte ranges (no network: no mentions)."""
+    return detect_facets(text)
+
+
+def fit_image(data: bytes, max_bytes: int) -> tuple[bytes, str, int, int]:
+    """The image as uploaded: `(bytes, mime type, width, height)`; re-encoded as JPEG (quality
+    stepping down, then smaller) when over `max_bytes`."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        width, height = img.size
+        mime = Image.MIME.get(img.format or "", "image/png")
+        if len(data) <= max_bytes:
+            return data, mime, width, height
+        rgb = img.convert("RGB")
+    scale = 1.0
+    while scale > 0.1:
+        size = (max(1, int(width * scale)), max(1, int(height * scale)))
+        frame = rgb if scale == 1.0 else rgb.resize(size, Image.LANCZOS)
+        for quality in (90, 80, 70, 60):
+            out = io.BytesIO()
+            frame.save(out, "JPEG", quality=quality, optimize=True)
+            if out.tell() <= max_bytes:
+                return out.getvalue(), "image/jpeg", size[0], size[1]
+        scale *= 0.8
+    raise PermanentError(f"image cannot be brought under {max_bytes:,} bytes for Bluesky")
+
+
+def _error_name(exc: at_errors.RequestErrorBase) -> tuple[str, str]:
+    content = exc.response.content if exc.response is not None else None
+    name = getattr(content, "error", None) or ""
+    message = getattr(content, "message", None) or ""
+    return str(name), str(message)
+
+
+def error_for(exc: Exception, action: str, key_names: str = "the account's keys",
+              now: datetime | None = None) -> PublishError:
+    """The toolkit error for an atproto exception raised during `action`."""
+    if isinstance(exc, at_errors.RateLimitExceededError):
+        until = exc.reset_at
+        if until is None and exc.retry_after is not None:
+            until = (now or datetime.now(UTC)) + timedelta(seconds=exc.retry_after)
+        when = until.isoformat().replace("+00:00", "Z") if until else "Bluesky's reset time"
+        return RateLimited(f"Bluesky rate limit reached for {action} until {when}",
+                           retry_after=until)
+    if not isinstance(exc, at_errors.RequestErrorBase) or exc.response is None:
+        return TransientError(f"no answer from Bluesky for {action} "
+                              f"({type(exc).__name__}); the outcome is unknown")
+    status = exc.response.status_code
+    name, message = _error_name(exc)
+    words = f"{status} {name}: {message}".strip().rstrip(":")
+    if status >= 500 or status == 409:
+        return TransientError(f"Bluesky server error for {action}: {words}")
+    if isinstance(exc, at_errors.UnauthorizedError) or name in _SESSION_ERRORS:
+        return AuthError(RECONNECT_HINT.format(names=key_names) + f" ({words})")
+    return PermanentError(f"Bluesky refused {action}: {words}")
+
+
+class BlueskyPublisher:
+    """Publishes to one Bluesky account with an app password, reusing a saved session."""
+
+    platform = "bluesky"
+
+    def __init__(self, account: Account, identifier: str, app_password: str, *,
+                 session_path: Path | None = None, service: str | None = None,
+                 timeout: float | tuple[float, float] = DEFAULT_TIMEOUT) -> None:
+        self.account = account
+        self.service = (service or account.service or INFO.default_service).rstrip("/")
+        self._identifier = identifier.lstrip("@")
+        self._password = app_password
+        self.session_path = session_path
+        self._key_names = ", ".join(account.env.get(r, r) for r in INFO.keys)
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        self.client = Client(base_url=self.service,
+                             request=Request(timeout=httpx.Timeout(read, connect=connect)))
+        self.client.on_session_change(self._on_session)
+        self._session: Session | None = None
+        self._from_file = False
+
+    def __repr__(self) -> str:
+        return f"BlueskyPublisher(account={self.account.name!r}, service={self.service!r})"
+
+    @classmethod
+    def from_config(cls, config: Config, account: Account,
+                    env: Mapping[str, str]) -> BlueskyPublisher:
+        """The publisher for `account`, keys from `env`, session saved beside the store."""
+        return cls(account, env[account.env["handle"]].strip(),
+                   env[account.env["app_password"]].strip(),
+                   session_path=state_file(state_dir(config), SESSIONS, account.name))
+
+    # -- the session ------------------------------------------------------------------------
+
+    def _on_session(self, event: SessionEvent, session: Session) -> None:
+        self._session = session
+        if event in (SessionEvent.CREATE, SessionEvent.REFRESH) and self.session_path:
+            write_private(self.session_path, {"service": self.service,
+                                              "identifier": self._identifier,
+                                              "session": session.encode()})
+            log.info("bluesky: %s session for %s saved", event.value, self.account.name)
+
+    def _ensure_session(self) -> None:
+        if self._session is not None:
+            return
+        saved = read_json(self.session_path) if self.session_path else None
+        if (saved and saved.get("service") == self.service
+                and saved.get("identifier") == self._identifier and saved.get("session")):
+            try:
+                self.client.login(session_string=saved["session"], fetch_bsky_profile=False)
+                self._from_file = True
+                return
+            except (ValueError, AtProtocolError):
+                log.warning("bluesky: saved session of %s unreadable; signing in",
+                            self.account.name)
+        self._create_session()
+
+    def _create_session(self) -> None:
+        self._session, self._from_file = None, False
+        try:
+            self.client.login(self._identifier, self._password, fetch_bsky_profile=False)
+        except AtProtocolError as exc:  # mapped: never let the password reach a message
+            raise error_for(exc, "signing in (createSession)", self._key_names) from None
+
+    def _call(self, action: str, call: Callable[[], T]) -> T:
+        """Run one call with a session, mapping errors; a rejected saved session signs in
+        again once (record writes are keyed, so the repeat cannot double a post)."""
+        self._ensure_session()
+        try:
+            return call()
+        except AtProtocolError as exc:
+            error = error_for(exc, action, self._key_names)
+            if not (isinstance(error, AuthError) and self._from_file):
+                raise error from None
+        log.info("bluesky: saved session of %s rejected; signing in again", self.account.name)
+        self._create_session()
+        try:
+            return call()
+        except AtProtocolError as exc:
+            raise error_for(exc, action, self._key_names) from None
+
+    @property
+    def did(self) -> str:
+        """The account's DID, from its session."""
+        self._ensure_session()
+        assert self._session is not None
+        return self._session.did
+
+    @property
+    def handle(self) -> str:
+        """The account's handle, from its session."""
+        self._ensure_session()
+        assert self._session is not None
+        return self._session.handle
+
+    # -- the Publisher protocol -------------------------------------------------------------
+
+    def who_am_i(self) -> str:
+        """The account's handle, from `com.atproto.server.getSession` (checks the session)."""
+        answer = self._call("checking the account (getSession)",
+                            lambda: self.client.com.atproto.server.get_session())
+        return str(answer.handle)
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        """Upload the images, then write the post record under its derived key; its URL."""
+        if not post.text.strip() and not post.media:
+            raise PermanentError(f"post {post.id} has neither text nor images")
+        length = grapheme_length(post.text)
+        if length > MAX_GRAPHEMES:
+            raise PermanentError(f"post {post.id} is {length} graphemes; Bluesky takes at most "
+                                 f"{MAX_GRAPHEMES}")
+        check_media(post.media, INFO, max_bytes=0)  # large files are re-encoded below
+        rkey = record_key(post.id)
+        embed = self._images(post.media) if post.media else None
+        record = models.AppBskyFeedPost.Record(
+            text=post.text, facets=facets_for(post.text) or None, embed=embed,
+            langs=[post.lang] if post.lang else None,
+            created_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace(
+                "+00:00", "Z"))
+        try:
+            self._call("the post", lambda: self.client.com.atproto.repo.create_record(
+                models.ComAtprotoRepoCreateRecord.Data(
+                    repo=self.did, collection=COLLECTION, record=record, rkey=rkey)))
+        except PermanentError as exc:
+            if isinstance(exc, AuthError) or self._record(rkey) is None:
+                raise
+            raise DuplicateError(f"Bluesky already holds post {post.id} as record {rkey}") from None
+        log.info("bluesky: post %s published as %s", post.id, rkey)
+        return PublishResult(platform_id=f"at://{self.did}/{COLLECTION}/{rkey}",
+                             url=self._url(rkey), detail={"rkey": rkey})
+
+    def reconcile(self, post: OutgoingPost) -> Reconciliation:
+        """Published if the record under the post's key exists, absent if Bluesky says it does
+        not; rate limits, server errors and rejected keys raise their errors."""
+        rkey = record_key(post.id)
+        found = self._record(rkey)
+        if found is None:
+            return Reconciliation("absent")
+        return Reconciliation("published", PublishResult(found, self._url(rkey), {"rkey": rkey}))
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _record(self, rkey: str) -> str | None:
+        """The record's at:// URI if it exists, None if Bluesky says it does not."""
+        try:
+            answer = self._call("reading the post record (getRecord)",
+                                lambda: self.client.com.atproto.repo.get_record(
+                                    models.ComAtprotoRepoGetRecord.Params(
+                                        repo=self.did, collection=COLLECTION, rkey=rkey)))
+        except PermanentError as exc:
+            if isinstance(exc, AuthError) or "RecordNotFound" not in exc.message:
+                raise
+            return None
+        return str(answer.uri)
+
+    def _images(self, media: tuple[MediaItem, ...]) -> models.AppBskyEmbedImages.Main:
+        images = []
+        for item in media:
+            data, mime, width, height = fit_image(read_media(item), INFO.max_image_bytes)
+            name = Path(item.path).name
+            blob = self._call(f"the upload of {name}",
+                              lambda data=data, mime=mime: self.client.com.atproto.repo.upload_blob(
+                                  data, headers={"Content-Type": mime})).blob
+            images.append(models.AppBskyEmbedImages.Image(
+                alt=item.alt, image=blob,
+                aspect_ratio=models.AppBskyEmbedDefs.AspectRatio(width=width, height=height)))
+        return models.AppBskyEmbedImages.Main(images=images)
+
+    def _url(self, rkey: str) -> str:
+        return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
