@@ -204,7 +204,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     tz_name = r.value(data, "timezone", str, "UTC", required=True)
     try:
         tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         r.fail(data, "timezone", f"unknown timezone {shown(tz_name)} (use an IANA name)")
         tz = ZoneInfo("UTC")
 
