@@ -104,6 +104,7 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
+    site_base_url: str = ""
 
     @property
     def root(self) -> Path:
@@ -211,6 +212,12 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
+    site_base_url = r.value(site, "base_url", str, "", where="site.")
+    if site_base_url and not site_base_url.startswith(("https://", "http://")):
+        r.fail(site, "base_url",
+               f"'site.base_url' must be an http(s) URL, not {site_base_url!r}")
+    elif site_base_url and not site_base_url.endswith("/"):
+        site_base_url += "/"
 
     if len(problems.errors) > before:
         return None
@@ -221,6 +228,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
+        site_base_url=site_base_url,
     )
 
 
