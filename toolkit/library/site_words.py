@@ -30,7 +30,7 @@ SITE_WORDS_FILE = "site.yaml"
 REQUIRED = (
     "title", "description", "lang_name", "languages", "skip", "contents", "heading", "lead",
     "why_heading", "why", "graphics_heading", "graphics_intro", "zip", "download", "alt_label",
-    "copy_alt", "share", "copy", "copied", "share_fallback", "posts_heading", "posts_intro",
+    "copy_alt", "share", "copy_text", "copied", "share_fallback", "posts_heading", "posts_intro",
     "share_on", "graphic_for_post", "email", "email_subject", "mastodon_server", "mastodon_hint",
     "mastodon_save", "call_heading", "call_intro", "call_button", "call_script_heading",
     "call_script", "copy_script", "sources_heading", "sources_intro", "as_of", "footer",
