@@ -144,7 +144,8 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
         assert download.value.suggested_filename == "stat-attacks-x-es.png"
         page.wait_for_function("s => navigator.clipboard.readText().then(t => t === s)",
                                arg=expected)
-        assert "pega el texto" in page.locator("#status").inner_text()
+        page.wait_for_function("document.getElementById('status').textContent"
+                               ".includes('pega el texto')")
 
         page.fill("#mastodon-server", "https://Example.Social/@someone")
         page.get_by_role("button", name="Guardar servidor").click()

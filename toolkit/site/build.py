@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,6 +25,7 @@ from toolkit import __version__
 from toolkit.config import Config
 from toolkit.graphics.manifest import manifest_path
 from toolkit.problems import display_path
+from toolkit.site.assets import write_bytes
 
 #: bump when the page or its files change shape, so every file is made again
 SITE_VERSION = "1"
@@ -112,8 +112,5 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
             path.unlink()
             result.removed += 1
     state = {"stamp": input_stamp(config, today), "files": dict(sorted(files.items()))}
-    text = json.dumps(state, indent=1) + "\n"
-    tmp = out / f".{STATE}.{os.getpid()}.tmp"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, out / STATE)
+    write_bytes(out / STATE, (json.dumps(state, indent=1) + "\n").encode("utf-8"))
     return result
