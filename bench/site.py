@@ -10,8 +10,8 @@ and Open Graph addresses are the site's own):
   warm        nothing changed
 The site is then served from 127.0.0.1. First view: bytes transferred by headless Chromium
 loading each language page at a phone's size (390 × 844), nothing scrolled. Lighthouse 12.2.3
-(mobile, its default) runs from bench/.lighthouse (`npm i -E lighthouse@12.2.3` there; git
-ignores it) with CHROME_PATH=/usr/bin/chromium.
+(mobile, its default) runs from bench/.lighthouse (git ignores it) with
+CHROME_PATH=/usr/bin/chromium; install it once with INSTALL below.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-component-update"
 GOALS = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 95}
 MAX_FIRST_VIEW = 300_000
+#: its own package.json, so that npm does not add lighthouse to the project's package.json
+INSTALL = ("mkdir -p bench/.lighthouse && echo '{\"private\": true}' > "
+           "bench/.lighthouse/package.json && npm i -E --prefix bench/.lighthouse "
+           "lighthouse@12.2.3")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -158,8 +162,7 @@ def main() -> None:
                     continue
                 scores = lighthouse(url)
                 if scores is None:
-                    print("lighthouse not installed: cd bench/.lighthouse && "
-                          "npm i -E lighthouse@12.2.3")
+                    print(f"lighthouse not installed: {INSTALL}")
                     continue
                 shown = ", ".join(f"{k} {scores[k]} (goal {'>=' if g < 100 else ''}{g})"
                                   for k, g in GOALS.items())

@@ -25,7 +25,6 @@ from toolkit import __version__
 from toolkit.config import Config
 from toolkit.graphics.manifest import manifest_path
 from toolkit.problems import display_path
-from toolkit.site.assets import write_bytes
 
 #: bump when the page or its files change shape, so every file is made again
 SITE_VERSION = "1"
@@ -112,5 +111,7 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
             path.unlink()
             result.removed += 1
     state = {"stamp": input_stamp(config, today), "files": dict(sorted(files.items()))}
+    from toolkit.site.assets import write_bytes
+
     write_bytes(out / STATE, (json.dumps(state, indent=1) + "\n").encode("utf-8"))
     return result
