@@ -175,8 +175,10 @@ def test_sources_list_every_statistic_the_page_shows(built) -> None:
         stat = library.statistics[sid]
         item = re.search(rf'<li id="source-{sid}">(.*?)</li>', html, re.S)[1]
         assert f'href="{stat.source_url}"' in item
-        if stat.kind != "contact":
+        if stat.kind == "count":
             assert "As of" in item
+        else:  # a date or a phone number is its own figure
+            assert item.startswith(f"{stat.display['en']}: ") and "As of" not in item
         assert f'id="source-{sid}"' in es
     assert "As of February 19, 2021" in html
     assert "Fecha de los datos: 19 de febrero de 2021" in es

@@ -129,6 +129,11 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
         outside, errors = guard(page, base)
         page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base[:-1])
         page.goto(base + "es/index.html")
+        page.keyboard.press("Tab")  # the skip link comes first and shows itself when focused
+        skip = page.locator(":focus")
+        assert skip.get_attribute("class") == "skip" and skip.bounding_box()["x"] >= 0
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
         post = page.locator("#post-violence-attacks")
         post.get_by_role("button", name="Copiar texto").click()
         expected = composed(config, "violence-attacks", "es")

@@ -214,8 +214,10 @@ def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
 
 
 def _source(stat: Statistic, lang: str) -> SourceView:
-    as_of = ""
-    if stat.as_of and stat.kind != "contact":
-        as_of = format_date(stat.as_of, lang, stat.as_of_text, long=True)
-    return SourceView(stat.id, _sentence(stat.label.get(lang, stat.id)), stat.source_name,
-                      stat.source_url, as_of)
+    """A date or a contact is its own figure: 'December 20, 2018: the day …', no as-of date."""
+    label = stat.label.get(lang, stat.id)
+    if stat.kind in ("date", "contact"):
+        return SourceView(stat.id, f"{stat.display.get(lang, '')}: {label}", stat.source_name,
+                          stat.source_url, "")
+    as_of = format_date(stat.as_of, lang, stat.as_of_text, long=True) if stat.as_of else ""
+    return SourceView(stat.id, _sentence(label), stat.source_name, stat.source_url, as_of)
