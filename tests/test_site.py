@@ -22,6 +22,7 @@ from toolkit.config import load_config
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
+from toolkit.site.content import site_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 29)
@@ -100,7 +101,7 @@ def test_no_unverified_figure_or_card_anywhere_in_the_site(built) -> None:
     config = load_config(config_file)
     library = load_library(config)
     displays = unverified_displays(config_file)
-    assert {"1,000", "16,000", "1.000", "16.000"} <= set(displays)
+    assert len(displays) >= 2  # the shipped library has figures waiting for a check
     for path in site.rglob("*"):
         if path.suffix in (".html", ".js", ".xml", ".txt", ".svg"):
             text = path.read_text(encoding="utf-8")
@@ -108,7 +109,7 @@ def test_no_unverified_figure_or_card_anywhere_in_the_site(built) -> None:
                 assert shown not in text, f"{shown!r} in {path}"
     unverified_cards = {c.id for c in library.cards.values()
                         if c.statistic and not library.statistics[c.statistic].verified}
-    assert unverified_cards == {"stat-violence-first-year", "stat-children-returned"}
+    assert unverified_cards  # e.g. stat-violence-first-year, stat-children-returned
     files = [p.name for p in (site / "graphics").iterdir()] + \
             [p.name for p in (site / "thumbs").iterdir()]
     assert files and not [f for f in files if any(f.startswith(c) for c in unverified_cards)]
@@ -129,7 +130,7 @@ def test_each_zip_holds_exactly_the_verified_graphics_of_its_language(built) -> 
                 assert info.date_time == (1980, 1, 1, 0, 0, 0)
                 data = zf.read(info)
                 assert data == (config.graphics_dir / info.filename).read_bytes()
-        assert len(expected) == 8 * len(config.formats)
+        assert len(expected) == len(site_cards(library)) * len(config.formats)
 
 
 def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) -> None:
@@ -168,21 +169,24 @@ def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) ->
 def test_sources_list_every_statistic_the_page_shows(built) -> None:
     config_file, site = built
     library = load_library(load_config(config_file))
+    for lang, page in (("en", site / "index.html"), ("es", site / "es" / "index.html")):
+        html = page.read_text(encoding="utf-8")
+        listed = dict(re.findall(r'<li id="source-([^"]+)">(.*?)</li>', html, re.S))
+        shown = {sid for mid in posts_of(html)
+                 for sid in library.statistic_ids_of(library.messages[mid])}
+        assert shown and shown <= set(listed)
+        for sid, item in listed.items():
+            stat = library.statistics[sid]
+            assert stat.verified and f'href="{stat.source_url}"' in item
+            if stat.kind == "count":
+                assert ("As of " if lang == "en" else "Fecha de los datos: ") in item
+                assert stat.display[lang] in item
+            else:  # a date or a phone number is its own figure
+                assert item.startswith(f"{stat.display[lang]}: ")
     html = (site / "index.html").read_text(encoding="utf-8")
-    es = (site / "es" / "index.html").read_text(encoding="utf-8")
-    for sid in ("hrf-attacks-2021", "hrf-children-kidnapped", "attacks-over-1500",
-                "mpp-announced", "court-5th-cir", "switchboard"):
-        stat = library.statistics[sid]
-        item = re.search(rf'<li id="source-{sid}">(.*?)</li>', html, re.S)[1]
-        assert f'href="{stat.source_url}"' in item
-        if stat.kind == "count":
-            assert "As of" in item
-        else:  # a date or a phone number is its own figure
-            assert item.startswith(f"{stat.display['en']}: ") and "As of" not in item
-        assert f'id="source-{sid}"' in es
     assert "As of February 19, 2021" in html
-    assert "Fecha de los datos: 19 de febrero de 2021" in es
-    assert 'id="source-violence-first-year"' not in html
+    assert "Fecha de los datos: 19 de febrero de 2021" in (site / "es" / "index.html").read_text(
+        encoding="utf-8")
 
 
 def test_build_is_deterministic_and_warm_builds_write_nothing(built, tmp_path: Path) -> None:

@@ -103,8 +103,9 @@ class Config:
     outbox_dir: Path
     accounts: dict[str, Account]
     fallback_to_outbox: bool
+    #: where the share kit is published (absolute, ends with '/'); '' when unset
+    site_base_url: str
     site_dir: Path
-    site_base_url: str = ""
 
     @property
     def root(self) -> Path:
@@ -225,10 +226,10 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
+        site_base_url=site_base_url,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
-        site_base_url=site_base_url,
     )
 
 

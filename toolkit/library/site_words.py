@@ -116,7 +116,8 @@ def check_site_words(config: Config, library: Library, problems: Problems) -> No
     for key, texts in site.words.items():
         line = site.lines.get(key, 1)
         for lang, text in texts.items():
-            _check_digits(config, text, problems, site.path, line, f"site text '{key}' ({lang})")
+            _number_rule(config, text, lang, problems, site.path, line,
+                         f"site text '{key}' ({lang})")
             for m in PLACEHOLDER.finditer(text):
                 stat = library.statistics.get(m[1])
                 if stat is None:
@@ -133,6 +134,15 @@ def check_site_words(config: Config, library: Library, problems: Problems) -> No
                                                  "verified", False):
         problems.error(site.path, site.lines["site.card"],
                        f"'site.card' '{site.card}' shows an unverified statistic")
+
+
+def _number_rule(config: Config, text: str, lang: str, problems: Problems, path: str,
+                 line: int, what: str) -> None:
+    """The messages' number rule, applied to a site text."""
+    try:  # the rule that reads numbers per language (written as words too) takes `lang`
+        _check_digits(config, text, lang, problems, path, line, what)  # type: ignore[call-arg]
+    except TypeError:  # the digits-only rule
+        _check_digits(config, text, problems, path, line, what)
 
 
 def load_site_words(config: Config, library: Library) -> SiteWords:
