@@ -109,6 +109,8 @@ class Config:
     outbox_dir: Path
     accounts: dict[str, Account]
     fallback_to_outbox: bool
+    #: where the share kit is published (absolute, ends with '/'); '' when unset
+    site_base_url: str
     site_dir: Path
     media_dir: Path | None = None
     #: per language: the campaign's name, tagline and short URL (cards, alt text)
@@ -252,6 +254,12 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
+    site_base_url = r.value(site, "base_url", str, "", where="site.")
+    if site_base_url and not site_base_url.startswith(("https://", "http://")):
+        r.fail(site, "base_url",
+               f"'site.base_url' must be an http(s) URL, not {site_base_url!r}")
+    elif site_base_url and not site_base_url.endswith("/"):
+        site_base_url += "/"
 
     if len(problems.errors) > before:
         return None
@@ -261,6 +269,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
+        site_base_url=site_base_url,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir, media_dir=media_dir,

@@ -67,6 +67,7 @@ def main() -> None:
     run_step("Checking config and post library", ["check"])
     run_step("The composed library", ["library"])
     run_step("Building share graphics", ["graphics", "build"])
+    run_step("Building the supporters' share kit", ["site", "build"])
     try:
         config = load_config(path)
         ids = seed_demo(config, datetime.now(UTC))
@@ -78,6 +79,7 @@ def main() -> None:
     run_step("The schedule", ["schedule", "--days", "2"])
     click.secho("\n== Running the scheduler (Ctrl-C stops it cleanly)", bold=True)
     click.echo(f"Published posts appear as JSON files in {config.outbox_dir}")
+    click.echo(f"The supporters' share kit: open {config.site_dir / 'index.html'} in a browser")
     click.echo("To publish to a real X account, set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN "
                "and X_ACCESS_TOKEN_SECRET (environment or .env), then `toolkit accounts test`;"
                " see README.md, 'Connecting real accounts'.\n")

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("toolkit.cli.queue:queue", "Queue, show, approve, cancel, resolve posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+    "site": ("toolkit.cli.site:site", "Build the supporters' share kit (static site)."),
 }
 
 

@@ -69,7 +69,7 @@ def require_clean(config: Config, library: Library, message: Message) -> None:
 def _check_card_text(config: Config, card, problems: Problems) -> None:  # noqa: ANN001
     o = card.origin
     for lang, text in card.text.items():
-        _check_digits(config, text, lang, problems, o.path, o.at("text"),
+        check_numbers(config, text, lang, problems, o.path, o.at("text"),
                       f"card '{card.id}' ({lang})")
 
 
@@ -99,7 +99,7 @@ def _check_message(config: Config, library: Library, message: Message, problems:
                     "(write one '{statistic-id}' or remove the braces)")
             problems.error(o.path, text_line, f"message '{message.id}' ({lang}) {what}")
             unknown = unknown or single is not None
-        _check_digits(config, template, lang, problems, o.path, text_line,
+        check_numbers(config, template, lang, problems, o.path, text_line,
                       f"message '{message.id}' ({lang})")
     for sid in library.unverified_of(message):
         line = o.at("card") if sid not in message.statistic_ids() else text_line
@@ -123,7 +123,7 @@ def _check_message(config: Config, library: Library, message: Message, problems:
                                f"{platform} after tagging, over the limit of {composed.limit}")
 
 
-def _check_digits(config: Config, template: str, lang: str, problems: Problems, path: str,
+def check_numbers(config: Config, template: str, lang: str, problems: Problems, path: str,
                   line: int, what: str) -> None:
     """Numbers (any Unicode numeral, or written as words) must come from a statistic
     placeholder or the config allowlist."""

@@ -40,8 +40,9 @@ def load_library(config: Config) -> Library:
 
 
 def library_files(posts_dir: Path) -> list[Path]:
-    """The YAML files of the library, in a stable order."""
-    return sorted([*posts_dir.glob("*.yaml"), *posts_dir.glob("*.yml")])
+    """The YAML files of the library, in a stable order (not the share kit's `site.yaml`)."""
+    files = [*posts_dir.glob("*.yaml"), *posts_dir.glob("*.yml")]
+    return sorted(p for p in files if p.name != "site.yaml")
 
 
 def read_library(config: Config, problems: Problems) -> Library:

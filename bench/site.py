@@ -1,0 +1,179 @@
+"""Benchmark of the supporters' share kit: build times, first-view weight, Lighthouse scores.
+
+    .venv/bin/python bench/site.py [--rounds N] [--no-lighthouse]
+
+Builds run the whole command (`toolkit site build`, start-up included) on a copy of the shipped
+config and library whose `site.base_url` is the local server (as on a real host, the canonical
+and Open Graph addresses are the site's own):
+  cold        no graphics and no site yet (the build renders the graphics it needs first)
+  cold-site   graphics already built, empty site folder
+  warm        nothing changed
+The site is then served from 127.0.0.1. First view: bytes transferred by headless Chromium
+loading each language page at a phone's size (390 × 844), nothing scrolled. Lighthouse 12.2.3
+(mobile, its default) runs from bench/.lighthouse (git ignores it) with
+CHROME_PATH=/usr/bin/chromium; install it once with INSTALL below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLKIT = ROOT / ".venv" / "bin" / "toolkit"
+LIGHTHOUSE = ROOT / "bench" / ".lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
+CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+FLAGS = "--headless=new --no-sandbox --disable-background-networking --disable-component-update"
+GOALS = {"performance": 95, "accessibility": 100, "best-practices": 95, "seo": 95}
+MAX_FIRST_VIEW = 300_000
+#: its own package.json, so that npm does not add lighthouse to the project's package.json
+INSTALL = ("mkdir -p bench/.lighthouse && echo '{\"private\": true}' > "
+           "bench/.lighthouse/package.json && npm i -E --prefix bench/.lighthouse "
+           "lighthouse@12.2.3")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def timed(config: Path) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, worker processes included) of one
+    `toolkit site build` in a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([str(TOOLKIT), "--config", str(config), "site", "build"], check=True,
+                   capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def build_times(config: Path, rounds: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) seconds of cold, cold-site and warm builds."""
+    work = config.parent.parent
+    runs: dict[str, list[tuple[float, float]]] = {"cold": [], "cold-site": [], "warm": []}
+    for _ in range(rounds):
+        shutil.rmtree(work / "graphics", ignore_errors=True)
+        shutil.rmtree(work / "site", ignore_errors=True)
+        runs["cold"].append(timed(config))
+        shutil.rmtree(work / "site")
+        runs["cold-site"].append(timed(config))
+    for _ in range(rounds * 2):
+        runs["warm"].append(timed(config))
+    return {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v))
+            for k, v in runs.items()}
+
+
+def first_view_bytes(url: str) -> int:
+    """Bytes transferred (headers and bodies) loading `url` at 390 × 844, nothing scrolled."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    total = 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        sizes: list[float] = []
+        cdp.on("Network.loadingFinished", lambda e: sizes.append(e["encodedDataLength"]))
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_timeout(500)
+        total = int(sum(sizes))
+        browser.close()
+    return total
+
+
+def lighthouse(url: str) -> dict[str, float] | None:
+    """Lighthouse mobile scores (0-100) and its total byte weight; None if not installed."""
+    if not LIGHTHOUSE.exists():
+        return None
+    out = subprocess.run(
+        ["node", str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+         f"--chrome-flags={FLAGS}",
+         "--only-categories=performance,accessibility,best-practices,seo"],
+        capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROME}, check=True)
+    report = json.loads(out.stdout)
+    scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+    scores["bytes"] = report["audits"]["total-byte-weight"]["numericValue"]
+    scores["lcp_ms"] = report["audits"]["largest-contentful-paint"]["numericValue"]
+    failing = [a for a, v in report["audits"].items()
+               if v.get("score") is not None and v["score"] < 1
+               and v.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")]
+    scores["not_perfect"] = ", ".join(sorted(failing)[:8])  # type: ignore[assignment]
+    return scores
+
+
+def main() -> None:
+    """Print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-lighthouse", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        work = Path(tmp)
+        shutil.copytree(ROOT / "config", work / "config")
+        shutil.copytree(ROOT / "posts", work / "posts")
+        config = work / "config" / "campaign.yaml"
+        handler = functools.partial(_Quiet, directory=str(work / "site"))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(re.sub(r"(?m)^  base_url: .*", f"  base_url: {base}", text),
+                          encoding="utf-8")
+
+        times = build_times(config, args.rounds)
+        print(f"site build, whole command, median of {args.rounds} (wall / CPU): "
+              f"cold {times['cold'][0]:.2f} / {times['cold'][1]:.2f} s (graphics rendered too), "
+              f"cold-site {times['cold-site'][0]:.2f} / {times['cold-site'][1]:.2f} s (graphics "
+              f"already built), warm {times['warm'][0] * 1000:.0f} / "
+              f"{times['warm'][1] * 1000:.0f} ms")
+        for i, what in ((0, "wall"), (1, "CPU")):
+            print(f"warm = {times['warm'][i] / times['cold'][i] * 100:.1f}% of cold, "
+                  f"{times['warm'][i] / times['cold-site'][i] * 100:.1f}% of cold-site "
+                  f"({what}; goal <= 5%)")
+
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            for lang, path in (("en", ""), ("es", "es/")):
+                url = base + path
+                weight = first_view_bytes(url)
+                flag = "ok" if weight <= MAX_FIRST_VIEW else "OVER"
+                print(f"[{lang}] first view at 390 px: {weight / 1000:.0f} KB transferred "
+                      f"(goal <= {MAX_FIRST_VIEW // 1000} KB: {flag})")
+                if args.no_lighthouse:
+                    continue
+                scores = lighthouse(url)
+                if scores is None:
+                    print(f"lighthouse not installed: {INSTALL}")
+                    continue
+                shown = ", ".join(f"{k} {scores[k]} (goal {'>=' if g < 100 else ''}{g})"
+                                  for k, g in GOALS.items())
+                print(f"[{lang}] lighthouse mobile: {shown}; total byte weight "
+                      f"{scores['bytes'] / 1000:.0f} KB; LCP {scores['lcp_ms']:.0f} ms")
+                if scores["not_perfect"]:
+                    print(f"[{lang}]   audits below 1: {scores['not_perfect']}")
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""The share kit in headless Chromium (Debian's, through Playwright), served from 127.0.0.1:
+no request leaves the site, no console error, downloads, clipboard, share fallback, language
+switch, the remembered Mastodon server, axe-core, JavaScript off, and screenshots kept as
+artifacts in tests/artifacts/."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from axe import axe_violations
+from browser import chromium_page
+from PIL import Image
+from test_site import copy_project, site_build
+
+from toolkit.compose import compose_message
+from toolkit.config import load_config
+from toolkit.library import load_library
+from toolkit.site.content import site_cards
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The shipped library's site on a local HTTP server: (base URL, config file)."""
+    config = copy_project(tmp_path_factory.mktemp("served"))
+    assert site_build(config).exit_code == 0
+    handler = functools.partial(_Quiet, directory=str(config.parent.parent / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", config
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def guard(page, base: str) -> tuple[list[str], list[str]]:  # noqa: ANN001 - a Playwright page
+    """Abort (and record) any request outside the site; record console errors."""
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r) -> None:  # noqa: ANN001
+        if r.request.url.startswith(base):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return outside, errors
+
+
+def composed(config_file: Path, mid: str, lang: str) -> str:
+    config = load_config(config_file)
+    return compose_message(config, load_library(config), mid, lang, "x").text
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_page_loads_everything_from_the_site_with_no_error_and_passes_axe(served, lang) -> None:
+    base, _ = served
+    url = base + ("" if lang == "en" else "es/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium_page() as page:
+        outside, errors = guard(page, base)
+        for width, height in ((390, 844), (1440, 900)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(url + "index.html")
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.lang") == lang
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.screenshot(path=str(ARTIFACTS / f"site-{lang}-{width}.png"))
+            page.locator("#graphics").scroll_into_view_if_needed()
+            page.evaluate("document.getElementById('graphics').scrollIntoView()")
+            page.screenshot(path=str(ARTIFACTS / f"site-{lang}-{width}-graphics.png"))
+        page.set_viewport_size({"width": 320, "height": 700})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        for img in page.locator("img").all():
+            img.scroll_into_view_if_needed()
+            assert img.get_attribute("alt")
+        page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth)")
+        violations = axe_violations(page)
+        assert violations == [], violations
+        assert outside == [] and errors == []
+
+
+def test_every_download_is_a_png_of_the_stated_size_and_the_zip_matches(served) -> None:
+    base, _ = served
+    with chromium_page() as page:
+        guard(page, base)
+        page.goto(base + "index.html")
+        items = page.locator(".downloads li").all()
+        config = load_config(served[1])
+        assert len(items) == len(site_cards(load_library(config))) * len(config.formats)
+        for item in items:
+            href = item.locator("a").get_attribute("href")
+            meta = item.locator(".meta").inner_text()
+            name, pixels, size = meta.split(" · ")
+            body = page.request.get(base + href).body()
+            assert body[:8] == b"\x89PNG\r\n\x1a\n" and href.endswith(name)
+            with Image.open(io.BytesIO(body)) as image:
+                assert f"{image.width} × {image.height} px" == pixels
+            assert size == f"{max(1, round(len(body) / 1000))} KB"
+        zip_href = page.locator("a[href$='.zip']").get_attribute("href")
+        with zipfile.ZipFile(io.BytesIO(page.request.get(base + zip_href).body())) as zf:
+            assert sorted(zf.namelist()) == sorted(
+                i.locator("a").get_attribute("href").removeprefix("graphics/") for i in items)
+
+
+def test_copy_share_fallback_and_mastodon_server(served) -> None:
+    base, config = served
+    with chromium_page() as page:
+        outside, errors = guard(page, base)
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base[:-1])
+        page.goto(base + "es/index.html")
+        page.keyboard.press("Tab")  # the skip link comes first and shows itself when focused
+        skip = page.locator(":focus")
+        assert skip.get_attribute("class") == "skip" and skip.bounding_box()["x"] >= 0
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        post = page.locator("#post-violence-attacks")
+        post.get_by_role("button", name="Copiar texto").click()
+        expected = composed(config, "violence-attacks", "es")
+        assert page.evaluate("navigator.clipboard.readText()") == expected
+        page.locator("#card-stat-attacks").get_by_role("button", name="Copiar texto "
+                                                       "alternativo").click()
+        alt = page.locator("#alt-stat-attacks").inner_text()
+        figure = load_library(load_config(config)).statistics["hrf-attacks-2021"].display["es"]
+        assert page.evaluate("navigator.clipboard.readText()") == alt and figure in alt
+        page.evaluate("navigator.clipboard.writeText('')")
+        # no Web Share with files in desktop Chromium: the graphic downloads and the text is copied
+        with page.expect_download() as download:
+            post.get_by_role("button", name="Compartir", exact=True).click()
+        assert download.value.suggested_filename == "stat-attacks-x-es.png"
+        page.wait_for_function("s => navigator.clipboard.readText().then(t => t === s)",
+                               arg=expected)
+        page.wait_for_function("document.getElementById('status').textContent"
+                               ".includes('pega el texto')")
+
+        page.fill("#mastodon-server", "https://Example.Social/@someone")
+        page.get_by_role("button", name="Guardar servidor").click()
+        href = post.locator("a[data-share=mastodon]").get_attribute("href")
+        assert href.startswith("https://example.social/share?text=")
+        assert parse_qs(urlsplit(href).query)["text"] == [expected]
+        page.reload()
+        assert page.input_value("#mastodon-server") == "example.social"
+        again = page.locator("#post-call-switchboard a[data-share=mastodon]").get_attribute("href")
+        assert again.startswith("https://example.social/share?")
+
+        page.get_by_role("link", name="English").click()
+        page.wait_for_url(base + "index.html")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        assert page.get_by_role("heading", level=2, name="Ready posts").is_visible()
+        assert outside == [] and errors == []
+
+
+def test_without_javascript_downloads_and_links_still_work(served) -> None:
+    base, config = served
+    with chromium_page() as page:
+        outside, _ = guard(page, base)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        page.goto(base + "index.html")
+        assert page.locator("button:visible").count() == 0  # enhancements only
+        assert not page.locator("#mastodon-form").is_visible()
+        with page.expect_download() as download:
+            page.locator("#card-msg-end-mpp .downloads a").first.click()
+        assert download.value.suggested_filename == "msg-end-mpp-x-en.png"
+        with page.expect_download() as download:
+            page.locator("a[href$='.zip']").click()
+        assert download.value.suggested_filename == "saveasylum-graphics-en.zip"
+        x = parse_qs(urlsplit(page.locator("#post-asylum-human-right a[data-share=x]")
+                              .get_attribute("href")).query)
+        assert " ".join(x["text"] + x.get("url", [])) == composed(config, "asylum-human-right",
+                                                                  "en")
+        assert page.locator("a[href='tel:+12022243121']").is_visible()
+        page.get_by_role("link", name="Español").click()
+        page.wait_for_url(base + "es/index.html")
+        assert outside == []

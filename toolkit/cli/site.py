@@ -1,0 +1,27 @@
+"""`toolkit site build`: the supporters' share kit, a static folder for any static host."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from toolkit.cli.context import get_config
+
+
+@click.group()
+def site() -> None:
+    """Build the supporters' share kit (a static site)."""
+
+
+@site.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site.out in the config).")
+@click.option("--force", is_flag=True, help="Make every file again, changed or not.")
+@click.pass_context
+def build(ctx: click.Context, out_dir: Path | None, force: bool) -> None:
+    """Write the share kit: one page per language, verified graphics, ZIPs and thumbnails."""
+    from toolkit.site.build import build_site
+
+    result = build_site(get_config(ctx), out_dir=out_dir, force=force)
+    click.echo(result.summary())

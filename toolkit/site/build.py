@@ -1,0 +1,117 @@
+"""`toolkit site build`: write the share kit, a static folder that works from any static host.
+
+    DIR/index.html, DIR/<lang>/index.html   one page per campaign language (the first at the root)
+    DIR/graphics/*.png                       the verified graphics, full size
+    DIR/thumbs/<card>-<lang>.webp            previews
+    DIR/downloads/saveasylum-graphics-<lang>.zip
+    DIR/assets/                              script, favicon
+    DIR/robots.txt, DIR/sitemap.xml
+
+Deterministic (same inputs, same bytes) and incremental: a file is written only when what it is
+made from changed. When none of the inputs changed (config, posts/, the graphics manifest, the
+templates, today's date) the build only compares one stamp and checks that its files are there,
+without loading the library, Pillow or Jinja.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from toolkit import __version__
+from toolkit.config import Config
+from toolkit.graphics.manifest import manifest_path
+from toolkit.problems import display_path
+
+#: bump when the page or its files change shape, so every file is made again
+SITE_VERSION = "1"
+STATE = ".site-build.json"
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@dataclass
+class SiteResult:
+    """What a site build did."""
+
+    out_dir: Path
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    pages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """'wrote 3, unchanged 120, removed 0 → site/ (open site/index.html)'."""
+        text = f"wrote {self.written}, unchanged {self.unchanged}"
+        if self.removed:
+            text += f", removed {self.removed}"
+        index = display_path(self.out_dir / "index.html")
+        return f"{text} → {display_path(self.out_dir)}/ (open {index})"
+
+
+def page_path(config: Config, lang: str) -> str:
+    """Where `lang`'s page goes, relative to the site folder."""
+    return "index.html" if lang == config.languages[0] else f"{lang}/index.html"
+
+
+def input_stamp(config: Config, today: date) -> str:
+    """SHA-256 over everything the site is made from (file names, sizes and bytes)."""
+    from toolkit.library.loader import library_files
+
+    files = [config.path, *library_files(config.posts_dir), config.posts_dir / "site.yaml",
+             manifest_path(config.graphics_dir),
+             *sorted(TEMPLATES.iterdir()), *sorted(STATIC.iterdir())]
+    h = hashlib.sha256(f"{SITE_VERSION}|{__version__}|{today.isoformat()}|"
+                       f"{config.site_base_url}".encode())
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"<missing>"
+        h.update(f"\0{path.name}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.hexdigest()
+
+
+def load_state(out: Path) -> dict:
+    """The previous build's record: its stamp and each file it wrote with that file's key."""
+    try:
+        state = json.loads((out / STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and isinstance(state.get("files"), dict) else {}
+
+
+def _all_present(out: Path, files: dict) -> bool:
+    return all((out / rel).is_file() for rel in files)
+
+
+def build_site(config: Config, out_dir: Path | None = None, today: date | None = None,
+               force: bool = False, library: object | None = None) -> SiteResult:
+    """Build the share kit into `out_dir` (default: `site.out`); raise a `ToolkitError` when the
+    library, the site words or the graphics have errors (nothing is written then)."""
+    today = today or date.today()
+    out = Path(out_dir or config.site_dir).resolve()
+    state = load_state(out)
+    old_files: dict[str, str] = state.get("files", {})
+    if (not force and state.get("stamp") == input_stamp(config, today)
+            and _all_present(out, old_files)):
+        return SiteResult(out, unchanged=len(old_files),
+                          pages=[page_path(config, lang) for lang in config.languages])
+    from toolkit.site.writer import write_site
+
+    result, files = write_site(config, out, today, {} if force else old_files, library)
+    for rel in sorted(set(old_files) - set(files)):
+        path = out / rel
+        if path.is_file():
+            path.unlink()
+            result.removed += 1
+    state = {"stamp": input_stamp(config, today), "files": dict(sorted(files.items()))}
+    from toolkit.site.assets import write_bytes
+
+    write_bytes(out / STATE, (json.dumps(state, indent=1) + "\n").encode("utf-8"))
+    return result

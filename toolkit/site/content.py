@@ -1,0 +1,223 @@
+"""What the share kit shows, per language: verified cards with their downloads, ready posts with
+share links, the call script and the sources. Plain data for the templates; no files written.
+
+Only verified facts reach the page: a message is shown only when the fact gate
+(`toolkit.library.gate.blocking_facts`) lets it through, and a card only when its statistic is
+verified and the graphics manifest marks its image verified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from toolkit.compose import compose_message, fill
+from toolkit.config import Config
+from toolkit.errors import ComposeError
+from toolkit.graphics.alt import format_date
+from toolkit.library.gate import blocking_facts
+from toolkit.library.models import Library, Statistic
+from toolkit.library.site_words import SiteWords
+from toolkit.site.links import share_links, tel_href
+
+#: the platforms whose composed text the page offers (each has a share intent)
+SHARE_PLATFORMS = ("x", "bluesky", "mastodon")
+THUMB_WIDTH = 640
+
+
+@dataclass(frozen=True)
+class Download:
+    """One PNG of a card: its file (under graphics/), format label and sizes."""
+
+    file: str
+    format: str
+    label: str
+    width: int
+    height: int
+    bytes: int
+    size: str
+
+
+@dataclass(frozen=True)
+class CardView:
+    """A verified card in one language: title, alt text, thumbnail and its downloads."""
+
+    id: str
+    title: str
+    alt: str
+    thumb: str
+    thumb_source: str
+    thumb_width: int
+    thumb_height: int
+    share_image: str
+    share_text: str
+    downloads: list[Download]
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A ready post: the composed text, its share links and the graphic it carries."""
+
+    id: str
+    text: str
+    links: dict[str, str]
+    image: str | None
+    image_alt: str
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A statistic shown on the page, with its source and as-of date."""
+
+    id: str
+    label: str
+    name: str
+    url: str
+    as_of: str
+
+
+@dataclass
+class PageContent:
+    """Everything one language's page shows."""
+
+    lang: str
+    words: dict[str, str]
+    paragraphs: dict[str, list[str]]
+    cards: list[CardView] = field(default_factory=list)
+    posts: list[PostView] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)
+    tel: str = ""
+    files: list[str] = field(default_factory=list)
+
+
+def card_is_verified(library: Library, card_id: str) -> bool:
+    """Whether a card shows only verified facts (a card without a statistic shows none)."""
+    card = library.cards.get(card_id)
+    if card is None:
+        return False
+    if not card.statistic:
+        return True
+    stat = library.statistics.get(card.statistic)
+    return stat is not None and stat.verified
+
+
+def site_cards(library: Library) -> list[str]:
+    """Ids of the cards the site may show, in library order."""
+    return [cid for cid in library.cards if card_is_verified(library, cid)]
+
+
+def human_size(n: int, lang: str) -> str:
+    """'48 KB', '3.4 MB' ('3,4 MB' in Spanish)."""
+    if n < 1_000_000:
+        return f"{max(1, round(n / 1000))} KB"
+    text = f"{n / 1_000_000:.1f}"
+    return f"{text.replace('.', ',') if lang != 'en' else text} MB"
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _fill_words(site: SiteWords, library: Library, lang: str) -> dict[str, str]:
+    return {key: fill(texts[lang], library, lang) for key, texts in site.words.items()
+            if lang in texts}
+
+
+def page_content(config: Config, library: Library, site: SiteWords, manifest: list[dict],
+                 lang: str, today: date) -> PageContent:
+    """The content of `lang`'s page from the library, the site words and the graphics manifest."""
+    words = _fill_words(site, library, lang)
+    page = PageContent(lang, words, {k: _paragraphs(words[k]) for k in ("why", "call_script")})
+    by_card: dict[str, list[dict]] = {}
+    order = list(config.formats)
+    for e in manifest:
+        if e.get("lang") == lang and e.get("verified") and e.get("format") in config.formats:
+            by_card.setdefault(e["card"], []).append(e)
+    used: list[str] = list(site.statistic_ids())
+    texts_of_card: dict[str, str] = {}
+    for message in library.messages.values():
+        if blocking_facts(library, message, today) or lang not in message.text:
+            continue
+        post = _post(config, library, message, lang, words, by_card)
+        if post is None:
+            continue
+        page.posts.append(post)
+        used += library.statistic_ids_of(message)
+        if message.card:
+            texts_of_card.setdefault(message.card, post.text)
+    for cid in site_cards(library):
+        entries = sorted(by_card.get(cid, []), key=lambda e: order.index(e["format"]))
+        if not entries:
+            continue
+        card = library.cards[cid]
+        if card.statistic:
+            used.append(card.statistic)
+        page.cards.append(_card_view(config, library, cid, entries, words, lang,
+                                     texts_of_card.get(cid, "")))
+        page.files += [e["file"] for e in entries]
+    seen: set[str] = set()
+    for sid in used:
+        stat = library.statistics.get(sid)
+        if stat is None or sid in seen or not stat.verified:
+            continue
+        seen.add(sid)
+        page.sources.append(_source(stat, lang))
+    switchboard = library.statistics.get("switchboard")
+    page.tel = tel_href(str(switchboard.value)) if switchboard else ""
+    return page
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in text.split("\n\n") if p.strip()]
+
+
+def _post(config: Config, library: Library, message, lang: str, words: dict[str, str],
+          by_card: dict[str, list[dict]]) -> PostView | None:
+    texts: dict[str, str] = {}
+    for platform in SHARE_PLATFORMS:
+        if platform not in message.platforms or platform not in config.platforms:
+            continue
+        try:
+            composed = compose_message(config, library, message, lang, platform)
+        except ComposeError:
+            continue
+        if composed.fits:
+            texts[platform] = composed.text
+    if not texts:
+        return None
+    text = texts.get("x") or next(iter(texts.values()))
+    links = share_links(texts, message.link, message.link or config.url, words["email_subject"])
+    image, alt = None, ""
+    fmt = config.platforms["x"].card_format if "x" in config.platforms else None
+    for e in by_card.get(message.card or "", []):
+        if e["format"] == fmt:
+            image, alt = e["file"], e.get("alt", "")
+    return PostView(message.id, text, links, image, alt)
+
+
+def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
+               words: dict[str, str], lang: str, share_text: str) -> CardView:
+    card = library.cards[cid]
+    if card.layout == "statistic" and card.statistic:
+        title = _sentence(library.statistics[card.statistic].label[lang])
+    else:
+        title = card.text.get(lang, cid)
+    downloads = [Download(e["file"], e["format"], words.get(f"format_{e['format']}", e["format"]),
+                          int(e["width"]), int(e["height"]), int(e.get("bytes") or 0),
+                          human_size(int(e.get("bytes") or 0), lang)) for e in entries]
+    first = entries[0]
+    w, h = int(first["width"]), int(first["height"])
+    tw = min(THUMB_WIDTH, w)
+    return CardView(cid, title, first.get("alt", ""), f"thumbs/{cid}-{lang}.webp",
+                    first["file"], tw, round(h * tw / w), first["file"],
+                    share_text or " ".join(config.hashtags), downloads)
+
+
+def _source(stat: Statistic, lang: str) -> SourceView:
+    """A date or a contact is its own figure: 'December 20, 2018: the day …', no as-of date."""
+    label = stat.label.get(lang, stat.id)
+    if stat.kind in ("date", "contact"):
+        return SourceView(stat.id, f"{stat.display.get(lang, '')}: {label}", stat.source_in(lang),
+                          stat.source_url, "")
+    as_of = format_date(stat.as_of, lang, stat.as_of_text, long=True) if stat.as_of else ""
+    return SourceView(stat.id, _sentence(label), stat.source_in(lang), stat.source_url, as_of)

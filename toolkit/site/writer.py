@@ -1,0 +1,172 @@
+"""Making the share kit's files: graphics (built first if missing or stale), thumbnails, ZIPs,
+pages and static assets, each written only when its key (what it is made from) changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+
+from toolkit.config import Config
+from toolkit.errors import ConfigError
+from toolkit.library import Library, load_library
+from toolkit.library.site_words import SiteWords, load_site_words
+from toolkit.site import assets
+from toolkit.site.build import STATIC, TEMPLATES, SiteResult, page_path
+from toolkit.site.content import PageContent, human_size, page_content, site_cards
+
+THUMB_VERSION = "1"
+
+
+def ensure_graphics(config: Config, library: Library) -> list[dict]:
+    """The graphics manifest, after building the site's cards through the graphics build when
+    any of their images is missing, stale or not yet marked verified."""
+    from toolkit.graphics.build import build
+    from toolkit.graphics.jobs import jobs_for
+    from toolkit.graphics.manifest import load_manifest
+
+    cards = site_cards(library)
+    jobs, problems = jobs_for(config, library, cards)
+    entries = {e["file"]: e for e in load_manifest(config.graphics_dir)}
+
+    def stale(job) -> bool:  # noqa: ANN001 - a graphics Job
+        e = entries.get(job.file)
+        return (e is None or e.get("input_hash") != job.input_hash
+                or bool(e.get("verified")) != job.verified
+                or not (config.graphics_dir / job.file).is_file())
+
+    if problems or any(stale(j) for j in jobs):
+        build(config, library, cards=cards)
+    return load_manifest(config.graphics_dir)
+
+
+class _Writer:
+    """Writes files under `out`, skipping those whose key matches the previous build's."""
+
+    def __init__(self, out: Path, old: dict[str, str], result: SiteResult) -> None:
+        self.out, self.old, self.result = out, old, result
+        self.files: dict[str, str] = {}
+
+    def fresh(self, rel: str, key: str) -> bool:
+        """True (and counted as unchanged) when `rel` exists and was made from `key`."""
+        self.files[rel] = key
+        if self.old.get(rel) == key and (self.out / rel).is_file():
+            self.result.unchanged += 1
+            return True
+        return False
+
+    def data(self, rel: str, data: bytes) -> None:
+        """Write content-addressed data (its key is its own hash)."""
+        if not self.fresh(rel, hashlib.sha256(data).hexdigest()):
+            assets.write_bytes(self.out / rel, data)
+            self.result.written += 1
+
+    def made(self, rel: str) -> None:
+        """Count a file just made after `fresh` returned False."""
+        self.result.written += 1
+
+
+def write_site(config: Config, out: Path, today: date, old: dict[str, str],
+               library: Library | None = None) -> tuple[SiteResult, dict[str, str]]:
+    """Make every file of the site; return the result and {file: key} of what the site holds."""
+    if not config.site_base_url:
+        raise ConfigError(f"{display(config)}: 'site.base_url' is not set: give the absolute "
+                          "address the site will be published at (Open Graph and canonical links)")
+    library = library or load_library(config)
+    site = load_site_words(config, library)
+    manifest = ensure_graphics(config, library)
+    result = SiteResult(out, pages=[page_path(config, lang) for lang in config.languages])
+    w = _Writer(out, old, result)
+    by_file = {e["file"]: e for e in manifest}
+    pages = [page_content(config, library, site, manifest, lang, today)
+             for lang in config.languages]
+    for page in pages:
+        for file in page.files:
+            rel = f"graphics/{file}"
+            if not w.fresh(rel, by_file[file]["sha256"]):
+                assets.copy_file(config.graphics_dir / file, out / rel)
+                w.made(rel)
+        for card in page.cards:
+            src = by_file[card.thumb_source]
+            key = f"{THUMB_VERSION}:{src['sha256']}:{card.thumb_width}x{card.thumb_height}"
+            if not w.fresh(card.thumb, key):
+                assets.write_bytes(out / card.thumb, assets.thumbnail(
+                    config.graphics_dir / card.thumb_source, card.thumb_width, card.thumb_height))
+                w.made(card.thumb)
+    zips = {page.lang: _zip(config, w, page, by_file) for page in pages}
+    for name in sorted(p.name for p in STATIC.iterdir()):
+        w.data(f"assets/{name}", (STATIC / name).read_bytes())
+    env = _environment()
+    for page in pages:
+        html = _render(env, config, site, page, pages, zips[page.lang], by_file)
+        w.data(page_path(config, page.lang), html.encode("utf-8"))
+    w.data("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_base_url}sitemap.xml\n"
+           .encode())
+    w.data("sitemap.xml", _sitemap(config).encode("utf-8"))
+    return result, w.files
+
+
+def display(config: Config) -> str:
+    """`path:line` of the config's `site:` section (or of the file) for messages."""
+    from toolkit.problems import display_path
+
+    lines = config.path.read_text(encoding="utf-8").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("site:")), 1)
+    return f"{display_path(config.path)}:{line}"
+
+
+def _zip(config: Config, w: _Writer, page: PageContent, by_file: dict[str, dict]) -> dict:
+    rel = f"downloads/saveasylum-graphics-{page.lang}.zip"
+    members = sorted((f, by_file[f]["sha256"]) for f in page.files)
+    key = hashlib.sha256(json.dumps(members).encode()).hexdigest()
+    if not w.fresh(rel, key):
+        data = assets.zip_of([(f, config.graphics_dir / f) for f, _ in members])
+        assets.write_bytes(w.out / rel, data)
+        w.made(rel)
+    size = (w.out / rel).stat().st_size
+    return {"href": rel, "bytes": size, "size": human_size(size, page.lang),
+            "count": len(members)}
+
+
+def _environment():  # noqa: ANN202 - jinja2.Environment, imported lazily
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
+
+
+def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: ANN001
+            pages: list[PageContent], zip_info: dict, by_file: dict[str, dict]) -> str:
+    rel = page_path(config, page.lang)
+    root = "../" * rel.count("/")
+    url = config.site_base_url + rel.removesuffix("index.html")
+    alternates = [{"lang": p.lang, "name": p.words["lang_name"], "href": root + page_path(
+        config, p.lang), "url": config.site_base_url + page_path(config, p.lang).removesuffix(
+        "index.html")} for p in pages]
+    og = None
+    card = site.card or (page.cards[0].id if page.cards else "")
+    for fmt in ("link", "x"):
+        entry = by_file.get(f"{card}-{fmt}-{page.lang}.png")
+        if entry and entry["file"] in page.files:
+            og = {"url": config.site_base_url + "graphics/" + entry["file"],
+                  "width": entry["width"], "height": entry["height"], "alt": entry["alt"]}
+            break
+    css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
+    switchboard = page.words.get("call_button", "")
+    return env.get_template("page.html.j2").render(
+        page=page, w=page.words, lang=page.lang, root=root, url=url, alternates=alternates,
+        default_url=config.site_base_url, og=og, css=css, zip=zip_info, config=config,
+        call_text=switchboard, hashtag=config.hashtags[0])
+
+
+def _sitemap(config: Config) -> str:
+    urls = [config.site_base_url + page_path(config, lang).removesuffix("index.html")
+            for lang in config.languages]
+    links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{u}"/>'
+                    for lang, u in zip(config.languages, urls, strict=True))
+    body = "".join(f"<url><loc>{u}</loc>{links}</url>" for u in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:xhtml="http://www.w3.org/1999/xhtml">{body}</urlset>\n')
