@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
+from toolkit.notify.settings import NotifySettings, read_heartbeat_limit, read_notify
 from toolkit.problems import Problems, display_path
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
@@ -104,6 +105,8 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    heartbeat_max_age: timedelta = timedelta(minutes=2)
 
     @property
     def root(self) -> Path:
@@ -157,7 +160,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     before = len(problems.errors)
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
-             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site"}
+             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
+             "notify", "health"}
     for key in data:
         if key not in known:
             r.fail(data, key, f"unknown section '{key}'")
@@ -211,6 +215,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
+    notify = read_notify(r, r.section(data, "notify"))
+    heartbeat_max_age = read_heartbeat_limit(r, r.section(data, "health"))
 
     if len(problems.errors) > before:
         return None
@@ -221,6 +227,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
+        notify=notify, heartbeat_max_age=heartbeat_max_age,
     )
 
 

@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+    "status": ("toolkit.cli.status:status", "Scheduler health and posts waiting for a person."),
+    "notify": ("toolkit.cli.notify:notify", "Test and run the notification channels."),
 }
 
 
