@@ -8,6 +8,7 @@ python-telegram-bot's JobQueue. SIGINT/SIGTERM finish the in-flight publish, the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -29,6 +30,7 @@ log = logging.getLogger("toolkit.scheduler")
 WATCH_SECONDS = 1.0
 WAKE_JOB = "wake"
 WATCH_JOB = "watch"
+BEAT_JOB = "beat"
 BEAT_SECONDS = 15.0
 NOTIFY_SECONDS = 30.0
 _SERVICES: dict[str, SchedulerService] = {}
@@ -106,6 +108,8 @@ class SchedulerService:
             self._arm(self.clock() + timedelta(seconds=5))
             return
         self.heartbeat.dispatched(self.clock(), len(outcomes))
+        if outcomes:  # record what was done now, not at the next regular beat
+            self._beat_soon()
         with self._lock:
             self._armed = None
         self.rearm()
@@ -124,6 +128,13 @@ class SchedulerService:
                 return
         self._arm(max(next_at, now))
 
+    def _beat_soon(self) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        # JobLookupError: not running (tests calling dispatch() directly)
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.modify_job(BEAT_JOB, next_run_time=self.clock())
+
     def _arm(self, at: datetime) -> None:
         with self._lock:
             self._armed = at
@@ -136,7 +147,7 @@ class SchedulerService:
                                id=WATCH_JOB, replace_existing=True)
         self._arm(self.clock())  # catch up at once on start
         self.scheduler.add_job(beat, "interval", seconds=BEAT_SECONDS, args=[self.id],
-                               id="beat", executor="beat", next_run_time=self.clock(),
+                               id=BEAT_JOB, executor="beat", next_run_time=self.clock(),
                                replace_existing=True)
         if self.notifier is not None:
             self.scheduler.add_job(notify, "interval", seconds=NOTIFY_SECONDS, args=[self.id],
