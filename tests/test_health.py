@@ -151,7 +151,13 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         target.write_text(unit.read_text(encoding="utf-8").replace("/opt/saveasylum",
                                                                    str(ROOT)))
         units.append(str(target))
-    assert len(units) == 2
+    assert [Path(u).name for u in units] == ["saveasylum-alert@.service",
+                                             "saveasylum-scheduler.service",
+                                             "saveasylum-web.service"]
+    # the alert instance that OnFailure= starts for the scheduler
+    instance = tmp_path / "saveasylum-alert@saveasylum-scheduler.service"
+    instance.write_text(Path(units[0]).read_text(encoding="utf-8"))
+    units.append(str(instance))
     result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr

@@ -256,6 +256,17 @@ def test_notify_test_command_reaches_every_channel(
     assert "hook: not delivered" in result.output and hook.token not in result.output
 
 
+def test_notify_down_tells_that_a_unit_stopped(
+        config: Config, run_cli, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:  # noqa: ANN001
+    result = run_cli("notify", "down", "saveasylum-scheduler.service")
+    assert result.exit_code == 0, result.output
+    subject, body = smtp.messages[0]
+    assert subject == "#SaveAsylum: saveasylum-scheduler.service has stopped"
+    assert "`journalctl -u saveasylum-scheduler.service -n 50`" in body
+    assert "review.example.org" not in body
+    assert hook.messages == []  # not one of its events
+
+
 def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None:  # noqa: ANN001
     with project.open("a", encoding="utf-8") as f:
         f.write("notify:\n  digest_at: 18:00\n  channels:\n    a:\n"

@@ -38,6 +38,32 @@ def test(ctx: click.Context) -> None:
         ctx.exit(1)
 
 
+@notify.command("down")
+@click.argument("unit")
+@click.pass_context
+def down(ctx: click.Context, unit: str) -> None:
+    """Tell the channels that UNIT stopped for good (systemd's OnFailure= runs this)."""
+    from toolkit.notify.events import Event
+    from toolkit.notify.messages import render
+    from toolkit.notify.sender import AppriseSender
+    from toolkit.secrets import load_dotenv_file
+
+    config = get_config(ctx)
+    load_dotenv_file(config.root)
+    sender = AppriseSender()
+    failures = 0
+    for ch in config.notify.channels.values():
+        if "down" not in ch.events or sender.url_of(ch) is None:
+            continue
+        title, body = render("down", [Event("down", f"down:{unit}", detail=unit)], ch.lang,
+                             config.timezone, config.notify.web_url)
+        error = sender.send(ch, title, body)
+        click.echo(f"{ch.name}: {'sent' if error is None else error}")
+        failures += error is not None
+    if failures:
+        ctx.exit(1)
+
+
 @notify.command("run")
 @click.pass_context
 def run(ctx: click.Context) -> None:

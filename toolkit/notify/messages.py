@@ -55,6 +55,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "store.title": "The store cannot be opened",
         "store.what": "The scheduler cannot use its store, so nothing is published: {detail}",
         "store.todo": "check the database (disk, file, permissions), then run `toolkit status`",
+        "down.title": "{detail} has stopped", "down.many": "{n} services have stopped",
+        "down.what": "systemd gave up restarting {detail} after repeated failures: nothing is "
+                     "published until it runs again.",
+        "down.todo": "`journalctl -u {detail} -n 50` tells why; fix it, then "
+                     "`systemctl restart {detail}`",
         "post": "Post {id}: \"{text}\" on {platform} ({account}), due {when}",
         "reason": "Reason: {detail}",
         "todo": "To do: {todo}",
@@ -115,6 +120,11 @@ TEXTS: dict[str, dict[str, str]] = {
                       "nada: {detail}",
         "store.todo": "revisa la base de datos (disco, archivo, permisos) y luego ejecuta "
                       "`toolkit status`",
+        "down.title": "{detail} se ha detenido", "down.many": "{n} servicios se han detenido",
+        "down.what": "systemd dejó de reiniciar {detail} tras varios fallos: no se publica nada "
+                     "hasta que vuelva a funcionar.",
+        "down.todo": "`journalctl -u {detail} -n 50` dice por qué; corrígelo y luego "
+                     "`systemctl restart {detail}`",
         "post": "Publicación {id}: «{text}» en {platform} ({account}), prevista para {when}",
         "reason": "Motivo: {detail}",
         "todo": "Qué hacer: {todo}",
@@ -174,7 +184,8 @@ def render(kind: str, events: Sequence[Event], lang: str, tz: tzinfo,
         lines.append(t["more"].format(n=len(events) - LIST_MAX))
     post_id = first.post.id if first.post is not None and len(events) == 1 else "ID"
     lines.append("")
-    lines.append(t["todo"].format(todo=t[f"{kind}.todo"].format(id=post_id)))
+    todo = t[f"{kind}.todo"].format(id=post_id, detail=first.detail or "")
+    lines.append(t["todo"].format(todo=todo))
     link = _link(kind, events, web_url)
     if link:
         lines.append(t["open"].format(url=link))
@@ -246,7 +257,7 @@ def _quota_line(ev: Event, t: dict[str, str]) -> str:
 
 
 def _link(kind: str, events: Sequence[Event], web_url: str | None) -> str | None:
-    if not web_url:
+    if not web_url or kind in ("store", "down"):  # the web app may be down as well
         return None
     if kind in POST_KINDS and len(events) == 1 and events[0].post is not None:
         return f"{web_url}/posts/{events[0].post.id}"

@@ -14,7 +14,8 @@ from toolkit.fields import FieldReader
 from toolkit.yamlload import Node
 
 #: every event a channel can ask for (`digest` is the daily summary)
-EVENTS = ("failed", "missed", "needs_check", "auth", "rate_limited", "quota", "store", "digest")
+EVENTS = ("failed", "missed", "needs_check", "auth", "rate_limited", "quota", "store", "down",
+          "digest")
 MESSAGE_LANGS = ("en", "es")
 
 
