@@ -267,6 +267,27 @@ def test_notify_down_tells_that_a_unit_stopped(
     assert hook.messages == []  # not one of its events
 
 
+def test_an_upgraded_store_does_not_announce_its_old_history(
+        config: Config, store: Store, smtp: SmtpReceiver) -> None:
+    from sqlalchemy import text
+
+    queue(store, -7200)
+    Dispatcher(store, {"x-campaign": Platform()}).dispatch_due(T0)  # missed, before 006_ops
+    with store._write() as conn:
+        for table in ("heartbeats", "ops_marks", "notify_events", "notify_outbox"):
+            conn.execute(text(f"DROP TABLE {table}"))
+        conn.execute(text("DELETE FROM migrations WHERE name = '006_ops'"))
+    store.close()
+    upgraded = Store(config.store_url, now=T0)
+    assert "006_ops" in upgraded.applied_migrations
+    assert Notifier(config, upgraded).tick(T0).sent == 0 and smtp.messages == []
+    (late,) = queue(upgraded, -3600 * 3)
+    Dispatcher(upgraded, {"x-campaign": Platform()}).dispatch_due(T0)
+    assert Notifier(config, upgraded).tick(T0).sent == 2  # one message on each channel
+    assert len(smtp.messages) == 1 and late in smtp.messages[0][1]
+    upgraded.close()
+
+
 def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None:  # noqa: ANN001
     with project.open("a", encoding="utf-8") as f:
         f.write("notify:\n  digest_at: 18:00\n  channels:\n    a:\n"

@@ -66,7 +66,8 @@ def post_events(store: Store, after_id: int) -> tuple[list[Event], int]:
     rows, last = audit_since(store, after_id, WAITING)
     if not rows:
         return [], last
-    found = {p.id: p for p in store.list(ids=sorted({r.post_id for r in rows}))}
+    ids = sorted({r.post_id for r in rows})
+    found = {p.id: p for i in range(0, len(ids), 500) for p in store.list(ids=ids[i:i + 500])}
     events = []
     for r in rows:
         post = found.get(r.post_id)

@@ -38,6 +38,7 @@ from toolkit.store.ops import (
     get_mark,
     move_mark,
     pending,
+    prune_notifications,
     record_delivery,
     unsent_keys,
 )
@@ -51,6 +52,8 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5),
            timedelta(minutes=15), timedelta(minutes=30), timedelta(hours=1))
 #: a message being sent is skipped by other processes for this long
 SENDING = timedelta(minutes=2)
+#: sent messages and notified event keys are forgotten after this long (once a day)
+KEEP = timedelta(days=30)
 
 
 @dataclass
@@ -142,6 +145,7 @@ class Notifier:
         day = digest_day(self.config.notify.digest_at, self.config.timezone, now, last)
         if day is None or not move_mark(self.store, DIGEST_MARK, last, day.isoformat()):
             return 0
+        prune_notifications(self.store, now - KEEP)
         digest = build_digest(self.store, self.config.timezone, now)
         queued = 0
         for ch in channels:

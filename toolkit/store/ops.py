@@ -93,7 +93,7 @@ def move_mark(store: Store, name: str, old: str | None, new: str) -> bool:
 # -- reading the queue for people ---------------------------------------------------------------
 
 def audit_since(store: Store, after_id: int, statuses: Sequence[str],
-                limit: int = 1000) -> tuple[list[AuditRow], int]:
+                limit: int = 20_000) -> tuple[list[AuditRow], int]:
     """Audit entries after `after_id` that moved a post into one of `statuses`, and the last
     audit id looked at (the next scan starts after it)."""
     with store.engine.connect() as conn:
@@ -191,6 +191,13 @@ def record_delivery(store: Store, item: Pending, now: datetime, error: str | Non
                                "next_try": retry_at or now})
     with store._write() as conn:
         conn.execute(update(notify_outbox).where(notify_outbox.c.id == item.id).values(**values))
+
+
+def prune_notifications(store: Store, before: datetime) -> None:
+    """Forget messages sent, and events notified, before `before` (the outbox stays small)."""
+    with store._write() as conn:
+        conn.execute(delete(notify_outbox).where(notify_outbox.c.sent_at < before))
+        conn.execute(delete(notify_events).where(notify_events.c.at < before))
 
 
 def unsent_count(store: Store) -> int:
