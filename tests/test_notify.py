@@ -288,6 +288,18 @@ def test_an_upgraded_store_does_not_announce_its_old_history(
     upgraded.close()
 
 
+def test_check_names_unset_or_invalid_channel_variables(
+        config: Config, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.delenv("TEST_NOTIFY_HOOK")
+    monkeypatch.setenv("TEST_NOTIFY_EMAIL", "nosuchscheme://secret-value")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert "notification channel 'leads-email': TEST_NOTIFY_EMAIL does not hold a valid " \
+           "apprise URL" in result.output
+    assert "notification channel 'hook': TEST_NOTIFY_HOOK is not set" in result.output
+    assert "secret-value" not in result.output
+
+
 def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None:  # noqa: ANN001
     with project.open("a", encoding="utf-8") as f:
         f.write("notify:\n  digest_at: 18:00\n  channels:\n    a:\n"

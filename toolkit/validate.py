@@ -14,6 +14,7 @@ from toolkit.problems import Problems
 EXTRA_CHECKS: list[str] = [
     "toolkit.graphics.checks:check_graphics",
     "toolkit.publish.checks:check_accounts",
+    "toolkit.notify.checks:check_channels",
 ]
 
 

@@ -21,6 +21,9 @@ class AppriseSender:
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env = os.environ if env is None else env
+        # apprise's own log lines may name hosts, users or tokens: they are captured per send,
+        # masked, and reported by the notifier instead of reaching the log as they are
+        logging.getLogger("apprise").propagate = False
 
     def url_of(self, channel: Channel) -> str | None:
         """The channel's apprise URL, or None when its variable is not set."""
@@ -37,7 +40,7 @@ class AppriseSender:
         ap = apprise.Apprise()
         if not ap.add(url):
             return f"{channel.url_env} does not hold a valid apprise URL"
-        with apprise.LogCapture(level=logging.WARNING) as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             try:
                 ok = bool(ap.notify(title=title, body=body,
                                     body_format=apprise.NotifyFormat.TEXT))
