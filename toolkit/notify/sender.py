@@ -23,7 +23,10 @@ class AppriseSender:
         self.env = os.environ if env is None else env
         # apprise's own log lines may name hosts, users or tokens: they are captured per send,
         # masked, and reported by the notifier instead of reaching the log as they are
-        logging.getLogger("apprise").propagate = False
+        quiet = logging.getLogger("apprise")
+        quiet.propagate = False
+        if not any(isinstance(h, logging.NullHandler) for h in quiet.handlers):
+            quiet.addHandler(logging.NullHandler())
 
     def url_of(self, channel: Channel) -> str | None:
         """The channel's apprise URL, or None when its variable is not set."""
