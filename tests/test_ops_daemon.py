@@ -78,7 +78,7 @@ def test_scheduler_tells_systemd_beats_and_publishes_while_a_channel_hangs(
     try:
         assert wait_for(lambda: "READY=1" in got and "WATCHDOG=1" in got, 30), got
         assert store.get(late).status == "missed"
-        assert hook.arrived.wait(30), "the notifier never tried the channel"
+        assert hook.arrived.wait(45), "the notifier never tried the channel"
         # the notifier is now stuck in a send; a post falling due still goes out
         due = add_outbox_post(store, datetime.now(UTC) + timedelta(seconds=1))
         assert wait_for(lambda: store.get(due).status == "published", 20)
