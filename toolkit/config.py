@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
-from toolkit.notify.settings import NotifySettings, read_heartbeat_limit, read_notify
 from toolkit.problems import Problems, display_path
 from toolkit.yamlload import Node, YamlError, load_yaml_file
+
+if TYPE_CHECKING:
+    from toolkit.notify.settings import NotifySettings
 
 DEFAULT_CONFIG = Path("config/campaign.yaml")
 REQUIRED_HASHTAG = "#SaveAsylum"
@@ -28,6 +31,15 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HASHTAG = re.compile(r"^#\w+$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 BRAND_COLOURS = ("background", "text", "accent", "muted")
+#: sections read by `toolkit.notify.settings`: notification channels, the heartbeat limit
+OPS_SECTIONS = ("notify", "health")
+
+
+def _no_notify() -> NotifySettings:
+    """No channels and no digest: the default without a `notify:` section."""
+    from toolkit.notify.settings import NotifySettings
+
+    return NotifySettings()
 
 
 @dataclass(frozen=True)
@@ -105,8 +117,6 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    heartbeat_max_age: timedelta = timedelta(minutes=2)
 
     @property
     def root(self) -> Path:
@@ -116,6 +126,10 @@ class Config:
     def account_for(self, platform: str) -> Account | None:
         """The first account configured for `platform`."""
         return next((a for a in self.accounts.values() if a.platform == platform), None)
+
+    #: `notify:` channels and digest; `health:` heartbeat age above which the scheduler is down
+    notify: NotifySettings = field(default_factory=_no_notify)
+    heartbeat_max_age: timedelta = timedelta(minutes=2)
 
 
 def config_path(explicit: str | Path | None = None) -> Path:
@@ -160,10 +174,9 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     before = len(problems.errors)
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
-             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
-             "notify", "health"}
+             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site"}
     for key in data:
-        if key not in known:
+        if key not in known and key not in OPS_SECTIONS:
             r.fail(data, key, f"unknown section '{key}'")
 
     campaign = r.section(data, "campaign", required=True)
@@ -212,22 +225,24 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     store_url = r.value(store, "url", str, "sqlite:///../data/toolkit.db", where="store.")
     outbox_dir = r.path_of(data, "outbox", "../data/outbox")
     accounts = _accounts(r, r.section(data, "accounts"), platforms)
+    from toolkit.notify.settings import read_heartbeat_limit, read_notify
+
+    notify = read_notify(r, r.section(data, "notify"))
+    heartbeat_max_age = read_heartbeat_limit(r, r.section(data, "health"))
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
-    notify = read_notify(r, r.section(data, "notify"))
-    heartbeat_max_age = read_heartbeat_limit(r, r.section(data, "health"))
 
     if len(problems.errors) > before:
         return None
     return Config(
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
+        notify=notify, heartbeat_max_age=heartbeat_max_age,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
-        notify=notify, heartbeat_max_age=heartbeat_max_age,
     )
 
 
