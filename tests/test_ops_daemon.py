@@ -29,7 +29,8 @@ pytestmark = pytest.mark.slow
 
 
 def add_outbox_post(store: Store, at: datetime) -> str:
-    (pid,) = store.add([NewPost("m", "en", "outbox", "outbox", "Call today #SaveAsylum", at)],
+    (pid,) = store.add([NewPost("courts-suspended", "en", "outbox", "outbox",
+                                "Call today #SaveAsylum", at)],
                        "test", datetime.now(UTC))
     store.transition_many([(pid, "draft", {})], "approved", "lead", datetime.now(UTC))
     return pid
