@@ -34,8 +34,9 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
             click.echo(outcome_summary(outcomes), err=True)
         return
     from toolkit.daemon import SchedulerService
+    from toolkit.notify.notifier import build_notifier
 
-    SchedulerService(dispatcher).run()
+    SchedulerService(dispatcher, notifier=build_notifier(config_path, dispatcher.store)).run()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
@@ -19,6 +20,9 @@ from toolkit.fields import FieldReader
 from toolkit.languages import CampaignWords, NumberFormat, read_campaign_words, read_number_formats
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, YamlError, load_yaml_file
+
+if TYPE_CHECKING:
+    from toolkit.notify.settings import NotifySettings
 
 DEFAULT_CONFIG = Path("config/campaign.yaml")
 REQUIRED_HASHTAG = "#SaveAsylum"
@@ -28,6 +32,15 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HASHTAG = re.compile(r"^#\w+$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 BRAND_COLOURS = ("background", "text", "accent", "muted")
+#: sections read by `toolkit.notify.settings`: notification channels, the heartbeat limit
+OPS_SECTIONS = ("notify", "health")
+
+
+def _no_notify() -> NotifySettings:
+    """No channels and no digest: the default without a `notify:` section."""
+    from toolkit.notify.settings import NotifySettings
+
+    return NotifySettings()
 
 
 @dataclass(frozen=True)
@@ -143,6 +156,10 @@ class Config:
         """The first account configured for `platform`."""
         return next((a for a in self.accounts.values() if a.platform == platform), None)
 
+    #: `notify:` channels and digest; `health:` heartbeat age above which the scheduler is down
+    notify: NotifySettings = field(default_factory=_no_notify)
+    heartbeat_max_age: timedelta = timedelta(minutes=2)
+
 
 def config_path(explicit: str | Path | None = None) -> Path:
     """The config file to use: the explicit one, `$TOOLKIT_CONFIG`, or the default."""
@@ -189,7 +206,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
              "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
              "numbers"}
     for key in data:
-        if key not in known:
+        if key not in known and key not in OPS_SECTIONS:
             r.fail(data, key, f"unknown section '{key}'")
 
     campaign = r.section(data, "campaign", required=True)
@@ -251,6 +268,10 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     media_dir = r.path_of(store, "media", "") if store.get("media") is not None else None
     outbox_dir = r.path_of(data, "outbox", "../data/outbox")
     accounts = _accounts(r, r.section(data, "accounts"), platforms)
+    from toolkit.notify.settings import read_heartbeat_limit, read_notify
+
+    notify = read_notify(r, r.section(data, "notify"))
+    heartbeat_max_age = read_heartbeat_limit(r, r.section(data, "health"))
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
@@ -268,6 +289,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         present_tense=present_tense,
         path=cfg_path, name=name, organisation=organisation, url=url, timezone=tz,
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
+        notify=notify, heartbeat_max_age=heartbeat_max_age,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
         site_base_url=site_base_url,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),

@@ -8,21 +8,31 @@ python-telegram-bot's JobQueue. SIGINT/SIGTERM finish the in-flight publish, the
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from toolkit.dispatch import Dispatcher
+from toolkit.heartbeat import Heartbeat
+from toolkit.sdnotify import sd_notify
 from toolkit.store.store import safe_url
+
+if TYPE_CHECKING:
+    from toolkit.notify.notifier import Notifier
 
 log = logging.getLogger("toolkit.scheduler")
 
 WATCH_SECONDS = 1.0
 WAKE_JOB = "wake"
 WATCH_JOB = "watch"
+BEAT_JOB = "beat"
+BEAT_SECONDS = 15.0
+NOTIFY_SECONDS = 30.0
 _SERVICES: dict[str, SchedulerService] = {}
 
 
@@ -40,11 +50,30 @@ def watch(service_id: str) -> None:
         service.rearm()
 
 
+def beat(service_id: str) -> None:
+    """APScheduler job: record the heartbeat and pat systemd's watchdog."""
+    service = _SERVICES.get(service_id)
+    if service is not None:
+        service.heartbeat.next_wake = service._armed
+        service.heartbeat.beat(service.clock())
+
+
+def notify(service_id: str) -> None:
+    """APScheduler job (its own thread): send what a person should hear about."""
+    service = _SERVICES.get(service_id)
+    if service is not None and service.notifier is not None:
+        try:
+            service.notifier.tick(service.clock())
+        except Exception:  # never let a notification problem stop the daemon
+            log.exception("notifier failed; trying again at its next run")
+
+
 class SchedulerService:
     """Owns the APScheduler instance that wakes the dispatcher at each post's time."""
 
     def __init__(self, dispatcher: Dispatcher,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 notifier: Notifier | None = None) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -55,9 +84,12 @@ class SchedulerService:
         dispatcher.stop_requested = self.stop_event
         self._armed: datetime | None = None
         self._lock = threading.Lock()
+        self.heartbeat = Heartbeat(dispatcher.store, self.id, clock())
+        self.notifier = notifier
         self.scheduler = BlockingScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1)},
+            executors={"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1),
+                       "beat": ThreadPoolExecutor(1), "notify": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         _SERVICES[self.id] = self
@@ -66,12 +98,18 @@ class SchedulerService:
         """Run the dispatcher once and arm the next wake-up."""
         if self.stop_event.is_set():
             return
+        self.heartbeat.woke(self.clock())
         try:
-            self.dispatcher.dispatch_due(self.clock())
-        except Exception:  # keep the daemon alive; the store is unchanged for what failed
+            outcomes = self.dispatcher.dispatch_due(self.clock())
+        except Exception as exc:  # keep the daemon alive; the store is unchanged for what failed
             log.exception("dispatch failed; retrying at the next wake-up")
+            self.heartbeat.dispatched(self.clock(), 0, getattr(exc, "message", None)
+                                      or f"dispatch failed: {exc.__class__.__name__}")
             self._arm(self.clock() + timedelta(seconds=5))
             return
+        self.heartbeat.dispatched(self.clock(), len(outcomes))
+        if outcomes:  # record what was done now, not at the next regular beat
+            self._beat_soon()
         with self._lock:
             self._armed = None
         self.rearm()
@@ -90,6 +128,13 @@ class SchedulerService:
                 return
         self._arm(max(next_at, now))
 
+    def _beat_soon(self) -> None:
+        from apscheduler.jobstores.base import JobLookupError
+
+        # JobLookupError: not running (tests calling dispatch() directly)
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.modify_job(BEAT_JOB, next_run_time=self.clock())
+
     def _arm(self, at: datetime) -> None:
         with self._lock:
             self._armed = at
@@ -101,10 +146,18 @@ class SchedulerService:
         self.scheduler.add_job(watch, "interval", seconds=WATCH_SECONDS, args=[self.id],
                                id=WATCH_JOB, replace_existing=True)
         self._arm(self.clock())  # catch up at once on start
+        self.scheduler.add_job(beat, "interval", seconds=BEAT_SECONDS, args=[self.id],
+                               id=BEAT_JOB, executor="beat", next_run_time=self.clock(),
+                               replace_existing=True)
+        if self.notifier is not None:
+            self.scheduler.add_job(notify, "interval", seconds=NOTIFY_SECONDS, args=[self.id],
+                                   id="notify", executor="notify", replace_existing=True,
+                                   next_run_time=self.clock() + timedelta(seconds=2))
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
         log.info("scheduler running on %s; Ctrl-C stops it", safe_url(
             self.dispatcher.store.url))
+        sd_notify("READY=1")
         try:
             self.scheduler.start()
         finally:
@@ -119,5 +172,6 @@ class SchedulerService:
     def stop(self) -> None:
         """Stop after the in-flight publish (claimed but unstarted posts are released)."""
         self.stop_event.set()
+        sd_notify("STOPPING=1")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)

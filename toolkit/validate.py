@@ -15,6 +15,7 @@ EXTRA_CHECKS: list[str] = [
     "toolkit.graphics.checks:check_graphics",
     "toolkit.publish.checks:check_accounts",
     "toolkit.library.site_words:check_site_words",
+    "toolkit.notify.checks:check_channels",
 ]
 
 

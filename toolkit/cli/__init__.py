@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
     "site": ("toolkit.cli.site:site", "Build the supporters' share kit (static site)."),
+    "status": ("toolkit.cli.status:status", "Scheduler health and posts waiting for a person."),
+    "notify": ("toolkit.cli.notify:notify", "Test and run the notification channels."),
 }
 
 

@@ -20,7 +20,9 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    func,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -121,6 +123,47 @@ account_holds = Table(
     Column("reason", Text),
 )
 
+heartbeats = Table(
+    "heartbeats", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("beat_at", UTCDateTime, nullable=False),
+    Column("last_wake", UTCDateTime),
+    Column("last_dispatch", UTCDateTime),
+    Column("next_wake", UTCDateTime),
+    Column("last_error", Text),
+)
+
+ops_marks = Table(
+    "ops_marks", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+notify_events = Table(
+    "notify_events", metadata,
+    Column("channel", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+notify_outbox = Table(
+    "notify_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel", String(64), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("next_try", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("sent_at", UTCDateTime),
+    Column("last_error", Text),
+)
+Index("ix_notify_outbox_pending", notify_outbox.c.sent_at, notify_outbox.c.next_try)
+
 
 def _m001_initial(conn: Connection) -> None:
     for table in (posts, audit):
@@ -138,11 +181,20 @@ def _m003_published_at(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE posts ADD COLUMN published_at {kind}"))
 
 
+def _m006_ops(conn: Connection) -> None:
+    for table in (heartbeats, ops_marks, notify_events, notify_outbox):
+        table.create(conn, checkfirst=True)
+    # notifications start from now: an upgraded store's old history is not announced again
+    last = conn.execute(select(func.max(audit.c.id))).scalar() or 0
+    conn.execute(ops_marks.insert().values(name="notify_audit", value=str(last)))
+
+
 #: named migrations, applied in order, each once; never rename or reorder, only append
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_account_holds", _m002_account_holds),
     ("003_published_at", _m003_published_at),
+    ("006_ops", _m006_ops),
 ]
 
 
