@@ -51,3 +51,22 @@ def line_of(path: Path, snippet: str) -> int:
         if snippet in line:
             return n
     raise AssertionError(f"{snippet!r} not in {path}")
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
+    """A throwaway PostgreSQL server for the session (skips with the reason when impossible)."""
+    from pg import TempPostgres, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    server = TempPostgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:  # noqa: ANN001
+    """The URL of a fresh, empty PostgreSQL database."""
+    return pg_server.new_url()

@@ -16,6 +16,7 @@ from toolkit.library import load_library
 from toolkit.queue import Planner
 from toolkit.slots import localize, next_free_slot, parse_time, slot_times
 from toolkit.store import Store
+from toolkit.store.schema import MIGRATIONS
 
 CHICAGO = ZoneInfo("America/Chicago")
 NO_CARD = "courts-suspended"  # a verified message without a graphic card
@@ -185,7 +186,7 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     con.commit()
     con.close()
     store = Store(f"sqlite:///{db}")
-    assert store.applied_migrations == ["002_account_holds", "003_published_at"]
+    assert store.applied_migrations == [n for n, _ in MIGRATIONS if n != "001_initial"]
     post = store.get("old1")
     assert post.text == "kept #SaveAsylum" and post.status == "approved"
     assert post.published_at is None

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+    "store": ("toolkit.cli.store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),
 }
 
 
@@ -36,6 +37,20 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a database error escaping it becomes one `Error:` line."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            from toolkit.store.failures import describe
+
+            error = describe(exc)
+            if error is None:
+                raise
+            raise error from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
