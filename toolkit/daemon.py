@@ -16,6 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from toolkit.dispatch import Dispatcher
+from toolkit.errors import StoreError
+from toolkit.store.failures import StoreGone
 from toolkit.store.store import safe_url
 
 log = logging.getLogger("toolkit.scheduler")
@@ -54,6 +56,7 @@ class SchedulerService:
         self.stop_event = threading.Event()
         dispatcher.stop_requested = self.stop_event
         self._armed: datetime | None = None
+        self.failure: StoreError | None = None
         self._lock = threading.Lock()
         self.scheduler = BlockingScheduler(
             timezone=UTC,
@@ -68,6 +71,9 @@ class SchedulerService:
             return
         try:
             self.dispatcher.dispatch_due(self.clock())
+        except StoreGone as exc:
+            self._fail(exc)
+            return
         except Exception:  # keep the daemon alive; the store is unchanged for what failed
             log.exception("dispatch failed; retrying at the next wake-up")
             self._arm(self.clock() + timedelta(seconds=5))
@@ -79,6 +85,11 @@ class SchedulerService:
     def rearm(self) -> None:
         """Arm the wake job at the store's next due time, if that changed."""
         if self.stop_event.is_set():
+            return
+        try:
+            self.dispatcher.store.check_file()
+        except StoreGone as exc:
+            self._fail(exc)
             return
         now = self.clock()
         next_at = self.dispatcher.store.next_wake(now)
@@ -110,6 +121,15 @@ class SchedulerService:
         finally:
             _SERVICES.pop(self.id, None)
         log.info("scheduler stopped")
+        if self.failure is not None:
+            raise self.failure
+
+    def _fail(self, exc: StoreError) -> None:
+        """Stop for good on an error the daemon must not outlive (its store file is gone)."""
+        if self.failure is None:
+            self.failure = exc
+            log.error("%s; stopping", exc.message)
+            threading.Thread(target=self.stop, daemon=True).start()
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("%s received: finishing the publish in flight, then stopping",
