@@ -2,8 +2,9 @@
 
 APScheduler (3.11, `BlockingScheduler`, in-memory jobs only) just wakes the dispatcher: a `date`
 job armed at the next due time, and a watch job every second that re-arms it when other
-processes add or change posts. Job functions are module-level and take only an id, as in
-python-telegram-bot's JobQueue. SIGINT/SIGTERM finish the in-flight publish, then stop.
+processes add or change posts (on PostgreSQL, LISTEN/NOTIFY re-arms it at once as well). Job
+functions are module-level and take only an id, as in python-telegram-bot's JobQueue.
+SIGINT/SIGTERM finish the in-flight publish, then stop.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from toolkit.dispatch import Dispatcher
 from toolkit.errors import StoreError
 from toolkit.store.failures import StoreGone
+from toolkit.store.notify import ChangeListener, listens
 from toolkit.store.store import safe_url
 
 log = logging.getLogger("toolkit.scheduler")
@@ -109,6 +111,7 @@ class SchedulerService:
 
     def run(self) -> None:
         """Block, publishing posts at their time, until SIGINT/SIGTERM."""
+        listener = self._listen()
         self.scheduler.add_job(watch, "interval", seconds=WATCH_SECONDS, args=[self.id],
                                id=WATCH_JOB, replace_existing=True)
         self._arm(self.clock())  # catch up at once on start
@@ -120,9 +123,19 @@ class SchedulerService:
             self.scheduler.start()
         finally:
             _SERVICES.pop(self.id, None)
+            if listener is not None:
+                listener.stop()
         log.info("scheduler stopped")
         if self.failure is not None:
             raise self.failure
+
+    def _listen(self) -> ChangeListener | None:
+        """On PostgreSQL, re-arm at once on the store's change notices (LISTEN/NOTIFY); the
+        watch job stays as the fallback."""
+        url = self.dispatcher.store.url
+        if not listens(url):
+            return None
+        return ChangeListener(url, self.rearm).start()
 
     def _fail(self, exc: StoreError) -> None:
         """Stop for good on an error the daemon must not outlive (its store file is gone)."""

@@ -144,17 +144,21 @@ NOTIFY_CHANNEL = "toolkit_posts"
 
 
 def _m007_store(conn: Connection) -> None:
-    """On PostgreSQL, each statement changing posts or holds sends `NOTIFY toolkit_posts`, so
-    schedulers on other machines re-arm at once (whoever writes: CLI, web app, scheduler)."""
+    """On PostgreSQL, a transaction that makes a post `approved` (approval, reschedule, release,
+    retry) or changes an account hold sends one `NOTIFY toolkit_posts`, so schedulers on other
+    machines re-arm at once, whoever writes (CLI, web app, scheduler). Claims and publications
+    send nothing: the schedulers' own work does not wake the others."""
     if conn.dialect.name != "postgresql":
         return
     conn.execute(text(
         "CREATE OR REPLACE FUNCTION toolkit_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"))
-    for table in ("posts", "account_holds"):
-        conn.execute(text(
-            f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION toolkit_notify()"))
+    conn.execute(text(
+        "CREATE TRIGGER posts_notify AFTER INSERT OR UPDATE ON posts FOR EACH ROW "
+        "WHEN (NEW.status = 'approved') EXECUTE FUNCTION toolkit_notify()"))
+    conn.execute(text(
+        "CREATE TRIGGER account_holds_notify AFTER INSERT OR UPDATE OR DELETE ON account_holds "
+        "FOR EACH STATEMENT EXECUTE FUNCTION toolkit_notify()"))
 
 
 #: named migrations, applied in order, each once; never rename or reorder, only append
