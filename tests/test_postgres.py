@@ -164,3 +164,22 @@ def test_unreachable_postgres_is_one_line(run_cli, url: str, monkeypatch, pg_ser
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "pw" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bulk_changes_on_postgres_are_conditional_and_audited(pg_url: str) -> None:
+    store = Store(pg_url)
+    ids = store.add([NewPost("m", "en", "outbox", "outbox", f"P{i} #SaveAsylum", NOW)
+                     for i in range(80)], "t", NOW)
+    store.transition(ids[0], ["draft"], "cancelled", "lead", NOW)  # changed meanwhile
+    later = NOW + timedelta(minutes=1)
+    moved = store.transition_many([(i, "draft", {"approved_by": "lead", "approved_at": later})
+                                   for i in ids], "approved", "lead", later, "approved")
+    assert sorted(moved) == sorted(ids[1:])
+    posts = {p.id: p for p in store.list()}
+    assert posts[ids[0]].status == "cancelled"
+    assert all(posts[i].status == "approved" and posts[i].version == 2
+               and posts[i].approved_at == later and posts[i].updated_at == later
+               for i in ids[1:])
+    approvals = [a.post_id for a in store.audit_log() if a.to_status == "approved"]
+    assert sorted(approvals) == sorted(ids[1:])
+    store.close()

@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound, StoreError
+from toolkit.store import pgbulk
 from toolkit.store.engine import make_engine, sqlite_path
 from toolkit.store.failures import StoreGone, describe
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
@@ -206,7 +207,11 @@ class Store:
         if not rows:
             return
         if not self._sqlite:
-            conn.execute(stmt, rows)
+            table = getattr(stmt, "table", None)
+            if isinstance(stmt, Insert) and str(stmt) == str(insert(table)):  # a bare INSERT
+                pgbulk.insert_rows(conn, table, rows)
+            else:
+                conn.execute(stmt, rows)
             return
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
         names = compiled.positiontup
@@ -324,6 +329,12 @@ class Store:
                     {"b_id": pid, "b_expected": exp, **{f"v_{k}": v for k, v in vals.items()}})
                 moved.append(pid)
             for keys, rows in groups.items():
+                if not self._sqlite:  # one UPDATE over unnest arrays (rows locked above)
+                    pgbulk.update_rows(conn, posts, "id", "status", [
+                        {"id": r["b_id"], "expected": r["b_expected"],
+                         **{k: r[f"v_{k}"] for k in keys}} for r in rows],
+                        {"status": to, "updated_at": now}, bump="version")
+                    continue
                 stmt = (update(posts)
                         .where(posts.c.id == bindparam("b_id"),
                                posts.c.status == bindparam("b_expected"))
