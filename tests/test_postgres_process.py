@@ -8,11 +8,17 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_scheduler_process import ROOT, assert_exactly_once, seed, start, wait_all_published
+from test_scheduler_process import (
+    ROOT,
+    assert_exactly_once,
+    kill_during_burst,
+    seed,
+    start,
+    wait_all_published,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -32,19 +38,7 @@ def stop_all(procs: list[subprocess.Popen]) -> list[str]:
 
 def test_sigkill_during_a_burst_on_postgres(pg_project: Path) -> None:
     ids = seed(pg_project, 80, spread_s=10)
-    rnd = random.Random(11)
-    for _ in range(4):
-        proc = start(pg_project)
-        time.sleep(rnd.uniform(0.8, 2.5))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-    final = start(pg_project)
-    try:
-        statuses = wait_all_published(pg_project, ids, timeout_s=60)
-    finally:
-        (out,) = stop_all([final])
-    assert final.returncode == 0, out
-    assert_exactly_once(pg_project, ids, statuses)
+    kill_during_burst(pg_project, ids, 4, random.Random(11), (0.8, 2.5))
 
 
 def test_three_schedulers_on_one_postgres_database(pg_project: Path) -> None:

@@ -7,6 +7,7 @@ here, so the command line and `scheduler.py` print `Error: …` instead of a tra
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 
@@ -43,7 +44,7 @@ def describe(exc: BaseException, where: str = "the store") -> StoreError | None:
         return StoreError(f"{where} is read-only ({detail}); nothing was changed")
     if "malformed" in low or "not a database" in low or "disk i/o" in low:
         return StoreError(f"{where} is damaged ({detail}); restore it from a backup")
-    if "no such column" in low or "no such table" in low or "does not exist" in low:
+    if re.search(r"no such (column|table)|(column|relation) \S+ does not exist", low):
         return StoreError(f"{where} does not match this version of the toolkit ({detail}); "
                           "run `toolkit store migrate` or restore a backup")
     return StoreError(f"{where} failed: {detail}")
