@@ -38,21 +38,6 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
     return run
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    """Replace one exact snippet in a file (fails loudly if absent)."""
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, snippet: str) -> int:
-    """1-based line number of the first line containing `snippet`."""
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if snippet in line:
-            return n
-    raise AssertionError(f"{snippet!r} not in {path}")
-
-
 @pytest.fixture(scope="session")
 def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
     """A throwaway PostgreSQL server for the session (skips with the reason when impossible)."""
@@ -70,3 +55,18 @@ def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
 def pg_url(pg_server) -> str:  # noqa: ANN001
     """The URL of a fresh, empty PostgreSQL database."""
     return pg_server.new_url()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace one exact snippet in a file (fails loudly if absent)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, snippet: str) -> int:
+    """1-based line number of the first line containing `snippet`."""
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if snippet in line:
+            return n
+    raise AssertionError(f"{snippet!r} not in {path}")

@@ -183,3 +183,15 @@ def test_bulk_changes_on_postgres_are_conditional_and_audited(pg_url: str) -> No
     approvals = [a.post_id for a in store.audit_log() if a.to_status == "approved"]
     assert sorted(approvals) == sorted(ids[1:])
     store.close()
+
+
+def test_store_url_from_dotenv_overrides_the_config(project: Path, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    monkeypatch.delenv("TOOLKIT_STORE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"TOOLKIT_STORE_URL=sqlite:///{tmp_path / 'other.db'}\n"
+                                   "X_API_KEY=not-loaded-here\n")
+    assert load_config(project).store_url == f"sqlite:///{tmp_path / 'other.db'}"
+    import os
+
+    assert "X_API_KEY" not in os.environ

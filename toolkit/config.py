@@ -120,12 +120,6 @@ def config_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get("TOOLKIT_CONFIG") or DEFAULT_CONFIG)
 
 
-def store_url_override() -> str | None:
-    """`$TOOLKIT_STORE_URL` when set: it overrides `store.url` (a PostgreSQL URL carries a
-    password, which never goes in the config)."""
-    return os.environ.get("TOOLKIT_STORE_URL", "").strip() or None
-
-
 def _resolve_store_url(url: str, root: Path) -> str:
     """Make a relative SQLite path absolute against the config folder."""
     prefix = "sqlite:///"
@@ -143,7 +137,18 @@ def load_config(path: str | Path | None = None) -> Config:
     config = read_config(cfg_path, problems)
     if problems.errors or config is None:
         raise ConfigError("invalid configuration:\n" + "\n".join(map(str, problems.errors)))
-    return config
+    return with_store_url_override(config)
+
+
+def with_store_url_override(config: Config) -> Config:
+    """The config with `store.url` replaced by `$TOOLKIT_STORE_URL` (from the environment or
+    `.env`) when set: a PostgreSQL URL carries a password, which never goes in the config."""
+    import dataclasses
+
+    from toolkit.secrets import env_or_dotenv
+
+    url = (env_or_dotenv("TOOLKIT_STORE_URL", config.root) or "").strip()
+    return dataclasses.replace(config, store_url=url) if url else config
 
 
 def read_config(cfg_path: Path, problems: Problems) -> Config | None:
@@ -225,8 +230,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         languages=languages, hashtags=hashtags, posts_dir=posts_dir, number_allowlist=allowlist,
         statistic_max_age_days=max_age, platforms=platforms, graphics_dir=graphics_dir,
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
-        store_url=store_url_override() or _resolve_store_url(store_url, cfg_path.parent),
-        outbox_dir=outbox_dir,
+        store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
     )
 
