@@ -79,6 +79,8 @@ class Store:
             with self._write() as conn:
                 applied = migrate(conn, now)
                 missing = missing_columns(conn)
+            if self.path is not None and self._identity is None:
+                self._identity = _file_identity(self.path)
         if missing:
             raise StoreError(f"the store {safe_url(self.url)} is damaged: missing column(s) "
                              f"{', '.join(missing)}; restore it from a backup")
