@@ -10,7 +10,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from toolkit.dispatch import Dispatcher, owner_is_dead, process_owner
+import pytest
+
+from toolkit.dispatch import Dispatcher, _start_time, owner_is_dead, process_owner
 from toolkit.publish.outbox import OutboxPublisher
 from toolkit.store import NewPost, Store
 
@@ -25,8 +27,6 @@ def test_owner_names_host_pid_and_start_time() -> None:
 def test_a_process_that_exited_is_dead_and_a_reused_pid_too() -> None:
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        from toolkit.dispatch import _start_time
-
         started = _start_time(child.pid)
         host = socket.gethostname()
         assert not owner_is_dead(f"{host}:{child.pid}:{started}:abcd1234")
@@ -38,8 +38,12 @@ def test_a_process_that_exited_is_dead_and_a_reused_pid_too() -> None:
     assert owner_is_dead(f"{host}:{child.pid}:{started}:abcd1234")
 
 
-def test_a_claim_from_another_host_waits_for_its_lease(tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_claim_from_another_host_waits_for_its_lease(tmp_path: Path, backend: str,
+                                                        request: pytest.FixtureRequest) -> None:
+    url = (f"sqlite:///{tmp_path / 's.db'}" if backend == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    store = Store(url)
     now = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
     (pid,) = store.add([NewPost("m", "en", "outbox", "outbox", "Hi #SaveAsylum", now)], "t", now)
     store.transition_many([(pid, "draft", {})], "approved", "lead", now)
