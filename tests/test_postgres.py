@@ -123,7 +123,7 @@ def test_store_copy_round_trip_keeps_every_row(run_cli, project: Path, pg_url: s
 
     copied = run_cli("store", "copy", "--to", pg_url)
     assert copied.exit_code == 0, copied.output
-    assert "6 posts" in copied.output and "12 audit" in copied.output
+    assert "6 posts" in copied.output and "12 audit entries, 1 account holds" in copied.output
     again = run_cli("store", "copy", "--to", pg_url)
     assert again.exit_code == 1
     assert again.output.startswith("Error: the target store") and "not empty" in again.output

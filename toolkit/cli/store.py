@@ -36,7 +36,7 @@ def migrate(ctx: click.Context) -> None:
 def copy(ctx: click.Context, target_url: str) -> None:
     """Copy every post, the audit log and account holds into an empty store."""
     from toolkit.store import Store
-    from toolkit.store.copy import copy_store
+    from toolkit.store.copy import copy_store, summary
     from toolkit.store.store import safe_url
 
     source = Store(get_config(ctx).store_url)
@@ -48,5 +48,4 @@ def copy(ctx: click.Context, target_url: str) -> None:
             target.close()
     finally:
         source.close()
-    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
-    click.echo(f"copied {summary} to {safe_url(target_url)}")
+    click.echo(f"copied {summary(counts)} to {safe_url(target_url)}")

@@ -25,9 +25,8 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
         held = {t.name: dst.execute(select(func.count()).select_from(t)).scalar_one()
                 for t in tables}
         if any(held.values()):
-            found = ", ".join(f"{n} {name}" for name, n in held.items() if n)
-            raise StoreError(f"the target store {safe_url(target.url)} is not empty ({found}); "
-                             "copy only into an empty store")
+            raise StoreError(f"the target store {safe_url(target.url)} is not empty "
+                             f"({summary(held)}); copy only into an empty store")
         for table in tables:
             counts[table.name] = 0
             result = src.execution_options(yield_per=CHUNK).execute(
@@ -38,6 +37,16 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
         if dst.dialect.name == "postgresql":
             _reset_sequences(dst, tables)
     return counts
+
+
+#: how rows of each table are counted to a person (other tables by their own name)
+LABELS = {"posts": "posts", "audit": "audit entries", "account_holds": "account holds"}
+
+
+def summary(counts: dict[str, int]) -> str:
+    """`6 posts, 12 audit entries, 1 account holds`: posts first, empty tables left out."""
+    order = [*[t for t in LABELS if t in counts], *sorted(t for t in counts if t not in LABELS)]
+    return ", ".join(f"{counts[t]} {LABELS.get(t, t)}" for t in order if counts[t]) or "nothing"
 
 
 def _reset_sequences(conn, tables) -> None:  # noqa: ANN001
