@@ -40,5 +40,7 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
 
 
 if __name__ == "__main__":
-    main(prog_name="scheduler.py")
+    from toolkit.store.failures import exit_on_store_failure
+
+    exit_on_store_failure(lambda: main(prog_name="scheduler.py"))
     sys.exit(0)

@@ -38,6 +38,25 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
     return run
 
 
+@pytest.fixture(scope="session")
+def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
+    """A throwaway PostgreSQL server for the session (skips with the reason when impossible)."""
+    from pg import TempPostgres, skip_reason
+
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    server = TempPostgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:  # noqa: ANN001
+    """The URL of a fresh, empty PostgreSQL database."""
+    return pg_server.new_url()
+
+
 def edit(path: Path, old: str, new: str) -> None:
     """Replace one exact snippet in a file (fails loudly if absent)."""
     text = path.read_text(encoding="utf-8")

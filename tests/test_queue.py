@@ -16,6 +16,7 @@ from toolkit.library import load_library
 from toolkit.queue import Planner
 from toolkit.slots import localize, next_free_slot, parse_time, slot_times
 from toolkit.store import Store
+from toolkit.store.schema import MIGRATIONS
 
 CHICAGO = ZoneInfo("America/Chicago")
 NO_CARD = "courts-suspended"  # a verified message without a graphic card
@@ -178,7 +179,6 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     con.commit()
     con.close()
     store = Store(f"sqlite:///{db}")
-    from toolkit.store.schema import MIGRATIONS
 
     # every migration after the first, whoever added it
     assert store.applied_migrations == [name for name, _ in MIGRATIONS[1:]]

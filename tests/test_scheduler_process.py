@@ -80,23 +80,29 @@ def assert_exactly_once(config_path: Path, ids: list[str], statuses: dict) -> No
     assert sorted(published) == sorted(ids), "a post was recorded as published twice"
 
 
-def test_sigkill_at_random_moments_loses_and_doubles_nothing(project: Path) -> None:
-    ids = seed(project, 120, spread_s=18)
-    rnd = random.Random(7)
-    for _ in range(6):
-        proc = start(project)
-        time.sleep(rnd.uniform(0.6, 3.0))
+def kill_during_burst(config_path: Path, ids: list[str], kills: int, rnd: random.Random,
+                      alive_s: tuple[float, float]) -> None:
+    """SIGKILL `kills` schedulers in turn, each after a random time alive, then let a last
+    one finish the burst; assert every post published once, none twice."""
+    for _ in range(kills):
+        proc = start(config_path)
+        time.sleep(rnd.uniform(*alive_s))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    final = start(project)
+    final = start(config_path)
     try:
-        statuses = wait_all_published(project, ids, timeout_s=60)
+        statuses = wait_all_published(config_path, ids, timeout_s=60)
     finally:
         final.send_signal(signal.SIGTERM)
         out, _ = final.communicate(timeout=30)
     assert final.returncode == 0, out
     assert "scheduler stopped" in out
-    assert_exactly_once(project, ids, statuses)
+    assert_exactly_once(config_path, ids, statuses)
+
+
+def test_sigkill_at_random_moments_loses_and_doubles_nothing(project: Path) -> None:
+    ids = seed(project, 120, spread_s=18)
+    kill_during_burst(project, ids, 6, random.Random(7), (0.6, 3.0))
 
 
 def test_two_schedulers_on_one_store_publish_each_post_once(project: Path) -> None:

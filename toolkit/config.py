@@ -183,7 +183,18 @@ def load_config(path: str | Path | None = None) -> Config:
     config = read_config(cfg_path, problems)
     if problems.errors or config is None:
         raise ConfigError("invalid configuration:\n" + "\n".join(map(str, problems.errors)))
-    return config
+    return with_store_url_override(config)
+
+
+def with_store_url_override(config: Config) -> Config:
+    """The config with `store.url` replaced by `$TOOLKIT_STORE_URL` (from the environment or
+    `.env`) when set: a PostgreSQL URL carries a password, which never goes in the config."""
+    import dataclasses
+
+    from toolkit.secrets import env_or_dotenv
+
+    url = (env_or_dotenv("TOOLKIT_STORE_URL", config.root) or "").strip()
+    return dataclasses.replace(config, store_url=url) if url else config
 
 
 def read_config(cfg_path: Path, problems: Problems) -> Config | None:

@@ -2,8 +2,9 @@
 
 APScheduler (3.11, `BlockingScheduler`, in-memory jobs only) just wakes the dispatcher: a `date`
 job armed at the next due time, and a watch job every second that re-arms it when other
-processes add or change posts. Job functions are module-level and take only an id, as in
-python-telegram-bot's JobQueue. SIGINT/SIGTERM finish the in-flight publish, then stop.
+processes add or change posts (on PostgreSQL, LISTEN/NOTIFY re-arms it at once as well). Job
+functions are module-level and take only an id, as in python-telegram-bot's JobQueue.
+SIGINT/SIGTERM finish the in-flight publish, then stop.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from toolkit.dispatch import Dispatcher
+from toolkit.errors import StoreError
 from toolkit.heartbeat import Heartbeat
 from toolkit.sdnotify import sd_notify
+from toolkit.store.failures import StoreGone
+from toolkit.store.notify import ChangeListener, listens
 from toolkit.store.store import safe_url
 
 if TYPE_CHECKING:
@@ -83,6 +87,7 @@ class SchedulerService:
         self.stop_event = threading.Event()
         dispatcher.stop_requested = self.stop_event
         self._armed: datetime | None = None
+        self.failure: StoreError | None = None
         self._lock = threading.Lock()
         self.heartbeat = Heartbeat(dispatcher.store, self.id, clock())
         self.notifier = notifier
@@ -101,6 +106,9 @@ class SchedulerService:
         self.heartbeat.woke(self.clock())
         try:
             outcomes = self.dispatcher.dispatch_due(self.clock())
+        except StoreGone as exc:
+            self._fail(exc)
+            return
         except Exception as exc:  # keep the daemon alive; the store is unchanged for what failed
             log.exception("dispatch failed; retrying at the next wake-up")
             self.heartbeat.dispatched(self.clock(), 0, getattr(exc, "message", None)
@@ -117,6 +125,11 @@ class SchedulerService:
     def rearm(self) -> None:
         """Arm the wake job at the store's next due time, if that changed."""
         if self.stop_event.is_set():
+            return
+        try:
+            self.dispatcher.store.check_file()
+        except StoreGone as exc:
+            self._fail(exc)
             return
         now = self.clock()
         next_at = self.dispatcher.store.next_wake(now)
@@ -143,6 +156,7 @@ class SchedulerService:
 
     def run(self) -> None:
         """Block, publishing posts at their time, until SIGINT/SIGTERM."""
+        listener = self._listen()
         self.scheduler.add_job(watch, "interval", seconds=WATCH_SECONDS, args=[self.id],
                                id=WATCH_JOB, replace_existing=True)
         self._arm(self.clock())  # catch up at once on start
@@ -162,7 +176,26 @@ class SchedulerService:
             self.scheduler.start()
         finally:
             _SERVICES.pop(self.id, None)
+            if listener is not None:
+                listener.stop()
         log.info("scheduler stopped")
+        if self.failure is not None:
+            raise self.failure
+
+    def _listen(self) -> ChangeListener | None:
+        """On PostgreSQL, re-arm at once on the store's change notices (LISTEN/NOTIFY); the
+        watch job stays as the fallback."""
+        url = self.dispatcher.store.url
+        if not listens(url):
+            return None
+        return ChangeListener(url, self.rearm).start()
+
+    def _fail(self, exc: StoreError) -> None:
+        """Stop for good on an error the daemon must not outlive (its store file is gone)."""
+        if self.failure is None:
+            self.failure = exc
+            log.error("%s; stopping", exc.message)
+            threading.Thread(target=self.stop, daemon=True).start()
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         log.info("%s received: finishing the publish in flight, then stopping",

@@ -47,18 +47,21 @@ FactCheck = Callable[[Post, datetime], str | None]
 
 
 def process_owner() -> str:
-    """A claim owner name for this process: host, pid and a random token."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A claim owner name for this process: host, pid, process start time and a random token."""
+    return f"{socket.gethostname()}:{os.getpid()}:{_start_time(os.getpid())}:{uuid.uuid4().hex[:8]}"
 
 
 def owner_is_dead(owner: str) -> bool:
-    """Whether a claim owner is a process on this host that no longer runs."""
+    """Whether a claim owner is a process on this host that no longer runs.
+
+    A claim made on another host is never judged here (its lease decides), and a pid now used by
+    a different process (another start time) counts as dead."""
+    parts = owner.split(":")
     try:
-        host, pid, _token = owner.split(":")
-        pid_n = int(pid)
-    except ValueError:
+        host, pid_n = parts[0], int(parts[1])
+    except (IndexError, ValueError):
         return False
-    if host != socket.gethostname() or pid_n == os.getpid():
+    if len(parts) not in (3, 4) or host != socket.gethostname() or pid_n == os.getpid():
         return False
     try:
         os.kill(pid_n, 0)
@@ -66,15 +69,30 @@ def owner_is_dead(owner: str) -> bool:
         return True
     except PermissionError:
         return False
+    started = parts[2] if len(parts) == 4 else ""
+    if started not in ("", "0") and _start_time(pid_n) not in (started, "0"):
+        return True  # the pid was reused by another process
     return _is_zombie(pid_n)
 
 
-def _is_zombie(pid: int) -> bool:
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name ([] where there is no /proc)."""
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return False
+        return []
+
+
+def _start_time(pid: int) -> str:
+    """When a process started (clock ticks since boot, from /proc), or "0" when unknown."""
+    fields = _proc_stat(pid)
+    return fields[19] if len(fields) > 19 else "0"
+
+
+def _is_zombie(pid: int) -> bool:
+    fields = _proc_stat(pid)
+    return bool(fields) and fields[0] == "Z"
 
 
 def outgoing(post: Post) -> OutgoingPost:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -12,9 +13,28 @@ def load_dotenv_file(config_root: Path) -> Path | None:
     """
     from dotenv import load_dotenv
 
+    candidate = dotenv_file(config_root)
+    if candidate is not None:
+        load_dotenv(candidate, override=False)
+    return candidate
+
+
+def dotenv_file(config_root: Path) -> Path | None:
+    """The `.env` file that applies: in the working directory, else beside the config folder."""
     for folder in (Path.cwd(), config_root.parent):
         candidate = folder / ".env"
         if candidate.is_file():
-            load_dotenv(candidate, override=False)
             return candidate
     return None
+
+
+def env_or_dotenv(name: str, config_root: Path) -> str | None:
+    """One variable from the environment, else from the `.env` file (nothing else is loaded)."""
+    if os.environ.get(name):
+        return os.environ[name]
+    candidate = dotenv_file(config_root)
+    if candidate is None:
+        return None
+    from dotenv import dotenv_values
+
+    return dotenv_values(candidate).get(name)

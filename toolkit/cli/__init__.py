@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "site": ("toolkit.cli.site:site", "Build the supporters' share kit (static site)."),
     "status": ("toolkit.cli.status:status", "Scheduler health and posts waiting for a person."),
     "notify": ("toolkit.cli.notify:notify", "Test and run the notification channels."),
+    "store": ("toolkit.cli.store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),
 }
 
 
@@ -39,6 +40,20 @@ class LazyGroup(click.Group):
             return None
         module_name, attr = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; a database error escaping it becomes one `Error:` line."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as exc:
+            from toolkit.store.failures import describe
+
+            error = describe(exc)
+            if error is None:
+                raise
+            raise error from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]

@@ -189,17 +189,71 @@ def _m006_ops(conn: Connection) -> None:
     conn.execute(ops_marks.insert().values(name="notify_audit", value=str(last)))
 
 
+#: PostgreSQL channel on which every change to posts or account holds is announced
+NOTIFY_CHANNEL = "toolkit_posts"
+
+
+def _m007_store(conn: Connection) -> None:
+    """On PostgreSQL, a transaction that makes a post `approved` (approval, reschedule, release,
+    retry) or changes an account hold sends one `NOTIFY toolkit_posts`, so schedulers on other
+    machines re-arm at once, whoever writes (CLI, web app, scheduler). Claims and publications
+    send nothing: the schedulers' own work does not wake the others."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text(
+        "CREATE OR REPLACE FUNCTION toolkit_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"))
+    conn.execute(text(
+        "CREATE TRIGGER posts_notify AFTER INSERT OR UPDATE ON posts FOR EACH ROW "
+        "WHEN (NEW.status = 'approved') EXECUTE FUNCTION toolkit_notify()"))
+    conn.execute(text(
+        "CREATE TRIGGER account_holds_notify AFTER INSERT OR UPDATE OR DELETE ON account_holds "
+        "FOR EACH STATEMENT EXECUTE FUNCTION toolkit_notify()"))
+
+
+#: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
+#: migrated store counts as empty with them, and `store copy` replaces them with the source's
+SEEDED_BY_MIGRATIONS = ("ops_marks",)
+
+
 #: named migrations, applied in order, each once; never rename or reorder, only append
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_account_holds", _m002_account_holds),
     ("003_published_at", _m003_published_at),
     ("006_ops", _m006_ops),
+    ("007_store", _m007_store),
 ]
+
+#: any number, the same in every process: migrations on PostgreSQL run under this advisory lock
+MIGRATION_LOCK = 0x5A7E_A5F1
+
+
+def pending(conn: Connection) -> list[str]:
+    """The migrations not yet recorded (reads only: no write lock is taken)."""
+    if not inspect(conn).has_table("migrations"):
+        return [name for name, _ in MIGRATIONS]
+    done = {r[0] for r in conn.execute(select(migrations_table.c.name))}
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def missing_columns(conn: Connection) -> list[str]:
+    """`table.column` for each column the schema expects but the database lacks (a damaged or
+    hand-edited store), for every table that exists."""
+    insp = inspect(conn)
+    missing = []
+    for table in metadata.sorted_tables:
+        if not insp.has_table(table.name):
+            continue
+        have = {c["name"] for c in insp.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+    return missing
 
 
 def migrate(conn: Connection, now: datetime) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied."""
+    if conn.dialect.name == "postgresql":  # two processes starting at once: one migrates
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     migrations_table.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(migrations_table.select().with_only_columns(
         migrations_table.c.name))}

@@ -8,20 +8,33 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound, StoreError
-from toolkit.store.engine import make_engine
+from toolkit.store import pgbulk
+from toolkit.store.engine import make_engine, sqlite_path
+from toolkit.store.failures import StoreGone, describe
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, NewPost, Post
-from toolkit.store.schema import UTCDateTime, account_holds, audit, migrate, posts, sqlite_time
+from toolkit.store.schema import (
+    UTCDateTime,
+    account_holds,
+    audit,
+    migrate,
+    missing_columns,
+    pending,
+    posts,
+    sqlite_time,
+)
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -42,14 +55,47 @@ class Store:
 
     def __init__(self, url: str, now: datetime | None = None) -> None:
         self.url = url
+        self.path = sqlite_path(url)
+        self._identity: tuple[int, int] | None = None
         try:
             self.engine = make_engine(url)
             self._writer = self.engine.execution_options(write=True)
-            with self._write() as conn:
-                self.applied_migrations = migrate(conn, now or utcnow())
+            self.applied_migrations = self._open(now or utcnow())
+        except StoreError:
+            raise
         except (OSError, SQLAlchemyError) as exc:
-            raise StoreError(f"cannot open the store {safe_url(url)}: "
-                             f"{getattr(exc, 'orig', None) or exc.__class__.__name__}") from None
+            raise (describe(exc, f"the store {safe_url(url)}")
+                   or StoreError(f"cannot open the store {safe_url(url)}")) from None
+
+    def _open(self, now: datetime) -> list[str]:
+        """Check the schema version reading only; take the write lock only to migrate."""
+        with self.engine.connect() as conn:
+            todo = pending(conn)
+            missing = [] if todo else missing_columns(conn)
+            if self.path is not None:
+                self._identity = _file_identity(self.path)
+        applied: list[str] = []
+        if todo:
+            with self._write() as conn:
+                applied = migrate(conn, now)
+                missing = missing_columns(conn)
+            if self.path is not None and self._identity is None:
+                self._identity = _file_identity(self.path)
+        if missing:
+            raise StoreError(f"the store {safe_url(self.url)} is damaged: missing column(s) "
+                             f"{', '.join(missing)}; restore it from a backup")
+        return applied
+
+    def check_file(self) -> None:
+        """Raise `StoreGone` when the SQLite file was removed or replaced since it was opened
+        (a process must never go on writing to a deleted file)."""
+        if self.path is None or self._identity is None:
+            return
+        now_id = _file_identity(self.path)
+        if now_id is None:
+            raise StoreGone(f"the store file {self.path} was removed while in use")
+        if now_id != self._identity:
+            raise StoreGone(f"the store file {self.path} was replaced while in use")
 
     def close(self) -> None:
         """Release the connections."""
@@ -163,7 +209,11 @@ class Store:
         if not rows:
             return
         if not self._sqlite:
-            conn.execute(stmt, rows)
+            table = getattr(stmt, "table", None)
+            if isinstance(stmt, Insert) and str(stmt) == str(insert(table)):  # a bare INSERT
+                pgbulk.insert_rows(conn, table, rows)
+            else:
+                conn.execute(stmt, rows)
             return
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
         names = compiled.positiontup
@@ -183,8 +233,16 @@ class Store:
         conn.exec_driver_sql(compiled.string, params)
 
     def _write(self):  # noqa: ANN202 - a context manager yielding a Connection
-        """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock)."""
+        """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock),
+        after checking that the SQLite file is still the one opened and may be written."""
+        if self.path is not None:
+            self.check_file()
+            _check_writable(self.path)
         return self._writer.begin()
+
+    def write_transaction(self):  # noqa: ANN201 - a context manager yielding a Connection
+        """A write transaction for bulk work outside the state changes (e.g. `store copy`)."""
+        return self._write()
 
     @property
     def _sqlite(self) -> bool:
@@ -273,6 +331,12 @@ class Store:
                     {"b_id": pid, "b_expected": exp, **{f"v_{k}": v for k, v in vals.items()}})
                 moved.append(pid)
             for keys, rows in groups.items():
+                if not self._sqlite:  # one UPDATE over unnest arrays (rows locked above)
+                    pgbulk.update_rows(conn, posts, "id", "status", [
+                        {"id": r["b_id"], "expected": r["b_expected"],
+                         **{k: r[f"v_{k}"] for k in keys}} for r in rows],
+                        {"status": to, "updated_at": now}, bump="version")
+                    continue
                 stmt = (update(posts)
                         .where(posts.c.id == bindparam("b_id"),
                                posts.c.status == bindparam("b_expected"))
@@ -319,7 +383,9 @@ class Store:
         """Claim up to `limit` due approved posts for `owner`, committed before any publish.
 
         Each claim is the conditional update `… WHERE id=? AND status='approved'`, so two
-        dispatchers on one store never claim the same post.
+        dispatchers on one store never claim the same post. On PostgreSQL the candidates are
+        locked with `FOR UPDATE SKIP LOCKED`: schedulers split due posts without waiting on
+        each other (SQLite has one writer at a time anyway).
         """
         q = (select(posts.c.id).where(
             posts.c.status == APPROVED, posts.c.scheduled_at <= now,
@@ -327,6 +393,8 @@ class Store:
             .order_by(posts.c.scheduled_at, posts.c.id).limit(limit))
         if not_accounts:
             q = q.where(posts.c.account.not_in(list(not_accounts)))
+        if not self._sqlite:
+            q = q.with_for_update(skip_locked=True)
         claimed: list[str] = []
         with self._write() as conn:
             for (post_id,) in conn.execute(q).all():
@@ -397,6 +465,27 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - an error message must never fail
         return "(store)"
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a file, or None when it does not exist."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse to write a store whose file or folder is read-only (by its mode bits too, so a
+    read-only store stays unchanged even for root)."""
+    for target, what in ((path, "file"), (path.parent, "folder")):
+        try:
+            mode = target.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if not mode & 0o222 or not os.access(target, os.W_OK):
+            raise StoreError(f"the store {what} {target} is read-only; nothing was changed")
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -1,0 +1,62 @@
+"""Copying a whole store into another, empty one (e.g. a campaign's SQLite file to PostgreSQL).
+
+Every table the schema knows is copied row for row, ids included (posts, the audit log, account
+holds, and any table later migrations add), in one transaction on the target: all or nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select, text
+
+from toolkit.errors import StoreError
+from toolkit.store.schema import SEEDED_BY_MIGRATIONS, metadata, migrations_table
+from toolkit.store.store import Store, safe_url
+
+CHUNK = 2000
+
+
+def copy_store(source: Store, target: Store) -> dict[str, int]:
+    """Copy every row of `source` into `target`, which must hold none; return rows per table.
+
+    Raises `StoreError` (and changes nothing) when the target already holds rows."""
+    tables = [t for t in metadata.sorted_tables if t is not migrations_table]
+    counts: dict[str, int] = {}
+    with source.engine.connect() as src, target.write_transaction() as dst:
+        held = {t.name: dst.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in tables if t.name not in SEEDED_BY_MIGRATIONS}
+        if any(held.values()):
+            raise StoreError(f"the target store {safe_url(target.url)} is not empty "
+                             f"({summary(held)}); copy only into an empty store")
+        for table in tables:
+            if table.name in SEEDED_BY_MIGRATIONS:  # the source's marks replace the new ones
+                dst.execute(delete(table))
+            counts[table.name] = 0
+            result = src.execution_options(yield_per=CHUNK).execute(
+                select(table).order_by(*table.primary_key.columns))
+            for chunk in result.mappings().partitions(CHUNK):
+                dst.execute(insert(table), [dict(r) for r in chunk])
+                counts[table.name] += len(chunk)
+        if dst.dialect.name == "postgresql":
+            _reset_sequences(dst, tables)
+    return counts
+
+
+#: how rows of each table are counted to a person (other tables by their own name)
+LABELS = {"posts": "posts", "audit": "audit entries", "account_holds": "account holds"}
+
+
+def summary(counts: dict[str, int]) -> str:
+    """`6 posts, 12 audit entries, 1 account holds`: posts first, empty tables left out."""
+    order = [*[t for t in LABELS if t in counts], *sorted(t for t in counts if t not in LABELS)]
+    return ", ".join(f"{counts[t]} {LABELS.get(t, t)}" for t in order if counts[t]) or "nothing"
+
+
+def _reset_sequences(conn, tables) -> None:  # noqa: ANN001
+    """Serial ids continue after the copied ones (PostgreSQL keeps a separate counter)."""
+    for table in tables:
+        for col in table.primary_key.columns:
+            if col.autoincrement is True or (col.autoincrement == "auto"
+                                             and col.type.python_type is int):
+                conn.execute(text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', '{col.name}'), "
+                    f"COALESCE((SELECT MAX({col.name}) FROM {table.name}), 0) + 1, false)"))
