@@ -185,7 +185,7 @@ def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
     con.commit()
     con.close()
     store = Store(f"sqlite:///{db}")
-    assert store.applied_migrations == ["002_account_holds", "003_published_at"]
+    assert store.applied_migrations == ["002_account_holds", "003_published_at", "005_web"]
     post = store.get("old1")
     assert post.text == "kept #SaveAsylum" and post.status == "approved"
     assert post.published_at is None

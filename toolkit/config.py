@@ -80,6 +80,15 @@ class Account:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The review web app (`web:`): cookies over TLS only, session lifetime, public address."""
+
+    tls: bool = False
+    session_hours: int = 12
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration."""
 
@@ -104,6 +113,9 @@ class Config:
     accounts: dict[str, Account]
     fallback_to_outbox: bool
     site_dir: Path
+    #: `review.second_person`: nobody approves a post they queued themselves (four eyes)
+    second_person: bool = False
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def root(self) -> Path:
@@ -157,7 +169,8 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     before = len(problems.errors)
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
-             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site"}
+             "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
+             "review", "web"}
     for key in data:
         if key not in known:
             r.fail(data, key, f"unknown section '{key}'")
@@ -211,6 +224,9 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     fallback = r.value(data, "fallback_to_outbox", bool, True)
     site = r.section(data, "site")
     site_dir = r.path_of(site, "out", "../site")
+    second_person = r.value(r.section(data, "review"), "second_person", bool, False,
+                            where="review.")
+    web = _web(r, r.section(data, "web"))
 
     if len(problems.errors) > before:
         return None
@@ -221,7 +237,17 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir,
+        second_person=second_person, web=web,
     )
+
+
+def _web(r: FieldReader, node: Node) -> WebSettings:
+    tls = r.value(node, "tls", bool, False, where="web.")
+    hours = r.positive(node, "session_hours", 12, where="web.")
+    base_url = r.value(node, "base_url", str, "", where="web.")
+    if base_url and not base_url.startswith(("https://", "http://")):
+        r.fail(node, "base_url", f"'web.base_url' must be an http(s) URL, not {base_url!r}")
+    return WebSettings(tls, hours, base_url.rstrip("/"))
 
 
 def _platforms(r: FieldReader, node: Node) -> dict[str, PlatformSpec]:

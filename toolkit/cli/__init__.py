@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+    "users": ("toolkit.cli.users:users", "Add, list and remove the review app's users."),
+    "feed": ("toolkit.cli.feed:feed", "The review app's calendar feed (rotate-token)."),
+    "serve": ("toolkit.cli.serve:serve", "Run the review web app."),
 }
 
 

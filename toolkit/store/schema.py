@@ -138,11 +138,18 @@ def _m003_published_at(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE posts ADD COLUMN published_at {kind}"))
 
 
+def _m005_web(conn: Connection) -> None:
+    from toolkit.store.web import create_tables
+
+    create_tables(conn)
+
+
 #: named migrations, applied in order, each once; never rename or reorder, only append
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_account_holds", _m002_account_holds),
     ("003_published_at", _m003_published_at),
+    ("005_web", _m005_web),
 ]
 
 

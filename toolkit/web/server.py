@@ -1,0 +1,22 @@
+"""Serving the app with waitress (a production WSGI server), in the foreground or beside the
+scheduler (`make run`)."""
+
+from __future__ import annotations
+
+import threading
+
+
+def serve_forever(app, host: str, port: int, threads: int = 4) -> None:  # noqa: ANN001
+    """Serve until interrupted."""
+    from waitress import serve
+
+    serve(app, host=host, port=port, threads=threads, ident="toolkit")
+
+
+def serve_in_background(app, host: str, port: int, threads: int = 4):  # noqa: ANN001, ANN201
+    """Start serving on a daemon thread; returns the waitress server (call `.close()`)."""
+    from waitress.server import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="toolkit")
+    threading.Thread(target=server.run, name="review-app", daemon=True).start()
+    return server
