@@ -61,11 +61,6 @@ def week_of(start: date, items: Iterable[Item]) -> list[Day]:
             for n in range(7)]
 
 
-def monday_of(day: date) -> date:
-    """The Monday of `day`'s week."""
-    return day - timedelta(days=day.weekday())
-
-
 def safe_href(url: str | None) -> str | None:
     """`url` if it is an http(s) URL (never `javascript:` or `data:`), else None."""
     if url and url.strip().lower().startswith(("https://", "http://")):

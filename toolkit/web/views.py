@@ -12,7 +12,7 @@ from toolkit.errors import ComposeError, NotFound
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library.gate import blocking_facts
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
-from toolkit.review.view import Item, by_day, items_of, monday_of, week_of
+from toolkit.review.view import Item, by_day, items_of, week_of
 from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
 from toolkit.users import LEAD, can
 from toolkit.web.security import now, web_store
@@ -62,10 +62,11 @@ def _choice(name: str, options: list[str]) -> str:
 
 
 def _week(today: date) -> date:
+    """The first day shown: `?week=` (any day), else today; seven days from there."""
     try:
-        return monday_of(date.fromisoformat(request.args.get("week", "")))
+        return date.fromisoformat(request.args.get("week", ""))
     except ValueError:
-        return monday_of(today)
+        return today
 
 
 def _midnight(day: date) -> datetime:
@@ -117,6 +118,7 @@ def schedule():  # noqa: ANN201
         "schedule.html", title=f"{config.name}: schedule", tz=tz.key,
         warnings=attention.warnings, attention=waiting, attention_more=attention.more,
         filters=filters, chosen=chosen, view=view, week_start=week_start,
+        week_end=week_start + timedelta(days=6),
         prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         week=week_of(week_start, items) if view == "week" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
