@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, current_app, send_file, url_for
 
 from toolkit.errors import ToolkitError
 from toolkit.graphics.manifest import find_graphic
@@ -25,6 +25,9 @@ THUMB_BOX = (192, 192)
 CACHE_SIZE = 512
 _cache: OrderedDict[tuple, bytes] = OrderedDict()
 _lock = threading.Lock()
+#: thumbnail key (the image's sha256) -> a path taken from the store or the graphics manifest
+_known: dict[str, str] = {}
+_hashes: dict[tuple, str] = {}
 TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
          ".webp": "image/webp", ".gif": "image/gif"}
 
@@ -82,6 +85,42 @@ def thumbnail(path: Path) -> bytes:
 
 def _thumb(path: Path) -> Response:
     response = send_file(io.BytesIO(thumbnail(path)), mimetype="image/webp", max_age=3600)
+    return response
+
+
+def _sha256_of(path: str) -> str | None:
+    import hashlib
+
+    try:
+        stat = Path(path).stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in _hashes:
+            _hashes[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return _hashes[key]
+
+
+def thumb_url(path: str, sha256: str | None = None) -> str | None:
+    """A content-addressed thumbnail URL for an image whose path came from the store (a post's
+    media) or from the graphics manifest: posts showing the same image share one URL."""
+    key = sha256 if isinstance(sha256, str) and len(sha256) == 64 else _sha256_of(path)
+    if key is None:
+        return None
+    with _lock:
+        _known[key] = path
+    return url_for("media.thumb", key=key)
+
+
+@bp.route("/thumbs/<key>.webp")
+def thumb(key: str) -> Response:
+    """A thumbnail by content key (only keys the app itself handed out)."""
+    path = _known.get(key)
+    if path is None:
+        abort(404)
+    response = _thumb(Path(path))
+    response.cache_control.immutable = True
+    response.cache_control.max_age = 86400
     return response
 
 

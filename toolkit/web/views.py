@@ -15,6 +15,7 @@ from toolkit.review.attention import blocked_messages, find_attention, length_pr
 from toolkit.review.view import Item, by_day, items_of, week_of
 from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
 from toolkit.users import LEAD, can
+from toolkit.web.media import thumb_url
 from toolkit.web.security import now, web_store
 
 bp = Blueprint("views", __name__)
@@ -37,21 +38,25 @@ class Thumbs:
     def __init__(self) -> None:
         tk = toolkit()
         self.config, self.library = tk.config, tk.library
-        self.built = {(e.get("card"), e.get("format"), e.get("lang"))
+        self.built = {(e.get("card"), e.get("format"), e.get("lang")): e
                       for e in load_manifest(self.config.graphics_dir)}
 
     def card(self, card: str | None, platform: str, lang: str, thumb: bool = True) -> str | None:
         """URL of a card's graphic (or thumbnail) in the platform's format, if it was built."""
         spec = self.config.platforms.get(platform)
         fmt = spec.card_format if spec else None
-        if not card or not fmt or (card, fmt, lang) not in self.built:
+        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        if entry is None:
             return None
-        return url_for("media.card_thumb" if thumb else "media.card_image", card=card, fmt=fmt,
-                       lang=lang)
+        if thumb:
+            return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
+                             entry.get("sha256"))
+        return url_for("media.card_image", card=card, fmt=fmt, lang=lang)
 
     def __call__(self, post: Post) -> str | None:
-        if post.media:
-            return url_for("media.post_thumb", post_id=post.id, n=0)
+        first = post.media[0] if post.media and isinstance(post.media[0], dict) else None
+        if first is not None:
+            return thumb_url(str(first.get("path", "")), first.get("sha256"))
         message = self.library.messages.get(post.message_id)
         return self.card(message.card if message else None, post.platform, post.lang)
 
