@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def queue_one(site, actor: str = "sam", days: int = 3) -> str:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("path", ["/", "/library", "/posts/abc", "/media/abc/0",
-                                  "/media/abc/0/thumb", "/cards/stat-attacks/x/en",
+                                  "/thumbs/" + "0" * 64 + ".webp", "/cards/stat-attacks/x/en",
                                   "/?view=agenda"])
 def test_pages_redirect_to_login_without_a_session(site, path: str) -> None:
     response = site.client().get(path)
@@ -242,10 +243,14 @@ def test_media_only_from_paths_in_the_store(site, tmp_path: Path) -> None:
     sign_in(client, "maria")
     full = client.get(f"/media/{pid}/0")
     assert full.status_code == 200 and full.data == image.read_bytes()
-    thumb = client.get(f"/media/{pid}/0/thumb")
+    week = at.astimezone(site.toolkit.config.timezone).date().isoformat()
+    page = client.get(f"/?week={week}").data.decode()
+    [url] = set(re.findall(r'src="(/thumbs/\w+\.webp)"', page))
+    thumb = client.get(url)
     assert thumb.status_code == 200 and thumb.mimetype == "image/webp"
     assert len(thumb.data) < len(full.data)
     for bad in (f"/media/{pid}/1", f"/media/{pid}/-1", "/media/nope/0",
+                "/thumbs/" + "0" * 64 + ".webp",
                 f"/media/{pid}/0/../../etc/passwd", "/cards/..%2f..%2fetc/x/en",
                 "/static/../../config.py"):
         assert client.get(bad).status_code == 404, bad

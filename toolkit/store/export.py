@@ -2,25 +2,19 @@
 the same keys and values as `Post.as_dict()`, without building `Post` objects.
 
 On SQLite the stored time text (`2026-12-01 15:00:00.000000`, UTC) becomes ISO 8601 with a Z by
-string operations, skipping the datetime round trip; other databases go through SQLAlchemy.
+string operations, skipping the datetime round trip; other databases take `Store.list`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
-
-from sqlalchemy import select
+from datetime import datetime
 
 from toolkit.store.models import _field_names
 from toolkit.store.schema import UTCDateTime, posts, sqlite_time
 
 TIME_COLUMNS = frozenset(c.name for c in posts.columns if isinstance(c.type, UTCDateTime))
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def _sqlite_iso(text: str | None) -> str | None:
@@ -52,28 +46,17 @@ def _sqlite_rows(conn, names: list[str], statuses: Sequence[str] | None,  # noqa
 def post_dicts(store, statuses: Sequence[str] | None = None,  # noqa: ANN001 - a Store
                start: datetime | None = None, end: datetime | None = None) -> list[dict]:
     """Posts in time order as `Post.as_dict()` gives them (times ISO 8601 UTC with a Z)."""
+    if store.engine.dialect.name != "sqlite":
+        return [p.as_dict() for p in store.list(statuses, start=start, end=end)]
     names = list(_field_names())
     times = [i for i, n in enumerate(names) if n in TIME_COLUMNS]
     media = names.index("media")
     out = []
     with store.engine.connect() as conn:
-        if store.engine.dialect.name == "sqlite":
-            rows = _sqlite_rows(conn, names, statuses, start, end)
-            fix = _sqlite_iso
-        else:
-            q = select(*[posts.c[n] for n in names]).order_by(posts.c.scheduled_at, posts.c.id)
-            if statuses:
-                q = q.where(posts.c.status.in_(list(statuses)))
-            if start is not None:
-                q = q.where(posts.c.scheduled_at >= start)
-            if end is not None:
-                q = q.where(posts.c.scheduled_at < end)
-            rows = conn.execute(q).all()
-            fix = lambda v: _iso(v) if v else None  # noqa: E731
-        for row in rows:
+        for row in _sqlite_rows(conn, names, statuses, start, end):
             values = list(row)
             for i in times:
-                values[i] = fix(values[i])
+                values[i] = _sqlite_iso(values[i])
             values[media] = json.loads(values[media] or "[]")
             out.append(dict(zip(names, values, strict=True)))
     return out

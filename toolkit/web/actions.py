@@ -5,6 +5,7 @@ user's name. A refused action changes nothing and shows why."""
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -94,28 +95,33 @@ def approve(post_id: str):  # noqa: ANN201
     return _done(post_id, "approve")
 
 
+def _act(post_id: str, what: str, change: Callable[[], object]):  # noqa: ANN202
+    """Run one change; on a `ToolkitError` nothing changed: show the post with the reason."""
+    try:
+        change()
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message)
+    return _done(post_id, what)
+
+
 @bp.route("/posts/<post_id>/send-back", methods=["POST"])
 def send_back(post_id: str):  # noqa: ANN201
     """Send an approved post back to draft with a comment (lead)."""
     _require("send_back")
-    try:
+
+    def change() -> None:
         comment = _comment_text()
         toolkit().planner().send_back(post_id, comment, g.user, now())
-    except ToolkitError as exc:
-        return _refused(post_id, exc.message)
-    web_store().add_comment(post_id, g.user, comment, now())
-    return _done(post_id, "send_back")
+        web_store().add_comment(post_id, g.user, comment, now())
+
+    return _act(post_id, "send_back", change)
 
 
 @bp.route("/posts/<post_id>/cancel", methods=["POST"])
 def cancel(post_id: str):  # noqa: ANN201
     """Cancel a post that has not gone out (lead)."""
     _require("cancel")
-    try:
-        toolkit().planner().cancel(post_id, g.user, now())
-    except ToolkitError as exc:
-        return _refused(post_id, exc.message)
-    return _done(post_id, "cancel")
+    return _act(post_id, "cancel", lambda: toolkit().planner().cancel(post_id, g.user, now()))
 
 
 @bp.route("/posts/<post_id>/reschedule", methods=["POST"])
@@ -123,13 +129,13 @@ def reschedule(post_id: str):  # noqa: ANN201
     """Move a post to a new time (staff: drafts only; an approved post goes back to draft)."""
     _require("edit")
     tk = toolkit()
-    try:
+
+    def change() -> None:
         if not can(g.role, "approve") and tk.store.get(post_id).status != DRAFT:
             abort(403, "staff may reschedule drafts only; ask a lead")
         tk.planner().reschedule(post_id, _time(request.form.get("at", "")), g.user, now())
-    except ToolkitError as exc:
-        return _refused(post_id, exc.message)
-    return _done(post_id, "reschedule")
+
+    return _act(post_id, "reschedule", change)
 
 
 @bp.route("/posts/<post_id>/resolve", methods=["POST"])
@@ -138,16 +144,16 @@ def resolve(post_id: str):  # noqa: ANN201
     _require("resolve")
     outcome = request.form.get("outcome")
     url = request.form.get("url", "").strip()
-    try:
+
+    def change() -> None:
         if outcome == "published" and not url:
             raise InputError("give the published post's URL")
         if outcome not in ("published", "not_published"):
             raise InputError("choose published or not published")
         toolkit().planner().resolve(post_id, url if outcome == "published" else None, g.user,
                                     now())
-    except ToolkitError as exc:
-        return _refused(post_id, exc.message)
-    return _done(post_id, "resolve")
+
+    return _act(post_id, "resolve", change)
 
 
 @bp.route("/posts/<post_id>/comment", methods=["POST"])

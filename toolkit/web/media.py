@@ -130,21 +130,7 @@ def post_image(post_id: str, n: int) -> Response:
     return _image(_post_item(post_id, n))
 
 
-@bp.route("/media/<post_id>/<int:n>/thumb")
-def post_thumb(post_id: str, n: int) -> Response:
-    """A thumbnail of a post's frozen image."""
-    item = _post_item(post_id, n)
-    _image(item)  # same checks as the full image (exists, sha256)
-    return _thumb(Path(item.path))
-
-
 @bp.route("/cards/<card>/<fmt>/<lang>")
 def card_image(card: str, fmt: str, lang: str) -> Response:
     """A card from the graphics build (for drafts, not yet frozen)."""
     return _image(MediaItem(str(_card_path(card, fmt, lang)), ""))
-
-
-@bp.route("/cards/<card>/<fmt>/<lang>/thumb")
-def card_thumb(card: str, fmt: str, lang: str) -> Response:
-    """A thumbnail of a card from the graphics build."""
-    return _thumb(_card_path(card, fmt, lang))
