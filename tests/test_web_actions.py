@@ -167,3 +167,19 @@ def test_post_page_shows_text_length_facts_and_history(site) -> None:
     assert "Human Rights First" in page and "as of 2021-02-19" in page
     assert "<td>sam</td><td>— → draft</td><td>queued</td>" in page
     assert maria.get("/posts/nope").status_code == 404
+
+
+def test_the_app_sees_library_edits_without_a_restart(site, project: Path) -> None:
+    from conftest import edit
+
+    pid = queue_one(site, message=UNVERIFIED)
+    maria, token = signed_in(site, "maria")
+    assert b"fact gate" in maria.post(f"/posts/{pid}/approve", data={"csrf_token": token}).data
+    stats = project.parent.parent / "posts" / "statistics.yaml"
+    text = stats.read_text(encoding="utf-8")
+    block = text[text.index("id: violence-first-year"):]
+    edit(stats, block[:block.index("verified: false") + len("verified: false")],
+         block[:block.index("verified: false")] + "verified: true")
+    # no graphics are built here: approval now stops at the card, past the fact gate
+    again = maria.post(f"/posts/{pid}/approve", data={"csrf_token": token})
+    assert b"fact gate" not in again.data and b"graphics build" in again.data

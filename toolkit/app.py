@@ -25,6 +25,7 @@ class Toolkit:
     config: Config
     _library: Library | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _stamp: tuple = field(default=(), repr=False)
 
     @property
     def library(self) -> Library:
@@ -32,6 +33,7 @@ class Toolkit:
         if self._library is None:
             from toolkit.library import load_library
 
+            self._stamp = self._posts_stamp()
             self._library = load_library(self.config)
         return self._library
 
@@ -50,9 +52,18 @@ class Toolkit:
 
         return Planner(self.config, self.library, self.store)
 
-    def reload_library(self) -> None:
-        """Forget the loaded library (the next use reads posts/ again)."""
-        self._library = None
+    def _posts_stamp(self) -> tuple:
+        try:
+            return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                                for p in self.config.posts_dir.glob("*.yaml")))
+        except OSError:
+            return ()
+
+    def refresh_library(self) -> None:
+        """Forget the loaded library if a file in posts/ changed (a long-running app sees a
+        statistic confirmed, or withdrawn, without a restart)."""
+        if self._library is not None and self._posts_stamp() != self._stamp:
+            self._library = None
 
     def close(self) -> None:
         """Release the store's connections."""

@@ -86,6 +86,8 @@ class WebSettings:
     tls: bool = False
     session_hours: int = 12
     base_url: str = ""
+    #: address of the reverse proxy whose X-Forwarded-For/-Proto headers are believed
+    trusted_proxy: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,8 @@ def _web(r: FieldReader, node: Node) -> WebSettings:
     base_url = r.value(node, "base_url", str, "", where="web.")
     if base_url and not base_url.startswith(("https://", "http://")):
         r.fail(node, "base_url", f"'web.base_url' must be an http(s) URL, not {base_url!r}")
-    return WebSettings(tls, hours, base_url.rstrip("/"))
+    proxy = r.value(node, "trusted_proxy", str, "", where="web.")
+    return WebSettings(tls, hours, base_url.rstrip("/"), proxy)
 
 
 def _platforms(r: FieldReader, node: Node) -> dict[str, PlatformSpec]:

@@ -22,4 +22,4 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     toolkit.library  # noqa: B018 - a broken library fails here, with its path:line
     app = create_app(toolkit)
     click.echo(f"review app on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-    serve_forever(app, host, port, threads)
+    serve_forever(app, host, port, threads, toolkit.config.web.trusted_proxy)

@@ -34,6 +34,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # 
     app.extensions["toolkit_web"] = WebStore(toolkit.store)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     add_filters(app.jinja_env)
+    app.before_request(toolkit.refresh_library)
     security.install(app)
     for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp):
         app.register_blueprint(blueprint)
