@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from toolkit.app import Toolkit, build
 from toolkit.store.web import WebStore
-from toolkit.users import add_user
+from toolkit.users import hash_password
 from toolkit.web import create_app
 
 PASSWORDS = {"maria": "maria-lead-pass-1", "ana": "ana-lead-pass-22", "sam": "sam-staff-pass-3"}
@@ -46,13 +47,19 @@ class WebApp:
         return self.app.test_client()  # type: ignore[attr-defined]
 
 
+@cache
+def password_hash(name: str) -> str:
+    """The argon2 hash of a test user's password (hashed once per test run)."""
+    return hash_password(PASSWORDS[name])
+
+
 def make_webapp(config: Path, now: datetime | None = None) -> WebApp:
     """An app over the project copy at `config`, with users maria, ana (leads) and sam (staff)."""
     toolkit = build(config)
     clock = Clock(now or datetime.now(UTC).replace(microsecond=0))
     web = WebStore(toolkit.store)
-    for name, password in PASSWORDS.items():
-        add_user(web, name, ROLES[name], password, clock.now)
+    for name in PASSWORDS:
+        assert web.add_user(name, ROLES[name], password_hash(name), clock.now)
     toolkit.app_web = web  # type: ignore[attr-defined]
     return WebApp(create_app(toolkit, now=clock), toolkit, clock)
 
