@@ -71,6 +71,16 @@ def test_feed_needs_the_current_token(site) -> None:
     assert client.get(f"/calendar.ics?token={new}").status_code == 200
 
 
+def test_sign_in_returns_only_to_local_pages(site) -> None:
+    for target, expected in (("/library", "/library"), ("https://evil.example/", "/"),
+                             ("//evil.example/x", "/")):
+        client = site.client()
+        token = csrf_of(client.get("/login").data)
+        response = client.post("/login", data={"username": "ana", "password": PASSWORDS["ana"],
+                                               "csrf_token": token, "next": target})
+        assert response.status_code == 303 and response.headers["Location"] == expected
+
+
 def test_wrong_password_and_unknown_name_look_the_same(site) -> None:
     wrong = sign_in(site.client(), "maria", "not-her-password")
     unknown = sign_in(site.client(), "nobody", "not-her-password")

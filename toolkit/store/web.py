@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +23,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -75,6 +74,7 @@ settings = Table(
 )
 
 FEED_TOKEN = "feed_token_sha256"
+KEEP_ATTEMPTS = timedelta(days=1)
 
 
 def create_tables(conn: Connection) -> None:
@@ -198,8 +198,10 @@ class WebStore:
     # -- login throttling ----------------------------------------------------------------------
 
     def record_attempt(self, name: str, address: str, ok: bool, now: datetime) -> None:
-        """Remember one sign-in attempt (the name as typed, never the password)."""
+        """Remember one sign-in attempt (the name as typed, never the password); attempts
+        older than a day are dropped."""
         with self._write() as conn:
+            conn.execute(delete(login_attempts).where(login_attempts.c.at < now - KEEP_ATTEMPTS))
             conn.execute(insert(login_attempts).values(name=name[:64], address=address[:64],
                                                        at=now, ok=int(ok)))
 
@@ -212,11 +214,6 @@ class WebStore:
             by_addr = conn.execute(base.where(
                 login_attempts.c.address == address[:64])).scalar_one()
         return max(by_name, by_addr)
-
-    def forget_attempts(self, before: datetime) -> None:
-        """Drop attempts older than `before`."""
-        with self._write() as conn:
-            conn.execute(delete(login_attempts).where(or_(login_attempts.c.at < before)))
 
     # -- comments ------------------------------------------------------------------------------
 
