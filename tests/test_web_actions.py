@@ -87,7 +87,7 @@ def test_fact_gate_refuses_approval_and_the_post_waits_at_the_top(site) -> None:
     assert site.toolkit.store.get(pid).status == "draft"
     top = maria.get("/").data.decode()
     attention = top.split('class="attention"')[1].split("</section>")[0]
-    assert f'id="post-{pid}"' in attention and "unverified" in attention
+    assert f'id="waiting-{pid}"' in attention and "unverified" in attention
     page = maria.get(f"/posts/{pid}").data.decode()
     assert "unverified: the fact gate holds this post" in page
 
@@ -153,7 +153,8 @@ def test_schedule_filters_and_views(site) -> None:
     assert f'id="post-{x}"' not in only and f'id="post-{mastodon}"' in only
     agenda = maria.get(f"/?week={week}&view=agenda&status=draft").data.decode()
     assert 'class="agenda-day"' in agenda and f'id="post-{x}"' in agenda
-    assert maria.get(f"/?week={week}&status=bogus").status_code == 200
+    for odd in ("status=bogus", "week=9999-12-31", "week=0001-01-01", "page=-3", "view=x"):
+        assert maria.get(f"/?{odd}").status_code == 200, odd
 
 
 def test_post_page_shows_text_length_facts_and_history(site) -> None:

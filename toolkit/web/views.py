@@ -69,9 +69,10 @@ def _choice(name: str, options: list[str]) -> str:
 def _week(today: date) -> date:
     """The first day shown: `?week=` (any day), else today; seven days from there."""
     try:
-        return date.fromisoformat(request.args.get("week", ""))
+        chosen = date.fromisoformat(request.args.get("week", ""))
     except ValueError:
         return today
+    return chosen if 1 < chosen.year < 9999 else today
 
 
 def _midnight(day: date) -> datetime:
