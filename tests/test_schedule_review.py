@@ -74,10 +74,3 @@ def test_schedule_json_fast_path_equals_the_posts(run_cli, queued: list[str],
     store = build(project).store
     assert json.loads(result.stdout) == [p.as_dict() for p in store.list(ids=queued)]
 
-
-def test_long_json_lists_stay_one_document(capsys: pytest.CaptureFixture[str]) -> None:
-    from toolkit.cli.context import LONG_LIST, print_json
-
-    data = [{"id": n, "text": "ñ \"quoted\"\n"} for n in range(LONG_LIST + 5)]
-    print_json(data)
-    assert json.loads(capsys.readouterr().out) == data

@@ -50,15 +50,7 @@ def actor_name(explicit: str | None = None) -> str:
         return "cli"
 
 
-#: from this many items on, a list is printed one item per line (C-speed encoder, no indent)
-LONG_LIST = 200
-
-
 def print_json(data: Any) -> None:
-    """One JSON document on stdout (a long list: one compact item per line)."""
-    if isinstance(data, list) and len(data) >= LONG_LIST:
-        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
-        sys.stdout.write("[\n" + ",\n".join(map(encode, data)) + "\n]\n")
-        return
+    """One JSON document on stdout."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")

@@ -36,11 +36,11 @@ def schedule(ctx: click.Context, days: int, status: tuple[str, ...], ics: Path |
     end = start + timedelta(days=days)
     warnings = quota_warnings(config, store, now)
     if as_json and not ics and not html:  # the fast path: rows straight to JSON
-        from toolkit.store.export import post_dicts
+        from toolkit.store.export import posts_json
 
         for w in warnings:
             click.echo(f"warning: {w}", err=True)
-        print_json(post_dicts(store, statuses, start=start, end=end))
+        click.echo(posts_json(store, statuses, start=start, end=end), nl=False)
         return
     posts = store.list(statuses, start=start, end=end)
     if ics:

@@ -1,8 +1,9 @@
-"""Posts as JSON-ready dicts straight from the rows (for `schedule --json` with 10⁴ posts):
-the same keys and values as `Post.as_dict()`, without building `Post` objects.
+"""The schedule as JSON text straight from the rows (for `schedule --json` with 10⁴ posts): the
+same keys and values as `Post.as_dict()`, one post per line.
 
-On SQLite the stored time text (`2026-12-01 15:00:00.000000`, UTC) becomes ISO 8601 with a Z by
-string operations, skipping the datetime round trip; other databases take `Store.list`.
+On SQLite the database encodes each row itself (`json_object`), turning the stored time text
+(`2026-12-01 15:00:00.000000`, UTC) into ISO 8601 with a Z exactly as `isoformat` writes it;
+other databases go through `Store.list` and `Post.as_dict`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ from toolkit.store.schema import UTCDateTime, posts, sqlite_time
 TIME_COLUMNS = frozenset(c.name for c in posts.columns if isinstance(c.type, UTCDateTime))
 
 
-def _sqlite_iso(text: str | None) -> str | None:
-    """`2026-12-01 15:00:00.000000` -> `2026-12-01T15:00:00Z` (as `isoformat` writes it)."""
-    if not text:
-        return None
-    text = text.replace(" ", "T", 1)
-    return (text[:-7] if text.endswith(".000000") else text) + "Z"
+def _iso_sql(column: str) -> str:
+    """SQL for a stored time column as `iso_utc` writes it (no `.000000`, a trailing Z)."""
+    return (f"CASE WHEN {column} IS NULL THEN NULL WHEN {column} LIKE '%.000000' "
+            f"THEN replace(substr({column}, 1, 19), ' ', 'T') || 'Z' "
+            f"ELSE replace({column}, ' ', 'T') || 'Z' END")
 
 
-def _sqlite_rows(conn, names: list[str], statuses: Sequence[str] | None,  # noqa: ANN001
-                 start: datetime | None, end: datetime | None) -> list[tuple]:
+def _sqlite_items(store, statuses: Sequence[str] | None,  # noqa: ANN001 - a Store
+                  start: datetime | None, end: datetime | None) -> list[str]:
+    fields = []
+    for name in _field_names():  # fixed identifiers from the Post dataclass, never user input
+        value = (_iso_sql(name) if name in TIME_COLUMNS
+                 else f"json(coalesce({name}, '[]'))" if name == "media" else name)
+        fields.append(f"'{name}', {value}")
     where, params = [], []
     if statuses:
         where.append(f"status IN ({', '.join('?' * len(statuses))})")
@@ -37,26 +42,19 @@ def _sqlite_rows(conn, names: list[str], statuses: Sequence[str] | None,  # noqa
     if end is not None:
         where.append("scheduled_at < ?")
         params.append(sqlite_time(end))
-    sql = (f"SELECT {', '.join(names)} FROM posts"
+    sql = (f"SELECT json_object({', '.join(fields)}) FROM posts"
            + (f" WHERE {' AND '.join(where)}" if where else "")
            + " ORDER BY scheduled_at, id")
-    return conn.exec_driver_sql(sql, tuple(params)).all()
-
-
-def post_dicts(store, statuses: Sequence[str] | None = None,  # noqa: ANN001 - a Store
-               start: datetime | None = None, end: datetime | None = None) -> list[dict]:
-    """Posts in time order as `Post.as_dict()` gives them (times ISO 8601 UTC with a Z)."""
-    if store.engine.dialect.name != "sqlite":
-        return [p.as_dict() for p in store.list(statuses, start=start, end=end)]
-    names = list(_field_names())
-    times = [i for i, n in enumerate(names) if n in TIME_COLUMNS]
-    media = names.index("media")
-    out = []
     with store.engine.connect() as conn:
-        for row in _sqlite_rows(conn, names, statuses, start, end):
-            values = list(row)
-            for i in times:
-                values[i] = _sqlite_iso(values[i])
-            values[media] = json.loads(values[media] or "[]")
-            out.append(dict(zip(names, values, strict=True)))
-    return out
+        return [r[0] for r in conn.exec_driver_sql(sql, tuple(params))]
+
+
+def posts_json(store, statuses: Sequence[str] | None = None,  # noqa: ANN001 - a Store
+               start: datetime | None = None, end: datetime | None = None) -> str:
+    """The JSON array `[post.as_dict(), …]` as text, one post per line, in time order."""
+    if store.engine.dialect.name == "sqlite":
+        items = _sqlite_items(store, statuses, start, end)
+    else:
+        items = [json.dumps(p.as_dict(), ensure_ascii=False, default=str)
+                 for p in store.list(statuses, start=start, end=end)]
+    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
