@@ -264,3 +264,18 @@ def test_media_only_from_paths_in_the_store(site, tmp_path: Path) -> None:
                 f"/media/{pid}/0/../../etc/passwd", "/cards/..%2f..%2fetc/x/en",
                 "/static/../../config.py"):
         assert client.get(bad).status_code == 404, bad
+
+
+def test_only_checked_urls_become_links(site) -> None:
+    from toolkit.review.html import to_html
+
+    pid = queue_one(site)
+    store = site.toolkit.store
+    store.transition(pid, ("draft",), "needs_check", "dispatcher", site.clock.now, "test")
+    store.transition(pid, ("needs_check",), "published", "maria", site.clock.now, "test",
+                     url="javascript:alert(1)")
+    client = site.client()
+    sign_in(client, "maria")
+    for html in (client.get(f"/posts/{pid}").data.decode(),
+                 to_html(store.list(ids=[pid]), "t", site.toolkit.config.timezone)):
+        assert 'href="javascript' not in html and "published at <code>javascript:" in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from toolkit.review.view import safe_href
 from toolkit.store import Post
 
 EVENT_MINUTES = 15
@@ -39,7 +40,7 @@ def to_ics(posts: Iterable[Post], calendar_name: str, now: datetime) -> str:
         event.add("dtend", p.scheduled_at + timedelta(minutes=EVENT_MINUTES))
         event.add("summary", f"[{p.status}] {p.platform} ({p.lang}): {p.text[:60]}")
         description = f"{p.text}\n\nmessage: {p.message_id}\npost: {p.id}\nstatus: {p.status}"
-        if p.url:
+        if safe_href(p.url):  # calendars turn URLs in text into links: checked ones only
             description += f"\nurl: {p.url}"
         event.add("description", description)
         event.add("categories", [p.platform, p.status])

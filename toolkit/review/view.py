@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from toolkit.store import Post
@@ -61,11 +62,21 @@ def week_of(start: date, items: Iterable[Item]) -> list[Day]:
             for n in range(7)]
 
 
-def safe_href(url: str | None) -> str | None:
-    """`url` if it is an http(s) URL (never `javascript:` or `data:`), else None."""
-    if url and url.strip().lower().startswith(("https://", "http://")):
-        return url.strip()
-    return None
+def safe_href(value: str | None) -> str | None:
+    """`value` when it is a plain https URL with a host, else None (never a link then).
+
+    The same rule as `toolkit.urls.safe_href` on the integrity branch: when both meet, this
+    one becomes an import of that one."""
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme != "https" or not host or "@" in parts.netloc:
+        return None
+    return value
 
 
 def add_filters(env) -> None:  # noqa: ANN001 - a jinja2.Environment
