@@ -69,3 +69,16 @@ def test_serve_binds_localhost_by_default(run_cli) -> None:
     result = run_cli("serve", "--help")
     assert result.exit_code == 0
     assert "127.0.0.1" in result.output
+
+
+def test_serve_on_a_taken_port_is_one_line(run_cli) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert "Error: cannot serve on 127.0.0.1:" in result.output and "Traceback" not in result.output
+    assert "nobody can sign in yet" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.context import get_toolkit
+from toolkit.errors import ToolkitError
 
 
 @click.command()
@@ -15,11 +16,19 @@ from toolkit.cli.context import get_toolkit
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Run the review web app until Ctrl-C."""
+    from toolkit.store.web import WebStore
     from toolkit.web import create_app
     from toolkit.web.server import serve_forever
 
     toolkit = get_toolkit(ctx)
     toolkit.library  # noqa: B018 - a broken library fails here, with its path:line
     app = create_app(toolkit)
+    if not WebStore(toolkit.store).user_count():
+        click.echo("nobody can sign in yet: add someone with "
+                   "`toolkit users add NAME --role lead`", err=True)
     click.echo(f"review app on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
-    serve_forever(app, host, port, threads, toolkit.config.web.trusted_proxy)
+    try:
+        serve_forever(app, host, port, threads, toolkit.config.web.trusted_proxy)
+    except OSError as exc:
+        raise ToolkitError(f"cannot serve on {host}:{port}: {exc.strerror or exc} "
+                           "(is something else using the port? try --port)") from None
