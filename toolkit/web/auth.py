@@ -3,7 +3,7 @@ one address within 15 minutes answer 429 until the window has passed."""
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from toolkit.users import authenticate
 from toolkit.web import security
@@ -18,7 +18,8 @@ def _form(error: str | None = None, status: int = 200, name: str = ""):  # noqa:
     response = make_response("", status)
     token = security.login_csrf(response)
     response.set_data(render_template(
-        "login.html", title="Sign in", error=error, csrf_token=token, name=name,
+        "login.html", title="Sign in", campaign=current_app.extensions["toolkit"].config.name,
+        error=error, csrf_token=token, name=name,
         next=security.local_target(request.args.get("next") or request.form.get("next"))))
     return response
 
