@@ -78,6 +78,7 @@ def test_queue_and_approve_in_chromium(live) -> None:
         shoot(page, "week")
         assert_accessible(page)
         page.goto(base + "/library")
+        assert_accessible(page)
         form = page.locator("#msg-call-switchboard form.queue")
         form.locator("select[name=platform]").select_option("x")
         form.locator("button[type=submit]").click()
