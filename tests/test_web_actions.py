@@ -89,7 +89,7 @@ def test_fact_gate_refuses_approval_and_the_post_waits_at_the_top(site) -> None:
     attention = top.split('class="attention"')[1].split("</section>")[0]
     assert f'id="waiting-{pid}"' in attention and "unverified" in attention
     page = maria.get(f"/posts/{pid}").data.decode()
-    assert "unverified: the fact gate holds this post" in page
+    assert "unverified or past its review date: the fact gate holds this post" in page
 
 
 def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:

@@ -173,6 +173,14 @@ def post_context(post_id: str) -> dict:
             stats.append({"display": s.display.get(post.lang, str(s.value)),
                           "label": s.label.get(post.lang, ""), "source": s.source_name,
                           "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified})
+    today = now().astimezone(tz).date()
+    # dated claims (the library's `claims`, where the library has them) show like statistics
+    for cid in getattr(message, "claims", ()):
+        c = getattr(library, "claims", {}).get(cid)
+        if c is not None:
+            stats.append({"display": "", "label": c.text.get(post.lang, ""),
+                          "source": c.source_name, "url": c.source_url, "as_of": c.as_of_text,
+                          "verified": c.verified and not c.stale(today)})
     thumbs = Thumbs()
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
              for n, m in enumerate(post.media)]
