@@ -16,8 +16,11 @@ ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-quic", "--
 
 
 @contextmanager
-def chromium_page() -> Iterator[object]:
-    """A fresh Playwright page in Debian's Chromium; skips outside CI if it is not installed."""
+def chromium_page(bypass_csp: bool = False) -> Iterator[object]:
+    """A fresh Playwright page in Debian's Chromium; skips outside CI if it is not installed.
+
+    `bypass_csp` lets a test inject axe-core into a page whose Content-Security-Policy forbids
+    inline scripts (the review app's)."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
@@ -28,7 +31,8 @@ def chromium_page() -> Iterator[object]:
     try:
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=ARGS)
+                profile, executable_path=CHROMIUM, headless=True, args=ARGS,
+                bypass_csp=bypass_csp)
             try:
                 page = context.new_page()
                 yield page

@@ -63,3 +63,14 @@ def test_schedule_html_in_chromium(run_cli, queued: list[str], tmp_path: Path) -
         assert page.locator(f"#post-{queued[1]}").get_attribute("lang") == "es"
         assert page.locator("h2").count() == 2  # two days
         assert errors == []
+
+
+def test_schedule_json_fast_path_equals_the_posts(run_cli, queued: list[str],
+                                                  project: Path) -> None:
+    from toolkit.app import build
+
+    result = run_cli("schedule", "--days", "10", "--json")
+    assert result.exit_code == 0, result.output
+    store = build(project).store
+    assert json.loads(result.stdout) == [p.as_dict() for p in store.list(ids=queued)]
+

@@ -99,6 +99,17 @@ class Account:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """The review web app (`web:`): cookies over TLS only, session lifetime, public address."""
+
+    tls: bool = False
+    session_hours: int = 12
+    base_url: str = ""
+    #: address of the reverse proxy whose X-Forwarded-For/-Proto headers are believed
+    trusted_proxy: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated configuration."""
 
@@ -146,6 +157,9 @@ class Config:
     def number_format(self, lang: str) -> NumberFormat:
         """How `lang` writes figures (1,544 unless the config says otherwise)."""
         return self.number_formats.get(lang, NumberFormat())
+    #: `review.second_person`: nobody approves a post they queued themselves (four eyes)
+    second_person: bool = False
+    web: WebSettings = field(default_factory=WebSettings)
 
     @property
     def root(self) -> Path:
@@ -215,7 +229,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     r = FieldReader(cfg_path, problems)
     known = {"campaign", "timezone", "languages", "hashtags", "library", "platforms", "graphics",
              "brand", "schedule", "store", "outbox", "accounts", "fallback_to_outbox", "site",
-             "numbers"}
+             "numbers", "review", "web"}
     for key in data:
         if key not in known and key not in OPS_SECTIONS:
             r.fail(data, key, f"unknown section '{key}'")
@@ -292,6 +306,9 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
                f"'site.base_url' must be an http(s) URL, not {site_base_url!r}")
     elif site_base_url and not site_base_url.endswith("/"):
         site_base_url += "/"
+    second_person = r.value(r.section(data, "review"), "second_person", bool, False,
+                            where="review.")
+    web = _web(r, r.section(data, "web"))
 
     if len(problems.errors) > before:
         return None
@@ -306,7 +323,18 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir, media_dir=media_dir,
+        second_person=second_person, web=web,
     )
+
+
+def _web(r: FieldReader, node: Node) -> WebSettings:
+    tls = r.value(node, "tls", bool, False, where="web.")
+    hours = r.positive(node, "session_hours", 12, where="web.")
+    base_url = r.value(node, "base_url", str, "", where="web.")
+    if base_url and not base_url.startswith(("https://", "http://")):
+        r.fail(node, "base_url", f"'web.base_url' must be an http(s) URL, not {base_url!r}")
+    proxy = r.value(node, "trusted_proxy", str, "", where="web.")
+    return WebSettings(tls, hours, base_url.rstrip("/"), proxy)
 
 
 def _platforms(r: FieldReader, node: Node) -> dict[str, PlatformSpec]:

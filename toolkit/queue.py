@@ -320,3 +320,9 @@ class Planner:
         return self.store.transition(post_id, allowed, DRAFT, actor, now,
                                      "resolved: not published; back to draft",
                                      claim_owner=None, claim_expires_at=None)
+
+    def send_back(self, post_id: str, comment: str, actor: str, now: datetime) -> Post:
+        """A lead sends an approved post back to draft, saying why; it must be approved again."""
+        return self.store.transition(post_id, (APPROVED,), DRAFT, actor, now,
+                                     f"sent back to draft: {comment}", approved_by=None,
+                                     approved_at=None)

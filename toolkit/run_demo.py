@@ -1,5 +1,6 @@
 """`make run`: check the library, build the graphics, fill an empty store with a demo queue,
-then run the scheduler in the foreground, publishing to the outbox until Ctrl-C."""
+start the review web app, then run the scheduler in the foreground, publishing to the outbox
+until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ def main() -> None:
     if ids:
         click.echo(f"\nqueued and approved {len(ids)} demo posts due in the next two minutes")
     run_step("The schedule", ["schedule", "--days", "2"])
+    from toolkit.web.demo import start_review_app
+
+    start_review_app(config)
     click.secho("\n== Running the scheduler (Ctrl-C stops it cleanly)", bold=True)
     click.echo(f"Published posts appear as JSON files in {config.outbox_dir}")
     click.echo(f"The supporters' share kit: open {config.site_dir / 'index.html'} in a browser")

@@ -26,6 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("toolkit.cli.status:status", "Scheduler health and posts waiting for a person."),
     "notify": ("toolkit.cli.notify:notify", "Test and run the notification channels."),
     "store": ("toolkit.cli.store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),
+    "users": ("toolkit.cli.users:users", "Add, list and remove the review app's users."),
+    "feed": ("toolkit.cli.feed:feed", "The review app's calendar feed (rotate-token)."),
+    "serve": ("toolkit.cli.serve:serve", "Run the review web app."),
 }
 
 

@@ -1,4 +1,5 @@
-"""What every command needs: the config and library, loaded once per invocation."""
+"""What every command needs: the config, library and store, built once per invocation by the
+plain factory `toolkit.app.build` (the web app uses the same one)."""
 
 from __future__ import annotations
 
@@ -9,35 +10,33 @@ from typing import Any
 
 import click
 
-from toolkit.config import Config, load_config
-from toolkit.library import Library, load_library
+from toolkit.app import Toolkit, build
+from toolkit.config import Config
+from toolkit.library import Library
+
+
+def get_toolkit(ctx: click.Context) -> Toolkit:
+    """The campaign's parts for this invocation (config loaded on first use)."""
+    obj = ctx.ensure_object(dict)
+    if "toolkit" not in obj:
+        obj["toolkit"] = build(obj.get("config_path"))
+        ctx.call_on_close(obj["toolkit"].close)
+    return obj["toolkit"]
 
 
 def get_config(ctx: click.Context) -> Config:
     """The validated config for this invocation (raises `ConfigError`)."""
-    obj = ctx.ensure_object(dict)
-    if "config" not in obj:
-        obj["config"] = load_config(obj.get("config_path"))
-    return obj["config"]
+    return get_toolkit(ctx).config
 
 
 def get_library(ctx: click.Context) -> Library:
     """The loaded library for this invocation (raises `LibraryError`)."""
-    obj = ctx.ensure_object(dict)
-    if "library" not in obj:
-        obj["library"] = load_library(get_config(ctx))
-    return obj["library"]
+    return get_toolkit(ctx).library
 
 
 def get_store(ctx: click.Context):  # noqa: ANN201 - Store, imported lazily
     """The store named by the config (opened and migrated once per invocation)."""
-    from toolkit.store import Store
-
-    obj = ctx.ensure_object(dict)
-    if "store" not in obj:
-        obj["store"] = Store(get_config(ctx).store_url)
-        ctx.call_on_close(obj["store"].close)
-    return obj["store"]
+    return get_toolkit(ctx).store
 
 
 class ConfiguredChoice(click.Choice):

@@ -33,8 +33,16 @@ def schedule(ctx: click.Context, days: int, status: tuple[str, ...], ics: Path |
     now = datetime.now(UTC)
     start = now.astimezone(config.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
     statuses = list(status) or [s for s in STATUSES if s != "cancelled"]
-    posts = store.list(statuses, start=start, end=start + timedelta(days=days))
+    end = start + timedelta(days=days)
     warnings = quota_warnings(config, store, now)
+    if as_json and not ics and not html:  # the fast path: rows straight to JSON
+        from toolkit.store.export import posts_json
+
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
+        click.echo(posts_json(store, statuses, start=start, end=end), nl=False)
+        return
+    posts = store.list(statuses, start=start, end=end)
     if ics:
         from toolkit.review.ics import to_ics
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 DRAFT, APPROVED, PUBLISHING, PUBLISHED = "draft", "approved", "publishing", "published"
@@ -48,16 +49,22 @@ class Post:
         """Build from a result row of the `posts` table."""
         data = dict(row._mapping)
         data["media"] = json.loads(data.get("media") or "[]")
-        names = {f.name for f in fields(cls)}
+        names = _field_names()
         return cls(**{k: v for k, v in data.items() if k in names})
 
     def as_dict(self) -> dict:
         """JSON-ready form (times as ISO 8601 UTC with a Z)."""
         out: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            out[f.name] = iso_utc(v) if isinstance(v, datetime) else v
+        for name in _field_names():
+            v = getattr(self, name)
+            out[name] = iso_utc(v) if isinstance(v, datetime) else v
         return out
+
+
+@lru_cache(maxsize=1)
+def _field_names() -> dict[str, None]:
+    """`Post`'s field names in order (computed once: bulk reads build 10⁴ posts)."""
+    return dict.fromkeys(f.name for f in fields(Post))
 
 
 def iso_utc(value: datetime | None) -> str | None:

@@ -181,6 +181,12 @@ def _m003_published_at(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE posts ADD COLUMN published_at {kind}"))
 
 
+def _m005_web(conn: Connection) -> None:
+    from toolkit.store.web import create_tables
+
+    create_tables(conn)
+
+
 def _m006_ops(conn: Connection) -> None:
     for table in (heartbeats, ops_marks, notify_events, notify_outbox):
         table.create(conn, checkfirst=True)
@@ -221,6 +227,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_account_holds", _m002_account_holds),
     ("003_published_at", _m003_published_at),
+    ("005_web", _m005_web),
     ("006_ops", _m006_ops),
     ("007_store", _m007_store),
 ]

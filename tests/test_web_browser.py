@@ -1,0 +1,107 @@
+"""End to end in headless Chromium: sign in, week view, queue into the next slot, approve as a
+second user, see the status and the audit entry; axe-core on the login, schedule and post pages.
+Screenshots at 390 and 1440 px are kept in tests/artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axe import axe_violations
+from browser import chromium_page
+from webapp import PASSWORDS, make_webapp
+
+from toolkit.web.server import serve_in_background
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WIDTHS = (390, 1440)
+
+
+@pytest.fixture
+def live(run_cli, project: Path):  # noqa: ANN201
+    assert run_cli("graphics", "build").exit_code == 0
+    site = make_webapp(project)
+    planner, now = site.toolkit.planner(), site.clock.now
+    ids = [planner.add(mid, platform, lang, now + timedelta(hours=h), now, "sam")
+           for mid, platform, lang, h in [("violence-attacks", "x", "en", 30),
+                                          ("violence-attacks", "x", "es", 54),
+                                          ("call-switchboard", "mastodon", "en", 78),
+                                          ("violence-first-year", "x", "en", 100)]]
+    planner.approve(ids[:2], "maria", now)
+    server = serve_in_background(site.app, "127.0.0.1", 0, threads=2)
+    yield site, f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    site.toolkit.close()
+
+
+def shoot(page, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # lazy images load
+        page.wait_for_function("Array.from(document.images).every("
+                               "i => i.complete && i.naturalWidth > 0)")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
+    page.goto(base + "/")
+    assert page.url.startswith(base + "/login")
+    page.fill("#username", name)
+    page.fill("#password", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def assert_accessible(page) -> None:  # noqa: ANN001
+    found = axe_violations(page)
+    assert found == [], found
+
+
+@pytest.mark.browser
+def test_queue_and_approve_in_chromium(live) -> None:
+    site, base = live
+    with chromium_page(bypass_csp=True) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.set_viewport_size({"width": 1440, "height": 900})
+        page.goto(base + "/login")
+        assert_accessible(page)
+        shoot(page, "login")
+        sign_in(page, base, "sam")
+        assert page.locator(".week section.day").count() == 7
+        assert page.locator(".attention article.post").count() >= 1  # the fact-gated draft
+        shoot(page, "week")
+        assert_accessible(page)
+        page.goto(base + "/library")
+        assert_accessible(page)
+        form = page.locator("#msg-call-switchboard form.queue")
+        form.locator("select[name=platform]").select_option("x")
+        form.locator("button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*/posts/\w+\?done=queue"))
+        post_url = page.url.split("?")[0]
+        pid = post_url.rsplit("/", 1)[1]
+        assert page.locator(".status").first.inner_text() == "draft"
+        assert page.locator("button", has_text="Approve").count() == 0  # staff cannot
+        page.click("button:has-text('Sign out')")
+        page.wait_for_url(re.compile(r".*/login"))
+
+        sign_in(page, base, "maria")
+        page.goto(post_url)
+        page.click("button:has-text('Approve')")
+        page.wait_for_url(re.compile(r".*\?done=approve"))
+        assert page.locator(".status").first.inner_text() == "approved"
+        rows = page.locator("table.history tbody tr")
+        assert "maria" in rows.last.inner_text() and "draft → approved" in rows.last.inner_text()
+        assert page.locator("figure img.card").count() == 1  # the frozen card, with alt text
+        assert page.locator("figure img.card").get_attribute("alt")
+        shoot(page, "post")
+        assert_accessible(page)
+        assert errors == []
+    post = site.toolkit.store.get(pid)
+    assert post.status == "approved" and post.approved_by == "maria"
+    assert [e.actor for e in site.toolkit.store.audit_log(pid)] == ["sam", "maria"]

@@ -1,0 +1,77 @@
+"""One plain factory for what every entry point needs: config, library, store and planner.
+
+The command line (`toolkit.cli.context`) and the review web app (`toolkit.web`) both build their
+parts here, so both read and change the same store through the same library code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from toolkit.config import Config, load_config
+
+if TYPE_CHECKING:  # heavy imports stay lazy: `toolkit --help` must start fast
+    from toolkit.library import Library
+    from toolkit.queue import Planner
+    from toolkit.store import Store
+
+
+@dataclass
+class Toolkit:
+    """The parts of one campaign, each built on first use and kept."""
+
+    config: Config
+    _library: Library | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+    _stamp: tuple = field(default=(), repr=False)
+
+    @property
+    def library(self) -> Library:
+        """The post library (loaded and checked once; raises `LibraryError`)."""
+        if self._library is None:
+            from toolkit.library import load_library
+
+            self._stamp = self._posts_stamp()
+            self._library = load_library(self.config)
+        return self._library
+
+    @property
+    def store(self) -> Store:
+        """The store named by the config (opened and migrated once)."""
+        if self._store is None:
+            from toolkit.store import Store
+
+            self._store = Store(self.config.store_url)
+        return self._store
+
+    def planner(self) -> Planner:
+        """The queue's state-change rules over this library and store."""
+        from toolkit.queue import Planner
+
+        return Planner(self.config, self.library, self.store)
+
+    def _posts_stamp(self) -> tuple:
+        try:
+            return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                                for p in self.config.posts_dir.glob("*.yaml")))
+        except OSError:
+            return ()
+
+    def refresh_library(self) -> None:
+        """Forget the loaded library if a file in posts/ changed (a long-running app sees a
+        statistic confirmed, or withdrawn, without a restart)."""
+        if self._library is not None and self._posts_stamp() != self._stamp:
+            self._library = None
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def build(config_path: str | Path | None = None, config: Config | None = None) -> Toolkit:
+    """Load the config (explicit path, `$TOOLKIT_CONFIG` or the default) into a `Toolkit`."""
+    return Toolkit(config or load_config(config_path))

@@ -1,0 +1,34 @@
+"""`toolkit serve`: the review web app behind waitress (a production WSGI server)."""
+
+from __future__ import annotations
+
+import click
+
+from toolkit.cli.context import get_toolkit
+from toolkit.errors import ToolkitError
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind (keep 127.0.0.1 behind a reverse proxy).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Run the review web app until Ctrl-C."""
+    from toolkit.store.web import WebStore
+    from toolkit.web import create_app
+    from toolkit.web.server import serve_forever
+
+    toolkit = get_toolkit(ctx)
+    toolkit.library  # noqa: B018 - a broken library fails here, with its path:line
+    app = create_app(toolkit)
+    if not WebStore(toolkit.store).user_count():
+        click.echo("nobody can sign in yet: add someone with "
+                   "`toolkit users add NAME --role lead`", err=True)
+    click.echo(f"review app on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    try:
+        serve_forever(app, host, port, threads, toolkit.config.web.trusted_proxy)
+    except OSError as exc:
+        raise ToolkitError(f"cannot serve on {host}:{port}: {exc.strerror or exc} "
+                           "(is something else using the port? try --port)") from None

@@ -1,0 +1,87 @@
+"""`toolkit users …`: who may sign in to the review web app, and with which role."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import click
+
+from toolkit.cli.context import get_store
+from toolkit.cli.table import print_table
+from toolkit.errors import InputError
+
+
+def _web(ctx: click.Context):  # noqa: ANN202 - WebStore
+    from toolkit.store.web import WebStore
+
+    return WebStore(get_store(ctx))
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: the first line of stdin, or asked twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True,
+                                err=True)
+    if not password:
+        raise InputError("no password given")
+    return password
+
+
+@click.group()
+def users() -> None:
+    """Add, list and remove the review app's users."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["staff", "lead"]),
+              help="staff: queue and edit drafts; lead: also approve, cancel and resolve.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+@click.pass_context
+def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add user NAME (asks for the password unless --password-stdin)."""
+    from toolkit.users import add_user, check_name
+
+    check_name(name)
+    web = _web(ctx)
+    if web.user(name):
+        raise InputError(f"user '{name}' already exists (use `toolkit users passwd`)")
+    add_user(web, name, role, _read_password(password_stdin), datetime.now(UTC))
+    click.echo(f"added {role} {name}", err=True)
+
+
+@users.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """The users and their roles."""
+    print_table(["name", "role", "since"],
+                [[u.name, u.role, u.created_at.strftime("%Y-%m-%d")] for u in _web(ctx).users()])
+
+
+@users.command("remove")
+@click.argument("name")
+@click.pass_context
+def remove(ctx: click.Context, name: str) -> None:
+    """Remove user NAME (their sessions end; their history stays)."""
+    from toolkit.users import remove_user
+
+    remove_user(_web(ctx), name)
+    click.echo(f"removed {name}", err=True)
+
+
+@users.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+@click.pass_context
+def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set NAME's password (their sessions end)."""
+    from toolkit.users import set_password
+
+    web = _web(ctx)
+    if not web.user(name):
+        raise InputError(f"no user '{name[:64]}'")
+    set_password(web, name, _read_password(password_stdin), datetime.now(UTC))
+    click.echo(f"password of {name} changed", err=True)

@@ -1,0 +1,77 @@
+"""Posts that wait for a person: missed, needs_check or failed; held by the fact gate; over
+their platform's length; and accounts over a quota. The schedule page shows them first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from toolkit.compose import measure
+from toolkit.config import Config
+from toolkit.errors import ComposeError
+from toolkit.library import Library
+from toolkit.library.gate import blocking_facts
+from toolkit.quotas import quota_warnings
+from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
+from toolkit.store.web import WebStore
+
+WAITING = [MISSED, NEEDS_CHECK, FAILED]
+REASONS = {MISSED: "missed its time: reschedule, resolve or cancel it",
+           NEEDS_CHECK: "may or may not have gone out: check the account, then resolve it",
+           FAILED: "failed: see its history, then reschedule or cancel it"}
+
+
+@dataclass
+class Attention:
+    """What needs a person: (post, reason) pairs, whether there are more, quota warnings."""
+
+    posts: list[tuple[Post, str]] = field(default_factory=list)
+    more: bool = False
+    warnings: list[str] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)
+
+
+def blocked_messages(library: Library, message_ids: list[str], now: datetime,
+                     config: Config) -> dict[str, str]:
+    """Message id -> why the fact gate holds it, for the messages given."""
+    today = now.astimezone(config.timezone).date()
+    out = {}
+    for mid in message_ids:
+        message = library.messages.get(mid)
+        if message is None:
+            out[mid] = f"message '{mid}' is no longer in the library"
+            continue
+        reasons = blocking_facts(library, message, today)
+        if reasons:
+            out[mid] = "; ".join(reasons)
+    return out
+
+
+def length_problem(config: Config, post: Post) -> str | None:
+    """Why a post's text no longer fits its platform, or None."""
+    try:
+        composed = measure(config, post.text, post.platform)
+    except ComposeError as exc:
+        return exc.message
+    if composed.fits:
+        return None
+    return f"{composed.length} characters, over {post.platform}'s limit of {composed.limit}"
+
+
+def find_attention(config: Config, library: Library, store: Store, now: datetime,
+                   limit: int = 30) -> Attention:
+    """Everything that waits for a person, most urgent first (at most `limit` posts)."""
+    web = WebStore(store)
+    result = Attention(warnings=quota_warnings(config, store, now))
+    waiting = web.find_posts(statuses=WAITING, limit=limit + 1)
+    result.posts = [(p, REASONS[p.status]) for p in waiting[:limit]]
+    pending = web.pending_message_ids([DRAFT, APPROVED], now)
+    result.blocked = blocked_messages(library, pending, now, config)
+    room = limit - len(result.posts)
+    if result.blocked and room > 0:
+        held = web.find_posts(start=now, statuses=[DRAFT, APPROVED],
+                              message_ids=list(result.blocked), limit=room + 1)
+        result.posts += [(p, result.blocked[p.message_id]) for p in held[:room]]
+        result.more = len(held) > room
+    result.more = result.more or len(waiting) > limit
+    return result

@@ -1,0 +1,81 @@
+"""What the schedule pages show, shared by `toolkit schedule --html` and the web app:
+posts grouped by day in the campaign's timezone, a week grid, and the template environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from itertools import groupby
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from toolkit.store import Post
+from toolkit.urls import safe_href
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+EXCERPT = 120
+
+
+@dataclass
+class Item:
+    """One post as a page lists it."""
+
+    post: Post
+    when: datetime
+    thumb: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def excerpt(self) -> str:
+        """The start of the text."""
+        text = self.post.text
+        return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
+
+
+@dataclass
+class Day:
+    """A day in the campaign's timezone and its posts."""
+
+    day: date
+    items: list[Item]
+
+
+def items_of(posts: Iterable[Post], tz: ZoneInfo,
+             thumb: Callable[[Post], str | None] | None = None) -> list[Item]:
+    """Posts as page items, times in `tz`."""
+    return [Item(p, p.scheduled_at.astimezone(tz), thumb(p) if thumb else None) for p in posts]
+
+
+def by_day(items: Iterable[Item]) -> list[Day]:
+    """Items grouped by local day (only days that have posts)."""
+    ordered = sorted(items, key=lambda i: i.when)
+    return [Day(d, list(g)) for d, g in groupby(ordered, key=lambda i: i.when.date())]
+
+
+def week_of(start: date, items: Iterable[Item]) -> list[Day]:
+    """The seven days from `start`, each with its items (empty days included)."""
+    days = {d.day: d.items for d in by_day(items)}
+    return [Day(start + timedelta(days=n), days.get(start + timedelta(days=n), []))
+            for n in range(7)]
+
+
+def add_filters(env) -> None:  # noqa: ANN001 - a jinja2.Environment
+    """The template filters both renderers share."""
+    env.filters["safe_href"] = safe_href
+    env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
+    env.filters["dayname"] = lambda value: value.strftime("%a %d %b")
+    env.filters["longday"] = lambda value: value.strftime("%A %d %B %Y")
+
+
+@lru_cache(maxsize=1)
+def environment():  # noqa: ANN201 - jinja2.Environment
+    """The Jinja environment of the review templates, for pages rendered outside the app."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      trim_blocks=True, lstrip_blocks=True)
+    add_filters(env)
+    return env

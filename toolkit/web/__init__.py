@@ -1,0 +1,56 @@
+"""The review-and-approve web app (Flask, served by waitress): `create_app(toolkit)`.
+
+It reads and changes the same store as the command line and the scheduler, through the same
+library code (`toolkit.queue.Planner`); see `security` for sessions, CSRF and headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from toolkit.app import Toolkit
+
+
+def _default_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # noqa: ANN201
+    """The Flask app for one campaign (`now` injects a clock for tests)."""
+    from flask import Flask, render_template
+    from werkzeug.exceptions import HTTPException
+
+    from toolkit.review.view import STATIC, TEMPLATES, add_filters
+    from toolkit.store.web import WebStore
+    from toolkit.web import actions, auth, feed, media, security, views
+
+    app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
+                static_url_path="/static")
+    app.config.update(TOOLKIT_NOW=now or _default_now, TOOLKIT_TLS=toolkit.config.web.tls,
+                      TOOLKIT_SESSION_HOURS=toolkit.config.web.session_hours,
+                      MAX_CONTENT_LENGTH=64 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    app.extensions["toolkit"] = toolkit
+    app.extensions["toolkit_web"] = WebStore(toolkit.store)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    add_filters(app.jinja_env)
+    app.before_request(toolkit.refresh_library)
+    security.install(app)
+    for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp):
+        app.register_blueprint(blueprint)
+    register_extra(app)
+
+    @app.errorhandler(HTTPException)
+    def _error(exc: HTTPException):  # noqa: ANN202
+        title = f"{exc.code} {exc.name}: {exc.description}" if exc.code != 404 else "Not found"
+        return render_template("error.html", title=title), exc.code
+
+    return app
+
+
+def register_extra(app) -> None:  # noqa: ANN001 - a Flask app
+    """The place for routes other modules add (e.g. `/healthz` from `toolkit.health`).
+
+    A blueprint registered here that must answer without a session adds its endpoint names to
+    `toolkit.web.security.PUBLIC_ENDPOINTS`.
+    """

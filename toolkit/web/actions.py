@@ -1,0 +1,160 @@
+"""The review app's actions: POST forms (CSRF checked in `security`), each a call into the same
+`toolkit.queue.Planner` the command line uses, written to the audit log under the signed-in
+user's name. A refused action changes nothing and shows why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from toolkit.errors import InputError, ToolkitError
+from toolkit.review.four_eyes import four_eyes_refusal
+from toolkit.slots import parse_time
+from toolkit.store import DRAFT
+from toolkit.users import can
+from toolkit.web.security import now, web_store
+from toolkit.web.views import library_page, post_context, toolkit
+
+bp = Blueprint("actions", __name__)
+
+MAX_COMMENT = 4000
+
+
+def _require(action: str) -> None:
+    if not can(g.role, action):
+        abort(403, f"a {g.role} may not {action.replace('_', ' ')} posts; ask a lead")
+
+
+def _done(post_id: str, what: str):  # noqa: ANN202
+    return redirect(url_for("views.post", post_id=post_id, done=what), code=303)
+
+
+def _refused(post_id: str, message: str, status: int = 409):  # noqa: ANN202
+    context = post_context(post_id)
+    context["error"] = message
+    return render_template("post.html", **context), status
+
+
+def _comment_text() -> str:
+    text = request.form.get("comment", "").strip()
+    if not text:
+        raise InputError("write a comment first")
+    if len(text) > MAX_COMMENT:
+        raise InputError(f"a comment may be at most {MAX_COMMENT} characters")
+    return text
+
+
+def _time(value: str) -> datetime:
+    if not value.strip():
+        raise InputError("give a time")
+    return parse_time(value, toolkit().config.timezone)
+
+
+@bp.route("/queue", methods=["POST"])
+def queue():  # noqa: ANN201
+    """Queue a library message as a draft: next free slot or a given time."""
+    _require("queue")
+    form = request.form
+    planner = toolkit().planner()
+    try:
+        at = _time(form.get("at", "")) if form.get("when") == "at" else None
+        account = form.get("account", "") or None
+        post_id = planner.add(form.get("message_id", ""), form.get("platform", ""),
+                              form.get("lang", ""), at, now(), g.user, account=account)
+    except ToolkitError as exc:
+        return library_page(error=exc.message), 400
+    return _done(post_id, "queue")
+
+
+@bp.route("/posts/<post_id>/approve", methods=["POST"])
+def approve(post_id: str):  # noqa: ANN201
+    """Approve a draft (lead; four-eyes when configured)."""
+    _require("approve")
+    tk = toolkit()
+    refusal = four_eyes_refusal(tk.config, tk.store, post_id, g.user)
+    if refusal:
+        return _refused(post_id, refusal, 403)
+    try:
+        result = tk.planner().approve([post_id], g.user, now())
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message)
+    if post_id in result.refused:
+        return _refused(post_id, f"not approved: {result.refused[post_id]}")
+    return _done(post_id, "approve")
+
+
+def _act(post_id: str, what: str, change: Callable[[], object]):  # noqa: ANN202
+    """Run one change; on a `ToolkitError` nothing changed: show the post with the reason."""
+    try:
+        change()
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message)
+    return _done(post_id, what)
+
+
+@bp.route("/posts/<post_id>/send-back", methods=["POST"])
+def send_back(post_id: str):  # noqa: ANN201
+    """Send an approved post back to draft with a comment (lead)."""
+    _require("send_back")
+
+    def change() -> None:
+        comment = _comment_text()
+        toolkit().planner().send_back(post_id, comment, g.user, now())
+        web_store().add_comment(post_id, g.user, comment, now())
+
+    return _act(post_id, "send_back", change)
+
+
+@bp.route("/posts/<post_id>/cancel", methods=["POST"])
+def cancel(post_id: str):  # noqa: ANN201
+    """Cancel a post that has not gone out (lead)."""
+    _require("cancel")
+    return _act(post_id, "cancel", lambda: toolkit().planner().cancel(post_id, g.user, now()))
+
+
+@bp.route("/posts/<post_id>/reschedule", methods=["POST"])
+def reschedule(post_id: str):  # noqa: ANN201
+    """Move a post to a new time (staff: drafts only; an approved post goes back to draft)."""
+    _require("edit")
+    tk = toolkit()
+
+    def change() -> None:
+        if not can(g.role, "approve") and tk.store.get(post_id).status != DRAFT:
+            abort(403, "staff may reschedule drafts only; ask a lead")
+        tk.planner().reschedule(post_id, _time(request.form.get("at", "")), g.user, now())
+
+    return _act(post_id, "reschedule", change)
+
+
+@bp.route("/posts/<post_id>/resolve", methods=["POST"])
+def resolve(post_id: str):  # noqa: ANN201
+    """Settle a post that waits for a person: published (with its URL) or not (lead)."""
+    _require("resolve")
+    outcome = request.form.get("outcome")
+    url = request.form.get("url", "").strip()
+
+    def change() -> None:
+        if outcome == "published" and not url:
+            raise InputError("give the published post's URL")
+        if outcome not in ("published", "not_published"):
+            raise InputError("choose published or not published")
+        toolkit().planner().resolve(post_id, url if outcome == "published" else None, g.user,
+                                    now())
+
+    return _act(post_id, "resolve", change)
+
+
+@bp.route("/posts/<post_id>/comment", methods=["POST"])
+def comment(post_id: str):  # noqa: ANN201
+    """Comment on a post (everyone)."""
+    _require("comment")
+    tk = toolkit()
+    try:
+        tk.store.get(post_id)
+        text = _comment_text()
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message, 400)
+    web_store().add_comment(post_id, g.user, text, now())
+    return _done(post_id, "comment")

@@ -1,0 +1,136 @@
+"""Images for the review pages, served only from paths the store records for a post (its frozen
+media) or from the graphics build's manifest; never from a path a request names.
+
+Thumbnails are small WebP images made with Pillow and kept in memory (keyed by file, size and
+modification time), so a week of posts stays light.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, send_file, url_for
+
+from toolkit.errors import ToolkitError
+from toolkit.graphics.manifest import find_graphic
+from toolkit.publish.base import MediaItem, read_media
+from toolkit.web.security import web_store
+
+bp = Blueprint("media", __name__)
+
+THUMB_BOX = (192, 192)
+CACHE_SIZE = 512
+_cache: OrderedDict[tuple, bytes] = OrderedDict()
+_lock = threading.Lock()
+#: thumbnail key (the image's sha256) -> a path taken from the store or the graphics manifest
+_known: dict[str, str] = {}
+_hashes: dict[tuple, str] = {}
+TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+         ".webp": "image/webp", ".gif": "image/gif"}
+
+
+def _post_item(post_id: str, n: int) -> MediaItem:
+    media = web_store().media_of(post_id)
+    if not 0 <= n < len(media) or not isinstance(media[n], dict):
+        abort(404)
+    entry = media[n]
+    return MediaItem(str(entry.get("path", "")), str(entry.get("alt", "")), entry.get("sha256"))
+
+
+def _card_path(card: str, fmt: str, lang: str) -> Path:
+    found = find_graphic(current_app.extensions["toolkit"].config.graphics_dir, card, fmt, lang)
+    if found is None:
+        abort(404)
+    return Path(found["path"])
+
+
+def _image(item: MediaItem) -> Response:
+    try:
+        data = read_media(item)  # checks the frozen copy's sha256
+    except (ToolkitError, OSError):
+        abort(404)
+    mimetype = TYPES.get(Path(item.path).suffix.lower(), "application/octet-stream")
+    response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=3600)
+    return response
+
+
+def thumbnail(path: Path) -> bytes:
+    """A small WebP of the image at `path` (cached in memory)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        abort(404)
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    from PIL import Image
+
+    with Image.open(path) as img:
+        img = img.convert("RGB")
+        img.thumbnail(THUMB_BOX)
+        out = io.BytesIO()
+        img.save(out, "WEBP", quality=70, method=4)
+    data = out.getvalue()
+    with _lock:
+        _cache[key] = data
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return data
+
+
+def _thumb(path: Path) -> Response:
+    response = send_file(io.BytesIO(thumbnail(path)), mimetype="image/webp", max_age=3600)
+    return response
+
+
+def _sha256_of(path: str) -> str | None:
+    import hashlib
+
+    try:
+        stat = Path(path).stat()
+        key = (path, stat.st_mtime_ns, stat.st_size)
+        if key not in _hashes:
+            _hashes[key] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+    return _hashes[key]
+
+
+def thumb_url(path: str, sha256: str | None = None) -> str | None:
+    """A content-addressed thumbnail URL for an image whose path came from the store (a post's
+    media) or from the graphics manifest: posts showing the same image share one URL."""
+    key = sha256 if isinstance(sha256, str) and len(sha256) == 64 else _sha256_of(path)
+    if key is None:
+        return None
+    with _lock:
+        _known[key] = path
+    return url_for("media.thumb", key=key)
+
+
+@bp.route("/thumbs/<key>.webp")
+def thumb(key: str) -> Response:
+    """A thumbnail by content key (only keys the app itself handed out)."""
+    path = _known.get(key)
+    if path is None:
+        abort(404)
+    response = _thumb(Path(path))
+    response.cache_control.immutable = True
+    response.cache_control.max_age = 86400
+    return response
+
+
+@bp.route("/media/<post_id>/<int:n>")
+def post_image(post_id: str, n: int) -> Response:
+    """A post's frozen image, as recorded in the store."""
+    return _image(_post_item(post_id, n))
+
+
+@bp.route("/cards/<card>/<fmt>/<lang>")
+def card_image(card: str, fmt: str, lang: str) -> Response:
+    """A card from the graphics build (for drafts, not yet frozen)."""
+    return _image(MediaItem(str(_card_path(card, fmt, lang)), ""))

@@ -1,0 +1,33 @@
+"""Serving the app with waitress (a production WSGI server), in the foreground or beside the
+scheduler (`make run`)."""
+
+from __future__ import annotations
+
+import threading
+
+
+def proxy_options(trusted_proxy: str) -> dict:
+    """waitress options to believe a reverse proxy's X-Forwarded-For/-Proto (and only its)."""
+    if not trusted_proxy:
+        return {}
+    return {"trusted_proxy": trusted_proxy, "trusted_proxy_count": 1,
+            "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto",
+            "clear_untrusted_proxy_headers": True}
+
+
+def serve_forever(app, host: str, port: int, threads: int = 4,  # noqa: ANN001
+                  trusted_proxy: str = "") -> None:
+    """Serve until interrupted."""
+    from waitress import serve
+
+    serve(app, host=host, port=port, threads=threads, ident="toolkit",
+          **proxy_options(trusted_proxy))
+
+
+def serve_in_background(app, host: str, port: int, threads: int = 4):  # noqa: ANN001, ANN201
+    """Start serving on a daemon thread; returns the waitress server (call `.close()`)."""
+    from waitress.server import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="toolkit")
+    threading.Thread(target=server.run, name="review-app", daemon=True).start()
+    return server

@@ -1,0 +1,245 @@
+"""The review app's pages: the schedule (week grid, agenda), one post, and the library."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+
+from toolkit.compose import compose_message, measure
+from toolkit.errors import ComposeError, NotFound
+from toolkit.graphics.manifest import load_manifest
+from toolkit.library.gate import blocking_facts
+from toolkit.review.attention import blocked_messages, find_attention, length_problem
+from toolkit.review.view import Item, by_day, items_of, week_of
+from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
+from toolkit.users import LEAD, can
+from toolkit.web.media import thumb_url
+from toolkit.web.security import now, web_store
+
+bp = Blueprint("views", __name__)
+
+PAGE = 200
+NOTICES = {"approve": "Approved: the text and image are frozen as you saw them.",
+           "send_back": "Sent back to draft with your comment.",
+           "cancel": "Cancelled.", "reschedule": "Rescheduled.", "resolve": "Resolved.",
+           "comment": "Comment added.", "queue": "Queued as a draft."}
+
+
+def toolkit():  # noqa: ANN201 - toolkit.app.Toolkit
+    """The campaign's parts (config, library, store)."""
+    return current_app.extensions["toolkit"]
+
+
+class Thumbs:
+    """Thumbnail URLs for posts: the frozen image, else the draft's card from the build."""
+
+    def __init__(self) -> None:
+        tk = toolkit()
+        self.config, self.library = tk.config, tk.library
+        self.built = {(e.get("card"), e.get("format"), e.get("lang")): e
+                      for e in load_manifest(self.config.graphics_dir)}
+
+    def card(self, card: str | None, platform: str, lang: str, thumb: bool = True) -> str | None:
+        """URL of a card's graphic (or thumbnail) in the platform's format, if it was built."""
+        spec = self.config.platforms.get(platform)
+        fmt = spec.card_format if spec else None
+        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        if entry is None:
+            return None
+        if thumb:
+            return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
+                             entry.get("sha256"))
+        return url_for("media.card_image", card=card, fmt=fmt, lang=lang)
+
+    def __call__(self, post: Post) -> str | None:
+        first = post.media[0] if post.media and isinstance(post.media[0], dict) else None
+        if first is not None:
+            return thumb_url(str(first.get("path", "")), first.get("sha256"))
+        message = self.library.messages.get(post.message_id)
+        return self.card(message.card if message else None, post.platform, post.lang)
+
+
+def _choice(name: str, options: list[str]) -> str:
+    value = request.args.get(name, "")
+    return value if value in options else ""
+
+
+def _week(today: date) -> date:
+    """The first day shown: `?week=` (any day), else today; seven days from there."""
+    try:
+        chosen = date.fromisoformat(request.args.get("week", ""))
+    except ValueError:
+        return today
+    return chosen if 1 < chosen.year < 9999 else today
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=toolkit().config.timezone)
+
+
+@bp.route("/")
+def schedule():  # noqa: ANN201
+    """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
+    tk = toolkit()
+    config, tz, at = tk.config, tk.config.timezone, now()
+    week_start = _week(at.astimezone(tz).date())
+    view = request.args.get("view") if request.args.get("view") in ("week", "agenda") else "week"
+    filters = [("status", "Status", list(STATUSES)),
+               ("platform", "Platform", list(config.platforms)),
+               ("account", "Account", list(config.accounts)),
+               ("lang", "Language", list(config.languages))]
+    chosen = {name: _choice(name, options) for name, _, options in filters}
+    try:
+        page = max(0, min(int(request.args.get("page", "0")), 10_000))
+    except ValueError:
+        page = 0
+    statuses = [chosen["status"]] if chosen["status"] else [s for s in STATUSES
+                                                            if s != "cancelled"]
+    found = web_store().find_posts(
+        _midnight(week_start), _midnight(week_start + timedelta(days=7)), statuses,
+        [chosen["platform"]] if chosen["platform"] else None,
+        [chosen["account"]] if chosen["account"] else None,
+        [chosen["lang"]] if chosen["lang"] else None, limit=PAGE + 1, offset=page * PAGE)
+    attention = find_attention(config, tk.library, tk.store, at)
+    thumbs = Thumbs()
+    items = items_of(found[:PAGE], tz, thumbs)
+    for item in items:
+        _flag(item, attention.blocked, config)
+    waiting = [Item(p, p.scheduled_at.astimezone(tz), thumbs(p), [why])
+               for p, why in attention.posts]
+    listed = {i.post.id for i in waiting}
+    waiting += [i for i in items if i.flags and i.post.id not in listed and
+                i.post.status in (DRAFT, APPROVED)]
+
+    def link(**changes: object) -> str:
+        params = {"week": week_start.isoformat(), "view": view, **chosen, "page": 0, **changes}
+        if isinstance(params["week"], date):
+            params["week"] = params["week"].isoformat()
+        return url_for("views.schedule") + "?" + urlencode(
+            {k: v for k, v in params.items() if v not in ("", 0)})
+
+    return render_template(
+        "schedule.html", title=f"{config.name}: schedule", tz=tz.key,
+        warnings=attention.warnings, attention=waiting, attention_more=attention.more,
+        filters=filters, chosen=chosen, view=view, week_start=week_start,
+        week_end=week_start + timedelta(days=6),
+        prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
+        week=week_of(week_start, items) if view == "week" else None,
+        agenda=by_day(items) if view == "agenda" else None, link=link,
+        more=len(found) > PAGE, shown=PAGE, page=page, notice=None)
+
+
+def _flag(item: Item, blocked: dict[str, str], config) -> None:  # noqa: ANN001
+    post = item.post
+    if post.status in (DRAFT, APPROVED):
+        if post.message_id in blocked:
+            item.flags.append(blocked[post.message_id])
+        problem = length_problem(config, post)
+        if problem:
+            item.flags.append(problem)
+
+
+def actions_for(post: Post, role: str) -> dict[str, bool]:
+    """Which action forms a role sees for a post in its current status."""
+    lead = role == LEAD
+    return {
+        "approve": lead and post.status == DRAFT,
+        "send_back": lead and post.status == APPROVED,
+        "reschedule": can(role, "edit") and (post.status == DRAFT or (
+            lead and post.status in (APPROVED, MISSED, FAILED))),
+        "resolve": lead and post.status in (NEEDS_CHECK, MISSED, FAILED),
+        "cancel": lead and post.status in (DRAFT, APPROVED, MISSED, FAILED, NEEDS_CHECK),
+    }
+
+
+def post_context(post_id: str) -> dict:
+    """Everything the post page shows."""
+    tk = toolkit()
+    config, library, tz = tk.config, tk.library, tk.config.timezone
+    try:
+        post = tk.store.get(post_id)
+    except NotFound:
+        abort(404)
+    message = library.messages.get(post.message_id)
+    flags = []
+    if post.status in (DRAFT, APPROVED):
+        flags = list(blocked_messages(library, [post.message_id], now(), config).values())
+    stats = []
+    for sid in library.statistic_ids_of(message) if message else []:
+        s = library.statistics.get(sid)
+        if s is not None:
+            stats.append({"display": s.display.get(post.lang, str(s.value)),
+                          "label": s.label.get(post.lang, ""), "source": s.source_in(post.lang),
+                          "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified})
+    today = now().astimezone(tz).date()
+    # the dated claims it rests on show like statistics
+    for cid in message.claims if message else ():
+        c = library.claims.get(cid)
+        if c is not None:
+            stats.append({"display": "", "label": c.text.get(post.lang, ""),
+                          "source": c.source_name, "url": c.source_url, "as_of": c.as_of_text,
+                          "verified": c.verified and not c.stale(today)})
+    thumbs = Thumbs()
+    media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
+             for n, m in enumerate(post.media)]
+    preview = None
+    if not media and message:
+        url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
+        preview = {"url": url, "alt": "Card that approval will freeze"} if url else None
+    when = post.scheduled_at.astimezone(tz)
+    return {
+        "title": f"Post {post.id}", "post": post, "when": when, "tz": tz.key,
+        "length": measure(config, post.text, post.platform), "media": media,
+        "card_preview": preview, "stats": stats, "flags": flags,
+        "audit": [{"entry": a, "when": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
+                  for a in tk.store.audit_log(post.id)],
+        "comments": [{"author": c.author, "body": c.body,
+                      "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
+                     for c in web_store().comments(post.id)],
+        "actions": actions_for(post, g.role), "local_input": when.strftime("%Y-%m-%dT%H:%M"),
+        "notice": NOTICES.get(request.args.get("done", "")),
+    }
+
+
+@bp.route("/posts/<post_id>")
+def post(post_id: str):  # noqa: ANN201
+    """One post exactly as it will go out, its facts, history, comments and actions."""
+    return render_template("post.html", **post_context(post_id))
+
+
+@bp.route("/library")
+def library():  # noqa: ANN201
+    """The messages and their cards, each with a queue form."""
+    return library_page()
+
+
+def library_page(error: str | None = None) -> str:
+    """The library page, with an error line when a queue request was refused."""
+    tk = toolkit()
+    config, lib = tk.config, tk.library
+    today = now().astimezone(config.timezone).date()
+    thumbs = Thumbs()
+    messages = []
+    for m in sorted(lib.messages.values(), key=lambda m: m.id):
+        texts = []
+        for lang in config.languages:
+            if lang not in m.text:
+                continue
+            platform = m.platforms[0] if m.platforms else "outbox"
+            try:
+                texts.append((lang, compose_message(config, lib, m, lang, platform).text))
+            except ComposeError as exc:
+                texts.append((lang, f"(cannot compose: {exc.message})"))
+        platforms = [p for p in m.platforms if p in config.platforms]
+        if "outbox" in config.platforms and "outbox" not in platforms:
+            platforms.append("outbox")
+        messages.append({"id": m.id, "theme": m.theme, "texts": texts, "platforms": platforms,
+                         "blocked": blocking_facts(lib, m, today),
+                         "thumb": thumbs.card(m.card, platforms[0], config.languages[0])
+                         if platforms else None})
+    return render_template("library.html", title=f"{config.name}: library", tz=config.timezone.key,
+                           messages=messages, accounts=list(config.accounts),
+                           can_queue=can(g.role, "queue"),
+                           notice=NOTICES.get(request.args.get("done", "")), error=error)
