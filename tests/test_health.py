@@ -161,3 +161,16 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
     result = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def test_the_review_app_serves_healthz_without_a_session(project: Path) -> None:
+    from webapp import make_webapp
+
+    webapp = make_webapp(project)
+    client = webapp.client()
+    down = client.get("/healthz")  # no session, no heartbeat yet
+    assert down.status_code == 503 and down.json["scheduler"]["alive"] is False
+    Heartbeat(webapp.toolkit.store, "d" * 32, webapp.clock.now).beat(webapp.clock.now)
+    up = client.get("/healthz")
+    assert up.status_code == 200 and up.json["ok"] is True
+    assert client.get("/").status_code in (302, 303)  # every other page still needs a session

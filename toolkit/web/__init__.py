@@ -38,7 +38,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # 
     security.install(app)
     for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp):
         app.register_blueprint(blueprint)
-    register_extra(app)
+    register_extra(app, toolkit, now or _default_now)
 
     @app.errorhandler(HTTPException)
     def _error(exc: HTTPException):  # noqa: ANN202
@@ -48,9 +48,14 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # 
     return app
 
 
-def register_extra(app) -> None:  # noqa: ANN001 - a Flask app
-    """The place for routes other modules add (e.g. `/healthz` from `toolkit.health`).
+def register_extra(app, toolkit: Toolkit, now: Callable[[], datetime]) -> None:  # noqa: ANN001
+    """Routes other modules add: `/healthz` from `toolkit.health`, answered without a session.
 
     A blueprint registered here that must answer without a session adds its endpoint names to
     `toolkit.web.security.PUBLIC_ENDPOINTS`.
     """
+    from toolkit.health import healthz_blueprint
+    from toolkit.web import security
+
+    app.register_blueprint(healthz_blueprint(lambda: toolkit.store, toolkit.config, now))
+    security.PUBLIC_ENDPOINTS.add("health.healthz")
