@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("toolkit.cli.queue:queue", "Queue, approve, cancel and reschedule posts."),
     "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
+    "congress": ("toolkit.cli.congress:congress", "Refresh the members of Congress (update)."),
 }
 
 
