@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.congress.view import state_payload
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: the picker's script (no page reload); the page that includes members.html.j2 loads it
+SCRIPT = Path(__file__).parent / "static" / "members.js"
 
 
 def environment():  # noqa: ANN201 - jinja2.Environment, imported lazily
@@ -44,6 +47,21 @@ def write_state_json(view: dict, out_dir: Path) -> list[Path]:
         write_atomic(path, text + "\n")
         written.append(path)
     return written
+
+
+def write_state_pages(view: dict, out_dir: Path, layout: Callable[[str, str], str],
+                      index: str = "../") -> list[Path]:
+    """Write `<slug>.html` (the state fragment inside `layout(title, body)`, the site's page
+    shell), `<slug>.json` per state and `members.js` into `out_dir`; the paths written."""
+    written = write_state_json(view, out_dir)
+    for code, state in view["states"].items():
+        path = out_dir / f"{state['slug']}.html"
+        title = f"{view['labels']['heading']}: {state['name']}"
+        write_atomic(path, layout(title, render_state(view, code, index=index)))
+        written.append(path)
+    script = out_dir / SCRIPT.name
+    write_atomic(script, SCRIPT.read_text(encoding="utf-8"))
+    return [*written, script]
 
 
 def write_atomic(path: Path, text: str) -> None:
