@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from toolkit.compose import fill
 from toolkit.config import Config
+from toolkit.congress.loader import members_dir, raise_errors, read_yaml
 from toolkit.congress.models import Member, MembersError, state_name
 from toolkit.fields import FieldReader
 from toolkit.library.models import Library
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, YamlError, load_yaml_file
+from toolkit.yamlload import Node
 
 MEMBER_PLACEHOLDERS = ("name", "role", "state")
 ROLES = ("senator", "representative", "delegate", "commissioner")
@@ -48,33 +48,21 @@ class Content:
         return out
 
 
-def content_path(config: Config) -> Path:
-    """`members/content.yaml` beside the posts folder."""
-    return config.posts_dir.parent / "members" / "content.yaml"
-
-
 def load_content(config: Config) -> Content:
     """Load the members pages' words; raise `MembersError` listing every error."""
     problems = Problems()
     content = read_content(config, problems)
-    if content is None or problems.errors:
-        raise MembersError("the members content has errors:\n"
-                           + "\n".join(map(str, problems.errors)))
+    raise_errors(problems, content, "the members content")
     return content
 
 
 def read_content(config: Config, problems: Problems) -> Content | None:
     """Read `members/content.yaml`, adding a problem (path:line) for each bad field."""
-    path = content_path(config)
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
+    path = members_dir(config) / "content.yaml"
+    data = read_yaml(path, problems, Node, "the members content must be a mapping")
+    if data is None:
         return None
     r = FieldReader(display_path(path), problems)
-    if not isinstance(data, Node):
-        problems.error(r.path, 1, "the members content must be a mapping")
-        return None
     for key in data:
         if key not in FIELDS:
             r.fail(data, key, f"unknown field {shown(key)} (allowed: {', '.join(sorted(FIELDS))})")

@@ -26,18 +26,42 @@ MEMBER_FIELDS = {"bioguide", "name", "chamber", "state", "district", "party", "p
                  "contact_form", "x", "mastodon", "term_end"}
 
 
+def members_dir(config: Config) -> Path:
+    """The `members/` folder beside the posts folder: the data and the pages' words."""
+    return config.posts_dir.parent / "members"
+
+
 def members_path(config: Config) -> Path:
-    """Where the member data lives: `members/congress.yaml` beside the posts folder."""
-    return config.posts_dir.parent / "members" / "congress.yaml"
+    """Where the member data lives: `members/congress.yaml`."""
+    return members_dir(config) / "congress.yaml"
 
 
 def load_roster(path: Path) -> Roster:
     """Load and validate the member data; raise `MembersError` listing every error."""
     problems = Problems()
     roster = read_roster(path, problems)
-    if roster is None or problems.errors:
-        raise MembersError("the member data has errors:\n" + "\n".join(map(str, problems.errors)))
+    raise_errors(problems, roster, "the member data")
     return roster
+
+
+def raise_errors(problems: Problems, result: object, what: str) -> None:
+    """Raise `MembersError` listing the errors when there are any (or nothing was read)."""
+    if result is None or problems.errors:
+        raise MembersError(f"{what} has errors:\n" + "\n".join(map(str, problems.errors)))
+
+
+def read_yaml(path: Path, problems: Problems, kind: type, expected: str) -> Node | NodeList | None:
+    """The parsed file when it is a `kind` (`Node` or `NodeList`), else None and a problem
+    (`expected` says what it should be)."""
+    try:
+        data = load_yaml_file(path)
+    except YamlError as exc:
+        problems.error(exc.path, exc.line, exc.reason)
+        return None
+    if not isinstance(data, kind):
+        problems.error(path, getattr(data, "line", 1), expected)
+        return None
+    return data
 
 
 def parse_date(value: object) -> date | None:
@@ -54,17 +78,11 @@ def parse_date(value: object) -> date | None:
 
 def read_roster(path: Path, problems: Problems) -> Roster | None:
     """Read the member file, adding problems; None when it cannot be read at all."""
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
+    data = read_yaml(path, problems, Node, "the member file must be a mapping with 'as_of', "
+                     "'review_by', 'source', 'license' and 'members'")
+    if data is None:
         return None
     shown_path = display_path(path)
-    if not isinstance(data, Node):
-        problems.error(shown_path, getattr(data, "line", 1),
-                       "the member file must be a mapping with 'as_of', 'review_by', 'source', "
-                       "'license' and 'members'")
-        return None
     r = FieldReader(shown_path, problems)
     for key in data:
         if key not in HEADER_FIELDS:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from toolkit.congress.loader import check_member_fields, parse_date, read_roster
+from toolkit.congress.loader import check_member_fields, parse_date, read_roster, read_yaml
 from toolkit.congress.models import MembersError
 from toolkit.congress.pages import write_atomic
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
+from toolkit.yamlload import Node, NodeList
 
 CURRENT = "legislators-current.yaml"
 SOCIAL = "legislators-social-media.yaml"
@@ -73,15 +73,7 @@ def update_roster(source_dir: Path, target: Path, as_of: date,
 
 
 def _load_list(path: Path, problems: Problems) -> NodeList | None:
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
-        return None
-    if not isinstance(data, NodeList):
-        problems.error(path, getattr(data, "line", 1), "expected a list of legislators")
-        return None
-    return data
+    return read_yaml(path, problems, NodeList, "expected a list of legislators")
 
 
 def _bioguide(item: object) -> str | None:
