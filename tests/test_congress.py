@@ -203,6 +203,15 @@ def test_missing_language_in_the_words(members_project: Path, run_cli) -> None:
             "'labels.pick_state' has no 'es' text") in result.stdout
 
 
+def test_missing_label(members_project: Path, run_cli) -> None:
+    content = members_project.parent.parent / "members" / "content.yaml"
+    edit(content, "  website:\n    en: Website\n    es: Sitio web\n", "")
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert (f"members/content.yaml:{line_of(content, 'labels:')}: error: 'labels' has no "
+            "'website' (the members pages need it)") in result.stdout
+
+
 def test_post_over_the_limit_is_an_error_never_truncated(members_project: Path,
                                                          run_cli) -> None:
     content = members_project.parent.parent / "members" / "content.yaml"

@@ -102,7 +102,9 @@ def test_districts_vacancies_and_territories(views) -> None:
     dc = Page(render_state(views["es"], "DC"))
     assert "DC y los territorios no tienen senadores" in dc.text
     assert dc.hrefs("tel:") == ["tel:+12022258050", "tel:+12022243121"]
-    assert "Llamo a la oficina de Eleanor Holmes Norton" in dc.text
+    assert "vivo en el Distrito de Columbia. Llamo a la oficina de Eleanor Holmes Norton, " \
+        "miembro de la Cámara de Representantes por el Distrito de Columbia, para" in dc.text
+    assert "Demócrata" in dc.text
     assert [a["data-platform"] for a in dc.links if "data-platform" in a] == ["x", "mastodon"]
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from toolkit.compose import fill
 from toolkit.config import Config
 from toolkit.congress.loader import members_dir, raise_errors, read_yaml
-from toolkit.congress.models import Member, MembersError, state_name
+from toolkit.congress.models import Member, MembersError, state_in_sentence
 from toolkit.fields import FieldReader
 from toolkit.library.models import Library
 from toolkit.problems import Problems, display_path, shown
@@ -22,6 +22,11 @@ from toolkit.yamlload import Node
 MEMBER_PLACEHOLDERS = ("name", "role", "state")
 ROLES = ("senator", "representative", "delegate", "commissioner")
 FIELDS = {"link", "house_finder", "mastodon_share", "roles", "call_script", "post", "labels"}
+#: labels the templates and the picker script use
+LABELS = ("heading", "intro", "pick_state", "show", "all_states", "senators", "no_senators",
+          "house", "district", "at_large", "vacant", "pick_district", "house_finder", "call",
+          "no_phone", "contact_form", "website", "call_script", "post_to", "post_x",
+          "post_mastodon", "switchboard", "as_of", "source", "stale", "back")
 _MEMBER_FIELD = re.compile(r"\{(" + "|".join(MEMBER_PLACEHOLDERS) + r")\}")
 
 
@@ -82,6 +87,9 @@ def read_content(config: Config, problems: Problems) -> Content | None:
     post = r.per_language(data, "post", langs)
     labels_node = r.section(data, "labels", required=True)
     labels = {str(k): r.per_language(labels_node, k, langs, where="labels.") for k in labels_node}
+    for key in LABELS:
+        if key not in labels_node and "labels" in data:
+            r.fail(data, "labels", f"'labels' has no '{key}' (the members pages need it)")
     lines = {k: data.line_of(k) for k in data}
     for name, node in [("call_script", data.get("call_script")), ("post", data.get("post")),
                        *((f"labels.{k}", v) for k, v in labels_node.items())]:
@@ -100,7 +108,7 @@ def fill_member(template: str, member: Member | None, content: Content, library:
         if m[1] == "name":
             return member.name
         if m[1] == "state":
-            return state_name(member.state, lang)
+            return state_in_sentence(member.state, lang)
         return content.roles[lang][member.role()]
 
     return fill(_MEMBER_FIELD.sub(sub, template), library, lang)

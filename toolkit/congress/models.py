@@ -35,6 +35,11 @@ NAMES_ES: dict[str, str] = {
     "DC": "Distrito de Columbia", "VI": "Islas Vírgenes de EE. UU.",
     "AS": "Samoa Estadounidense", "MP": "Islas Marianas del Norte",
 }
+#: the article a sentence needs before the name ("I live in the District of Columbia")
+ARTICLES: dict[str, dict[str, str]] = {
+    "en": {"DC": "the", "VI": "the", "MP": "the"},
+    "es": {"DC": "el", "VI": "las", "MP": "las"},
+}
 CHAMBERS = ("senate", "house")
 
 
@@ -46,6 +51,12 @@ def state_name(code: str, lang: str = "en") -> str:
     """The state's (or territory's) name in `lang` (English where no Spanish form differs)."""
     english = STATES.get(code) or TERRITORIES.get(code, code)
     return NAMES_ES.get(code, english) if lang == "es" else english
+
+
+def state_in_sentence(code: str, lang: str = "en") -> str:
+    """The name as a sentence uses it, with its article where it takes one."""
+    article = ARTICLES.get(lang, {}).get(code)
+    return f"{article} {state_name(code, lang)}" if article else state_name(code, lang)
 
 
 @dataclass(frozen=True)

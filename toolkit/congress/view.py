@@ -55,7 +55,8 @@ def _state(config: Config, library: Library, content: Content, group: StateMembe
 def _member(config: Config, library: Library, content: Content, m: Member, lang: str) -> dict:
     return {
         "id": m.bioguide, "name": m.name, "role": m.role(),
-        "title": content.roles[lang][m.role()], "party": m.party, "district": m.district,
+        "title": content.roles[lang][m.role()], "district": m.district,
+        "party": content.labels.get(f"party_{m.party.lower()}", {}).get(lang, m.party),
         "at_large": m.at_large, "phone": m.phone, "tel": m.tel, "url": m.url,
         "contact_form": m.contact_form,
         "script": call_script(m, content, library, lang),
