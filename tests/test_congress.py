@@ -221,6 +221,9 @@ def test_post_over_the_limit_is_an_error_never_truncated(members_project: Path,
     assert result.exit_code == 1
     assert "error: the en post to " in result.stdout
     assert "over x's limit of 280; shorten the text (nothing is truncated)" in result.stdout
+    # still checked when the data is also out of date
+    late = members_problems(members_project, REVIEW_BY + timedelta(days=1))
+    assert any("over x's limit of 280" in p.message for p in late)
 
 
 # --- posts and call scripts --------------------------------------------------------------------

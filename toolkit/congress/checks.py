@@ -73,6 +73,7 @@ def check_members(config: Config, library: Library, problems: Problems,
 
 def _check_content(config: Config, library: Library, content: Content, roster: Roster | None,
                    problems: Problems) -> None:
+    before = len(problems.errors)
     for name, lang, template in content.texts():
         line = content.lines.get(f"{name}.{lang}", 1)
         for m in PLACEHOLDER.finditer(template):
@@ -87,8 +88,8 @@ def _check_content(config: Config, library: Library, content: Content, roster: R
                 problems.error(content.path, line, f"'{name}' ({lang}) uses unverified statistic "
                                f"'{m[1]}': supporters' posts may use verified facts only")
         _check_digits(config, template, problems, content.path, line, f"'{name}' ({lang})")
-    if roster is None or problems.errors:
-        return
+    if roster is None or len(problems.errors) > before:
+        return  # a post with an unknown placeholder cannot be composed
     _check_fit(config, library, content, roster, problems)
 
 

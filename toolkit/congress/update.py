@@ -58,6 +58,7 @@ def update_roster(source_dir: Path, target: Path, as_of: date,
             "review_by": (review_by or congress_end(as_of)).isoformat(), "members": members}
     text = HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     check = Problems()
+    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.check")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -67,7 +68,6 @@ def update_roster(source_dir: Path, target: Path, as_of: date,
     if check.errors:
         raise MembersError("\n".join(p.message for p in check.errors)
                            + f"\n{display_path(target)} was not changed")
-    target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, text)
     return len(members)
 
