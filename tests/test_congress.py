@@ -267,7 +267,8 @@ def test_call_script_names_the_member(shipped, roster) -> None:
     assert "ask Senator Bernard Sanders to oppose" in call_script(sanders, content, library, "en")
     es = call_script(sanders, content, library, "es")
     assert "Llamo a la oficina de Bernard Sanders, miembro del Senado por Vermont" in es
-    assert "al menos 1.544 ataques" in es
+    figure = library.statistics["hrf-attacks-2021"].display["es"]
+    assert f"al menos {figure} ataques" in es
 
 
 def test_compose_refuses_a_post_that_does_not_fit(shipped, roster) -> None:

@@ -7,6 +7,7 @@ verified statistics, carry no bare numbers, and every addressed post must fit it
 
 from __future__ import annotations
 
+import inspect
 from datetime import date, timedelta
 
 from toolkit.config import Config
@@ -87,10 +88,21 @@ def _check_content(config: Config, library: Library, content: Content, roster: R
             elif not stat.verified:
                 problems.error(content.path, line, f"'{name}' ({lang}) uses unverified statistic "
                                f"'{m[1]}': supporters' posts may use verified facts only")
-        _check_digits(config, template, problems, content.path, line, f"'{name}' ({lang})")
+        _numbers_rule(config, template, lang, problems, content.path, line, f"'{name}' ({lang})")
     if roster is None or len(problems.errors) > before:
         return  # a post with an unknown placeholder cannot be composed
     _check_fit(config, library, content, roster, problems)
+
+
+def _numbers_rule(config: Config, template: str, lang: str, problems: Problems, path: str,
+                  line: int, what: str) -> None:
+    """The library's own number rule (`toolkit.library.checks`), whichever form it has: with
+    `lang` it also catches numbers written as words."""
+    args = {"config": config, "template": template, "problems": problems, "path": path,
+            "line": line, "what": what}
+    if "lang" in inspect.signature(_check_digits).parameters:
+        args["lang"] = lang
+    _check_digits(**args)
 
 
 def _check_fit(config: Config, library: Library, content: Content, roster: Roster,
