@@ -99,6 +99,8 @@ def test_districts_vacancies_and_territories(views) -> None:
     assert "#district-ca-52" in ca.hrefs("#district-ca-")
     assert "#district-ca-14" not in ca.hrefs("#district-ca-")  # vacant: no member to jump to
     assert "This seat is vacant" in ca.text
+    seats = [a["id"] for _, a in ca.tags if a.get("class") == "members-district"]
+    assert seats == [f"district-ca-{d}" for d in range(1, 53)]  # vacancy in its place
     dc = Page(render_state(views["es"], "DC"))
     assert "DC y los territorios no tienen senadores" in dc.text
     assert dc.hrefs("tel:") == ["tel:+12022258050", "tel:+12022243121"]
