@@ -194,22 +194,18 @@ def test_words_with_a_bare_number_or_unverified_statistic(members_project: Path,
             "statistic 'children-returned'") in result.stdout
 
 
-def test_missing_language_in_the_words(members_project: Path, run_cli) -> None:
+@pytest.mark.parametrize(("old", "anchor", "message"), [
+    ("    es: Tu estado\n", "pick_state:", "'labels.pick_state' has no 'es' text"),
+    ("  website:\n    en: Website\n    es: Sitio web\n", "labels:",
+     "'labels' has no 'website' (the members pages need it)"),
+])
+def test_missing_words(members_project: Path, run_cli, old: str, anchor: str,
+                       message: str) -> None:
     content = members_project.parent.parent / "members" / "content.yaml"
-    edit(content, "    es: Tu estado\n", "")
+    edit(content, old, "")
     result = run_cli("check")
     assert result.exit_code == 1
-    assert (f"members/content.yaml:{line_of(content, 'pick_state:')}: error: "
-            "'labels.pick_state' has no 'es' text") in result.stdout
-
-
-def test_missing_label(members_project: Path, run_cli) -> None:
-    content = members_project.parent.parent / "members" / "content.yaml"
-    edit(content, "  website:\n    en: Website\n    es: Sitio web\n", "")
-    result = run_cli("check")
-    assert result.exit_code == 1
-    assert (f"members/content.yaml:{line_of(content, 'labels:')}: error: 'labels' has no "
-            "'website' (the members pages need it)") in result.stdout
+    assert f"members/content.yaml:{line_of(content, anchor)}: error: {message}" in result.stdout
 
 
 def test_post_over_the_limit_is_an_error_never_truncated(members_project: Path,
