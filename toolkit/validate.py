@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from toolkit.config import Config, read_config
+from toolkit.congress.checks import check_members
 from toolkit.library.checks import check_library
 from toolkit.library.loader import read_library
 from toolkit.problems import Problems
@@ -27,6 +28,7 @@ def run_checks(path: Path, strict: bool = False, today: date | None = None) -> P
         return problems
     library = read_library(config, problems)
     check_library(config, library, problems, today=today, strict=strict)
+    check_members(config, library, problems, today=today)
     for spec in EXTRA_CHECKS:
         _run_extra(spec, config, library, problems)
     return problems

@@ -1,0 +1,84 @@
+// "Call your members" without a page reload. The page works without this script (a list of
+// per-state pages); with it, the state picker appears and shows the chosen state's two
+// Senators and the chosen district's member from that state's small JSON file.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.members-picker");
+  if (!form || !window.fetch) return;
+  var out = document.querySelector(".members-result");
+  var t = JSON.parse(form.getAttribute("data-labels"));
+  var pages = form.getAttribute("data-pages");
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) {
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    });
+    return node;
+  }
+
+  function member(m, share) {
+    var links = [];
+    if (m.contact_form) links.push(el("a", {href: m.contact_form}, [t.contact_form]));
+    if (m.contact_form && m.url) links.push(" · ");
+    if (m.url) links.push(el("a", {href: m.url}, [t.website]));
+    var parts = [
+      el("h4", {}, [m.name]),
+      el("p", {"class": "member-role"}, [m.title + " · " + m.party]),
+      m.tel ? el("p", {}, [el("a", {"class": "member-call", href: m.tel},
+                                   [t.call + " " + m.name + ": " + m.phone])])
+            : el("p", {}, [t.no_phone]),
+      el("p", {}, links),
+      el("details", {}, [el("summary", {}, [t.call_script]),
+                         el("p", {"class": "member-script"}, [m.script])])
+    ];
+    if (m.posts.length) {
+      var posts = [t.post_to + ": "];
+      m.posts.forEach(function (p) {
+        posts.push(el("a", {href: share[p.platform] + encodeURIComponent(p.text),
+                            "data-platform": p.platform, rel: "noopener", target: "_blank"},
+                      [t["post_" + p.platform]]), " ");
+      });
+      parts.push(el("p", {"class": "member-posts"}, posts));
+    }
+    return el("article", {"class": "member", id: "member-" + m.id}, parts);
+  }
+
+  function render(s) {
+    var nodes = [el("h3", {}, [s.name])];
+    if (s.stale) nodes.push(el("p", {"class": "members-stale", role: "alert"}, [t.stale]));
+    nodes.push(el("h4", {}, [t.senators]));
+    if (s.territory) nodes.push(el("p", {}, [t.no_senators]));
+    s.senators.forEach(function (m) { nodes.push(member(m, s.share)); });
+    nodes.push(el("h4", {}, [t.house]));
+    var house = el("div", {"class": "members-house"});
+    function show(i) {
+      house.textContent = "";
+      if (s.house[i]) house.appendChild(member(s.house[i], s.share));
+    }
+    if (s.house.length > 1) {
+      var select = el("select", {id: "members-district"}, s.house.map(function (m, i) {
+        return el("option", {value: String(i)}, [t.district + " " + m.district]);
+      }));
+      select.addEventListener("change", function () { show(Number(select.value)); });
+      nodes.push(el("p", {}, [el("label", {"for": "members-district"}, [t.pick_district + " "]),
+                              select]));
+    }
+    nodes.push(el("p", {}, [el("a", {href: s.house_finder}, [t.house_finder])]));
+    nodes.push(house);
+    show(0);
+    out.textContent = "";
+    nodes.forEach(function (n) { out.appendChild(n); });
+  }
+
+  form.hidden = false;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var slug = form.elements.state.value;
+    fetch(form.getAttribute("data-members-json").replace("{state}", slug))
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(render)
+      .catch(function () { window.location.href = pages.replace("{state}", slug); });
+  });
+})();

@@ -1,0 +1,76 @@
+"""What the site shows, per language: every state's members with tel: links, call script and
+ready posts, as plain dicts (the templates' context and the per-state JSON).
+
+`members_view` is the function the site calls: it refuses stale member data unless
+`allow_stale`, and then sets `stale` so that the page says the list may be out of date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from toolkit.config import Config
+from toolkit.congress.checks import require_fresh
+from toolkit.congress.content import Content, labels, load_content
+from toolkit.congress.loader import load_roster, members_path
+from toolkit.congress.models import Member, Roster, StateMembers
+from toolkit.congress.posts import X_INTENT, call_script, member_posts
+from toolkit.library.models import Library
+
+SWITCHBOARD = "switchboard"
+
+
+def members_view(config: Config, library: Library, lang: str, today: date,
+                 allow_stale: bool = False, roster: Roster | None = None,
+                 content: Content | None = None) -> dict:
+    """Everything the members pages need in `lang`: `states` (code -> state dict), `stale`,
+    `as_of`, `source`, `license`, `labels`, `house_finder`, `switchboard` (`display`, `tel`)."""
+    roster = roster or load_roster(members_path(config))
+    stale = require_fresh(roster, today, allow_stale)
+    content = content or load_content(config)
+    board = library.statistics[SWITCHBOARD]
+    return {
+        "lang": lang, "stale": stale, "as_of": roster.as_of.isoformat(), "source": roster.source,
+        "license": roster.license, "labels": labels(content, library, lang),
+        "house_finder": content.house_finder,
+        "share": {"x": X_INTENT, "mastodon": content.mastodon_share},
+        "switchboard": {"display": board.display[lang],
+                        "tel": "tel:+1" + str(board.value).replace("-", "")},
+        "states": {code: _state(config, library, content, group, lang)
+                   for code, group in roster.by_state().items()},
+    }
+
+
+def _state(config: Config, library: Library, content: Content, group: StateMembers,
+           lang: str) -> dict:
+    return {
+        "code": group.code, "slug": group.code.lower(), "name": group.name(lang),
+        "territory": group.territory,
+        "senators": [_member(config, library, content, m, lang) for m in group.senators],
+        "house": [_member(config, library, content, m, lang) for m in group.house],
+        "vacant_districts": list(group.vacant_districts),
+    }
+
+
+def _member(config: Config, library: Library, content: Content, m: Member, lang: str) -> dict:
+    return {
+        "id": m.bioguide, "name": m.name, "role": m.role(),
+        "title": content.roles[lang][m.role()], "district": m.district,
+        "party": content.labels.get(f"party_{m.party.lower()}", {}).get(lang, m.party),
+        "at_large": m.at_large, "phone": m.phone, "tel": m.tel, "url": m.url,
+        "contact_form": m.contact_form,
+        "script": call_script(m, content, library, lang),
+        "posts": [p.as_dict() for p in member_posts(config, library, content, m, lang)],
+    }
+
+
+def state_payload(view: dict, code: str) -> dict:
+    """One state's data with the list's date, source and staleness: the per-state JSON. Posts
+    carry their text only; `share` gives the X intent and Mastodon share prefixes to which the
+    page appends the URL-encoded text (half the weight of a state with many members)."""
+    keys = ("lang", "stale", "as_of", "source", "license", "house_finder", "switchboard", "share")
+    state = dict(view["states"][code])
+    for chamber in ("senators", "house"):
+        state[chamber] = [{**m, "posts": [{k: v for k, v in p.items() if k != "url"}
+                                          for p in m["posts"]]} for m in state[chamber]]
+    return {**{k: view[k] for k in keys}, **state}
