@@ -14,12 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from toolkit.compose import compose_message, require_fit
+from toolkit.compose import compose_message, require_clean, require_fit
 from toolkit.config import Config
 from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.library import Library
-from toolkit.library.checks import require_clean
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
 from toolkit.quotas import quota_warnings

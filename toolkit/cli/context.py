@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,7 +19,22 @@ def get_config(ctx: click.Context) -> Config:
     obj = ctx.ensure_object(dict)
     if "config" not in obj:
         obj["config"] = load_config(obj.get("config_path"))
+        use_length_cache(ctx, obj["config"].path)
     return obj["config"]
+
+
+def use_length_cache(ctx: click.Context, config_file: Path) -> None:
+    """Measure lengths through `.cache/lengths.json` beside the config file for this command
+    (a text is counted again only when it or the counter changed); written back at the end."""
+    from toolkit import lengths
+
+    lengths.use_cache(Path(config_file).parent / ".cache" / "lengths.json")
+
+    def done() -> None:
+        lengths.save_cache()
+        lengths.use_cache(None)
+
+    ctx.call_on_close(done)
 
 
 def get_library(ctx: click.Context) -> Library:
