@@ -16,7 +16,6 @@ PYTHONDONTWRITEBYTECODE: it goes to a temporary PYTHONPYCACHEPREFIX, never into 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import statistics
@@ -25,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,24 +59,17 @@ def make_project(tmp: Path) -> Path:
 
 
 def write_csv(path: Path, cfg: Path, rows: int) -> None:
-    """`rows` posts over the coming months, cycling the messages free to publish, platforms and
-    languages (the columns of `queue import`)."""
+    """`rows` posts of the messages free to publish (`bench/queue_import.py`'s CSV)."""
     sys.path.insert(0, str(ROOT))
+    from queue_import import write_csv as write_rows
+
     from toolkit.config import load_config
     from toolkit.library import load_library
 
-    config = load_config(cfg)
-    library = load_library(config)
+    library = load_library(load_config(cfg))
     usable = [m.id for m in library.messages.values() if not library.unverified_of(m)
               and {"x", "mastodon", "bluesky"} <= set(m.platforms)]
-    now = datetime.now(UTC)
-    platforms, langs = ("x", "mastodon", "bluesky"), ("en", "es")
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["message_id", "at", "platform", "lang"])
-        for i in range(rows):
-            at = (now + timedelta(days=1, minutes=43 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
-            w.writerow([usable[i % len(usable)], at, platforms[i % 3], langs[i % 2]])
+    write_rows(path, usable, datetime.now(UTC), rows)
 
 
 def fresh_store(cfg: Path) -> None:

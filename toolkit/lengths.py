@@ -70,6 +70,8 @@ def count(text: str, counter: str) -> int:
     known = _cache.lengths.setdefault(counter, {})
     length = known.get(text)
     if length is None:
+        if len(known) >= LengthCache.MAX_TEXTS:  # a long-running process stays bounded
+            del known[next(iter(known))]
         length = known[text] = COUNTERS[counter](text)
         _cache.dirty = True
     return length
