@@ -12,6 +12,7 @@ or the counter did (a new twitter-text-parser or graphemeu, or an edit of this m
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from pathlib import Path
@@ -71,7 +72,8 @@ def count(text: str, counter: str) -> int:
     length = known.get(text)
     if length is None:
         if len(known) >= LengthCache.MAX_TEXTS:  # a long-running process stays bounded
-            del known[next(iter(known))]
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # other threads
+                del known[next(iter(known))]
         length = known[text] = COUNTERS[counter](text)
         _cache.dirty = True
     return length
