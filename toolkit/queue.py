@@ -252,6 +252,7 @@ class Planner:
             found = {p.id for p in posts}
             result.refused.update({i: "no post with this id" for i in wanted if i not in found})
         changes = []
+        frozen_for: dict[tuple[str, str, str], dict | ToolkitError] = {}  # one per message text
         for post in posts:
             if post.status != DRAFT:
                 result.refused[post.id] = f"is {STATUS_WORDS.get(post.status, post.status)}, " \
@@ -260,10 +261,15 @@ class Planner:
             if post.scheduled_at <= now:
                 result.refused[post.id] = "its time has passed; reschedule it first"
                 continue
-            try:
-                frozen = self.freeze(post)
-            except ToolkitError as exc:
-                result.refused[post.id] = exc.message
+            key = (post.message_id, post.lang, post.platform)
+            if key not in frozen_for:
+                try:
+                    frozen_for[key] = self.freeze(post)
+                except ToolkitError as exc:
+                    frozen_for[key] = exc
+            frozen = frozen_for[key]
+            if isinstance(frozen, ToolkitError):
+                result.refused[post.id] = frozen.message
                 continue
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved")
