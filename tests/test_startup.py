@@ -81,11 +81,15 @@ def test_the_cache_is_written_atomically_and_bounded(tmp_path: Path, monkeypatch
     assert list(cache.lengths["graphemes"]) == ["bb", "ccc", "dddd"]  # in memory too
 
 
-def test_check_and_compose_leave_the_cache_beside_the_config(run_cli, project: Path) -> None:
-    assert run_cli("check").exit_code == 0
+def test_check_leaves_the_cache_beside_the_config_and_says_the_same_from_it(
+        run_cli, project: Path) -> None:
+    first = run_cli("check", "--json")
+    assert first.exit_code == 0
     saved = json.loads((project.parent / ".cache" / "lengths.json").read_text(encoding="utf-8"))
     assert set(saved["lengths"]) == {"x", "graphemes", "mastodon"}
     assert lengths._cache.path is None  # detached when the command ended
+    second = run_cli("check", "--json")  # every length from the file
+    assert (second.exit_code, second.stdout) == (0, first.stdout)
 
 
 def test_gitignore_keeps_the_cache_out_of_the_repository() -> None:
