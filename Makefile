@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check clean
+.PHONY: run test test-fast lint bench check clean
 
 # axe-core for the browser tests' accessibility checks (skipped where npm is missing)
 node_modules/.installed: package.json package-lock.json
@@ -22,6 +22,10 @@ run: $(STAMP)
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest -q
+
+# the quick loop while working: everything but the tests marked slow (about 20 s)
+test-fast: $(STAMP) node_modules/.installed
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

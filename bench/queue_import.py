@@ -31,13 +31,13 @@ def make_project(tmp: Path) -> Path:
     return tmp / "config" / "campaign.yaml"
 
 
-def write_csv(path: Path, messages: list[str], now: datetime) -> None:
-    """N rows spread over the next 300 days, cycling messages, platforms and languages."""
+def write_csv(path: Path, messages: list[str], now: datetime, rows: int = N) -> None:
+    """`rows` rows every 43 minutes from tomorrow, cycling messages, platforms and languages."""
     platforms, langs = ("x", "mastodon", "bluesky"), ("en", "es")
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["message_id", "at", "platform", "lang"])
-        for i in range(N):
+        for i in range(rows):
             at = (now + timedelta(days=1, minutes=43 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
             w.writerow([messages[i % len(messages)], at, platforms[i % 3], langs[i % 2]])
 

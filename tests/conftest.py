@@ -18,7 +18,8 @@ def project(tmp_path: Path) -> Path:
 
     The store, outbox and graphics all live under tmp_path (relative paths in the config).
     """
-    shutil.copytree(ROOT / "config", tmp_path / "config")
+    shutil.copytree(ROOT / "config", tmp_path / "config",
+                    ignore=shutil.ignore_patterns(".cache"))  # a working tree's length cache
     shutil.copytree(ROOT / "posts", tmp_path / "posts")
     return tmp_path / "config" / "campaign.yaml"
 

@@ -16,8 +16,10 @@ from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.hashtags import has_hashtag
 from toolkit.lengths import count
+from toolkit.library import checks
 from toolkit.library.models import PLACEHOLDER, Library, Message
 from toolkit.platform_state import instance_limits
+from toolkit.problems import Problems
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,35 @@ def require_fit(composed: Composed, what: str) -> Composed:
         raise ComposeError(f"{what} is {composed.length} long, over {composed.platform}'s limit "
                            f"of {composed.limit}; shorten the text (nothing is truncated)")
     return composed
+
+
+def check_lengths(config: Config, library: Library) -> checks.MessageCheck:
+    """`toolkit check`'s length rule, for `check_library(after_message=…)`: an error for each
+    language of a message that cannot be composed, or is over a platform's limit after tagging."""
+
+    def check(message: Message, problems: Problems) -> None:
+        o = message.origin
+        for lang in message.text:
+            for platform in message.platforms:
+                if platform not in config.platforms:
+                    continue
+                try:
+                    composed = compose_message(config, library, message, lang, platform)
+                except ComposeError as exc:
+                    problems.error(o.path, o.at("text"),
+                                   f"message '{message.id}' ({lang}): {exc.message}")
+                    break
+                if not composed.fits:
+                    problems.error(o.path, o.at("text"),
+                                   f"message '{message.id}' ({lang}) is {composed.length} long "
+                                   f"on {platform} after tagging, over the limit of "
+                                   f"{composed.limit}")
+
+    return check
+
+
+def require_clean(config: Config, library: Library, message: Message) -> None:
+    """Raise `ComposeError` with the first `path:line: problem` when `toolkit check` would
+    report an error for `message`, its length included: what fails the check is never
+    composed, queued or approved."""
+    checks.require_clean(config, library, message, check_lengths(config, library))

@@ -4,13 +4,18 @@
 - `graphemes`: Bluesky's 300 user-perceived characters (grapheme clusters);
 - `mastodon`: grapheme clusters with every URL counted as 23 and `@user@domain` as `@user`.
 
-The parsers are imported lazily: importing twitter_text compiles large regexes (~0.3 s).
+The parsers are imported lazily: importing twitter_text compiles large regexes (~0.3-0.6 s).
+`count` keeps every length it measured in a `LengthCache`: per process always, and across runs in
+a file when a command names one (`use_cache`), so a text is counted again only when it changed
+or the counter did (a new twitter-text-parser or graphemeu, or an edit of this module).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+from pathlib import Path
 
 MASTODON_URL_LENGTH = 23
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w")
@@ -64,7 +69,109 @@ COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_le
 
 def count(text: str, counter: str, url_length: int | None = None) -> int:
     """The length of `text` under the named counter (`x`, `graphemes`, `mastodon`);
-    `url_length` overrides what one link counts for Mastodon."""
-    if counter == "mastodon" and url_length is not None:
-        return mastodon_length(text, url_length)
-    return COUNTERS[counter](text)
+    `url_length` overrides what one link counts for Mastodon (an instance's own setting)."""
+    custom = counter == "mastodon" and url_length is not None
+    known = _cache.lengths.setdefault(f"{counter}:{url_length}" if custom else counter, {})
+    length = known.get(text)
+    if length is None:
+        if len(known) >= LengthCache.MAX_TEXTS:  # a long-running process stays bounded
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):  # other threads
+                del known[next(iter(known))]
+        length = known[text] = (mastodon_length(text, url_length) if custom  # type: ignore[arg-type]
+                                else COUNTERS[counter](text))
+        _cache.dirty = True
+    return length
+
+
+def counter_version() -> str:
+    """What the counts depend on: this module and the parsers' installed files (path, size and
+    modification time), found without importing them."""
+    import importlib.util
+
+    parts = [__file__]
+    for module in ("twitter_text", "grapheme"):
+        spec = importlib.util.find_spec(module)
+        parts.append(spec.origin if spec and spec.origin else f"{module}: missing")
+    stamps = []
+    for part in parts:
+        try:
+            st = Path(part).stat()
+            stamps.append(f"{part}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(part)
+    return "|".join(stamps)
+
+
+class LengthCache:
+    """Lengths by counter and text; read from and written to a JSON file when given one.
+
+    A missing, unreadable or foreign file (another counter version) starts empty: the cache only
+    ever saves work. Writing goes through a temporary file and a rename, so a reader never sees
+    half a file; of two commands writing at once, the last one's lengths are kept.
+    """
+
+    #: more texts than this are not written back (the oldest are dropped)
+    MAX_TEXTS = 20_000
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.lengths: dict[str, dict[str, int]] = {}
+        self.dirty = False
+        self.version = ""
+        if path is not None:
+            self.version = counter_version()
+            self._read(path)
+
+    def _read(self, path: Path) -> None:
+        import json
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("version") != self.version:
+            return
+        lengths = data.get("lengths")
+        if not isinstance(lengths, dict):
+            return
+        for counter, known in lengths.items():
+            if counter.split(":")[0] in COUNTERS and isinstance(known, dict):
+                self.lengths[counter] = {t: n for t, n in known.items()
+                                         if isinstance(n, int) and not isinstance(n, bool)}
+
+    def save(self) -> None:
+        """Write the lengths back to the file, if any were added (errors are ignored)."""
+        if self.path is None or not self.dirty:
+            return
+        import json
+        import os
+
+        budget, kept = self.MAX_TEXTS, {}
+        for counter, known in self.lengths.items():
+            items = list(known.items())[-budget:] if budget > 0 else []
+            budget -= len(items)
+            kept[counter] = dict(items)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"version": self.version, "lengths": kept},
+                                      ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+_cache = LengthCache()
+
+
+def use_cache(path: Path | None) -> LengthCache:
+    """Measure through the length file at `path` from now on (None: this process only)."""
+    global _cache
+    _cache = LengthCache(path)
+    return _cache
+
+
+def save_cache() -> None:
+    """Write the lengths measured so far to the cache file in use, if any."""
+    _cache.save()

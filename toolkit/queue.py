@@ -14,12 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from toolkit.compose import compose_message, require_fit
+from toolkit.compose import compose_message, require_clean, require_fit
 from toolkit.config import Config
 from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.library import Library
-from toolkit.library.checks import require_clean
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
 from toolkit.quotas import quota_warnings
@@ -253,6 +252,7 @@ class Planner:
             found = {p.id for p in posts}
             result.refused.update({i: "no post with this id" for i in wanted if i not in found})
         changes = []
+        frozen_for: dict[tuple[str, str, str], dict | ToolkitError] = {}  # one per message text
         for post in posts:
             if post.status != DRAFT:
                 result.refused[post.id] = f"is {STATUS_WORDS.get(post.status, post.status)}, " \
@@ -261,10 +261,15 @@ class Planner:
             if post.scheduled_at <= now:
                 result.refused[post.id] = "its time has passed; reschedule it first"
                 continue
-            try:
-                frozen = self.freeze(post)
-            except ToolkitError as exc:
-                result.refused[post.id] = exc.message
+            key = (post.message_id, post.lang, post.platform)
+            if key not in frozen_for:
+                try:
+                    frozen_for[key] = self.freeze(post)
+                except ToolkitError as exc:
+                    frozen_for[key] = exc
+            frozen = frozen_for[key]
+            if isinstance(frozen, ToolkitError):
+                result.refused[post.id] = frozen.message
                 continue
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved")

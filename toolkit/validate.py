@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from toolkit.compose import check_lengths
 from toolkit.config import Config, read_config
 from toolkit.congress.checks import check_members
 from toolkit.library.checks import check_library
@@ -27,7 +28,8 @@ def run_checks(path: Path, strict: bool = False, today: date | None = None) -> P
     if config is None:
         return problems
     library = read_library(config, problems)
-    check_library(config, library, problems, today=today, strict=strict)
+    check_library(config, library, problems, today=today, strict=strict,
+                  after_message=check_lengths(config, library))
     check_members(config, library, problems, today=today)
     for spec in EXTRA_CHECKS:
         _run_extra(spec, config, library, problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from toolkit.cli.context import print_json
+from toolkit.cli.context import print_json, use_length_cache
 from toolkit.config import config_path
 from toolkit.validate import run_checks
 
@@ -15,7 +15,9 @@ from toolkit.validate import run_checks
 @click.pass_context
 def check(ctx: click.Context, strict: bool, as_json: bool) -> None:
     """Validate the config and post library; exit 1 on any error (or warning with --strict)."""
-    problems = run_checks(config_path(ctx.obj.get("config_path")), strict=strict)
+    path = config_path(ctx.obj.get("config_path"))
+    use_length_cache(ctx, path)
+    problems = run_checks(path, strict=strict)
     failing = problems.errors or (strict and problems.warnings)
     if as_json:
         print_json({"ok": not failing, "problems": [p.as_dict() for p in problems],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from toolkit.cli.context import get_config, get_library, platform_choice, print_json
-from toolkit.compose import compose_message, compose_text
+from toolkit.compose import compose_message, compose_text, require_clean
 from toolkit.errors import ComposeError, InputError
 
 
@@ -27,8 +27,6 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
     if text is not None:
         composed = compose_text(config, text, platform, tag=not no_tag)
     else:
-        from toolkit.library.checks import require_clean
-
         library = get_library(ctx)
         if message_id in library.messages:  # an unknown id is reported by compose_message
             require_clean(config, library, library.messages[message_id])

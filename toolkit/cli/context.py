@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,12 +22,27 @@ def get_toolkit(ctx: click.Context) -> Toolkit:
     if "toolkit" not in obj:
         obj["toolkit"] = build(obj.get("config_path"))
         ctx.call_on_close(obj["toolkit"].close)
+        use_length_cache(ctx, obj["toolkit"].config.path)
     return obj["toolkit"]
 
 
 def get_config(ctx: click.Context) -> Config:
     """The validated config for this invocation (raises `ConfigError`)."""
     return get_toolkit(ctx).config
+
+
+def use_length_cache(ctx: click.Context, config_file: Path) -> None:
+    """Measure lengths through `.cache/lengths.json` beside the config file for this command
+    (a text is counted again only when it or the counter changed); written back at the end."""
+    from toolkit import lengths
+
+    lengths.use_cache(Path(config_file).parent / ".cache" / "lengths.json")
+
+    def done() -> None:
+        lengths.save_cache()
+        lengths.use_cache(None)
+
+    ctx.call_on_close(done)
 
 
 def get_library(ctx: click.Context) -> Library:

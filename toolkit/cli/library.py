@@ -47,6 +47,8 @@ def library(ctx: click.Context, as_json: bool) -> None:
     print_table(["id", "value", "as of", "verified", "source"],
                 [[s.id, s.display.get(lang, str(s.value)), s.as_of_text or "-",
                   "yes" if s.verified else "NO", s.source_name] for s in lib.statistics.values()])
+    if not claims:  # a library without dated claims prints as it always did
+        return
     click.echo(f"\nClaims ({len(claims)})")
     print_table(["id", "as of", "review by", "verified", "source"],
                 [[c["id"], c["as_of"], c["review_by"], "yes" if c["verified"] else "NO",

@@ -19,7 +19,6 @@ import os
 import signal
 import sys
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -257,6 +256,8 @@ def _render_all(todo: list[Job], out: Path, workers: int | None,
     if n == 1:
         yield from _progress((render_job(job, str(out)) for job in todo), len(todo), progress)
         return
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only when rendering
+
     pool = ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
     try:
         futures = [pool.submit(render_job, job, str(out)) for job in todo]

@@ -1,13 +1,15 @@
 """Cross-checks of the library against the config: the rules `toolkit check` enforces.
 
 Loading (`loader.py`) catches shapes and types; these checks catch meaning: unknown statistics
-and cards, missing languages, texts over a platform's limit after tagging, numbers that do not
-come from a statistic, stale statistics and unverified ones in use.
+and cards, missing languages, numbers that do not come from a statistic, stale statistics and
+unverified ones in use. A text's length after tagging is measured by a higher layer
+(`toolkit.compose.check_lengths`), passed in as `after_message` so its problems keep their place.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from toolkit.config import Config
@@ -22,13 +24,18 @@ from toolkit.library.textrules import (
 )
 from toolkit.problems import Problem, Problems
 
+#: a check run right after a message's own checks, when its placeholders are all known
+MessageCheck = Callable[[Message, Problems], None]
+
 
 def check_library(config: Config, library: Library, problems: Problems,
-                  today: date | None = None, strict: bool = False) -> None:
-    """Add every cross-check problem of `library` to `problems`."""
+                  today: date | None = None, strict: bool = False,
+                  after_message: MessageCheck | None = None) -> None:
+    """Add every cross-check problem of `library` to `problems` (and `after_message`'s)."""
     today = today or date.today()
     for message in library.messages.values():
-        _check_message(config, library, message, problems, strict)
+        if _check_message(config, library, message, problems, strict) and after_message:
+            after_message(message, problems)
     for card in library.cards.values():
         o = card.origin
         if card.statistic and card.statistic not in library.statistics:
@@ -46,20 +53,23 @@ def check_library(config: Config, library: Library, problems: Problems,
     check_figures_in_labels(library, problems)
 
 
-def message_errors(config: Config, library: Library, message: Message) -> list[Problem]:
+def message_errors(config: Config, library: Library, message: Message,
+                   after_message: MessageCheck | None = None) -> list[Problem]:
     """The `toolkit check` errors of one message (and of its card's text), in file order."""
     problems = Problems()
-    _check_message(config, library, message, problems, strict=False)
+    if _check_message(config, library, message, problems, strict=False) and after_message:
+        after_message(message, problems)
     card = library.cards.get(message.card or "")
     if card is not None:
         _check_card_text(config, card, problems)
     return problems.errors
 
 
-def require_clean(config: Config, library: Library, message: Message) -> None:
+def require_clean(config: Config, library: Library, message: Message,
+                  after_message: MessageCheck | None = None) -> None:
     """Raise `ComposeError` with the first `path:line: problem` when `toolkit check` would
-    report an error for `message`: what fails the check is never composed, queued or approved."""
-    errors = message_errors(config, library, message)
+    report an error for `message` (`toolkit.compose.require_clean` adds the length check)."""
+    errors = message_errors(config, library, message, after_message)
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more; see `toolkit check`)" if len(errors) > 1 else ""
@@ -74,9 +84,8 @@ def _check_card_text(config: Config, card, problems: Problems) -> None:  # noqa:
 
 
 def _check_message(config: Config, library: Library, message: Message, problems: Problems,
-                   strict: bool) -> None:
-    from toolkit.compose import compose_message
-
+                   strict: bool) -> bool:
+    """Add the message's problems; whether its text can be composed (placeholders all known)."""
     o = message.origin
     text_line = o.at("text")
     for platform in message.platforms:
@@ -106,21 +115,7 @@ def _check_message(config: Config, library: Library, message: Message, problems:
         text = (f"message '{message.id}' uses unverified statistic '{sid}' (the fact gate keeps "
                 "it from publishing until a person confirms the figure)")
         (problems.error if strict else problems.warning)(o.path, line, text)
-    if unknown:
-        return
-    for lang in message.text:
-        for platform in message.platforms:
-            if platform not in config.platforms:
-                continue
-            try:
-                composed = compose_message(config, library, message, lang, platform)
-            except ComposeError as exc:
-                problems.error(o.path, text_line, f"message '{message.id}' ({lang}): {exc.message}")
-                break
-            if not composed.fits:
-                problems.error(o.path, text_line,
-                               f"message '{message.id}' ({lang}) is {composed.length} long on "
-                               f"{platform} after tagging, over the limit of {composed.limit}")
+    return not unknown
 
 
 def check_numbers(config: Config, template: str, lang: str, problems: Problems, path: str,
