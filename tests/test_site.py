@@ -29,9 +29,11 @@ TODAY = date(2026, 11, 29)
 
 
 def copy_project(dest: Path) -> Path:
-    """A copy of the shipped config/ and posts/ under `dest`; returns the config file."""
+    """A copy of the shipped config/, posts/ and members/ under `dest`; returns the config
+    file."""
     shutil.copytree(ROOT / "config", dest / "config")
     shutil.copytree(ROOT / "posts", dest / "posts")
+    shutil.copytree(ROOT / "members", dest / "members")
     return dest / "config" / "campaign.yaml"
 
 

@@ -18,10 +18,15 @@ def site() -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: site.out in the config).")
 @click.option("--force", is_flag=True, help="Make every file again, changed or not.")
+@click.option("--allow-stale-members", is_flag=True,
+              help="Publish member data past its review date, marked as possibly out of date.")
 @click.pass_context
-def build(ctx: click.Context, out_dir: Path | None, force: bool) -> None:
-    """Write the share kit: one page per language, verified graphics, ZIPs and thumbnails."""
+def build(ctx: click.Context, out_dir: Path | None, force: bool,
+          allow_stale_members: bool) -> None:
+    """Write the share kit: one page per language, verified graphics, ZIPs, thumbnails and
+    "Call your members" (a page and a JSON file per state)."""
     from toolkit.site.build import build_site
 
-    result = build_site(get_config(ctx), out_dir=out_dir, force=force)
+    result = build_site(get_config(ctx), out_dir=out_dir, force=force,
+                        allow_stale_members=allow_stale_members)
     click.echo(result.summary())

@@ -28,6 +28,22 @@ def members_view(config: Config, library: Library, lang: str, today: date,
     roster = roster or load_roster(members_path(config))
     stale = require_fresh(roster, today, allow_stale)
     content = content or load_content(config)
+    return {**_common(library, roster, content, lang, stale),
+            "states": {code: _state(config, library, content, group, lang)
+                       for code, group in roster.by_state().items()}}
+
+
+def members_index_view(library: Library, roster: Roster, content: Content, lang: str,
+                       stale: bool) -> dict:
+    """What the picker and the list of state pages need (`members.html.j2`), without composing
+    any member's posts: each state has only `code`, `slug` and `name`. Quick, for a site build
+    that reuses the state pages it made before."""
+    states = {code: {"code": code, "slug": code.lower(), "name": group.name(lang)}
+              for code, group in roster.by_state().items()}
+    return {**_common(library, roster, content, lang, stale), "states": states}
+
+
+def _common(library: Library, roster: Roster, content: Content, lang: str, stale: bool) -> dict:
     board = library.statistics[SWITCHBOARD]
     return {
         "lang": lang, "stale": stale, "as_of": roster.as_of.isoformat(), "source": roster.source,
@@ -36,8 +52,6 @@ def members_view(config: Config, library: Library, lang: str, today: date,
         "share": {"x": X_INTENT, "mastodon": content.mastodon_share},
         "switchboard": {"display": board.display[lang],
                         "tel": "tel:+1" + str(board.value).replace("-", "")},
-        "states": {code: _state(config, library, content, group, lang)
-                   for code, group in roster.by_state().items()},
     }
 
 

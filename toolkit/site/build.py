@@ -4,7 +4,9 @@
     DIR/graphics/*.png                       the verified graphics, full size
     DIR/thumbs/<card>-<lang>.webp            previews
     DIR/downloads/saveasylum-graphics-<lang>.zip
-    DIR/assets/                              script, favicon
+    DIR/assets/                              scripts, favicon
+    DIR/members/<state>.html|json            "Call your members": a page and data per state
+    DIR/<lang>/members/<state>.html|json     (toolkit/site/members.py; needs members/congress.yaml)
     DIR/robots.txt, DIR/sitemap.xml
 
 Deterministic (same inputs, same bytes) and incremental: a file is written only when what it is
@@ -32,6 +34,7 @@ STATE = ".site-build.json"
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+CONGRESS = HERE.parent / "congress"
 
 
 @dataclass
@@ -58,15 +61,26 @@ def page_path(config: Config, lang: str) -> str:
     return "index.html" if lang == config.languages[0] else f"{lang}/index.html"
 
 
-def input_stamp(config: Config, today: date) -> str:
+def member_files(config: Config) -> list[Path]:
+    """What the members section is made from besides the library and the site: the data, its
+    words and the `toolkit.congress` package (code, templates, script); [] without data."""
+    from toolkit.congress.loader import members_dir, members_path
+
+    if not members_path(config).is_file():
+        return []
+    code = sorted(p for p in CONGRESS.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return [members_path(config), members_dir(config) / "content.yaml", *code]
+
+
+def input_stamp(config: Config, today: date, allow_stale_members: bool = False) -> str:
     """SHA-256 over everything the site is made from (file names, sizes and bytes)."""
     from toolkit.library.loader import library_files
 
     files = [config.path, *library_files(config.posts_dir), config.posts_dir / "site.yaml",
              manifest_path(config.graphics_dir),
-             *sorted(TEMPLATES.iterdir()), *sorted(STATIC.iterdir())]
+             *sorted(TEMPLATES.iterdir()), *sorted(STATIC.iterdir()), *member_files(config)]
     h = hashlib.sha256(f"{SITE_VERSION}|{__version__}|{today.isoformat()}|"
-                       f"{config.site_base_url}".encode())
+                       f"{config.site_base_url}|{allow_stale_members}".encode())
     for path in files:
         try:
             data = path.read_bytes()
@@ -91,26 +105,30 @@ def _all_present(out: Path, files: dict) -> bool:
 
 
 def build_site(config: Config, out_dir: Path | None = None, today: date | None = None,
-               force: bool = False, library: object | None = None) -> SiteResult:
+               force: bool = False, library: object | None = None,
+               allow_stale_members: bool = False) -> SiteResult:
     """Build the share kit into `out_dir` (default: `site.out`); raise a `ToolkitError` when the
-    library, the site words or the graphics have errors (nothing is written then)."""
+    library, the site words, the member data (stale too, unless `allow_stale_members`) or the
+    graphics have errors (nothing is written then)."""
     today = today or date.today()
     out = Path(out_dir or config.site_dir).resolve()
     state = load_state(out)
     old_files: dict[str, str] = state.get("files", {})
-    if (not force and state.get("stamp") == input_stamp(config, today)
+    if (not force and state.get("stamp") == input_stamp(config, today, allow_stale_members)
             and _all_present(out, old_files)):
         return SiteResult(out, unchanged=len(old_files),
                           pages=[page_path(config, lang) for lang in config.languages])
     from toolkit.site.writer import write_site
 
-    result, files = write_site(config, out, today, {} if force else old_files, library)
+    result, files = write_site(config, out, today, {} if force else old_files, library,
+                               allow_stale_members)
     for rel in sorted(set(old_files) - set(files)):
         path = out / rel
         if path.is_file():
             path.unlink()
             result.removed += 1
-    state = {"stamp": input_stamp(config, today), "files": dict(sorted(files.items()))}
+    state = {"stamp": input_stamp(config, today, allow_stale_members),
+             "files": dict(sorted(files.items()))}
     from toolkit.site.assets import write_bytes
 
     write_bytes(out / STATE, (json.dumps(state, indent=1) + "\n").encode("utf-8"))

@@ -9,12 +9,17 @@ from datetime import date
 from pathlib import Path
 
 from toolkit.config import Config
+from toolkit.congress.pages import SCRIPT
+from toolkit.congress.pages import TEMPLATES as MEMBERS_TEMPLATES
 from toolkit.errors import ConfigError
 from toolkit.library import Library, load_library
 from toolkit.library.site_words import SiteWords, load_site_words
 from toolkit.site import assets
 from toolkit.site.build import STATIC, TEMPLATES, SiteResult, page_path
 from toolkit.site.content import PageContent, human_size, page_content, site_cards
+from toolkit.site.members import ANCHOR as MEMBERS_ANCHOR
+from toolkit.site.members import SCRIPT as MEMBERS_SCRIPT
+from toolkit.site.members import load_members, write_members
 
 THUMB_VERSION = "1"
 
@@ -66,15 +71,25 @@ class _Writer:
         """Count a file just made after `fresh` returned False."""
         self.result.written += 1
 
+    def keyed(self, rel: str, key: str, data: bytes) -> None:
+        """Record `rel` as made from `key` and write `data` unless the file already holds it."""
+        self.files[rel] = key
+        if assets.write_bytes(self.out / rel, data):
+            self.result.written += 1
+        else:
+            self.result.unchanged += 1
+
 
 def write_site(config: Config, out: Path, today: date, old: dict[str, str],
-               library: Library | None = None) -> tuple[SiteResult, dict[str, str]]:
+               library: Library | None = None,
+               allow_stale_members: bool = False) -> tuple[SiteResult, dict[str, str]]:
     """Make every file of the site; return the result and {file: key} of what the site holds."""
     if not config.site_base_url:
         raise ConfigError(f"{display(config)}: 'site.base_url' is not set: give the absolute "
                           "address the site will be published at (Open Graph and canonical links)")
     library = library or load_library(config)
     site = load_site_words(config, library)
+    members = load_members(config, today, allow_stale_members)
     manifest = ensure_graphics(config, library)
     result = SiteResult(out, pages=[page_path(config, lang) for lang in config.languages])
     w = _Writer(out, old, result)
@@ -98,8 +113,16 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
     for name in sorted(p.name for p in STATIC.iterdir()):
         w.data(f"assets/{name}", (STATIC / name).read_bytes())
     env = _environment()
+    if members is not None:
+        w.data(MEMBERS_SCRIPT, SCRIPT.read_bytes())
     for page in pages:
-        html = _render(env, config, site, page, pages, zips[page.lang], by_file)
+        shell = _shell(config, page, pages)
+        v = None
+        if members is not None:
+            prefix = page_path(config, page.lang).removesuffix("index.html")
+            v = write_members(w, env, config, library, members, page.lang, prefix,
+                              {**shell, "root": shell["root"] + "../", "lang_prefix": prefix})
+        html = _render(env, config, site, page, shell, zips[page.lang], by_file, v)
         w.data(page_path(config, page.lang), html.encode("utf-8"))
     w.data("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_base_url}sitemap.xml\n"
            .encode())
@@ -132,19 +155,29 @@ def _zip(config: Config, w: _Writer, page: PageContent, by_file: dict[str, dict]
 def _environment():  # noqa: ANN202 - jinja2.Environment, imported lazily
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["j2"]),
+    return Environment(loader=FileSystemLoader([TEMPLATES, MEMBERS_TEMPLATES]),
+                       autoescape=select_autoescape(["j2"]),
                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                        keep_trailing_newline=True)
 
 
-def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: ANN001
-            pages: list[PageContent], zip_info: dict, by_file: dict[str, dict]) -> str:
+def _shell(config: Config, page: PageContent, pages: list[PageContent]) -> dict:
+    """What every page of `page.lang` shares: its words, look, language links and footer."""
     rel = page_path(config, page.lang)
     root = "../" * rel.count("/")
-    url = config.site_base_url + rel.removesuffix("index.html")
     alternates = [{"lang": p.lang, "name": p.words["lang_name"], "href": root + page_path(
-        config, p.lang), "url": config.site_base_url + page_path(config, p.lang).removesuffix(
-        "index.html")} for p in pages]
+        config, p.lang), "prefix": page_path(config, p.lang).removesuffix("index.html"),
+        "url": config.site_base_url + page_path(config, p.lang).removesuffix("index.html")}
+        for p in pages]
+    css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
+    return {"w": page.words, "lang": page.lang, "root": root, "alternates": alternates,
+            "default_url": config.site_base_url, "css": css, "config": config,
+            "hashtag": config.hashtags[0]}
+
+
+def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: ANN001
+            shell: dict, zip_info: dict, by_file: dict[str, dict], members: dict | None) -> str:
+    url = config.site_base_url + page_path(config, page.lang).removesuffix("index.html")
     og = None
     card = site.card or (page.cards[0].id if page.cards else "")
     for fmt in ("link", "x"):
@@ -153,12 +186,10 @@ def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: AN
             og = {"url": config.site_base_url + "graphics/" + entry["file"],
                   "width": entry["width"], "height": entry["height"], "alt": entry["alt"]}
             break
-    css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
     switchboard = page.words.get("call_button", "")
     return env.get_template("page.html.j2").render(
-        page=page, w=page.words, lang=page.lang, root=root, url=url, alternates=alternates,
-        default_url=config.site_base_url, og=og, css=css, zip=zip_info, config=config,
-        call_text=switchboard, hashtag=config.hashtags[0])
+        **shell, page=page, url=url, og=og, zip=zip_info, call_text=switchboard, v=members,
+        base="members/", members_script=MEMBERS_SCRIPT, anchor=MEMBERS_ANCHOR)
 
 
 def _sitemap(config: Config) -> str:
