@@ -8,6 +8,9 @@ and Open Graph addresses are the site's own):
   cold        no graphics and no site yet (the build renders the graphics it needs first)
   cold-site   graphics already built, empty site folder
   warm        nothing changed
+  message     a comment added to posts/messages.yaml: the language pages again, the state pages
+              of "Call your members" kept
+  members     a comment added to members/content.yaml: the state pages made again too
 The site is then served from 127.0.0.1. First view: bytes transferred by headless Chromium
 loading each language page at a phone's size (390 × 844), nothing scrolled. Lighthouse 12.2.3
 (mobile, its default) runs from bench/.lighthouse (git ignores it) with
@@ -66,7 +69,8 @@ def timed(config: Path) -> tuple[float, float]:
 def build_times(config: Path, rounds: int) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) seconds of cold, cold-site and warm builds."""
     work = config.parent.parent
-    runs: dict[str, list[tuple[float, float]]] = {"cold": [], "cold-site": [], "warm": []}
+    runs: dict[str, list[tuple[float, float]]] = {"cold": [], "cold-site": [], "warm": [],
+                                                  "message": [], "members": []}
     for _ in range(rounds):
         shutil.rmtree(work / "graphics", ignore_errors=True)
         shutil.rmtree(work / "site", ignore_errors=True)
@@ -75,6 +79,12 @@ def build_times(config: Path, rounds: int) -> dict[str, tuple[float, float]]:
         runs["cold-site"].append(timed(config))
     for _ in range(rounds * 2):
         runs["warm"].append(timed(config))
+    for i in range(rounds):
+        for kind, path in (("message", work / "posts" / "messages.yaml"),
+                           ("members", work / "members" / "content.yaml")):
+            with path.open("a", encoding="utf-8") as f:
+                f.write(f"# bench edit {i}\n")
+            runs[kind].append(timed(config))
     return {k: (statistics.median(r[0] for r in v), statistics.median(r[1] for r in v))
             for k, v in runs.items()}
 
@@ -131,6 +141,7 @@ def main() -> None:
         work = Path(tmp)
         shutil.copytree(ROOT / "config", work / "config")
         shutil.copytree(ROOT / "posts", work / "posts")
+        shutil.copytree(ROOT / "members", work / "members")
         config = work / "config" / "campaign.yaml"
         handler = functools.partial(_Quiet, directory=str(work / "site"))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -145,6 +156,10 @@ def main() -> None:
               f"cold-site {times['cold-site'][0]:.2f} / {times['cold-site'][1]:.2f} s (graphics "
               f"already built), warm {times['warm'][0] * 1000:.0f} / "
               f"{times['warm'][1] * 1000:.0f} ms")
+        print(f"after an edit (wall / CPU): a message {times['message'][0] * 1000:.0f} / "
+              f"{times['message'][1] * 1000:.0f} ms (member pages kept), the members' words "
+              f"{times['members'][0] * 1000:.0f} / {times['members'][1] * 1000:.0f} ms (member "
+              "pages made again)")
         for i, what in ((0, "wall"), (1, "CPU")):
             print(f"warm = {times['warm'][i] / times['cold'][i] * 100:.1f}% of cold, "
                   f"{times['warm'][i] / times['cold-site'][i] * 100:.1f}% of cold-site "

@@ -195,3 +195,90 @@ def test_without_javascript_downloads_and_links_still_work(served) -> None:
         page.get_by_role("link", name="Español").click()
         page.wait_for_url(base + "es/index.html")
         assert outside == []
+
+
+VERMONT = ["tel:+12022245141", "tel:+12022244242", "tel:+12022254115"]
+
+
+def x_intent_opened(page, link) -> str:  # noqa: ANN001 - Playwright page and locator
+    """Click an X intent link (a new tab; x.com itself is never reached) and return the
+    post's text decoded from the address the tab opened."""
+    opened: list[str] = []
+
+    def to_x(route) -> None:  # noqa: ANN001
+        opened.append(route.request.url)
+        route.abort()
+
+    page.context.route("https://x.com/**", to_x)
+    with page.expect_popup() as popup:
+        link.click()
+    popup.value.wait_for_event("requestfailed")
+    popup.value.close()
+    assert urlsplit(opened[0]).path == "/intent/tweet"
+    return parse_qs(urlsplit(opened[0]).query)["text"][0]
+
+
+@pytest.mark.parametrize(("lang", "opening"), [
+    ("en", ".@SenSanders Bernard Sanders: please help end Remain in Mexico"),
+    ("es", ".@SenSanders Bernard Sanders: ayude a acabar de una vez con Quédate en México")])
+def test_call_your_members_pick_a_state_without_reload(served, lang: str, opening: str) -> None:
+    base, _ = served
+    url = base + ("" if lang == "en" else "es/")
+    with chromium_page() as page:
+        outside, errors = guard(page, base)
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(".json") else None)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(url + "index.html")
+        page.evaluate("window.notReloaded = true")
+        page.select_option("#members-state", "vt")
+        page.click("form.members-picker button")
+        page.wait_for_selector(".members-result article.member")
+        assert page.evaluate("window.notReloaded") is True
+        calls = page.eval_on_selector_all(".members-result a.member-call",
+                                          "els => els.map(e => e.getAttribute('href'))")
+        assert calls == VERMONT
+        assert fetched == [url + "members/vt.json"]  # one state's data, nothing else
+        text = x_intent_opened(page, page.locator(".members-result a[data-platform=x]").first)
+        assert text.startswith(opening) and text.endswith("#SaveAsylum https://www.cvt.org/EndMPP")
+        assert page.evaluate("window.notReloaded") is True
+        page.select_option("#members-state", "ct")  # a state with districts
+        page.click("form.members-picker button")
+        page.wait_for_selector("#members-district")
+        page.select_option("#members-district", index=3)
+        assert page.text_content(".members-house h4") == "James A. Himes"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if lang == "en":
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.select_option("#members-state", "vt")
+            page.click("form.members-picker button")
+            page.wait_for_selector(".members-result h3:text-is('Vermont')")
+            page.locator("#call-your-members").screenshot(path=str(ARTIFACTS / "members-vt.png"))
+        assert axe_violations(page) == []
+        assert outside == [] and errors == []
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_call_your_members_works_with_javascript_off(served, lang: str) -> None:
+    base, _ = served
+    url = base + ("" if lang == "en" else "es/")
+    with chromium_page() as page:
+        outside, _ = guard(page, base)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
+        page.goto(url + "index.html")
+        assert not page.locator("form.members-picker").is_visible()
+        page.locator(".members-states a", has_text="Vermont").click()
+        page.wait_for_url(url + "members/vt.html")
+        assert page.evaluate("document.documentElement.lang") == lang
+        calls = page.eval_on_selector_all("a.member-call", "els => els.map(e => e.href)")
+        assert calls == VERMONT
+        assert page.locator(".members-source", has_text="2026-06-15").count() == 1
+        href = page.locator("a[data-platform=x]").first.get_attribute("href")
+        assert parse_qs(urlsplit(href).query)["text"][0].startswith(".@SenSanders ")
+        assert page.locator("script").count() == 0  # the state page needs none
+        cdp.send("Emulation.setScriptExecutionDisabled", {"value": False})  # for axe-core
+        assert axe_violations(page) == []
+        page.locator(".members-state > p > a").last.click()  # back to all states
+        page.wait_for_url(url + "index.html#call-your-members")
+        assert outside == []
