@@ -191,7 +191,7 @@ def test_without_javascript_downloads_and_links_still_work(served) -> None:
                               .get_attribute("href")).query)
         assert " ".join(x["text"] + x.get("url", [])) == composed(config, "asylum-human-right",
                                                                   "en")
-        assert page.locator("a[href='tel:+12022243121']").is_visible()
+        assert page.locator("#call a[href='tel:+12022243121']").is_visible()
         page.get_by_role("link", name="Español").click()
         page.wait_for_url(base + "es/index.html")
         assert outside == []
