@@ -83,3 +83,8 @@ def sign_in(client, name: str, password: str | None = None):  # noqa: ANN001, AN
 def session_csrf(client) -> str:  # noqa: ANN001
     """The signed-in session's CSRF token (from the schedule page)."""
     return csrf_of(client.get("/").data)
+
+
+def approval(site: WebApp, post_id: str, token: str) -> dict:
+    """The approve form's fields: the CSRF token and the revision the page shows."""
+    return {"csrf_token": token, "revision": str(site.toolkit.store.get(post_id).version)}
