@@ -196,3 +196,26 @@ def test_web_approve_without_a_revision_is_refused(site) -> None:
     response = maria.post(f"/posts/{pid}/approve", data={"csrf_token": session_csrf(maria)})
     assert response.status_code == 400 and b"which revision you saw" in response.data
     assert site.toolkit.store.get(pid).status == "draft"
+
+
+def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
+    kept, moved = queue_one(site, days=1), queue_one(site, days=2)
+    maria = site.client()
+    sign_in(maria, "maria")
+    schedule = maria.get("/").data.decode()
+    form = schedule.split('class="approve-week">')[1].split("</form>")[0]
+    listed = __import__("re").findall(r'name="post" value="([^"]+)"', form)
+    assert sorted(listed) == sorted([f"{kept}@1", f"{moved}@1"])
+    site.toolkit.planner().reschedule(moved, site.clock.now + timedelta(days=2, hours=1), "ana",
+                                      site.clock.now)
+    late = queue_one(site, days=3)  # queued after the page was shown: not listed
+    done = maria.post("/approve-week", data={"csrf_token": session_csrf(maria), "post": listed})
+    page = done.data.decode()
+    assert done.status_code == 200
+    assert f"<code>{kept}</code></a> at revision 1" in page
+    assert f"<code>{moved}</code></a>: this post changed since you opened it" in page
+    statuses = {p: site.toolkit.store.get(p).status for p in (kept, moved, late)}
+    assert statuses == {kept: "approved", moved: "draft", late: "draft"}
+    sam = site.client()
+    sign_in(sam, "sam")
+    assert 'class="approve-week"' not in sam.get("/").data.decode()

@@ -22,6 +22,7 @@ from toolkit.web.views import library_page, post_context, toolkit
 bp = Blueprint("actions", __name__)
 
 MAX_COMMENT = 4000
+MAX_BULK = 1000
 
 
 def _require(action: str) -> None:
@@ -98,6 +99,28 @@ def approve(post_id: str):  # noqa: ANN201
         return _refused(post_id, f"not approved: {CHANGED}", 409,
                         decode(request.form.get("seen", "")))
     return _done(post_id, "approve")
+
+
+@bp.route("/approve-week", methods=["POST"])
+def approve_week():  # noqa: ANN201
+    """Approve the drafts the schedule listed, each only at the revision listed (lead)."""
+    _require("approve")
+    tk = toolkit()
+    seen: dict[str, int] = {}
+    for value in request.form.getlist("post")[:MAX_BULK]:
+        post_id, _, rev = value.partition("@")
+        if rev.isdigit():
+            seen[post_id] = int(rev)
+    if not seen:
+        abort(400, "no drafts were listed; reload the schedule")
+    refused = {pid: why for pid in seen
+               if (why := four_eyes_refusal(tk.config, tk.store, pid, g.user))}
+    result = tk.planner().approve([p for p in seen if p not in refused], g.user, now(),
+                                  seen)
+    refused.update(result.refused)
+    refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
+    return render_template("approved.html", title="Approved this week's drafts",
+                           approved=result.revisions, refused=refused)
 
 
 @bp.route("/posts/<post_id>/signoff-link", methods=["POST"])

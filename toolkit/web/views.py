@@ -130,7 +130,8 @@ def schedule():  # noqa: ANN201
         prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         week=week_of(week_start, items) if view == "week" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
-        more=len(found) > PAGE, shown=PAGE, page=page, notice=None)
+        more=len(found) > PAGE, shown=PAGE, page=page, notice=None,
+        week_drafts=[p for p in found[:PAGE] if p.status == DRAFT] if g.role == LEAD else [])
 
 
 def _flag(item: Item, blocked: dict[str, str], config) -> None:  # noqa: ANN001
