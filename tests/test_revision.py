@@ -9,24 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import edit
-from webapp import make_webapp, session_csrf, sign_in
+from webapp import NO_CARD, queue_draft, session_csrf, sign_in, site_fixture
 
 from toolkit.queue import Planner
 from toolkit.store import Store
 
-NO_CARD = "courts-suspended"
-
-
-@pytest.fixture
-def site(project: Path):  # noqa: ANN201
-    w = make_webapp(project)
-    yield w
-    w.toolkit.close()
-
-
-def queue_one(site, days: int = 3) -> str:  # noqa: ANN001
-    at = site.clock.now + timedelta(days=days)
-    return site.toolkit.planner().add(NO_CARD, "x", "en", at, site.clock.now, "sam")
+site = site_fixture()
 
 
 def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:  # noqa: ANN001
@@ -115,6 +103,14 @@ def test_cli_rev_needs_one_per_id(run_cli) -> None:
                                      "(not with --all)")
 
 
+def opened_by_maria(site):  # noqa: ANN001, ANN201
+    """A queued draft, maria's signed-in client, and the approve form her page showed."""
+    pid = queue_draft(site)
+    maria = site.client()
+    sign_in(maria, "maria")
+    return pid, maria, approve_form(maria.get(f"/posts/{pid}").data.decode())
+
+
 def approve_form(page: str) -> dict:
     """The approve form's hidden fields as the page sent them."""
     form = page.split('/approve">')[1].split("</form>")[0]
@@ -123,20 +119,14 @@ def approve_form(page: str) -> dict:
 
 
 def test_web_approves_the_revision_on_the_page(site) -> None:
-    pid = queue_one(site)
-    maria = site.client()
-    sign_in(maria, "maria")
-    form = approve_form(maria.get(f"/posts/{pid}").data.decode())
+    pid, maria, form = opened_by_maria(site)
     assert form["revision"] == "1" and form["csrf_token"] == session_csrf(maria)
     assert maria.post(f"/posts/{pid}/approve", data=form).status_code == 303
     assert site.toolkit.store.get(pid).status == "approved"
 
 
 def test_web_stale_page_is_refused_and_shows_what_changed(site, project: Path) -> None:
-    pid = queue_one(site)
-    maria = site.client()
-    sign_in(maria, "maria")
-    form = approve_form(maria.get(f"/posts/{pid}").data.decode())
+    pid, maria, form = opened_by_maria(site)
     site.toolkit.planner().reschedule(pid, site.clock.now + timedelta(days=4), "ana",
                                       site.clock.now)
     refused = maria.post(f"/posts/{pid}/approve", data=form)
@@ -153,10 +143,7 @@ def test_web_stale_page_is_refused_and_shows_what_changed(site, project: Path) -
 
 
 def test_web_text_changed_in_the_library_is_shown_not_approved(site, project: Path) -> None:
-    pid = queue_one(site)
-    maria = site.client()
-    sign_in(maria, "maria")
-    form = approve_form(maria.get(f"/posts/{pid}").data.decode())
+    pid, maria, form = opened_by_maria(site)
     edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
          "It was a pause, never an end")
     refused = maria.post(f"/posts/{pid}/approve", data=form)
@@ -176,10 +163,7 @@ def test_web_text_changed_in_the_library_is_shown_not_approved(site, project: Pa
 
 def test_web_race_a_change_between_read_and_write_is_never_approved(
         site, monkeypatch: pytest.MonkeyPatch) -> None:
-    pid = queue_one(site)
-    maria = site.client()
-    sign_in(maria, "maria")
-    form = approve_form(maria.get(f"/posts/{pid}").data.decode())
+    pid, maria, form = opened_by_maria(site)
     race(monkeypatch, site.toolkit.config.store_url, pid, site.clock.now)
     refused = maria.post(f"/posts/{pid}/approve", data=form)
     assert refused.status_code == 409
@@ -190,7 +174,7 @@ def test_web_race_a_change_between_read_and_write_is_never_approved(
 
 
 def test_web_approve_without_a_revision_is_refused(site) -> None:
-    pid = queue_one(site)
+    pid = queue_draft(site)
     maria = site.client()
     sign_in(maria, "maria")
     response = maria.post(f"/posts/{pid}/approve", data={"csrf_token": session_csrf(maria)})
@@ -199,7 +183,7 @@ def test_web_approve_without_a_revision_is_refused(site) -> None:
 
 
 def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
-    kept, moved = queue_one(site, days=1), queue_one(site, days=2)
+    kept, moved = queue_draft(site, days=1), queue_draft(site, days=2)
     maria = site.client()
     sign_in(maria, "maria")
     schedule = maria.get("/").data.decode()
@@ -208,7 +192,7 @@ def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
     assert sorted(listed) == sorted([f"{kept}@1", f"{moved}@1"])
     site.toolkit.planner().reschedule(moved, site.clock.now + timedelta(days=2, hours=1), "ana",
                                       site.clock.now)
-    late = queue_one(site, days=3)  # queued after the page was shown: not listed
+    late = queue_draft(site, days=3)  # queued after the page was shown: not listed
     done = maria.post("/approve-week", data={"csrf_token": session_csrf(maria), "post": listed})
     page = done.data.decode()
     assert done.status_code == 200

@@ -10,23 +10,20 @@ from pathlib import Path
 
 import pytest
 from conftest import edit
-from webapp import approval, csrf_of, make_webapp, session_csrf, sign_in
+from webapp import (
+    NO_CARD,
+    approval,
+    csrf_of,
+    make_webapp,
+    queue_draft,
+    session_csrf,
+    sign_in,
+    site_fixture,
+)
 
 from toolkit.store.signoff import SignoffStore
 
-NO_CARD = "courts-suspended"
-
-
-@pytest.fixture
-def site(project: Path):  # noqa: ANN201
-    w = make_webapp(project)
-    yield w
-    w.toolkit.close()
-
-
-def queue(site, days: int = 3) -> str:  # noqa: ANN001
-    at = site.clock.now + timedelta(days=days)
-    return site.toolkit.planner().add(NO_CARD, "x", "en", at, site.clock.now, "sam")
+site = site_fixture()
 
 
 def make_link(site, *ids: str, name: str = "Legal", days: int = 7) -> tuple[str, str]:  # noqa: ANN001
@@ -56,7 +53,7 @@ def decide(client, token: str, pid: str, decision: str, reviewer: str = "Lee Ort
 
 
 def test_link_page_shows_its_posts_privately_and_each_use_is_audited(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     _, token = make_link(site, pid)
     page = site.client().get(f"/review/{token}")
     assert page.status_code == 200
@@ -71,7 +68,7 @@ def test_link_page_shows_its_posts_privately_and_each_use_is_audited(site) -> No
 
 
 def test_reviewer_requests_changes_and_the_lead_sees_it(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     _, token = make_link(site, pid)
     reviewer = site.client()
     done = decide(reviewer, token, pid, "changes_requested", comment="Say 'paused'.")
@@ -89,7 +86,7 @@ def test_reviewer_requests_changes_and_the_lead_sees_it(site) -> None:
 
 
 def test_a_link_for_post_a_cannot_read_or_act_on_post_b(site) -> None:
-    a, b = queue(site), queue(site, days=4)
+    a, b = queue_draft(site), queue_draft(site, days=4)
     _, token = make_link(site, a)
     client = site.client()
     page = client.get(f"/review/{token}").data.decode()
@@ -106,7 +103,7 @@ def test_a_link_for_post_a_cannot_read_or_act_on_post_b(site) -> None:
 
 @pytest.mark.parametrize("spoil", ["expired", "revoked", "tampered"])
 def test_expired_revoked_or_tampered_link_answers_404_and_changes_nothing(site, spoil) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     link_id, token = make_link(site, pid, days=2)
     client = site.client()
     csrf = csrf_of(client.get(f"/review/{token}").data)
@@ -127,7 +124,7 @@ def test_expired_revoked_or_tampered_link_answers_404_and_changes_nothing(site, 
 
 
 def test_link_forms_need_their_csrf_token(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     _, token = make_link(site, pid)
     client = site.client()
     client.get(f"/review/{token}")
@@ -138,7 +135,7 @@ def test_link_forms_need_their_csrf_token(site) -> None:
 
 
 def test_a_decision_on_a_changed_post_is_refused_and_shows_the_change(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     _, token = make_link(site, pid)
     client = site.client()
     page = client.get(f"/review/{token}").data.decode()
@@ -156,7 +153,7 @@ def test_a_decision_on_a_changed_post_is_refused_and_shows_the_change(site) -> N
 
 
 def test_names_and_comments_are_escaped(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     _, token = make_link(site, pid)
     client = site.client()
     evil = "<script>alert(1)</script>"
@@ -229,7 +226,7 @@ def test_cli_link_links_and_revoke(run_cli, project: Path) -> None:
 
 
 def test_lead_makes_a_link_from_the_post_page(site) -> None:
-    pid = queue(site)
+    pid = queue_draft(site)
     maria = site.client()
     sign_in(maria, "maria")
     made = maria.post(f"/posts/{pid}/signoff-link", data={
