@@ -203,3 +203,27 @@ def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
     sam = site.client()
     sign_in(sam, "sam")
     assert 'class="approve-week"' not in sam.get("/").data.decode()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bulk_approval_moves_only_posts_still_at_their_revision(backend, tmp_path: Path,
+                                                               request) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from toolkit.store import NewPost
+
+    url = (f"sqlite:///{tmp_path / 'bulk.db'}" if backend == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    store = Store(url)
+    now = datetime(2031, 3, 1, tzinfo=UTC)
+    ids = store.add([NewPost(NO_CARD, "en", "x", "x-campaign", f"text {i}",
+                             now + timedelta(hours=i + 1)) for i in range(60)], "sam", now)
+    for pid in ids[:5]:  # changed by someone else after the approver read them
+        store.transition(pid, ("draft",), "draft", "ana", now, "rescheduled")
+    moved = store.transition_many([(pid, "draft", {"approved_by": "maria"}) for pid in ids],
+                                  "approved", "maria", now, "approved",
+                                  revisions=dict.fromkeys(ids, 1))
+    assert moved == ids[5:]  # the bulk path (60 >= BULK_MIN)
+    assert {p.id for p in store.list(["draft"])} == set(ids[:5])
+    assert all(p.version == 2 for p in store.list())
+    store.close()
