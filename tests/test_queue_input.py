@@ -135,12 +135,13 @@ class RacingStore(Store):
 
     cancel_first: list[str] = []
 
-    def transition_many(self, changes, to, actor, now, detail=None, owner=None):  # noqa: ANN001, ANN201
+    def transition_many(self, changes, to, actor, now, detail=None, owner=None,  # noqa: ANN001, ANN201
+                        **more):  # noqa: ANN003
         if to == "approved" and self.cancel_first:
             for pid in self.cancel_first:
                 Store.transition(self, pid, ("draft",), CANCELLED, "someone", now, "cancelled")
             self.cancel_first = []
-        return super().transition_many(changes, to, actor, now, detail, owner)
+        return super().transition_many(changes, to, actor, now, detail, owner, **more)
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -168,7 +169,8 @@ def test_approve_cli_prints_a_line_per_id(run_cli) -> None:
     out = run_cli("queue", "approve", a, b, "nope", "--by", "lead")
     assert out.exit_code == 1
     lines = out.output.splitlines()
-    assert f"approved {a}" in lines and f"refused {b}: is cancelled, not a draft" in lines
+    assert f"approved {a} at revision 1" in lines
+    assert f"refused {b}: is cancelled, not a draft" in lines
     assert "refused nope: no post with this id" in lines
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from webapp import make_webapp, session_csrf, sign_in
+from webapp import approval, make_webapp, session_csrf, sign_in
 
 from toolkit.store import NEEDS_CHECK
 
@@ -51,7 +51,7 @@ def test_staff_queues_into_the_next_slot_and_a_lead_approves(site) -> None:
     assert (post.status, post.lang, post.scheduled_at) == ("draft", "es", expected)
     assert last_audit(site, pid).actor == "sam"
     maria, token = signed_in(site, "maria")
-    assert maria.post(f"/posts/{pid}/approve", data={"csrf_token": token}).status_code == 303
+    assert maria.post(f"/posts/{pid}/approve", data=approval(site, pid, token)).status_code == 303
     page = maria.get(f"/posts/{pid}?done=approve").data.decode()
     assert "status-approved" in page and "Approved: the text and image are frozen" in page
     entry = last_audit(site, pid)
@@ -82,7 +82,7 @@ def test_queue_refusal_is_one_clear_line_and_stores_nothing(site) -> None:
 def test_fact_gate_refuses_approval_and_the_post_waits_at_the_top(site) -> None:
     pid = queue_one(site, message=UNVERIFIED)
     maria, token = signed_in(site, "maria")
-    refused = maria.post(f"/posts/{pid}/approve", data={"csrf_token": token})
+    refused = maria.post(f"/posts/{pid}/approve", data=approval(site, pid, token))
     assert refused.status_code == 409 and b"fact gate" in refused.data
     assert site.toolkit.store.get(pid).status == "draft"
     top = maria.get("/").data.decode()
@@ -96,7 +96,7 @@ def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:
     store = site.toolkit.store
     pid = queue_one(site)
     maria, token = signed_in(site, "maria")
-    maria.post(f"/posts/{pid}/approve", data={"csrf_token": token})
+    maria.post(f"/posts/{pid}/approve", data=approval(site, pid, token))
     assert maria.post(f"/posts/{pid}/send-back", data={"csrf_token": token,
                                                        "comment": ""}).status_code == 409
     assert store.get(pid).status == "approved"
@@ -175,12 +175,12 @@ def test_the_app_sees_library_edits_without_a_restart(site, project: Path) -> No
 
     pid = queue_one(site, message=UNVERIFIED)
     maria, token = signed_in(site, "maria")
-    assert b"fact gate" in maria.post(f"/posts/{pid}/approve", data={"csrf_token": token}).data
+    assert b"fact gate" in maria.post(f"/posts/{pid}/approve", data=approval(site, pid, token)).data
     stats = project.parent.parent / "posts" / "statistics.yaml"
     text = stats.read_text(encoding="utf-8")
     block = text[text.index("id: violence-first-year"):]
     edit(stats, block[:block.index("verified: false") + len("verified: false")],
          block[:block.index("verified: false")] + "verified: true")
     # no graphics are built here: approval now stops at the card, past the fact gate
-    again = maria.post(f"/posts/{pid}/approve", data={"csrf_token": token})
+    again = maria.post(f"/posts/{pid}/approve", data=approval(site, pid, token))
     assert b"fact gate" not in again.data and b"graphics build" in again.data

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import edit
-from webapp import PASSWORDS, csrf_of, make_webapp, session_csrf, sign_in
+from webapp import PASSWORDS, approval, csrf_of, make_webapp, session_csrf, sign_in
 
 from toolkit.review.feed import rotate_token
 
@@ -189,7 +189,7 @@ def test_four_eyes_rule(project: Path) -> None:
     ana = site.client()
     sign_in(ana, "ana")
     assert ana.post(f"/posts/{pid}/approve",
-                    data={"csrf_token": session_csrf(ana)}).status_code == 303
+                    data=approval(site, pid, session_csrf(ana))).status_code == 303
     post = site.toolkit.store.get(pid)
     assert post.status == "approved" and post.approved_by == "ana"
     site.toolkit.close()

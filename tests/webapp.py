@@ -15,6 +15,7 @@ from toolkit.web import create_app
 
 PASSWORDS = {"maria": "maria-lead-pass-1", "ana": "ana-lead-pass-22", "sam": "sam-staff-pass-3"}
 ROLES = {"maria": "lead", "ana": "lead", "sam": "staff"}
+NO_CARD = "courts-suspended"  # a message without a card
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -83,3 +84,28 @@ def sign_in(client, name: str, password: str | None = None):  # noqa: ANN001, AN
 def session_csrf(client) -> str:  # noqa: ANN001
     """The signed-in session's CSRF token (from the schedule page)."""
     return csrf_of(client.get("/").data)
+
+
+def approval(site: WebApp, post_id: str, token: str) -> dict:
+    """The approve form's fields: the CSRF token and the revision the page shows."""
+    return {"csrf_token": token, "revision": str(site.toolkit.store.get(post_id).version)}
+
+
+def queue_draft(site: WebApp, actor: str = "sam", days: int = 3,
+                message: str = NO_CARD) -> str:
+    """Queue one English draft on X `days` ahead; its id."""
+    at = site.clock.now + timedelta(days=days)
+    return site.toolkit.planner().add(message, "x", "en", at, site.clock.now, actor)
+
+
+def site_fixture():  # noqa: ANN201 - a pytest fixture
+    """A `site` fixture for a test module: the app over a project copy, closed afterwards."""
+    import pytest
+
+    @pytest.fixture
+    def site(project: Path):  # noqa: ANN202
+        w = make_webapp(project)
+        yield w
+        w.toolkit.close()
+
+    return site

@@ -159,6 +159,9 @@ class Config:
         return self.number_formats.get(lang, NumberFormat())
     #: `review.second_person`: nobody approves a post they queued themselves (four eyes)
     second_person: bool = False
+    #: `review.require_signoff`: sign-off names (e.g. "Legal") a post needs at its current
+    #: revision before the team may approve it
+    require_signoff: tuple[str, ...] = ()
     web: WebSettings = field(default_factory=WebSettings)
 
     @property
@@ -308,6 +311,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         site_base_url += "/"
     second_person = r.value(r.section(data, "review"), "second_person", bool, False,
                             where="review.")
+    require_signoff = r.strings(r.section(data, "review"), "require_signoff", where="review.")
     web = _web(r, r.section(data, "web"))
 
     if len(problems.errors) > before:
@@ -323,7 +327,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
         formats=formats, brand=brand, slots=slots, max_lateness=timedelta(minutes=lateness),
         store_url=_resolve_store_url(store_url, cfg_path.parent), outbox_dir=outbox_dir,
         accounts=accounts, fallback_to_outbox=fallback, site_dir=site_dir, media_dir=media_dir,
-        second_person=second_person, web=web,
+        second_person=second_person, require_signoff=require_signoff, web=web,
     )
 
 

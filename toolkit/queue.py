@@ -7,7 +7,7 @@ Editing or rescheduling an approved post sends it back to draft.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -50,12 +50,15 @@ ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
 @dataclass
 class Approval:
     """The result of `approve`: ids approved, refusals by id, ids changed meanwhile (with
-    their status now), and quota warnings."""
+    their status now), quota warnings, the revision each approved post was approved at, and
+    the posts that changed since the revision the approver named (with their revision now)."""
 
     approved: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)
     changed: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    revisions: dict[str, int] = field(default_factory=dict)
+    stale: dict[str, int] = field(default_factory=dict)
 
 
 def _utc(at: datetime) -> datetime:
@@ -240,11 +243,16 @@ class Planner:
     def _media_folder(self) -> Path:
         return media_folder(self.store.url, self.config.media_dir)
 
-    def approve(self, ids: Sequence[str] | None, by: str, now: datetime) -> Approval:
+    def approve(self, ids: Sequence[str] | None, by: str, now: datetime,
+                seen: Mapping[str, int] | None = None) -> Approval:
         """Approve drafts (all drafts when `ids` is None), freezing text and media.
 
-        Every id ends up in exactly one of `approved`, `refused` (with the reason) or
-        `changed` (it was changed by someone else between reading and writing)."""
+        Each post is approved at one revision: the one named in `seen` (what the approver was
+        shown), else the one read here; the store's conditional update refuses it if the post
+        changed since. Every id ends up in exactly one of `approved`, `refused` (with the
+        reason), `stale` (it changed since the revision named) or `changed` (it was changed
+        by someone else between reading and writing)."""
+        seen = dict(seen or {})
         wanted = None if ids is None else list(dict.fromkeys(ids))
         posts = self.store.brief([DRAFT]) if wanted is None else self._get_all(wanted)
         result = Approval()
@@ -254,12 +262,20 @@ class Planner:
         changes = []
         frozen_for: dict[tuple[str, str, str], dict | ToolkitError] = {}  # one per message text
         for post in posts:
+            if post.id in seen and seen[post.id] != post.version:
+                result.stale[post.id] = post.version
+                continue
             if post.status != DRAFT:
                 result.refused[post.id] = f"is {STATUS_WORDS.get(post.status, post.status)}, " \
                     "not a draft"
                 continue
             if post.scheduled_at <= now:
                 result.refused[post.id] = "its time has passed; reschedule it first"
+                continue
+            missing = self.missing_signoffs(post.id, post.version)
+            if missing:
+                result.refused[post.id] = (f"it needs the sign-off of {', '.join(missing)} at "
+                                           f"this revision first (review.require_signoff)")
                 continue
             key = (post.message_id, post.lang, post.platform)
             if key not in frozen_for:
@@ -271,16 +287,47 @@ class Planner:
             if isinstance(frozen, ToolkitError):
                 result.refused[post.id] = frozen.message
                 continue
+            if post.id in seen and self._recomposed(post, frozen["text"], by, now):
+                result.stale[post.id] = post.version + 1
+                continue
+            result.revisions[post.id] = post.version
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
-        result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved")
+        result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved",
+                                                     revisions=result.revisions)
         moved = set(result.approved)
+        result.revisions = {pid: r for pid, r in result.revisions.items() if pid in moved}
         lost = [pid for pid, _, _ in changes if pid not in moved]
         if lost:
-            now_status = {p.id: p.status for p in self.store.brief(ids=lost)}
-            result.changed = {pid: now_status.get(pid, "gone") for pid in lost}
+            now_of = {p.id: p for p in self.store.brief(ids=lost)}
+            for pid in lost:
+                found = now_of.get(pid)
+                if pid in seen and found is not None:
+                    result.stale[pid] = found.version
+                else:
+                    result.changed[pid] = found.status if found is not None else "gone"
         if result.approved:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
+
+    def missing_signoffs(self, post_id: str, revision: int) -> list[str]:
+        """The sign-offs `review.require_signoff` still wants for the post at `revision`."""
+        if not self.config.require_signoff:
+            return []
+        from toolkit.store.signoff import SignoffStore
+
+        have = SignoffStore(self.store).approved_names(post_id, revision)
+        return [name for name in self.config.require_signoff if name not in have]
+
+    def _recomposed(self, post: Any, text: str, by: str, now: datetime) -> bool:
+        """When the library's text for a draft differs from the text the approver was shown,
+        store the new text as a new revision (so they see it) and return True."""
+        stored = self.store.get(post.id)
+        if stored.text == text:
+            return False
+        self.store.transition_many([(post.id, DRAFT, {"text": text})], DRAFT, by, now,
+                                   "text recomposed: its message changed in the library",
+                                   revisions={post.id: post.version})
+        return True
 
     def _get_all(self, ids: Sequence[str]) -> list:
         found = {p.id: p for p in self.store.brief(ids=list(ids))}

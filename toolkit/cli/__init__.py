@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "users": ("toolkit.cli.users:users", "Add, list and remove the review app's users."),
     "feed": ("toolkit.cli.feed:feed", "The review app's calendar feed (rotate-token)."),
     "serve": ("toolkit.cli.serve:serve", "Run the review web app."),
+    "review": ("toolkit.cli.review:review", "Sign-off links for outside reviewers."),
     "congress": ("toolkit.cli.congress:congress", "Refresh the members of Congress (update)."),
 }
 

@@ -18,6 +18,7 @@ from toolkit.cli.context import (
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
 from toolkit.store import STATUSES
+from toolkit.store.signoff import CHANGED
 
 
 def _planner(ctx: click.Context):  # noqa: ANN202
@@ -135,31 +136,41 @@ def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
 
 @queue.command("approve")
 @click.argument("ids", nargs=-1)
-@click.option("--all", "all_", is_flag=True, help="Approve every draft.")
+@click.option("--all", "all_", is_flag=True, help="Approve every draft (each at the revision "
+              "listed).")
+@click.option("--rev", "revs", type=int, multiple=True, help="The revision you reviewed "
+              "(`queue show` prints it); one per id, in order. A post changed since is refused.")
 @click.option("--by", default=None, help="Who approves (default: login name).")
 @click.pass_context
-def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, by: str | None) -> None:
+def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[int, ...],
+            by: str | None) -> None:
     """Approve drafts: their text and media are frozen as reviewed."""
     if not ids and not all_:
         raise InputError("give post ids or --all")
-    result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now())
-    approved = set(result.approved)
+    if revs and (all_ or len(revs) != len(ids)):
+        raise InputError("give one --rev per post id, in the same order (not with --all)")
+    seen = dict(zip(ids, revs, strict=True)) if revs else None
+    result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now(), seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
-        *result.approved, *result.refused, *result.changed]
+        *result.approved, *result.refused, *result.stale, *result.changed]
     for pid in order:
-        if pid in approved:
-            if not all_:
-                click.echo(f"approved {pid}", err=True)
+        if pid in result.revisions:
+            click.echo(f"approved {pid} at revision {result.revisions[pid]}", err=True)
         elif pid in result.refused:
             click.echo(f"refused {pid}: {result.refused[pid]}", err=True)
+        elif pid in result.stale:
+            click.echo(f"refused {pid}: {CHANGED} (you named revision {seen[pid]}; it is now "
+                       f"revision {result.stale[pid]}); see `toolkit queue show {pid}`",
+                       err=True)
         else:
             click.echo(f"changed meanwhile {pid}: it is now {result.changed.get(pid, 'gone')}; "
                        "nothing done", err=True)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(f"approved {len(result.approved)}, refused {len(result.refused)}, changed "
-               f"meanwhile {len(result.changed)}", err=True)
-    if (result.refused or result.changed) and not all_:
+    click.echo(f"approved {len(result.approved)}, refused "
+               f"{len(result.refused) + len(result.stale)}, changed meanwhile "
+               f"{len(result.changed)}", err=True)
+    if (result.refused or result.changed or result.stale) and not all_:
         ctx.exit(1)
 
 

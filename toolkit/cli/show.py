@@ -35,6 +35,7 @@ def post_details(config: Config, store: Any, post_id: str,
     and as-of date, from the current library) and its audit history."""
     post = store.get(post_id)
     details = post.as_dict()
+    details["revision"] = post.version
     try:
         details["statistics"], note = _statistics(library(), post.message_id)
     except ToolkitError as exc:  # the post is still worth showing
@@ -52,7 +53,8 @@ def print_details(d: dict) -> None:
     """The details as readable text."""
     click.echo(f"post {d['id']}: {d['message_id']} ({d['lang']}) on {d['platform']} "
                f"as {d['account']}")
-    click.echo(f"status: {d['status']}   at: {d['scheduled_local']} ({d['timezone']})")
+    click.echo(f"status: {d['status']}   at: {d['scheduled_local']} ({d['timezone']})   "
+               f"revision: {d['revision']}")
     if d.get("url"):
         click.echo(f"url: {d['url']}")
     if d.get("last_error"):

@@ -94,7 +94,8 @@ def move_mark(store: Store, name: str, old: str | None, new: str) -> bool:
 
 def audit_since(store: Store, after_id: int, statuses: Sequence[str],
                 limit: int = 20_000) -> tuple[list[AuditRow], int]:
-    """Audit entries after `after_id` that moved a post into one of `statuses`, and the last
+    """Audit entries after `after_id` that moved a post into one of `statuses` (not entries
+    that leave the status as it was), and the last
     audit id looked at (the next scan starts after it)."""
     with store.engine.connect() as conn:
         ids = conn.execute(select(audit.c.id).where(audit.c.id > after_id)
@@ -102,7 +103,10 @@ def audit_since(store: Store, after_id: int, statuses: Sequence[str],
         if not ids:
             return [], after_id
         rows = conn.execute(select(audit).where(audit.c.id > after_id, audit.c.id <= ids[-1],
-                                                audit.c.to_status.in_(list(statuses)))
+                                                audit.c.to_status.in_(list(statuses)),
+                                                # a comment or a link's use moves nothing
+                                                audit.c.from_status.is_distinct_from(
+                                                    audit.c.to_status))
                             .order_by(audit.c.id))
         found = [AuditRow(r.id, r.post_id, r.from_status, r.to_status, r.at, r.detail)
                  for r in rows]

@@ -217,6 +217,12 @@ def _m007_store(conn: Connection) -> None:
         "FOR EACH STATEMENT EXECUTE FUNCTION toolkit_notify()"))
 
 
+def _m008_signoff(conn: Connection) -> None:
+    from toolkit.store.signoff import create_tables
+
+    create_tables(conn)
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -230,6 +236,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("005_web", _m005_web),
     ("006_ops", _m006_ops),
     ("007_store", _m007_store),
+    ("008_signoff", _m008_signoff),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

@@ -128,11 +128,11 @@ class Store:
 
     def brief(self, statuses: Sequence[str] | None = None,
               ids: Sequence[str] | None = None) -> list[Any]:
-        """Light rows (id, message_id, lang, platform, account, status, scheduled_at) for bulk
-        work, without building full `Post`s."""
+        """Light rows (id, message_id, lang, platform, account, status, scheduled_at, version)
+        for bulk work, without building full `Post`s."""
         c = posts.c
         q = (select(c.id, c.message_id, c.lang, c.platform, c.account, c.status,
-                    c.scheduled_at).order_by(c.scheduled_at, c.id))
+                    c.scheduled_at, c.version).order_by(c.scheduled_at, c.id))
         if statuses:
             q = q.where(c.status.in_(list(statuses)))
         if ids is not None:
@@ -286,43 +286,54 @@ class Store:
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
                         now: datetime, detail: str | None = None,
-                        owner: str | None = None) -> list[str]:
+                        owner: str | None = None,
+                        revisions: dict[str, int] | None = None) -> list[str]:
         """Move many posts in one transaction: (id, expected status, values) each.
 
-        Returns the ids that moved; a post whose status changed meanwhile is left alone.
+        Returns the ids that moved; a post whose status changed meanwhile is left alone, and
+        so is one whose revision (`version`) is no longer the one given in `revisions`.
         """
+        revisions = revisions or {}
         if len(changes) < BULK_MIN or owner is not None:
             moved: list[str] = []
             with self._write() as conn:
                 for post_id, expected, values in changes:
                     if self._apply(conn, post_id, expected, to, actor, now, detail, values,
-                                   owner):
+                                   owner, revisions.get(post_id)):
                         moved.append(post_id)
             return moved
-        return self._transition_bulk(changes, to, actor, now, detail)
+        return self._transition_bulk(changes, to, actor, now, detail, revisions)
 
     def _transition_bulk(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-                         now: datetime, detail: str | None) -> list[str]:
+                         now: datetime, detail: str | None,
+                         revisions: dict[str, int] | None = None) -> list[str]:
         """The same conditional updates as `_apply`, sent as executemany batches.
 
         Inside one write transaction (SQLite: BEGIN IMMEDIATE; elsewhere rows are locked
         with SELECT … FOR UPDATE) the rows still in their expected status are found first, so
-        the audit is written for exactly the posts that moved.
+        the audit is written for exactly the posts that moved (and, with `revisions`, only
+        those still at the revision given).
         """
+        revisions = revisions or {}
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
         with self._write() as conn:
             ids = list(expected_of)
             current: dict[str, str] = {}
+            version: dict[str, int] = {}
             for i in range(0, len(ids), 900):
                 chunk = ids[i:i + 900]
-                q = select(posts.c.id, posts.c.status).where(posts.c.id.in_(chunk))
+                q = select(posts.c.id, posts.c.status, posts.c.version).where(
+                    posts.c.id.in_(chunk))
                 if not self._sqlite:
                     q = q.with_for_update()
-                current.update({r.id: r.status for r in conn.execute(q)})
+                for r in conn.execute(q):
+                    current[r.id], version[r.id] = r.status, r.version
             groups: dict[tuple[str, ...], list[dict]] = {}
             for pid, exp, values in changes:
                 if current.get(pid) != exp:
+                    continue
+                if pid in revisions and version.get(pid) != revisions[pid]:
                     continue
                 vals = dict(values)
                 if "media" in vals and not isinstance(vals["media"], str):
@@ -351,11 +362,12 @@ class Store:
 
     def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
                now: datetime, detail: str | None, values: dict,
-               owner: str | None = None) -> bool:
+               owner: str | None = None, revision: int | None = None) -> bool:
         """The one conditional update every change of state goes through, plus its audit.
 
         With `owner`, the post must also still be claimed by that owner (a dispatcher that
-        lost its claim changes nothing)."""
+        lost its claim changes nothing); with `revision`, it must still be at that revision
+        (its `version`: a person approves exactly what they saw)."""
         vals = dict(values)
         if "media" in vals and not isinstance(vals["media"], str):
             vals["media"] = json.dumps(list(vals["media"]))
@@ -363,14 +375,16 @@ class Store:
             where = [posts.c.id == post_id, posts.c.status == expected]
             if owner is not None:
                 where.append(posts.c.claim_owner == owner)
+            if revision is not None:
+                where.append(posts.c.version == revision)
             result = conn.execute(
                 update(posts).where(*where)
                 .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
         else:  # the hot path: one prepared statement per set of columns
             params = {"b_id": post_id, "b_expected": expected, "b_owner": owner, "b_to": to,
-                      "b_now": now, **{f"v_{k}": v for k, v in vals.items()}}
-            result = conn.execute(_update_statement(tuple(sorted(vals)), owner is not None),
-                                  params)
+                      "b_now": now, "b_rev": revision, **{f"v_{k}": v for k, v in vals.items()}}
+            result = conn.execute(_update_statement(tuple(sorted(vals)), owner is not None,
+                                                    revision is not None), params)
         if result.rowcount != 1:
             return False
         conn.execute(_AUDIT_INSERT, {"post_id": post_id, "from_status": expected,
@@ -447,11 +461,14 @@ _AUDIT_INSERT = insert(audit)
 
 
 @lru_cache(maxsize=64)
-def _update_statement(keys: tuple[str, ...], check_owner: bool) -> Any:
+def _update_statement(keys: tuple[str, ...], check_owner: bool,
+                      check_revision: bool = False) -> Any:
     """The conditional state-change UPDATE for one set of columns, built once."""
     where = [posts.c.id == bindparam("b_id"), posts.c.status == bindparam("b_expected")]
     if check_owner:
         where.append(posts.c.claim_owner == bindparam("b_owner"))
+    if check_revision:
+        where.append(posts.c.version == bindparam("b_rev"))
     return (update(posts).where(*where)
             .values(status=bindparam("b_to"), updated_at=bindparam("b_now", type_=UTCDateTime),
                     version=posts.c.version + 1, **{k: bindparam(f"v_{k}") for k in keys}))

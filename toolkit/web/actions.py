@@ -5,14 +5,16 @@ user's name. A refused action changes nothing and shows why."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from toolkit.errors import InputError, ToolkitError
+from toolkit.review.diff import decode
 from toolkit.review.four_eyes import four_eyes_refusal
 from toolkit.slots import parse_time
 from toolkit.store import DRAFT
+from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
 from toolkit.users import can
 from toolkit.web.security import now, web_store
 from toolkit.web.views import library_page, post_context, toolkit
@@ -20,6 +22,7 @@ from toolkit.web.views import library_page, post_context, toolkit
 bp = Blueprint("actions", __name__)
 
 MAX_COMMENT = 4000
+MAX_BULK = 1000
 
 
 def _require(action: str) -> None:
@@ -31,8 +34,9 @@ def _done(post_id: str, what: str):  # noqa: ANN202
     return redirect(url_for("views.post", post_id=post_id, done=what), code=303)
 
 
-def _refused(post_id: str, message: str, status: int = 409):  # noqa: ANN202
-    context = post_context(post_id)
+def _refused(post_id: str, message: str, status: int = 409,  # noqa: ANN202
+             seen: dict | None = None):
+    context = post_context(post_id, seen)
     context["error"] = message
     return render_template("post.html", **context), status
 
@@ -70,19 +74,78 @@ def queue():  # noqa: ANN201
 
 @bp.route("/posts/<post_id>/approve", methods=["POST"])
 def approve(post_id: str):  # noqa: ANN201
-    """Approve a draft (lead; four-eyes when configured)."""
+    """Approve a draft at the revision the page showed (lead; four-eyes when configured).
+    A post changed since is refused and shown again with what changed highlighted."""
     _require("approve")
     tk = toolkit()
     refusal = four_eyes_refusal(tk.config, tk.store, post_id, g.user)
     if refusal:
         return _refused(post_id, refusal, 403)
     try:
-        result = tk.planner().approve([post_id], g.user, now())
+        revision = int(request.form.get("revision", ""))
+    except ValueError:
+        return _refused(post_id, "the form did not say which revision you saw; reload the "
+                        "page and approve again", 400)
+    try:
+        result = tk.planner().approve([post_id], g.user, now(), {post_id: revision})
     except ToolkitError as exc:
         return _refused(post_id, exc.message)
+    if post_id in result.stale:
+        return _refused(post_id, f"Not approved: {CHANGED}. Here is the new version, with "
+                        "what changed highlighted.", 409, decode(request.form.get("seen", "")))
     if post_id in result.refused:
         return _refused(post_id, f"not approved: {result.refused[post_id]}")
+    if post_id in result.changed:
+        return _refused(post_id, f"not approved: {CHANGED}", 409,
+                        decode(request.form.get("seen", "")))
     return _done(post_id, "approve")
+
+
+@bp.route("/approve-week", methods=["POST"])
+def approve_week():  # noqa: ANN201
+    """Approve the drafts the schedule listed, each only at the revision listed (lead)."""
+    _require("approve")
+    tk = toolkit()
+    seen: dict[str, int] = {}
+    for value in request.form.getlist("post")[:MAX_BULK]:
+        post_id, _, rev = value.partition("@")
+        if rev.isdigit():
+            seen[post_id] = int(rev)
+    if not seen:
+        abort(400, "no drafts were listed; reload the schedule")
+    refused = {pid: why for pid in seen
+               if (why := four_eyes_refusal(tk.config, tk.store, pid, g.user))}
+    result = tk.planner().approve([p for p in seen if p not in refused], g.user, now(),
+                                  seen)
+    refused.update(result.refused)
+    refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
+    return render_template("approved.html", title="Approved this week's drafts",
+                           approved=result.revisions, refused=refused)
+
+
+@bp.route("/posts/<post_id>/signoff-link", methods=["POST"])
+def signoff_link(post_id: str):  # noqa: ANN201
+    """Make a sign-off link for this post (lead); its URL is shown once."""
+    _require("approve")
+    tk = toolkit()
+    try:
+        days = int(request.form.get("days", "7"))
+        if not 1 <= days <= MAX_DAYS:
+            raise ValueError
+    except ValueError:
+        return _refused(post_id, f"a link works 1 to {MAX_DAYS} days", 400)
+    try:
+        _, token = SignoffStore(tk.store).create_link(
+            [post_id], request.form.get("name", "") or "Review", g.user, now(),
+            now() + timedelta(days=days))
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message, 400)
+    context = post_context(post_id)
+    base = tk.config.web.base_url
+    context["new_link"] = (base + url_for("signoff.page", token=token) if base
+                           else url_for("signoff.page", token=token, _external=True))
+    context["notice"] = "Sign-off link made. Copy it now: it is shown only this once."
+    return render_template("post.html", **context), 201
 
 
 def _act(post_id: str, what: str, change: Callable[[], object]):  # noqa: ANN202

@@ -12,8 +12,10 @@ from toolkit.errors import ComposeError, NotFound
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library.gate import blocking_facts
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
+from toolkit.review.diff import changes, encode, snapshot
 from toolkit.review.view import Item, by_day, items_of, week_of
 from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
+from toolkit.store.signoff import SignoffStore
 from toolkit.users import LEAD, can
 from toolkit.web.media import thumb_url
 from toolkit.web.security import now, web_store
@@ -128,7 +130,8 @@ def schedule():  # noqa: ANN201
         prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         week=week_of(week_start, items) if view == "week" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
-        more=len(found) > PAGE, shown=PAGE, page=page, notice=None)
+        more=len(found) > PAGE, shown=PAGE, page=page, notice=None,
+        week_drafts=[p for p in found[:PAGE] if p.status == DRAFT] if g.role == LEAD else [])
 
 
 def _flag(item: Item, blocked: dict[str, str], config) -> None:  # noqa: ANN001
@@ -151,11 +154,32 @@ def actions_for(post: Post, role: str) -> dict[str, bool]:
             lead and post.status in (APPROVED, MISSED, FAILED))),
         "resolve": lead and post.status in (NEEDS_CHECK, MISSED, FAILED),
         "cancel": lead and post.status in (DRAFT, APPROVED, MISSED, FAILED, NEEDS_CHECK),
+        "signoff_link": lead and post.status in (DRAFT, APPROVED),
     }
 
 
-def post_context(post_id: str) -> dict:
-    """Everything the post page shows."""
+def facts_of(library, message, lang: str, today: date) -> list[dict]:  # noqa: ANN001
+    """The statistics and dated claims a message rests on, with sources, in `lang`."""
+    stats = []
+    for sid in library.statistic_ids_of(message) if message else []:
+        s = library.statistics.get(sid)
+        if s is not None:
+            stats.append({"display": s.display.get(lang, str(s.value)),
+                          "label": s.label.get(lang, ""), "source": s.source_in(lang),
+                          "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified})
+    # the dated claims it rests on show like statistics
+    for cid in message.claims if message else ():
+        c = library.claims.get(cid)
+        if c is not None:
+            stats.append({"display": "", "label": c.text.get(lang, ""),
+                          "source": c.source_name, "url": c.source_url, "as_of": c.as_of_text,
+                          "verified": c.verified and not c.stale(today)})
+    return stats
+
+
+def post_context(post_id: str, seen: dict | None = None) -> dict:
+    """Everything the post page shows (with `seen`, a snapshot of the version the person was
+    shown before: what changed since, highlighted)."""
     tk = toolkit()
     config, library, tz = tk.config, tk.library, tk.config.timezone
     try:
@@ -166,21 +190,7 @@ def post_context(post_id: str) -> dict:
     flags = []
     if post.status in (DRAFT, APPROVED):
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
-    stats = []
-    for sid in library.statistic_ids_of(message) if message else []:
-        s = library.statistics.get(sid)
-        if s is not None:
-            stats.append({"display": s.display.get(post.lang, str(s.value)),
-                          "label": s.label.get(post.lang, ""), "source": s.source_in(post.lang),
-                          "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified})
-    today = now().astimezone(tz).date()
-    # the dated claims it rests on show like statistics
-    for cid in message.claims if message else ():
-        c = library.claims.get(cid)
-        if c is not None:
-            stats.append({"display": "", "label": c.text.get(post.lang, ""),
-                          "source": c.source_name, "url": c.source_url, "as_of": c.as_of_text,
-                          "verified": c.verified and not c.stale(today)})
+    stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
     thumbs = Thumbs()
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
              for n, m in enumerate(post.media)]
@@ -189,8 +199,15 @@ def post_context(post_id: str) -> dict:
         url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
         preview = {"url": url, "alt": "Card that approval will freeze"} if url else None
     when = post.scheduled_at.astimezone(tz)
+    current = snapshot(post, tz)
+    signs = SignoffStore(tk.store)
     return {
         "title": f"Post {post.id}", "post": post, "when": when, "tz": tz.key,
+        "seen": encode(current), "changes": changes(seen, current) if seen is not None else None,
+        "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                      "current": s.revision == post.version} for s in signs.signoffs(post.id)],
+        "links": [k for k in signs.links(post.id) if k.live(now())] if g.role == LEAD else [],
+        "required": list(config.require_signoff),
         "length": measure(config, post.text, post.platform), "media": media,
         "card_preview": preview, "stats": stats, "flags": flags,
         "audit": [{"entry": a, "when": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
