@@ -135,7 +135,7 @@ class RacingStore(Store):
 
     cancel_first: list[str] = []
 
-    def transition_many(self, changes, to, actor, now, detail=None, owner=None):  # noqa: ANN001, ANN201
+    def transition_many(self, changes, to, actor, now, detail=None, owner=None):
         if to == "approved" and self.cancel_first:
             for pid in self.cancel_first:
                 Store.transition(self, pid, ("draft",), CANCELLED, "someone", now, "cancelled")

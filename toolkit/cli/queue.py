@@ -20,7 +20,7 @@ from toolkit.errors import InputError
 from toolkit.store import STATUSES
 
 
-def _planner(ctx: click.Context):  # noqa: ANN202
+def _planner(ctx: click.Context):
     from toolkit.queue import Planner
 
     return Planner(get_config(ctx), get_library(ctx), get_store(ctx))

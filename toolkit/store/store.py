@@ -232,7 +232,7 @@ class Store:
                   for row in rows]
         conn.exec_driver_sql(compiled.string, params)
 
-    def _write(self):  # noqa: ANN202 - a context manager yielding a Connection
+    def _write(self):  # a context manager yielding a Connection
         """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock),
         after checking that the SQLite file is still the one opened and may be written."""
         if self.path is not None:
@@ -240,7 +240,7 @@ class Store:
             _check_writable(self.path)
         return self._writer.begin()
 
-    def write_transaction(self):  # noqa: ANN201 - a context manager yielding a Connection
+    def write_transaction(self):  # a context manager yielding a Connection
         """A write transaction for bulk work outside the state changes (e.g. `store copy`)."""
         return self._write()
 
@@ -352,7 +352,9 @@ class Store:
     def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
                now: datetime, detail: str | None, values: dict,
                owner: str | None = None) -> bool:
-        """The one conditional update every change of state goes through, plus its audit.
+        """One post's conditional update (`… WHERE id=? AND status=?`) plus its audit entry:
+        `transition`, small `transition_many` calls and claims go through it; large batches
+        take `_transition_bulk`, a stale claim `take_over_claim`.
 
         With `owner`, the post must also still be claimed by that owner (a dispatcher that
         lost its claim changes nothing)."""
@@ -463,7 +465,7 @@ def safe_url(url: str) -> str:
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an error message must never fail
+    except Exception:  # an error message must never fail
         return "(store)"
 
 
