@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
 from toolkit.languages import CampaignWords, NumberFormat, read_campaign_words, read_number_formats
+from toolkit.notify.settings import NOTIFY, NotifySettings
 from toolkit.options import (
     URL,
     Choice,
@@ -40,9 +40,6 @@ from toolkit.options import (
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
-if TYPE_CHECKING:
-    from toolkit.notify.settings import NotifySettings
-
 DEFAULT_CONFIG = Path("config/campaign.yaml")
 REQUIRED_HASHTAG = "#SaveAsylum"
 COUNTERS = ("x", "graphemes", "mastodon")
@@ -51,13 +48,6 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HASHTAG = re.compile(r"^#\w+$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 BRAND_COLOURS = ("background", "text", "accent", "muted")
-
-
-def _no_notify() -> NotifySettings:
-    """No channels and no digest: the default without a `notify:` section."""
-    from toolkit.notify.settings import NotifySettings
-
-    return NotifySettings()
 
 
 @dataclass(frozen=True)
@@ -188,7 +178,7 @@ class Config:
         return next((a for a in self.accounts.values() if a.platform == platform), None)
 
     #: `notify:` channels and digest; `health:` heartbeat age above which the scheduler is down
-    notify: NotifySettings = field(default_factory=_no_notify)
+    notify: NotifySettings = field(default_factory=NotifySettings)
     heartbeat_max_age: timedelta = timedelta(minutes=2)
 
 
@@ -353,18 +343,6 @@ def _env_names(rd: Reading, spot: Spot) -> dict[str, str]:
     return env_names
 
 
-def _notify(rd: Reading, spot: Spot) -> NotifySettings:
-    from toolkit.notify.settings import read_notify
-
-    return read_notify(rd.r, rd.r.section(spot.node, spot.key))
-
-
-def _heartbeat(rd: Reading, spot: Spot) -> timedelta:
-    from toolkit.notify.settings import read_heartbeat_limit
-
-    return read_heartbeat_limit(rd.r, rd.r.section(spot.node, spot.key))
-
-
 def _store_url(rd: Reading, spot: Spot) -> str:
     url = rd.r.value(spot.node, spot.key, str, "sqlite:///../data/toolkit.db", where=spot.where)
     return _resolve_store_url(url, Path(rd.r.path).parent)
@@ -435,8 +413,11 @@ SCHEMA: dict[str, Option] = {
     }),
     "outbox": Dir("../data/outbox", field="outbox_dir"),
     "accounts": Named(ACCOUNT, Account, "account", field="accounts"),
-    "notify": Custom(_notify, field="notify"),
-    "health": Custom(_heartbeat, field="heartbeat_max_age"),
+    "notify": Section(NOTIFY, build=NotifySettings, field="notify"),
+    "health": Section({
+        "heartbeat_max_age_seconds": Positive(120, field="heartbeat_max_age",
+                                              convert=lambda s: timedelta(seconds=s)),
+    }),
     "fallback_to_outbox": Type(bool, True, field="fallback_to_outbox"),
     "site": Section({
         "out": Dir("../site", field="site_dir"),
