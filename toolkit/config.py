@@ -38,6 +38,7 @@ from toolkit.options import (
     read_schema,
 )
 from toolkit.problems import Problems, display_path, shown
+from toolkit.settings import Account, Brand, FormatSpec, PlatformSpec, Slot, WebSettings
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
 DEFAULT_CONFIG = Path("config/campaign.yaml")
@@ -48,72 +49,6 @@ HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HASHTAG = re.compile(r"^#\w+$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 BRAND_COLOURS = ("background", "text", "accent", "muted")
-
-
-@dataclass(frozen=True)
-class PlatformSpec:
-    """A platform: its length limit, how it counts, and which graphic format it attaches."""
-
-    name: str
-    limit: int
-    counter: str
-    card_format: str | None = None
-    max_images: int = 4
-
-
-@dataclass(frozen=True)
-class FormatSpec:
-    """A graphic format: pixel size and the fraction kept free of text at top and bottom."""
-
-    name: str
-    width: int
-    height: int
-    safe_top: float = 0.0
-    safe_bottom: float = 0.0
-    #: the smallest text size (pixels) allowed on it, so the source and footer stay readable
-    #: on a phone; 0: only the layouts' own minimum (24 px per 1080 px of width)
-    min_text_px: int = 0
-
-
-@dataclass(frozen=True)
-class Brand:
-    """Brand colours (hex) and font family."""
-
-    colors: dict[str, str]
-    font: str = "lato"
-
-
-@dataclass(frozen=True)
-class Slot:
-    """A weekly posting slot in the campaign's timezone (weekday 0 = Monday)."""
-
-    weekday: int
-    at: time
-
-
-@dataclass(frozen=True)
-class Account:
-    """A platform account: names of env vars holding its keys (never the keys) and its caps."""
-
-    name: str
-    platform: str
-    env: dict[str, str] = field(default_factory=dict)
-    daily_cap: int | None = None
-    monthly_cap: int | None = None
-    handle: str | None = None
-    #: the account's server: a Bluesky PDS (default https://bsky.social) or a Mastodon instance
-    service: str | None = None
-
-
-@dataclass(frozen=True)
-class WebSettings:
-    """The review web app (`web:`): cookies over TLS only, session lifetime, public address."""
-
-    tls: bool = False
-    session_hours: int = 12
-    base_url: str = ""
-    #: address of the reverse proxy whose X-Forwarded-For/-Proto headers are believed
-    trusted_proxy: str = ""
 
 
 @dataclass(frozen=True)
@@ -435,4 +370,5 @@ SCHEMA: dict[str, Option] = {
 }
 
 
-__all__ = ["Config", "ConfigError", "display_path", "load_config", "read_config"]
+__all__ = ["Account", "Brand", "Config", "ConfigError", "FormatSpec", "PlatformSpec", "Slot",
+           "WebSettings", "display_path", "load_config", "read_config"]
