@@ -72,14 +72,7 @@ class StateChanges:
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
         with self._write() as conn:
-            ids = list(expected_of)
-            current: dict[str, str] = {}
-            for i in range(0, len(ids), 900):
-                chunk = ids[i:i + 900]
-                q = select(posts.c.id, posts.c.status).where(posts.c.id.in_(chunk))
-                if not self._sqlite:
-                    q = q.with_for_update()
-                current.update({r.id: r.status for r in conn.execute(q)})
+            current = self._statuses(conn, list(expected_of))
             groups: dict[tuple[str, ...], list[dict]] = {}
             for pid, exp, values in changes:
                 if current.get(pid) != exp:
@@ -108,6 +101,17 @@ class StateChanges:
                     {"post_id": pid, "from_status": expected_of[pid], "to_status": to,
                      "actor": actor, "at": now, "detail": detail} for pid in moved])
         return moved
+
+    def _statuses(self, conn: Connection, ids: list[str]) -> dict[str, str]:
+        """The status of each of `ids`, in chunks SQLite accepts (elsewhere the rows are locked
+        until the transaction ends)."""
+        current: dict[str, str] = {}
+        for i in range(0, len(ids), 900):
+            q = select(posts.c.id, posts.c.status).where(posts.c.id.in_(ids[i:i + 900]))
+            if not self._sqlite:
+                q = q.with_for_update()
+            current.update({r.id: r.status for r in conn.execute(q)})
+        return current
 
     def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
                now: datetime, detail: str | None, values: dict,
