@@ -19,7 +19,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
-from toolkit.languages import CampaignWords, NumberFormat, read_campaign_words, read_number_formats
+from toolkit.languages import (
+    NUMBER_FORMAT,
+    CampaignWords,
+    NumberFormat,
+    number_format,
+    read_campaign_words,
+)
 from toolkit.notify.settings import NOTIFY, NotifySettings
 from toolkit.options import (
     URL,
@@ -247,10 +253,6 @@ def _campaign_words(rd: Reading, spot: Spot) -> dict[str, CampaignWords]:
     return read_campaign_words(rd.r, spot.node, rd.fields["languages"])
 
 
-def _numbers(rd: Reading, spot: Spot) -> dict[str, NumberFormat]:
-    return read_number_formats(rd.r, rd.r.section(spot.node, spot.key))
-
-
 def _slots(rd: Reading, spot: Spot) -> tuple[Slot, ...]:
     r, node = rd.r, rd.r.section(spot.node, spot.key)
     out = []
@@ -323,7 +325,8 @@ SCHEMA: dict[str, Option] = {
         "present_tense": Custom(_present_tense, field="present_tense"),
     }),
     "campaign.per_language": Custom(_campaign_words, field="campaign_words"),
-    "numbers": Custom(_numbers, field="number_formats"),
+    "numbers": Named(NUMBER_FORMAT, number_format, field="number_formats",
+                     not_mapping="'{label}' must be a mapping (thousands, decimal)"),
     "platforms": Named(PLATFORM, PlatformSpec, "platform", required=True, field="platforms"),
     "graphics": Section({
         "out": Dir("../graphics", field="graphics_dir"),

@@ -183,19 +183,21 @@ class Section(Option):
 
 class Named(Section):
     """A mapping of named entries (platforms, formats, accounts), each read against the schema
-    and built as `build(name, **values)`; `what` names an entry in messages."""
+    and built as `build(name, **values)`; `what` names an entry in messages, or `not_mapping`
+    (a template with `{label}`, the entry's dotted name) says what an entry should be."""
 
-    def __init__(self, schema: dict[str, Option], build: Callable[..., Any], what: str,
-                 **kw: Any) -> None:
+    def __init__(self, schema: dict[str, Option], build: Callable[..., Any], what: str = "",
+                 not_mapping: str = "", **kw: Any) -> None:
         super().__init__(schema, build, **kw)
-        self.what = what
+        self.what, self.not_mapping = what, not_mapping
 
     def read(self, rd: Reading, spot: Spot) -> Any:
         """`{name: built entry}`; an entry that is not a mapping is a problem and left out."""
         section, out = self.node(rd, spot), {}
         for name, spec in section.items():
             if not isinstance(spec, Node):
-                rd.r.fail(section, name, f"{self.what} '{name}' must be a mapping")
+                rd.r.fail(section, name, self.not_mapping.format(label=f"{spot.label}.{name}")
+                          if self.not_mapping else f"{self.what} '{name}' must be a mapping")
                 continue
             values = read_schema(rd, spec, self.schema, f"{spot.label}.{name}.", str(name))
             out[str(name)] = self.build(str(name), **values)
