@@ -50,7 +50,7 @@ class TimedOutbox(OutboxPublisher):
 
     lateness: list[float] = []
 
-    def publish(self, post):  # noqa: ANN001, ANN201
+    def publish(self, post):
         self.lateness.append((datetime.now(UTC) - post.scheduled_at).total_seconds())
         return super().publish(post)
 

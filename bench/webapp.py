@@ -63,7 +63,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def timed_get(opener, url: str) -> tuple[float, bytes]:  # noqa: ANN001
+def timed_get(opener, url: str) -> tuple[float, bytes]:
     start = time.perf_counter()
     with opener.open(url) as response:
         body = response.read()

@@ -40,7 +40,7 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
 
 
 @pytest.fixture(scope="session")
-def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
+def pg_server():  # tests/pg.py's TempPostgres
     """A throwaway PostgreSQL server for the session (skips with the reason when impossible)."""
     from pg import TempPostgres, skip_reason
 
@@ -53,7 +53,7 @@ def pg_server():  # noqa: ANN201 - tests/pg.py's TempPostgres
 
 
 @pytest.fixture
-def pg_url(pg_server) -> str:  # noqa: ANN001
+def pg_url(pg_server) -> str:
     """The URL of a fresh, empty PostgreSQL database."""
     return pg_server.new_url()
 
@@ -74,7 +74,7 @@ def line_of(path: Path, snippet: str) -> int:
 
 
 @pytest.fixture
-def planner(project: Path):  # noqa: ANN201 - yields a toolkit.queue.Planner
+def planner(project: Path):  # yields a toolkit.queue.Planner
     """A `Planner` over the project copy's config, library and store (closed afterwards)."""
     from toolkit.config import load_config
     from toolkit.library import load_library

@@ -32,7 +32,7 @@ class SmtpReceiver:
         receiver = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201
+            async def handle_DATA(self, server, session, envelope):
                 msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 part = msg.get_body(preferencelist=("plain",))
                 receiver.messages.append((str(msg["subject"]), part.get_content()))
@@ -64,7 +64,7 @@ class WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 receiver.arrived.set()
                 if receiver.hold is not None:
                     receiver.hold.wait(20)

@@ -37,12 +37,12 @@ def members_project(project: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def roster():  # noqa: ANN201
+def roster():
     return load_roster(DATA)
 
 
 @pytest.fixture(scope="module")
-def shipped():  # noqa: ANN201
+def shipped():
     config = load_config(ROOT / "config" / "campaign.yaml")
     return config, load_library(config), load_content(config)
 

@@ -24,7 +24,7 @@ class _FixedClock(datetime):
     """`datetime` whose `now()` is NOW (for the commands that read the clock themselves)."""
 
     @classmethod
-    def now(cls, tz=None):  # noqa: ANN001, ANN206 - datetime.now's own signature
+    def now(cls, tz=None):  # datetime.now's own signature
         return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
 
 

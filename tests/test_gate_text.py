@@ -37,7 +37,7 @@ def _planner(project: Path) -> Planner:
     return Planner(config, load_library(config), Store(config.store_url))
 
 
-def _check_errors(run_cli) -> list[str]:  # noqa: ANN001
+def _check_errors(run_cli) -> list[str]:
     out = run_cli("check").stdout
     return [line for line in out.splitlines() if ": error: " in line]
 

@@ -103,7 +103,7 @@ def test_ctrl_c_leaves_a_manifest_that_matches_the_disk(campaign, tmp_path, monk
                                                      'background: "#10233f"'))
     real, calls = build_module.render_job, []
 
-    def interrupted_after_five(job, out_dir):  # noqa: ANN001, ANN202
+    def interrupted_after_five(job, out_dir):
         calls.append(job.file)
         rendered = real(job, out_dir)
         if len(calls) == 6:  # the sixth PNG is on disk, but its result never arrives
@@ -136,7 +136,7 @@ def test_a_damaged_png_left_by_an_interrupted_build_is_rendered_next_time(campai
         (out / name).write_bytes(b"damaged")
     real = build_module.render_job
 
-    def interrupted(job, out_dir):  # noqa: ANN001, ANN202
+    def interrupted(job, out_dir):
         real(job, out_dir)
         raise KeyboardInterrupt  # after the first of the two repairs
 

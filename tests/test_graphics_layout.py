@@ -192,3 +192,11 @@ def test_rendering_is_deterministic():
     assert render.render_png(plan_card(job)) == first
     image = Image.open(__import__("io").BytesIO(first))
     assert image.mode == "P" and image.size == (1600, 900)
+
+
+def test_every_card_layout_has_one_design() -> None:
+    from toolkit.graphics.layouts import DESIGNS
+    from toolkit.library.models import CARD_LAYOUTS
+
+    assert list(DESIGNS) == list(CARD_LAYOUTS)
+    assert all(name == design.name for name, design in DESIGNS.items())

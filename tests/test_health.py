@@ -45,7 +45,7 @@ def add_post(store: Store, at: datetime, status: str = "approved",
 
 
 def test_status_exit_codes_follow_heartbeat_and_waiting_posts(
-        run_cli, store: Store) -> None:  # noqa: ANN001
+        run_cli, store: Store) -> None:
     result = run_cli("status")
     assert result.exit_code == EXIT_DOWN
     assert result.output.startswith("Scheduler: DOWN (no heartbeat recorded)")

@@ -44,7 +44,7 @@ class Platform:
         self.answer = reconcile
         self.published: list[str] = []
 
-    def publish(self, post):  # noqa: ANN001, ANN201
+    def publish(self, post):
         from toolkit.publish.base import PublishResult
 
         if self.script:
@@ -52,7 +52,7 @@ class Platform:
         self.published.append(post.id)
         return PublishResult("1", f"https://x.com/d/status/{post.id}")
 
-    def reconcile(self, post):  # noqa: ANN001, ANN201
+    def reconcile(self, post):
         from toolkit.publish.base import Reconciliation
 
         return Reconciliation(self.answer)
@@ -244,7 +244,7 @@ def test_a_store_that_cannot_be_used_is_told_directly_once(
 
 
 def test_notify_test_command_reaches_every_channel(
-        config: Config, run_cli, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:  # noqa: ANN001
+        config: Config, run_cli, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
     result = run_cli("notify", "test")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == ["leads-email: sent", "hook: sent"]
@@ -257,7 +257,7 @@ def test_notify_test_command_reaches_every_channel(
 
 
 def test_notify_down_tells_that_a_unit_stopped(
-        config: Config, run_cli, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:  # noqa: ANN001
+        config: Config, run_cli, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
     result = run_cli("notify", "down", "saveasylum-scheduler.service")
     assert result.exit_code == 0, result.output
     subject, body = smtp.messages[0]
@@ -289,7 +289,7 @@ def test_an_upgraded_store_does_not_announce_its_old_history(
 
 
 def test_check_names_unset_or_invalid_channel_variables(
-        config: Config, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+        config: Config, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TEST_NOTIFY_HOOK")
     monkeypatch.setenv("TEST_NOTIFY_EMAIL", "nosuchscheme://secret-value")
     result = run_cli("check")
@@ -300,7 +300,7 @@ def test_check_names_unset_or_invalid_channel_variables(
     assert "secret-value" not in result.output
 
 
-def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None:  # noqa: ANN001
+def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None:
     with project.open("a", encoding="utf-8") as f:
         f.write("notify:\n  digest_at: 18:00\n  channels:\n    a:\n"
                 "      url_env: mailto://user:pw@example.org\n      events: [failed, typo]\n")

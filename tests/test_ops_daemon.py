@@ -36,7 +36,7 @@ def add_outbox_post(store: Store, at: datetime) -> str:
     return pid
 
 
-def wait_for(check, timeout_s: float) -> bool:  # noqa: ANN001
+def wait_for(check, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():

@@ -52,7 +52,7 @@ def test_migrations_run_once_when_processes_start_together(pg_url: str) -> None:
         barrier.wait()
         try:
             opened.append(Store(pg_url))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=open_store) for _ in range(6)]

@@ -425,10 +425,10 @@ def test_no_key_or_secret_in_logs_or_errors(rsps: responses.RequestsMock, tmp_pa
     publisher = XPublisher.from_env(make_account(handle=None), SECRETS)
     errors: list[BaseException] = []
 
-    def attempt(call) -> None:  # noqa: ANN001 - a zero-argument callable
+    def attempt(call) -> None:  # a zero-argument callable
         try:
             call()
-        except Exception as exc:  # noqa: BLE001 - every error is inspected below
+        except Exception as exc:  # every error is inspected below
             errors.append(exc)
 
     add_me(rsps)

@@ -135,8 +135,7 @@ class RacingStore(Store):
 
     cancel_first: list[str] = []
 
-    def transition_many(self, changes, to, actor, now, detail=None, owner=None,  # noqa: ANN001, ANN201
-                        **more):  # noqa: ANN003
+    def transition_many(self, changes, to, actor, now, detail=None, owner=None, **more):
         if to == "approved" and self.cancel_first:
             for pid in self.cancel_first:
                 Store.transition(self, pid, ("draft",), CANCELLED, "someone", now, "cancelled")

@@ -18,7 +18,7 @@ from toolkit.store import NewPost, Store
 pytestmark = pytest.mark.slow
 
 
-def wait_running(proc) -> list[str]:  # noqa: ANN001
+def wait_running(proc) -> list[str]:
     lines = []
     for line in proc.stdout:
         lines.append(line)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def cache_file(tmp_path: Path):  # noqa: ANN201 - yields the cache file's path
+def cache_file(tmp_path: Path):  # yields the cache file's path
     """A length cache in tmp_path for the test, detached afterwards."""
     path = tmp_path / ".cache" / "lengths.json"
     use_cache(path)

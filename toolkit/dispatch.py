@@ -108,9 +108,6 @@ class Outcome:
 
     post_id: str
     status: str
-    lateness: timedelta | None = None
-    where: str | None = None
-    error: str | None = None
     held: bool = False
 
 
@@ -277,7 +274,6 @@ class Dispatcher:
         out = self._move(post, PUBLISHED, now, detail, platform_post_id=result.platform_id,
                          url=result.url, published_at=now, claim_owner=None,
                          claim_expires_at=None, last_error=None)
-        out.lateness, out.where = lateness, result.url
         late_ms = f"{lateness.total_seconds() * 1000:.0f} ms" if lateness is not None else "-"
         log.info("published post %s to %s (%s) -> %s, late %s", post.id, post.platform,
                  post.account, result.url or "(no url)", late_ms)
@@ -312,4 +308,4 @@ class Dispatcher:
             return Outcome(post.id, "claim_lost")
         if to in (FAILED, NEEDS_CHECK):
             log.error("post %s -> %s: %s", post.id, to, detail)
-        return Outcome(post.id, to, error=detail if to != PUBLISHED else None)
+        return Outcome(post.id, to)

@@ -1,8 +1,11 @@
 """One exception tree for the whole toolkit.
 
 Every error a user can cause is a `ToolkitError`, which is a `click.ClickException`: the command
-line prints it as one `Error: …` line and exits 1, never a traceback. Publishing errors carry the
-data the dispatcher needs (`retry_after`, `reconcile`), as python-telegram-bot's errors do.
+line prints it as `Error: …` (one line; `ConfigError` adds one line per problem) and exits 1,
+never a traceback. The dispatcher tells publishing errors apart by class (`except
+PermanentError`, `DuplicateError`, `RateLimited` with its `retry_after`, any other
+`PublishError`); `reconcile` marks those that leave the outcome unknown, so the platform is
+asked before any retry.
 """
 
 from __future__ import annotations

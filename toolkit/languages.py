@@ -1,7 +1,8 @@
 """The campaign in each language: its name, tagline and short URL, and how figures are written.
 
-Read from the config (`campaign.per_language`, `numbers`) by `toolkit.config`; cards, alt text
-and statistics' display forms use them so that a Spanish card is Spanish throughout.
+Read from the config (`campaign.per_language`, `numbers`: `NUMBER_FORMAT`) by `toolkit.config`;
+cards, alt text and statistics' display forms use them so that a Spanish card is Spanish
+throughout.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.fields import FieldReader
+from toolkit.options import Option, Reading, Spot, Type
 from toolkit.yamlload import Node
 
 
@@ -61,17 +63,18 @@ def read_campaign_words(r: FieldReader, campaign: Node,
     return out
 
 
-def read_number_formats(r: FieldReader, node: Node) -> dict[str, NumberFormat]:
-    """`numbers`: per language, the thousands and decimal separators of figures."""
-    out = {}
-    for lang, spec in node.items():
-        if not isinstance(spec, Node):
-            r.fail(node, lang, f"'numbers.{lang}' must be a mapping (thousands, decimal)")
-            continue
-        where = f"numbers.{lang}."
-        thousands = r.value(spec, "thousands", str, ",", where=where)
-        decimal = r.value(spec, "decimal", str, ".", where=where)
-        if thousands == decimal:
-            r.fail(spec, "decimal", f"'{where}decimal' must differ from the thousands separator")
-        out[str(lang)] = NumberFormat(thousands, decimal)
-    return out
+def _separators_differ(rd: Reading, spot: Spot, decimal: str) -> None:
+    if spot.values["thousands"] == decimal:
+        rd.r.fail(spot.node, "decimal", f"'{spot.label}' must differ from the thousands separator")
+
+
+#: one language's entry in `numbers`
+NUMBER_FORMAT: dict[str, Option] = {
+    "thousands": Type(str, ","),
+    "decimal": Type(str, ".", check=_separators_differ),
+}
+
+
+def number_format(lang: str, thousands: str, decimal: str) -> NumberFormat:
+    """The `NumberFormat` of one `numbers` entry (the language is its key)."""
+    return NumberFormat(thousands, decimal)

@@ -21,7 +21,7 @@ MASTODON_URL_LENGTH = 23
 _REMOTE_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]+\w")
 
 
-def _twitter_text():  # noqa: ANN202 - the twitter_text module
+def _twitter_text():  # the twitter_text module
     """Import twitter-text-parser once, quietly (its pkg_resources use warns on import)."""
     import warnings
 

@@ -18,10 +18,10 @@ MESSAGE_MAX = 400
 class _ShortRepr(reprlib.Repr):
     """`reprlib` that also abbreviates the YAML loader's `Node`/`NodeList` (dict/list)."""
 
-    def repr_Node(self, x: dict, level: int) -> str:  # noqa: N802 - reprlib's naming
+    def repr_Node(self, x: dict, level: int) -> str:  # reprlib's naming
         return self.repr_dict(x, level)
 
-    def repr_NodeList(self, x: list, level: int) -> str:  # noqa: N802
+    def repr_NodeList(self, x: list, level: int) -> str:
         return self.repr_list(x, level)
 
 

@@ -61,7 +61,7 @@ class LibraryFactCheck:
             self._signature = signature
         return self._library
 
-    def __call__(self, post, now: datetime) -> str | None:  # noqa: ANN001 - a store Post
+    def __call__(self, post, now: datetime) -> str | None:  # a store Post
         """Why `post` may not be published at `now` (None when its facts still hold)."""
         library = self.library()
         if library is None:

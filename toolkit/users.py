@@ -21,7 +21,7 @@ MIN_PASSWORD = 10
 
 
 @lru_cache(maxsize=1)
-def _hasher():  # noqa: ANN202 - argon2.PasswordHasher
+def _hasher():  # argon2.PasswordHasher
     from argon2 import PasswordHasher
 
     return PasswordHasher()

@@ -177,7 +177,7 @@ def _load_fast(text: str) -> Any:
         if _has_alias(node):
             return _SLOW
         return loader.construct_document(node)
-    except Exception:  # noqa: BLE001 - every failure is reported by the exact loader below
+    except Exception:  # every failure is reported by the exact loader below
         return _SLOW
     finally:
         loader.dispose()
@@ -189,7 +189,7 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
     if fast is not _SLOW:
         return fast
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except _AliasBomb as exc:
         raise YamlError(path, exc.line, f"aliases (*name) would expand this file by more than "
                         f"{MAX_ALIAS_EXPANSION:,} values; refused (write the values out)") from None

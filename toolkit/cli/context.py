@@ -50,7 +50,7 @@ def get_library(ctx: click.Context) -> Library:
     return get_toolkit(ctx).library
 
 
-def get_store(ctx: click.Context):  # noqa: ANN201 - Store, imported lazily
+def get_store(ctx: click.Context):  # Store, imported lazily
     """The store named by the config (opened and migrated once per invocation)."""
     return get_toolkit(ctx).store
 

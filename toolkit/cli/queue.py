@@ -21,7 +21,7 @@ from toolkit.store import STATUSES
 from toolkit.store.signoff import CHANGED
 
 
-def _planner(ctx: click.Context):  # noqa: ANN202
+def _planner(ctx: click.Context):
     from toolkit.queue import Planner
 
     return Planner(get_config(ctx), get_library(ctx), get_store(ctx))

@@ -12,7 +12,7 @@ from toolkit.cli.table import print_table
 from toolkit.errors import InputError
 
 
-def _web(ctx: click.Context):  # noqa: ANN202 - WebStore
+def _web(ctx: click.Context):  # WebStore
     from toolkit.store.web import WebStore
 
     return WebStore(get_store(ctx))

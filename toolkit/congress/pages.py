@@ -16,7 +16,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 SCRIPT = Path(__file__).parent / "static" / "members.js"
 
 
-def environment():  # noqa: ANN201 - jinja2.Environment, imported lazily
+def environment():  # jinja2.Environment, imported lazily
     """A Jinja2 environment on the members templates, autoescaping HTML; the site can use
     `TEMPLATES` in its own loader instead and `{% include "members.html.j2" %}`."""
     import jinja2

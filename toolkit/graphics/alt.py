@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from toolkit.library.models import CARD_LAYOUTS
+
 #: the longest alt text platforms accept everywhere (Bluesky and X allow 1000 characters)
 ALT_MAX = 1000
 REQUIRED_HASHTAG = "#SaveAsylum"
@@ -114,7 +116,7 @@ def alt_text(lang: str, layout: str, *, text: str = "", figure: str = "", label:
                     if p)
     graphic = w["graphic"].format(organisation) if organisation else \
         w["graphic"].split(" ")[0]
-    if layout == "message":
+    if not CARD_LAYOUTS[layout].shows_figure:  # the card is its words: quote them
         body = f"{graphic} {w['graphic_words']}: {w['quote'].format(text)}"
     else:
         parts = [text] if text else []

@@ -17,7 +17,7 @@ from toolkit.config import Config, FormatSpec
 from toolkit.graphics import alt
 from toolkit.graphics.fonts import font_digest
 from toolkit.graphics.text import normalise
-from toolkit.library.models import Card, Library
+from toolkit.library.models import CARD_LAYOUTS, Card, Library
 
 #: bump when the drawing changes, so every graphic is rendered again
 RENDERER_VERSION = "1"
@@ -126,7 +126,8 @@ def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict
         "text": normalise(card.text.get(lang, "")),
         "origin_path": o.path, "origin_line": o.line,
     }
-    if card.layout != "statistic" and not fields["text"]:
+    rules = CARD_LAYOUTS[card.layout]
+    if rules.needs_text and not fields["text"]:
         raise _Skip(f"card '{card.id}' has no '{lang}' text", o.at("text"))
     stat = None
     if card.statistic:
@@ -137,9 +138,9 @@ def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict
         if lang not in stat.display or lang not in stat.label:
             raise _Skip(f"statistic '{stat.id}' of card '{card.id}' has no '{lang}' display "
                         "or label", o.at("statistic"))
-    elif card.layout in ("statistic", "cta"):
+    elif rules.shows_figure:
         raise _Skip(f"{card.layout} card '{card.id}' needs a 'statistic'", o.line)
-    if stat is not None and card.layout != "message":
+    if stat is not None and rules.shows_figure:
         src = alt.source_line(lang, stat.source_in(lang), stat.as_of, stat.as_of_text, stat.kind)
         long_src = alt.source_line(lang, stat.source_in(lang), stat.as_of, stat.as_of_text,
                                    stat.kind, long=True)

@@ -1,6 +1,7 @@
-"""The three card layouts, as a `Plan`: where every line of text and every rule goes.
+"""The card layouts (`DESIGNS`, one class each), as a `Plan`: where every line of text and every
+rule goes.
 
-All three share one frame: a short accent bar at the top, the card's own blocks in the middle
+All layouts share one frame: a short accent bar at the top, the card's own blocks in the middle
 (shrunk together until they fit), the source line, a thin accent rule, and a footer with the
 campaign's name (#SaveAsylum in the accent colour) and the organisation. Everything stays inside
 the format's safe area, and each block records the box it was allowed, so tests can check that no
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from toolkit.errors import GraphicsError
@@ -156,26 +158,7 @@ class _Frame:
         def px(value: float) -> int:
             return self.px(value * tall)
 
-        big = 2 * lo  # the figure stays well above the minimum: it is the card's large text
-        if job.layout == "message":
-            return [BlockSpec("message", job.text, "bold", "text", px(120), lo, 1.15, 8,
-                              highlight="accent", min_words=FULL_LINES)]
-        specs = []
-        if job.layout == "cta":
-            specs.append(BlockSpec("call", job.text, "bold", "text", px(80), lo, 1.15, 5,
-                                   highlight="accent", min_words=FULL_LINES))
-            specs.append(BlockSpec("figure", job.figure, "black", "accent", px(170), big, 1.0, 2,
-                                   gap=0.3, shrink=1.5))
-            specs.append(BlockSpec("label", sentence(job.label), "regular", "muted", px(40), lo,
-                                   1.3, 5, gap=0.9))
-            return specs
-        if job.text:
-            specs.append(BlockSpec("kicker", job.text, "bold", "muted", px(38), lo, 1.2, 3))
-        specs.append(BlockSpec("figure", job.figure, "black", "accent", px(260), big, 1.0, 3,
-                               gap=0.18 if job.text else 0.0, shrink=1.6))
-        specs.append(BlockSpec("label", sentence(job.label), "regular", "text", px(54), lo, 1.28,
-                               7, gap=0.85, shrink=0.6))
-        return specs
+        return DESIGNS[job.layout].blocks(job, px, lo)
 
     def _stack(self, specs: list[BlockSpec], box: Box) -> None:
         x0, y0, x1, y1 = box
@@ -244,6 +227,70 @@ class _Frame:
             lines.append(Line(round(start), round(baseline), runs))
             baseline += fitted.step
         self.blocks.append(Block(spec.role, spec.weight, fitted.size, tuple(lines), allowed))
+
+
+class CardDesign:
+    """How one layout fills the middle of the frame: its blocks of text, top to bottom. A new
+    layout is one subclass here (in `DESIGNS`) and its rules in `library.models.CARD_LAYOUTS`."""
+
+    name = ""
+
+    def blocks(self, job: Job, px: Callable[[float], int], lo: int) -> list[BlockSpec]:
+        """The blocks of `job`'s card; `px` scales a size for the format, `lo` is the smallest
+        legible size."""
+        raise NotImplementedError
+
+
+class StatisticDesign(CardDesign):
+    """A big figure with its label, under an optional kicker."""
+
+    name = "statistic"
+
+    def blocks(self, job: Job, px: Callable[[float], int], lo: int) -> list[BlockSpec]:
+        """Kicker (when the card has text), figure, label."""
+        big = 2 * lo  # the figure stays well above the minimum: it is the card's large text
+        specs = []
+        if job.text:
+            specs.append(BlockSpec("kicker", job.text, "bold", "muted", px(38), lo, 1.2, 3))
+        specs.append(BlockSpec("figure", job.figure, "black", "accent", px(260), big, 1.0, 3,
+                               gap=0.18 if job.text else 0.0, shrink=1.6))
+        specs.append(BlockSpec("label", sentence(job.label), "regular", "text", px(54), lo, 1.28,
+                               7, gap=0.85, shrink=0.6))
+        return specs
+
+
+class MessageDesign(CardDesign):
+    """One message in large bold words, hashtags in the accent colour."""
+
+    name = "message"
+
+    def blocks(self, job: Job, px: Callable[[float], int], lo: int) -> list[BlockSpec]:
+        """The message alone."""
+        return [BlockSpec("message", job.text, "bold", "text", px(120), lo, 1.15, 8,
+                          highlight="accent", min_words=FULL_LINES)]
+
+
+class CtaDesign(CardDesign):
+    """A call to action over the figure that backs it."""
+
+    name = "cta"
+
+    def blocks(self, job: Job, px: Callable[[float], int], lo: int) -> list[BlockSpec]:
+        """Call, figure, label."""
+        big = 2 * lo
+        return [
+            BlockSpec("call", job.text, "bold", "text", px(80), lo, 1.15, 5,
+                      highlight="accent", min_words=FULL_LINES),
+            BlockSpec("figure", job.figure, "black", "accent", px(170), big, 1.0, 2,
+                      gap=0.3, shrink=1.5),
+            BlockSpec("label", sentence(job.label), "regular", "muted", px(40), lo,
+                      1.3, 5, gap=0.9),
+        ]
+
+
+#: the drawing of every layout in `library.models.CARD_LAYOUTS`, by name
+DESIGNS: dict[str, CardDesign] = {d.name: d for d in (StatisticDesign(), MessageDesign(),
+                                                       CtaDesign())}
 
 
 def _runs(text: str, colour: str, highlight: str | None) -> tuple[tuple[str, str], ...]:

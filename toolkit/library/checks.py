@@ -76,7 +76,7 @@ def require_clean(config: Config, library: Library, message: Message,
         raise ComposeError(f"{first.path}:{first.line}: {first.message}{more}")
 
 
-def _check_card_text(config: Config, card, problems: Problems) -> None:  # noqa: ANN001
+def _check_card_text(config: Config, card, problems: Problems) -> None:
     o = card.origin
     for lang, text in card.text.items():
         check_numbers(config, text, lang, problems, o.path, o.at("text"),

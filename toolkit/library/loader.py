@@ -247,10 +247,11 @@ def _card(r: FieldReader, node: Node, config: Config) -> Card | None:
     if layout and layout not in CARD_LAYOUTS:
         r.fail(node, "layout", f"'{where}layout' must be one of {', '.join(CARD_LAYOUTS)}")
     statistic = r.value(node, "statistic", str, None, where=where)
-    if layout == "statistic" and not statistic:
-        r.fail(node, "layout", f"statistic card '{cid}' needs a 'statistic'")
-    text = r.per_language(node, "text", config.languages, required=layout != "statistic",
-                          where=where)
+    rules = CARD_LAYOUTS.get(layout)
+    if rules is not None and rules.needs_statistic and not statistic:
+        r.fail(node, "layout", f"{layout} card '{cid}' needs a 'statistic'")
+    text = r.per_language(node, "text", config.languages,
+                          required=rules is None or rules.needs_text, where=where)
     if cid is None or layout not in CARD_LAYOUTS:
         return None
     return Card(cid, layout, statistic, text, _origin(r, node))

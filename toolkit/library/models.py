@@ -8,7 +8,29 @@ from datetime import date
 
 #: `{statistic-id}` placeholders in message templates
 PLACEHOLDER = re.compile(r"\{([a-z0-9][a-z0-9-]*)\}")
-CARD_LAYOUTS = ("statistic", "message", "cta")
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    """What a card layout asks of its card: a statistic, text in every language, and whether it
+    shows the statistic's figure (`toolkit.graphics.layouts` draws each one)."""
+
+    name: str
+    #: the library refuses a card of this layout without a `statistic`
+    needs_statistic: bool
+    #: the card's `text` is required in every language (else it is an optional kicker)
+    needs_text: bool
+    #: the graphic shows the statistic's figure, label and source (so it cannot be drawn
+    #: without one)
+    shows_figure: bool
+
+
+#: every card layout, by name (the order `check` lists them in)
+CARD_LAYOUTS: dict[str, CardLayout] = {layout.name: layout for layout in (
+    CardLayout("statistic", needs_statistic=True, needs_text=False, shows_figure=True),
+    CardLayout("message", needs_statistic=False, needs_text=True, shows_figure=False),
+    CardLayout("cta", needs_statistic=False, needs_text=True, shows_figure=True),
+)}
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ class AppriseSender:
             try:
                 ok = bool(ap.notify(title=title, body=body,
                                     body_format=apprise.NotifyFormat.TEXT))
-            except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the notifier
+            except Exception as exc:  # a plugin bug must not stop the notifier
                 ok, captured_text = False, exc.__class__.__name__
             else:
                 captured_text = captured.getvalue()

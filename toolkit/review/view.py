@@ -62,7 +62,7 @@ def week_of(start: date, items: Iterable[Item]) -> list[Day]:
             for n in range(7)]
 
 
-def add_filters(env) -> None:  # noqa: ANN001 - a jinja2.Environment
+def add_filters(env) -> None:  # a jinja2.Environment
     """The template filters both renderers share."""
     env.filters["safe_href"] = safe_href
     env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
@@ -71,7 +71,7 @@ def add_filters(env) -> None:  # noqa: ANN001 - a jinja2.Environment
 
 
 @lru_cache(maxsize=1)
-def environment():  # noqa: ANN201 - jinja2.Environment
+def environment():  # jinja2.Environment
     """The Jinja environment of the review templates, for pages rendered outside the app."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 

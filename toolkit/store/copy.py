@@ -52,7 +52,7 @@ def summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{counts[t]} {LABELS.get(t, t)}" for t in order if counts[t]) or "nothing"
 
 
-def _reset_sequences(conn, tables) -> None:  # noqa: ANN001
+def _reset_sequences(conn, tables) -> None:
     """Serial ids continue after the copied ones (PostgreSQL keeps a separate counter)."""
     for table in tables:
         for col in table.primary_key.columns:

@@ -25,7 +25,7 @@ def _iso_sql(column: str) -> str:
             f"ELSE replace({column}, ' ', 'T') || 'Z' END")
 
 
-def _sqlite_items(store, statuses: Sequence[str] | None,  # noqa: ANN001 - a Store
+def _sqlite_items(store, statuses: Sequence[str] | None,  # a Store
                   start: datetime | None, end: datetime | None) -> list[str]:
     fields = []
     for name in _field_names():  # fixed identifiers from the Post dataclass, never user input
@@ -49,7 +49,7 @@ def _sqlite_items(store, statuses: Sequence[str] | None,  # noqa: ANN001 - a Sto
         return [r[0] for r in conn.exec_driver_sql(sql, tuple(params))]
 
 
-def posts_json(store, statuses: Sequence[str] | None = None,  # noqa: ANN001 - a Store
+def posts_json(store, statuses: Sequence[str] | None = None,  # a Store
                start: datetime | None = None, end: datetime | None = None) -> str:
     """The JSON array `[post.as_dict(), …]` as text, one post per line, in time order."""
     if store.engine.dialect.name == "sqlite":

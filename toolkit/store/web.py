@@ -124,7 +124,7 @@ class WebStore:
         self.store = store
         self.engine = store.engine
 
-    def _write(self):  # noqa: ANN202 - a context manager yielding a Connection
+    def _write(self):  # a context manager yielding a Connection
         return self.store._write()
 
     # -- users ---------------------------------------------------------------------------------

@@ -1,0 +1,209 @@
+"""Changes of state: every one a conditional update (`… WHERE id=? AND status=?`) committed in
+the same transaction as its audit entry, one post at a time or in executemany batches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy.sql import ClauseElement, Insert
+
+from toolkit.errors import InvalidTransition, NotFound
+from toolkit.store import pgbulk
+from toolkit.store.models import Post
+from toolkit.store.schema import UTCDateTime, audit, posts, sqlite_time
+
+#: from this many changes on, `transition_many` sends executemany batches
+BULK_MIN = 50
+
+
+class StateChanges:
+    """Moving posts between states (`Store` provides `engine`, `_write`, `_sqlite` and `get`)."""
+
+    engine: Engine
+    _sqlite: bool
+    _write: Callable[[], Any]
+    get: Callable[[str], Post]
+
+    def transition(self, post_id: str, allowed_from: Sequence[str], to: str, actor: str,
+                   now: datetime, detail: str | None = None, **values: Any) -> Post:
+        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it."""
+        with self._write() as conn:
+            row = conn.execute(select(posts.c.status).where(posts.c.id == post_id)).first()
+            if row is None:
+                raise NotFound(f"no post with id '{post_id}'")
+            if row.status not in allowed_from:
+                raise InvalidTransition(f"post {post_id} is {row.status}; cannot make it {to} "
+                                        f"(only from {', '.join(allowed_from)})")
+            if not self._apply(conn, post_id, row.status, to, actor, now, detail, values):
+                raise InvalidTransition(f"post {post_id} changed while being updated; try again")
+        return self.get(post_id)
+
+    def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
+                        now: datetime, detail: str | None = None,
+                        owner: str | None = None,
+                        revisions: dict[str, int] | None = None) -> list[str]:
+        """Move many posts in one transaction: (id, expected status, values) each.
+
+        Returns the ids that moved; a post whose status changed meanwhile is left alone, and
+        so is one whose revision (`version`) is no longer the one given in `revisions`.
+        """
+        revisions = revisions or {}
+        if len(changes) < BULK_MIN or owner is not None:
+            moved: list[str] = []
+            with self._write() as conn:
+                for post_id, expected, values in changes:
+                    if self._apply(conn, post_id, expected, to, actor, now, detail, values,
+                                   owner, revisions.get(post_id)):
+                        moved.append(post_id)
+            return moved
+        return self._transition_bulk(changes, to, actor, now, detail, revisions)
+
+    def _transition_bulk(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
+                         now: datetime, detail: str | None,
+                         revisions: dict[str, int] | None = None) -> list[str]:
+        """The same conditional updates as `_apply`, sent as executemany batches.
+
+        Inside one write transaction (SQLite: BEGIN IMMEDIATE; elsewhere rows are locked
+        with SELECT … FOR UPDATE) the rows still in their expected status are found first, so
+        the audit is written for exactly the posts that moved (and, with `revisions`, only
+        those still at the revision given).
+        """
+        revisions = revisions or {}
+        expected_of = {pid: exp for pid, exp, _ in changes}
+        moved: list[str] = []
+        with self._write() as conn:
+            current = self._statuses(conn, list(expected_of))  # id -> (status, version)
+            groups: dict[tuple[str, ...], list[dict]] = {}
+            for pid, exp, values in changes:
+                status, version = current.get(pid, (None, None))
+                if status != exp or (pid in revisions and version != revisions[pid]):
+                    continue
+                vals = dict(values)
+                if "media" in vals and not isinstance(vals["media"], str):
+                    vals["media"] = json.dumps(list(vals["media"]))
+                groups.setdefault(tuple(sorted(vals)), []).append(
+                    {"b_id": pid, "b_expected": exp, **{f"v_{k}": v for k, v in vals.items()}})
+                moved.append(pid)
+            for keys, rows in groups.items():
+                if not self._sqlite:  # one UPDATE over unnest arrays (rows locked above)
+                    pgbulk.update_rows(conn, posts, "id", "status", [
+                        {"id": r["b_id"], "expected": r["b_expected"],
+                         **{k: r[f"v_{k}"] for k in keys}} for r in rows],
+                        {"status": to, "updated_at": now}, bump="version")
+                    continue
+                stmt = (update(posts)
+                        .where(posts.c.id == bindparam("b_id"),
+                               posts.c.status == bindparam("b_expected"))
+                        .values(status=to, updated_at=now, version=posts.c.version + 1,
+                                **{k: bindparam(f"v_{k}") for k in keys}))
+                self._executemany(conn, stmt, rows)
+            if moved:
+                self._executemany(conn, insert(audit), [
+                    {"post_id": pid, "from_status": expected_of[pid], "to_status": to,
+                     "actor": actor, "at": now, "detail": detail} for pid in moved])
+        return moved
+
+    def _statuses(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """The status and revision of each of `ids`, in chunks SQLite accepts (elsewhere the rows
+        are locked until the transaction ends)."""
+        current: dict[str, tuple[str, int]] = {}
+        for i in range(0, len(ids), 900):
+            q = select(posts.c.id, posts.c.status, posts.c.version).where(
+                posts.c.id.in_(ids[i:i + 900]))
+            if not self._sqlite:
+                q = q.with_for_update()
+            current.update({r.id: (r.status, r.version) for r in conn.execute(q)})
+        return current
+
+    def _apply(self, conn: Connection, post_id: str, expected: str, to: str, actor: str,
+               now: datetime, detail: str | None, values: dict,
+               owner: str | None = None, revision: int | None = None) -> bool:
+        """One post's conditional update (`… WHERE id=? AND status=?`) plus its audit entry:
+        `transition`, small `transition_many` calls and claims go through it; large batches
+        take `_transition_bulk`, a stale claim `take_over_claim`.
+
+        With `owner`, the post must also still be claimed by that owner (a dispatcher that
+        lost its claim changes nothing); with `revision`, it must still be at that revision
+        (its `version`: a person approves exactly what they saw)."""
+        vals = dict(values)
+        if "media" in vals and not isinstance(vals["media"], str):
+            vals["media"] = json.dumps(list(vals["media"]))
+        if any(isinstance(v, ClauseElement) for v in vals.values()):
+            where = [posts.c.id == post_id, posts.c.status == expected]
+            if owner is not None:
+                where.append(posts.c.claim_owner == owner)
+            if revision is not None:
+                where.append(posts.c.version == revision)
+            result = conn.execute(
+                update(posts).where(*where)
+                .values(status=to, updated_at=now, version=posts.c.version + 1, **vals))
+        else:  # the hot path: one prepared statement per set of columns
+            params = {"b_id": post_id, "b_expected": expected, "b_owner": owner, "b_to": to,
+                      "b_now": now, "b_rev": revision, **{f"v_{k}": v for k, v in vals.items()}}
+            result = conn.execute(_update_statement(tuple(sorted(vals)), owner is not None,
+                                                    revision is not None),
+                                  params)
+        if result.rowcount != 1:
+            return False
+        conn.execute(_AUDIT_INSERT, {"post_id": post_id, "from_status": expected,
+                                     "to_status": to, "actor": actor, "at": now,
+                                     "detail": detail})
+        return True
+
+    def _executemany(self, conn: Connection, stmt: Any, rows: list[dict]) -> None:
+        """Run `stmt` for many rows. On SQLite the statement is compiled once and the rows go
+        straight to the driver's executemany (SQLAlchemy's per-row parameter processing costs
+        more than the insert itself at 10⁴ rows); elsewhere SQLAlchemy's executemany."""
+        if not rows:
+            return
+        if not self._sqlite:
+            table = getattr(stmt, "table", None)
+            if isinstance(stmt, Insert) and str(stmt) == str(insert(table)):  # a bare INSERT
+                pgbulk.insert_rows(conn, table, rows)
+            else:
+                conn.execute(stmt, rows)
+            return
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+        names = compiled.positiontup
+        fixed = {k: _sqlite_value(v) for k, v in compiled.params.items()}
+        cache: dict[datetime, str] = {}
+
+        def value(v: Any) -> Any:
+            if not isinstance(v, datetime):
+                return v
+            text = cache.get(v)
+            if text is None:
+                text = cache[v] = _sqlite_value(v)
+            return text
+
+        params = [tuple([value(row[n]) if n in row else fixed[n] for n in names])
+                  for row in rows]
+        conn.exec_driver_sql(compiled.string, params)
+
+
+_AUDIT_INSERT = insert(audit)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(keys: tuple[str, ...], check_owner: bool,
+                      check_revision: bool = False) -> Any:
+    """The conditional state-change UPDATE for one set of columns, built once."""
+    where = [posts.c.id == bindparam("b_id"), posts.c.status == bindparam("b_expected")]
+    if check_owner:
+        where.append(posts.c.claim_owner == bindparam("b_owner"))
+    if check_revision:
+        where.append(posts.c.version == bindparam("b_rev"))
+    return (update(posts).where(*where)
+            .values(status=bindparam("b_to"), updated_at=bindparam("b_now", type_=UTCDateTime),
+                    version=posts.c.version + 1, **{k: bindparam(f"v_{k}") for k in keys}))
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A Python value as the SQLite driver should get it (times as UTCDateTime stores them)."""
+    return sqlite_time(value) if isinstance(value, datetime) else value
