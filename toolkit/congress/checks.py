@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from toolkit.config import Config
 from toolkit.congress.content import MEMBER_PLACEHOLDERS, Content, read_content
-from toolkit.congress.loader import members_path, read_roster
+from toolkit.congress.loader import members_path, raise_errors, read_roster
 from toolkit.congress.models import MembersError, Roster
 from toolkit.errors import ComposeError
 from toolkit.library.checks import check_numbers
@@ -69,6 +69,14 @@ def check_members(config: Config, library: Library, problems: Problems,
     content = read_content(config, problems)
     if content is not None:
         _check_content(config, library, content, roster, problems)
+
+
+def require_checked_content(config: Config, library: Library, content: Content) -> None:
+    """Raise `MembersError` when the words name an unknown or unverified statistic or carry a
+    bare number: the pages (and their ready posts) never show a figure `check` would refuse."""
+    problems = Problems()
+    _check_content(config, library, content, None, problems)
+    raise_errors(problems, content, "the members content")
 
 
 def _check_content(config: Config, library: Library, content: Content, roster: Roster | None,
