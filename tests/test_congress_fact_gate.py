@@ -44,3 +44,12 @@ def test_checked_members_words_still_build(parts) -> None:
     config, library, content, roster = parts
     view = members_view(config, library, "en", TODAY, roster=roster, content=content)
     assert view["states"]["VT"]["senators"]
+
+
+def test_members_words_about_the_policys_present_are_refused(parts) -> None:
+    config, library, content, roster = parts
+    bad = replace(content, call_script={**content.call_script,
+                                        "en": content.call_script["en"] + " MPP is back."})
+    with pytest.raises(MembersError) as caught:
+        members_view(config, library, "en", TODAY, roster=roster, content=bad)
+    assert "'is back'" in caught.value.message
