@@ -53,3 +53,13 @@ def test_members_words_about_the_policys_present_are_refused(parts) -> None:
     with pytest.raises(MembersError) as caught:
         members_view(config, library, "en", TODAY, roster=roster, content=bad)
     assert "'is back'" in caught.value.message
+
+
+def test_members_pages_never_show_an_unverified_switchboard_number(parts) -> None:
+    config, library, content, roster = parts
+    board = library.statistics["switchboard"]
+    unverified = replace(library, statistics={**library.statistics,
+                                              "switchboard": replace(board, verified=False)})
+    with pytest.raises(MembersError) as caught:
+        members_view(config, unverified, "en", TODAY, roster=roster, content=content)
+    assert "switchboard" in caught.value.message
