@@ -272,7 +272,8 @@ class Planner:
                 result.refused[post.id] = frozen.message
                 continue
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
-        changes = self._shown_texts_only(changes, result, by, now)
+        changes = self._shown_texts_only(changes, {p.id: p.text for p in posts}, result, by,
+                                         now)
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved")
         moved = set(result.approved)
         lost = [pid for pid, _, _ in changes if pid not in moved]
@@ -283,12 +284,12 @@ class Planner:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
 
-    def _shown_texts_only(self, changes: list[tuple[str, str, dict]], result: Approval,
-                          by: str, now: datetime) -> list[tuple[str, str, dict]]:
-        """The changes whose frozen text is the draft's stored text (what `queue show` and the
-        review app showed). A draft whose message was edited since is refreshed to the new text
-        and refused, so nobody approves a wording they were not shown."""
-        shown = {p.id: p.text for p in self.store.list(ids=[pid for pid, _, _ in changes])}
+    def _shown_texts_only(self, changes: list[tuple[str, str, dict]], shown: dict[str, str],
+                          result: Approval, by: str, now: datetime
+                          ) -> list[tuple[str, str, dict]]:
+        """The changes whose frozen text is the draft's stored text (`shown`: what `queue show`
+        and the review app showed). A draft whose message was edited since is refreshed to the
+        new text and refused, so nobody approves a wording they were not shown."""
         keep, refresh = [], []
         for change in changes:
             pid, _, values = change
