@@ -330,6 +330,9 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
 def _web(r: FieldReader, node: Node) -> WebSettings:
     tls = r.value(node, "tls", bool, False, where="web.")
     hours = r.positive(node, "session_hours", 12, where="web.")
+    if hours > 8784:  # a session lasts at most a (leap) year; more overflows the clock
+        r.fail(node, "session_hours", f"'web.session_hours' must be at most 8784, not {hours}")
+        hours = 12
     base_url = r.value(node, "base_url", str, "", where="web.")
     if base_url and not base_url.startswith(("https://", "http://")):
         r.fail(node, "base_url", f"'web.base_url' must be an http(s) URL, not {base_url!r}")
