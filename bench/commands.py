@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,10 @@ def write_csv(path: Path, cfg: Path, rows: int) -> None:
     from toolkit.library import load_library
 
     library = load_library(load_config(cfg))
-    usable = [m.id for m in library.messages.values() if not library.unverified_of(m)
+    from toolkit.library.gate import blocking_facts  # the fact gate approval applies
+
+    today = date.today()
+    usable = [m.id for m in library.messages.values() if not blocking_facts(library, m, today)
               and {"x", "mastodon", "bluesky"} <= set(m.platforms)]
     write_rows(path, usable, datetime.now(UTC), rows)
 

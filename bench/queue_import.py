@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +54,10 @@ def bench_toolkit(tmp: Path) -> tuple[float, float]:
     cli.main(["--config", str(cfg_path), "graphics", "build"], standalone_mode=False)
     config = load_config(cfg_path)
     library = load_library(config)
-    usable = [m.id for m in library.messages.values() if not library.unverified_of(m)
+    from toolkit.library.gate import blocking_facts  # the fact gate approval applies
+
+    today = date.today()
+    usable = [m.id for m in library.messages.values() if not blocking_facts(library, m, today)
               and {"x", "mastodon", "bluesky"} <= set(m.platforms)]
     now = datetime.now(UTC)
     csv_path = tmp / "posts.csv"

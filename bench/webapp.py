@@ -21,7 +21,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,9 @@ def make_project(tmp: Path) -> Path:
     cli.main(["--config", str(cfg), "graphics", "build"], standalone_mode=False)
     toolkit = build(cfg)
     lib, planner = toolkit.library, toolkit.planner()
-    usable = [m.id for m in lib.messages.values() if not lib.unverified_of(m)
+    from toolkit.library.gate import blocking_facts  # the fact gate approval applies
+
+    usable = [m.id for m in lib.messages.values() if not blocking_facts(lib, m, date.today())
               and {"x", "mastodon", "bluesky"} <= set(m.platforms)]
     now = datetime.now(UTC)
     platforms, langs = ("x", "mastodon", "bluesky"), ("en", "es")

@@ -69,7 +69,8 @@ def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:
     config = load_config(project)
     store = Store(config.store_url)
     now = datetime.now(UTC)
-    ids = store.add([NewPost(MSG, "en", "outbox", "outbox", f"post {i} #SaveAsylum", at)
+    text = "January 20, 2021 … June 1, 2021 #SaveAsylum"  # the figures its message shows
+    ids = store.add([NewPost(MSG, "en", "outbox", "outbox", f"post {i}: {text}", at)
                      for i, at in enumerate((now - timedelta(minutes=1),
                                              now - timedelta(hours=3)))], "test", now)
     store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", now)

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 def add_outbox_post(store: Store, at: datetime) -> str:
     (pid,) = store.add([NewPost("courts-suspended", "en", "outbox", "outbox",
-                                "Call today #SaveAsylum", at)],
+                                "Call today: January 20, 2021 … June 1, 2021 #SaveAsylum", at)],
                        "test", datetime.now(UTC))
     store.transition_many([(pid, "draft", {})], "approved", "lead", datetime.now(UTC))
     return pid

@@ -81,3 +81,14 @@ def test_html_page_never_links_an_unchecked_url(planner: Planner) -> None:
     assert "javascript" not in to_ics(planner.store.list(), "Schedule", NOW)
     assert safe_href(EVIL) is None and safe_href("https://x.com/a") == "https://x.com/a"
     assert safe_href("https://x.com/a b") is None and safe_href("https:///nohost") is None
+
+
+def test_a_refused_url_with_a_password_is_never_echoed(run_cli, project: Path) -> None:
+    config = load_config(project)
+    store = Store(config.store_url)
+    pid = _missed(Planner(config, load_library(config), store), "x")
+    out = run_cli("queue", "resolve", pid, "--published",
+                  "https://me:hunter22secret@x.com/a/status/1")
+    assert out.exit_code == 1 and "is not an https URL" in out.output
+    assert "hunter22secret" not in out.output and "https://me:***@x.com/a/status/1" in out.output
+    assert store.get(pid).status == MISSED

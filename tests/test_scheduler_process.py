@@ -23,6 +23,8 @@ from toolkit.config import load_config
 from toolkit.store import NewPost, Store
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the figures its message (courts-suspended) shows: the scheduler's last fact check finds them
+FIGURES = "January 20, 2021 … June 1, 2021 #SaveAsylum"
 pytestmark = pytest.mark.slow
 
 
@@ -32,7 +34,7 @@ def seed(config_path: Path, n: int, spread_s: float, start_s: float = 2.0) -> li
     store = Store(config.store_url)
     now = datetime.now(UTC)
     rnd = random.Random(n)
-    new = [NewPost("courts-suspended", "en", "outbox", "outbox", f"Post {i} #SaveAsylum",
+    new = [NewPost("courts-suspended", "en", "outbox", "outbox", f"Post {i}: {FIGURES}",
                    now + timedelta(seconds=start_s + rnd.uniform(0, spread_s)))
            for i in range(n)]
     ids = store.add(new, "test", now)

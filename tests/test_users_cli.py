@@ -82,3 +82,9 @@ def test_serve_on_a_taken_port_is_one_line(run_cli) -> None:
     assert result.exit_code == 1
     assert "Error: cannot serve on 127.0.0.1:" in result.output and "Traceback" not in result.output
     assert "nobody can sign in yet" in result.output
+
+
+def test_serve_on_an_address_that_is_not_one_is_one_line(run_cli) -> None:
+    result = run_cli("serve", "--host", "256.1.1.1", "--port", "8123")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1].startswith("Error: cannot serve on 256.1.1.1")

@@ -27,3 +27,11 @@ def test_bad_web_key_is_one_path_line_error(project: Path) -> None:
     with pytest.raises(ConfigError) as err:
         load_config(project)
     assert f"campaign.yaml:{line_of(project, 'tls: maybe')}:" in err.value.message
+
+
+def test_session_hours_beyond_a_year_is_one_path_line_error(project: Path) -> None:
+    edit(project, "  session_hours: 12", "  session_hours: 99999999999")
+    with pytest.raises(ConfigError) as err:
+        load_config(project)
+    assert f"campaign.yaml:{line_of(project, 'session_hours: 9')}:" in err.value.message
+    assert "at most 8784" in err.value.message

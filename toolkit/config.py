@@ -370,7 +370,8 @@ SCHEMA: dict[str, Option] = {
     }),
     "web": Section({
         "tls": Type(bool, False),
-        "session_hours": Positive(12),
+        # a session lasts at most a (leap) year; more overflows the clock
+        "session_hours": Positive(12, maximum=8784),
         "base_url": URL("", show=repr, slash="strip"),
         "trusted_proxy": Type(str, ""),
     }, build=WebSettings, field="web"),

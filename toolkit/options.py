@@ -75,11 +75,20 @@ class Type(Option):
 
 
 class Positive(Option):
-    """A whole number above zero."""
+    """A whole number above zero (and at most `maximum`, when given)."""
+
+    def __init__(self, default: Any = None, *, maximum: int | None = None, **kw: Any) -> None:
+        super().__init__(default, **kw)
+        self.maximum = maximum
 
     def read(self, rd: Reading, spot: Spot) -> Any:
         """The number, or the default when absent or bad."""
-        return rd.r.positive(spot.node, spot.key, self.default, where=spot.where)
+        value = rd.r.positive(spot.node, spot.key, self.default, where=spot.where)
+        if self.maximum is not None and value > self.maximum:
+            rd.r.fail(spot.node, spot.key, f"'{spot.where}{spot.key}' must be at most "
+                      f"{self.maximum}, not {value}")
+            return self.default
+        return value
 
 
 class Choice(Type):

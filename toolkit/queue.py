@@ -292,6 +292,8 @@ class Planner:
                 continue
             result.revisions[post.id] = post.version
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
+        changes = self._shown_texts_only(changes, {p.id: p.text for p in posts}, result, by,
+                                         now)
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved",
                                                      revisions=result.revisions)
         moved = set(result.approved)
@@ -328,6 +330,28 @@ class Planner:
                                    "text recomposed: its message changed in the library",
                                    revisions={post.id: post.version})
         return True
+
+    def _shown_texts_only(self, changes: list[tuple[str, str, dict]], shown: dict[str, str],
+                          result: Approval, by: str, now: datetime
+                          ) -> list[tuple[str, str, dict]]:
+        """The changes whose frozen text is the draft's stored text (`shown`: what `queue show`
+        and the review app showed). A draft whose message was edited since is refreshed to the
+        new text and refused, so nobody approves a wording they were not shown."""
+        keep, refresh = [], []
+        for change in changes:
+            pid, _, values = change
+            if shown.get(pid, values["text"]) == values["text"]:
+                keep.append(change)
+            else:
+                refresh.append((pid, DRAFT, {"text": values["text"]}))
+        moved = set(self.store.transition_many(refresh, DRAFT, by, now,
+                                               "text refreshed from the library"))
+        for pid, _, _ in refresh:
+            result.refused[pid] = ("its message's text changed since it was queued; the draft "
+                                   "now shows the new text: review it, then approve again"
+                                   if pid in moved else "it changed while being approved; "
+                                   "look at it again")
+        return keep
 
     def _get_all(self, ids: Sequence[str]) -> list:
         found = {p.id: p for p in self.store.brief(ids=list(ids))}

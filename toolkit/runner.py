@@ -14,7 +14,7 @@ from toolkit.config import Config, load_config
 from toolkit.dispatch import Dispatcher
 from toolkit.errors import ToolkitError
 from toolkit.library import Library, load_library
-from toolkit.library.gate import blocking_facts
+from toolkit.library.gate import blocking_facts, changed_figures
 from toolkit.library.loader import library_files
 from toolkit.publish.registry import build_publishers
 from toolkit.secrets import load_dotenv_file
@@ -70,7 +70,8 @@ class LibraryFactCheck:
         if message is None:
             return f"its message '{post.message_id}' is no longer in the library"
         reasons = blocking_facts(library, message, now.astimezone(self.config.timezone).date())
-        return "; ".join(reasons) or None
+        changed = changed_figures(library, message, post.lang, post.text)
+        return "; ".join([*reasons, *([changed] if changed else [])]) or None
 
 
 def setup_logging(verbose: bool = False) -> None:

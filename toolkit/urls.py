@@ -9,6 +9,7 @@ links only from `safe_href`, so a stored `javascript:` value can never become cl
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlsplit
 
 from toolkit.config import Config
@@ -33,6 +34,11 @@ def safe_href(value: str | None) -> str | None:
     if parts.scheme != "https" or not host or "@" in parts.netloc:
         return None
     return value
+
+
+def without_password(value: str) -> str:
+    """`value` with the password of a `scheme://user:password@host` URL shown as ***."""
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/\s]*@", r"\1***@", value.strip())
 
 
 def _on_host(host: str, allowed: str) -> bool:
@@ -75,8 +81,8 @@ def require_post_url(config: Config, platform: str, account: str, value: str) ->
     """`value` if it is an https URL on the platform's host; else `InputError` saying why."""
     url = safe_href(value.strip())
     if url is None:
-        raise InputError(f"{value!r} is not an https URL (give the published post's address, "
-                         "e.g. https://x.com/handle/status/123)")
+        raise InputError(f"{without_password(value)!r} is not an https URL (give the published "
+                         "post's address, e.g. https://x.com/handle/status/123)")
     host = (urlsplit(url).hostname or "").lower()
     if platform in PLATFORM_HOSTS:
         allowed = PLATFORM_HOSTS[platform]

@@ -47,11 +47,18 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module_name), attr)
 
     def invoke(self, ctx: click.Context) -> object:
-        """Run the subcommand; a database error escaping it becomes one `Error:` line."""
+        """Run the subcommand; a database error, or a file or folder that cannot be read or
+        written, escaping it becomes one `Error:` line."""
         try:
             return super().invoke(ctx)
         except click.ClickException:
             raise
+        except OSError as exc:
+            if exc.filename is None:
+                raise
+            from toolkit.errors import ToolkitError
+
+            raise ToolkitError(f"{exc.filename}: {exc.strerror or exc}") from None
         except Exception as exc:
             from toolkit.store.failures import describe
 

@@ -32,3 +32,6 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     except OSError as exc:
         raise ToolkitError(f"cannot serve on {host}:{port}: {exc.strerror or exc} "
                            "(is something else using the port? try --port)") from None
+    except ValueError:  # waitress: an address it cannot resolve or bind
+        raise ToolkitError(f"cannot serve on {host}:{port}: not an address of this machine "
+                           "(try --host 127.0.0.1)") from None

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 from toolkit.config import Config
 from toolkit.congress.content import MEMBER_PLACEHOLDERS, Content, read_content
-from toolkit.congress.loader import members_path, read_roster
+from toolkit.congress.loader import members_path, raise_errors, read_roster
 from toolkit.congress.models import MembersError, Roster
 from toolkit.errors import ComposeError
-from toolkit.library.checks import check_numbers
+from toolkit.library.checks import check_no_present_tense, check_numbers
 from toolkit.library.models import PLACEHOLDER, Library
 from toolkit.problems import Problems
 
@@ -71,6 +71,14 @@ def check_members(config: Config, library: Library, problems: Problems,
         _check_content(config, library, content, roster, problems)
 
 
+def require_checked_content(config: Config, library: Library, content: Content) -> None:
+    """Raise `MembersError` when the words name an unknown or unverified statistic or carry a
+    bare number: the pages (and their ready posts) never show a figure `check` would refuse."""
+    problems = Problems()
+    _check_content(config, library, content, None, problems)
+    raise_errors(problems, content, "the members content")
+
+
 def _check_content(config: Config, library: Library, content: Content, roster: Roster | None,
                    problems: Problems) -> None:
     before = len(problems.errors)
@@ -88,6 +96,8 @@ def _check_content(config: Config, library: Library, content: Content, roster: R
                 problems.error(content.path, line, f"'{name}' ({lang}) uses unverified statistic "
                                f"'{m[1]}': supporters' posts may use verified facts only")
         check_numbers(config, template, lang, problems, content.path, line, f"'{name}' ({lang})")
+        check_no_present_tense(config, template, lang, problems, content.path, line,
+                               f"'{name}' ({lang})")
     if roster is None or len(problems.errors) > before:
         return  # a post with an unknown placeholder cannot be composed
     _check_fit(config, library, content, roster, problems)

@@ -1,7 +1,8 @@
 """What the site shows, per language: every state's members with tel: links, call script and
 ready posts, as plain dicts (the templates' context and the per-state JSON).
 
-`members_view` is the function the site calls: it refuses stale member data unless
+`members_view` is the function the site calls: it refuses words with an unverified or bare
+figure (as `toolkit check` does) and stale member data unless
 `allow_stale`, and then sets `stale` so that the page says the list may be out of date.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from toolkit.config import Config
-from toolkit.congress.checks import require_fresh
+from toolkit.congress.checks import require_checked_content, require_fresh
 from toolkit.congress.content import Content, labels, load_content
 from toolkit.congress.loader import load_roster, members_path
 from toolkit.congress.models import Member, Roster, StateMembers
@@ -28,6 +29,7 @@ def members_view(config: Config, library: Library, lang: str, today: date,
     roster = roster or load_roster(members_path(config))
     stale = require_fresh(roster, today, allow_stale)
     content = content or load_content(config)
+    require_checked_content(config, library, content)
     return {**_common(library, roster, content, lang, stale),
             "states": {code: _state(config, library, content, group, lang)
                        for code, group in roster.by_state().items()}}

@@ -33,7 +33,13 @@ def load_manifest(out_dir: Path | str) -> list[dict]:
         return []
     if not isinstance(data, list):
         return []
-    return [e for e in data if isinstance(e, dict) and isinstance(e.get("file"), str)]
+    return [e for e in data if isinstance(e, dict) and _plain_name(e.get("file"))]
+
+
+def _plain_name(file: object) -> bool:
+    """Whether `file` names a file in the build folder itself (never a path out of it)."""
+    return (isinstance(file, str) and file not in ("", ".", "..") and "/" not in file
+            and "\\" not in file and "\0" not in file)
 
 
 def find_graphic(out_dir: Path | str, card: str, fmt: str, lang: str) -> dict | None:

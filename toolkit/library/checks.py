@@ -81,6 +81,8 @@ def _check_card_text(config: Config, card, problems: Problems) -> None:
     for lang, text in card.text.items():
         check_numbers(config, text, lang, problems, o.path, o.at("text"),
                       f"card '{card.id}' ({lang})")
+        check_no_present_tense(config, text, lang, problems, o.path, o.at("text"),
+                               f"card '{card.id}' ({lang})")
 
 
 def _check_message(config: Config, library: Library, message: Message, problems: Problems,
@@ -163,6 +165,17 @@ def check_claims(config: Config, library: Library, problems: Problems, today: da
         for cid in library.stale_claims_of(message, today):
             report(o.path, line, f"message '{message.id}' rests on stale claim '{cid}' (past its "
                    "review date: the fact gate keeps it from publishing until a person checks it)")
+
+
+def check_no_present_tense(config: Config, text: str, lang: str, problems: Problems, path: str,
+                           line: int, what: str) -> None:
+    """An error when words that cannot rest on a dated claim (a card, the share kit's or the
+    members pages' own words) speak about the policy's present."""
+    said = present_tense_words(config, lang, text)
+    if said:
+        problems.error(path, line, f"{what} speaks about the policy's present ({said!r}), which "
+                       "only a message with a dated claim may do: date the sentence or say it in "
+                       "a message with 'claims: [...]'")
 
 
 def present_tense_words(config: Config, lang: str, text: str) -> str | None:

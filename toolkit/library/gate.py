@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from toolkit.library.models import Library, Message
+from toolkit.library.models import PLACEHOLDER, Library, Message
 
 
 def blocking_facts(library: Library, message: Message, today: date) -> list[str]:
@@ -34,3 +34,19 @@ def blocking_facts(library: Library, message: Message, today: date) -> list[str]
         reasons.append(f"rests on claim(s) past their review date: {dates}: check that it still "
                        "holds and move as_of and review_by on first (fact gate)")
     return reasons
+
+
+def changed_figures(library: Library, message: Message, lang: str, text: str) -> str | None:
+    """Why an approved `text` (frozen from `message` in `lang`) may no longer be published: a
+    statistic it shows has since been corrected, so its current display form is not in the text.
+    None when every figure still reads as its source gives it (rewording is not a correction)."""
+    changed = []
+    for sid in dict.fromkeys(m[1] for m in PLACEHOLDER.finditer(message.text.get(lang, ""))):
+        stat = library.statistics.get(sid)
+        shown = stat.display.get(lang) if stat is not None else None
+        if shown and shown not in text:
+            changed.append(f"{sid} (now {shown!r})")
+    if not changed:
+        return None
+    return (f"statistic(s) corrected since approval: {', '.join(changed)}: the approved text "
+            "shows the old figure; approve the post again (fact gate)")

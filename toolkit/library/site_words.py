@@ -19,7 +19,7 @@ from pathlib import Path
 from toolkit.config import Config
 from toolkit.errors import LibraryError
 from toolkit.fields import FieldReader
-from toolkit.library.checks import check_numbers
+from toolkit.library.checks import check_no_present_tense, check_numbers
 from toolkit.library.models import PLACEHOLDER, Library
 from toolkit.problems import Problems, display_path
 from toolkit.yamlload import Node, YamlError, load_yaml_file
@@ -118,6 +118,8 @@ def check_site_words(config: Config, library: Library, problems: Problems) -> No
         for lang, text in texts.items():
             check_numbers(config, text, lang, problems, site.path, line,
                          f"site text '{key}' ({lang})")
+            check_no_present_tense(config, text, lang, problems, site.path, line,
+                                   f"site text '{key}' ({lang})")
             for m in PLACEHOLDER.finditer(text):
                 stat = library.statistics.get(m[1])
                 if stat is None:

@@ -124,6 +124,8 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
                                allow_stale_members)
     for rel in sorted(set(old_files) - set(files)):
         path = out / rel
+        if not path.resolve().is_relative_to(out):
+            continue  # the state file names a path outside the site: never delete it
         if path.is_file():
             path.unlink()
             result.removed += 1

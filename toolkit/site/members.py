@@ -20,7 +20,7 @@ from typing import Protocol
 from toolkit import __version__
 from toolkit.config import Config
 from toolkit.congress import pages
-from toolkit.congress.checks import require_fresh
+from toolkit.congress.checks import require_checked_content, require_fresh
 from toolkit.congress.content import Content, load_content
 from toolkit.congress.loader import load_roster, members_path
 from toolkit.congress.models import Roster
@@ -57,14 +57,18 @@ class Members:
     stale: bool
 
 
-def load_members(config: Config, today: date, allow_stale: bool) -> Members | None:
+def load_members(config: Config, library: Library, today: date,
+                 allow_stale: bool) -> Members | None:
     """The member data for the site (None without `members/congress.yaml`); raises
-    `MembersError` when it is invalid, or stale and `allow_stale` is not given."""
+    `MembersError` when it is invalid, or stale and `allow_stale` is not given, and refuses
+    words that fail the fact gate (even when the state pages are reused)."""
     if not members_path(config).is_file():
         return None
     roster = load_roster(members_path(config))
     stale = require_fresh(roster, today, allow_stale)
-    return Members(roster, load_content(config), today, stale)
+    content = load_content(config)
+    require_checked_content(config, library, content)
+    return Members(roster, content, today, stale)
 
 
 def members_key(config: Config, library: Library, members: Members, lang: str) -> str:

@@ -89,7 +89,7 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
                           "address the site will be published at (Open Graph and canonical links)")
     library = library or load_library(config)
     site = load_site_words(config, library)
-    members = load_members(config, today, allow_stale_members)
+    members = load_members(config, library, today, allow_stale_members)
     manifest = ensure_graphics(config, library)
     result = SiteResult(out, pages=[page_path(config, lang) for lang in config.languages])
     w = _Writer(out, old, result)

@@ -47,11 +47,11 @@ class Reads:
 
     def brief(self, statuses: Sequence[str] | None = None,
               ids: Sequence[str] | None = None) -> list[Any]:
-        """Light rows (id, message_id, lang, platform, account, status, scheduled_at, version)
-        for bulk work, without building full `Post`s."""
+        """Light rows (id, message_id, lang, platform, account, status, scheduled_at, version,
+        text) for bulk work, without building full `Post`s."""
         c = posts.c
         q = (select(c.id, c.message_id, c.lang, c.platform, c.account, c.status,
-                    c.scheduled_at, c.version).order_by(c.scheduled_at, c.id))
+                    c.scheduled_at, c.version, c.text).order_by(c.scheduled_at, c.id))
         if statuses:
             q = q.where(c.status.in_(list(statuses)))
         if ids is not None:

@@ -59,6 +59,12 @@ class Store(Reads, StateChanges, Claims):
         except (OSError, SQLAlchemyError) as exc:
             raise (describe(exc, f"the store {safe_url(url)}")
                    or StoreError(f"cannot open the store {safe_url(url)}")) from None
+        except ValueError:  # e.g. a port that is not a number (its text may hold a secret)
+            raise StoreError("the store URL is not valid: check its form, e.g. "
+                             "postgresql://user@host:5432/name") from None
+        except ImportError as exc:
+            raise StoreError(f"the store {safe_url(url)} needs a database driver that is not "
+                             f"installed ({exc.name or exc})") from None
 
     def _open(self, now: datetime) -> list[str]:
         """Check the schema version reading only; take the write lock only to migrate."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
+from toolkit.store.web import digest
 from toolkit.users import authenticate
 from toolkit.web import security
 
@@ -32,10 +33,11 @@ def login():  # noqa: ANN201
     security.check_login_csrf()
     name = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
-    if security.throttled(name):
+    counted = digest(name)  # kept as a hash: a password typed as a name is never stored
+    if security.throttled(counted):
         return _form(TOO_MANY, 429, name)
     user = authenticate(security.web_store(), name, password)
-    security.web_store().record_attempt(name, security.client_address(), user is not None,
+    security.web_store().record_attempt(counted, security.client_address(), user is not None,
                                         security.now())
     if user is None:
         return _form(WRONG, 401, name)

@@ -53,7 +53,13 @@ def _image(item: MediaItem) -> Response:
     except (ToolkitError, OSError):
         abort(404)
     mimetype = TYPES.get(Path(item.path).suffix.lower(), "application/octet-stream")
-    response = send_file(io.BytesIO(data), mimetype=mimetype, max_age=3600)
+    return _private(send_file(io.BytesIO(data), mimetype=mimetype, max_age=3600))
+
+
+def _private(response: Response) -> Response:
+    """Cacheable by the signed-in browser only, never by a shared cache (proxy, CDN)."""
+    response.cache_control.public = False
+    response.cache_control.private = True
     return response
 
 
@@ -84,8 +90,7 @@ def thumbnail(path: Path) -> bytes:
 
 
 def _thumb(path: Path) -> Response:
-    response = send_file(io.BytesIO(thumbnail(path)), mimetype="image/webp", max_age=3600)
-    return response
+    return _private(send_file(io.BytesIO(thumbnail(path)), mimetype="image/webp", max_age=3600))
 
 
 def _sha256_of(path: str) -> str | None:

@@ -55,6 +55,13 @@ class Thumbs:
                              entry.get("sha256"))
         return url_for("media.card_image", card=card, fmt=fmt, lang=lang)
 
+    def card_sha256(self, card: str | None, platform: str, lang: str) -> str:
+        """The sha256 of the card's built graphic in the platform's format ("" when none)."""
+        spec = self.config.platforms.get(platform)
+        fmt = spec.card_format if spec else None
+        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        return str(entry.get("sha256") or "") if entry else ""
+
     def __call__(self, post: Post) -> str | None:
         first = post.media[0] if post.media and isinstance(post.media[0], dict) else None
         if first is not None:
@@ -192,12 +199,15 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
     stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
     thumbs = Thumbs()
+    # a draft shows the card approval will freeze, not media frozen by an earlier approval
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
-             for n, m in enumerate(post.media)]
+             for n, m in enumerate(post.media)] if post.status != DRAFT else []
     preview = None
     if not media and message:
         url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
-        preview = {"url": url, "alt": "Card that approval will freeze"} if url else None
+        preview = {"url": url, "alt": "Card that approval will freeze",
+                   "sha256": thumbs.card_sha256(message.card, post.platform, post.lang)} \
+            if url else None
     when = post.scheduled_at.astimezone(tz)
     current = snapshot(post, tz)
     signs = SignoffStore(tk.store)

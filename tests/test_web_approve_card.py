@@ -1,0 +1,63 @@
+"""The review app approves the card the lead saw: a card rebuilt after the post page was loaded
+is not frozen; a draft sent back shows the card its next approval will freeze."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import edit
+from webapp import make_webapp, sign_in
+
+from toolkit.graphics.build import build
+from toolkit.graphics.manifest import find_graphic
+
+MESSAGE = "violence-attacks"  # its card is stat-attacks
+SHA = re.compile(r'name="card_sha256" value="([0-9a-f]*)"')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _build(site) -> str:  # noqa: ANN001
+    tk = site.toolkit
+    tk.refresh_library()
+    build(tk.config, tk.library, cards=["stat-attacks"], jobs=1)
+    return find_graphic(tk.config.graphics_dir, "stat-attacks", "x", "en")["sha256"]
+
+
+REVISION = re.compile(r'name="revision" value="(\d+)"')
+
+
+def _form(client, pid: str) -> dict:  # noqa: ANN001
+    page = client.get(f"/posts/{pid}").data.decode()
+    return {"csrf_token": CSRF.findall(page)[-1], "card_sha256": SHA.search(page)[1],
+            "revision": REVISION.search(page)[1]}
+
+
+def test_a_card_rebuilt_after_the_page_was_loaded_is_not_approved(project: Path) -> None:
+    site = make_webapp(project)
+    first = _build(site)
+    pid = site.toolkit.planner().add(MESSAGE, "x", "en", site.clock.now + timedelta(days=2),
+                                     site.clock.now, "sam")
+    client = site.client()
+    sign_in(client, "maria")
+    seen = _form(client, pid)
+    assert seen["card_sha256"] == first
+
+    edit(project.parent.parent / "posts" / "statistics.yaml", "other violent attacks",
+         "other violent assaults")
+    rebuilt = _build(site)
+    assert rebuilt != first
+    refused = client.post(f"/posts/{pid}/approve", data=seen)
+    assert refused.status_code == 409 and b"card was rebuilt" in refused.data
+    assert site.toolkit.store.get(pid).status == "draft"
+
+    assert client.post(f"/posts/{pid}/approve", data=_form(client, pid)).status_code == 303
+    post = site.toolkit.store.get(pid)
+    assert post.status == "approved" and post.media[0]["sha256"] == rebuilt
+
+    # sent back, the draft shows the card its next approval freezes, not the old copy
+    site.toolkit.planner().send_back(pid, "check", "maria", site.clock.now)
+    page = client.get(f"/posts/{pid}").data.decode()
+    assert f"/media/{pid}/0" not in page and "/cards/stat-attacks/x/en" in page
+    site.toolkit.close()
