@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, edit
 
 from toolkit.config import load_config
-from toolkit.dispatch import HELD_BY_FACTS
+from toolkit.dispatch import HELD_BY_FACTS, FactsUnavailable
 from toolkit.library import load_library
 from toolkit.queue import Planner
 from toolkit.runner import LibraryFactCheck, build_dispatcher
@@ -56,9 +57,67 @@ def test_fact_check_reloads_the_library_when_posts_change(project: Path) -> None
     edit(project.parent.parent / "posts" / "statistics.yaml", VERIFIED,
          VERIFIED.replace("true", "false"))
     assert "mpp-suspended" in check(post, AT)
-    # a library that stops loading keeps the last good one
+    # a library that stops loading is never replaced by the last good one: nothing goes out
     (project.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n")
-    assert "mpp-suspended" in check(post, AT)
+    with pytest.raises(FactsUnavailable, match="broken.yaml"):
+        check(post, AT)
+    assert "broken.yaml" in check.unavailable(AT)
+
+
+def _break_library(project: Path) -> Path:
+    """A YAML typo made together with `verified: false` (the review's hole)."""
+    stats = project.parent.parent / "posts" / "statistics.yaml"
+    edit(stats, VERIFIED, VERIFIED.replace("true", "false") + "\n    oops: [")
+    return stats
+
+
+def test_nothing_is_published_while_the_library_cannot_be_read(project: Path) -> None:
+    store, pid = _approved(project)
+    config = load_config(project)
+    dispatcher = build_dispatcher(config=config)
+    stats = _break_library(project)
+    before = len(store.audit_log(pid))
+    assert dispatcher.dispatch_due(AT + timedelta(seconds=1)) == []
+    assert dispatcher.facts_unavailable and "statistics.yaml" in dispatcher.facts_unavailable
+    post = store.get(pid)
+    assert post.status == "approved" and post.claim_owner is None
+    assert len(store.audit_log(pid)) == before  # not even claimed
+    assert not list(config.outbox_dir.glob("*.json"))
+    # the typo fixed, the unverified figure still there: the fact gate holds it
+    edit(stats, "\n    oops: [", "")
+    (outcome,) = dispatcher.dispatch_due(AT + timedelta(seconds=2))
+    assert outcome.status == HELD_BY_FACTS and dispatcher.facts_unavailable is None
+    assert not list(config.outbox_dir.glob("*.json"))
+
+
+def test_a_post_waits_for_the_library_then_goes_out_or_is_missed(project: Path) -> None:
+    store, pid = _approved(project)
+    config = load_config(project)
+    dispatcher = build_dispatcher(config=config)
+    broken = project.parent.parent / "posts" / "broken.yaml"
+    broken.write_text("statistics: [oops\n")
+    assert dispatcher.dispatch_due(AT) == [] and store.get(pid).status == "approved"
+    broken.unlink()
+    (outcome,) = dispatcher.dispatch_due(AT + timedelta(seconds=5))
+    assert outcome.status == "published"
+    # a second post whose outage outlasts max_lateness becomes missed, through the usual path
+    store2, pid2 = _approved(project)
+    broken.write_text("statistics: [oops\n")
+    late = AT + config.max_lateness + timedelta(seconds=1)
+    (outcome,) = dispatcher.dispatch_due(late)
+    assert outcome.post_id == pid2 and outcome.status == "missed"
+
+
+def test_a_library_that_breaks_during_a_run_releases_the_claimed_posts(project: Path) -> None:
+    store, pid = _approved(project)
+    dispatcher = build_dispatcher(config=load_config(project))
+    check = dispatcher.fact_check
+    check.unavailable = lambda now: None  # broken only after the posts were claimed
+    (project.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n")
+    assert dispatcher.dispatch_due(AT) == []
+    post = store.get(pid)
+    assert post.status == "approved" and post.claim_owner is None and post.attempts == 0
+    assert "post library cannot be loaded" in store.audit_log(pid)[-1].detail
 
 
 def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:

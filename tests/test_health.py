@@ -174,3 +174,18 @@ def test_the_review_app_serves_healthz_without_a_session(project: Path) -> None:
     up = client.get("/healthz")
     assert up.status_code == 200 and up.json["ok"] is True
     assert client.get("/").status_code in (302, 303)  # every other page still needs a session
+
+
+def test_a_library_that_cannot_be_read_shows_in_status_and_healthz(
+        run_cli, project: Path, config: Config, store: Store) -> None:
+    now = datetime.now(UTC)
+    Heartbeat(store, "c" * 32, now).beat(now)
+    assert run_cli("status").exit_code == EXIT_OK
+    (project.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n",
+                                                                 encoding="utf-8")
+    result = run_cli("status")
+    assert result.exit_code == EXIT_DOWN
+    assert "Post library: CANNOT BE LOADED, so nothing is published" in result.output
+    assert "broken.yaml" in result.output
+    code, body = healthz_response(store, config, now)
+    assert code == 503 and body["library"] == {"ok": False} and body["ok"] is False

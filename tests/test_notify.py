@@ -14,6 +14,8 @@ from receivers import SmtpReceiver, WebhookReceiver
 from toolkit.config import Config, load_config
 from toolkit.dispatch import Dispatcher
 from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.notify.events import library_events
+from toolkit.notify.messages import render
 from toolkit.notify.notifier import Notifier
 from toolkit.store import NewPost, Store
 from toolkit.store.ops import unsent_count
@@ -313,3 +315,20 @@ def test_channel_config_problems_have_their_line(project: Path, run_cli) -> None
     assert f"campaign.yaml:{n - 1}: error: 'notify.channels.a.url_env' must name an " \
            "environment variable" in result.output
     assert f"campaign.yaml:{n}: error: unknown event 'typo'" in result.output
+
+
+def test_a_library_that_cannot_be_read_is_told_once(
+        config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
+    notifier = Notifier(config, store)
+    assert notifier.tick(T0).sent == 0
+    (config.posts_dir / "broken.yaml").write_text("statistics: [oops\n", encoding="utf-8")
+    notifier.tick(T0 + timedelta(seconds=30))
+    notifier.tick(T0 + timedelta(seconds=60))
+    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: The post library cannot be loaded"]
+    body = smtp.messages[0][1]
+    assert "Nothing is published until the post library loads again" in body
+    assert "broken.yaml" in body and "`toolkit check`" in body
+    assert hook.messages == []  # that channel did not ask for `library` events
+    title, es = render("library", library_events(config, T0), "es", config.timezone)
+    assert title == "#SaveAsylum: No se puede cargar la biblioteca de publicaciones"
+    assert "No se publica nada hasta que la biblioteca vuelva a cargarse" in es

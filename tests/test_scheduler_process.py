@@ -21,6 +21,7 @@ import pytest
 
 from toolkit.config import load_config
 from toolkit.store import NewPost, Store
+from toolkit.store.ops import read_heartbeats
 
 ROOT = Path(__file__).resolve().parent.parent
 #: the figures its message (courts-suspended) shows: the scheduler's last fact check finds them
@@ -137,3 +138,27 @@ def test_scheduler_notices_posts_added_by_another_process(project: Path) -> None
     published_lines = [ln for ln in out.splitlines() if "published post" in ln]
     assert len(published_lines) == 3
     assert all(" to outbox " in ln and " late " in ln for ln in published_lines)
+
+
+def test_scheduler_publishes_nothing_while_the_library_cannot_be_read(project: Path) -> None:
+    broken = project.parent.parent / "posts" / "broken.yaml"
+    broken.write_text("statistics: [oops\n", encoding="utf-8")
+    ids = seed(project, 2, spread_s=0.2, start_s=0.5)
+    proc = start(project)
+    try:
+        store = Store(load_config(project).store_url)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not any(
+                b["last_error"] for b in read_heartbeats(store)):
+            time.sleep(0.2)  # polling the real process's heartbeat, not waiting for time
+        assert {p.status for p in store.list(ids=ids)} == {"approved"}
+        store.close()
+        broken.unlink()
+        statuses = wait_all_published(project, ids, timeout_s=20)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=30)
+    assert set(statuses.values()) == {"published"}, out
+    errors = [ln for ln in out.splitlines() if "post library cannot be loaded" in ln]
+    assert len(errors) == 1 and "broken.yaml" in errors[0], out
+    assert "post library loads again; publishing resumes" in out

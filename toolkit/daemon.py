@@ -37,6 +37,8 @@ WATCH_JOB = "watch"
 BEAT_JOB = "beat"
 BEAT_SECONDS = 15.0
 NOTIFY_SECONDS = 30.0
+#: while the facts cannot be read (the post library does not load), look again this often
+FACTS_RETRY = timedelta(seconds=5)
 _SERVICES: dict[str, SchedulerService] = {}
 
 
@@ -87,6 +89,7 @@ class SchedulerService:
         self.stop_event = threading.Event()
         dispatcher.stop_requested = self.stop_event
         self._armed: datetime | None = None
+        self._paused_until: datetime | None = None  # no wake before it (facts unreadable)
         self.failure: StoreError | None = None
         self._lock = threading.Lock()
         self.heartbeat = Heartbeat(dispatcher.store, self.id, clock())
@@ -115,8 +118,13 @@ class SchedulerService:
                                       or f"dispatch failed: {exc.__class__.__name__}")
             self._arm(self.clock() + timedelta(seconds=5))
             return
-        self.heartbeat.dispatched(self.clock(), len(outcomes))
-        if outcomes:  # record what was done now, not at the next regular beat
+        blocked = self.dispatcher.facts_unavailable
+        changed = blocked != (self.heartbeat.last_error if self._paused_until else None)
+        if blocked is None and self._paused_until is not None:
+            self.heartbeat.last_error = None  # the library loads again
+        self.heartbeat.dispatched(self.clock(), len(outcomes), blocked)
+        self._paused_until = self.clock() + FACTS_RETRY if blocked else None
+        if outcomes or changed:  # record what was done now, not at the next regular beat
             self._beat_soon()
         with self._lock:
             self._armed = None
@@ -135,6 +143,8 @@ class SchedulerService:
         next_at = self.dispatcher.store.next_wake(now)
         if next_at is None:
             return
+        if self._paused_until is not None:
+            next_at = max(next_at, self._paused_until)
         with self._lock:
             job_alive = self.scheduler.get_job(WAKE_JOB) is not None
             if job_alive and self._armed is not None and self._armed <= next_at:

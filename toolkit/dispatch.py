@@ -42,8 +42,14 @@ BATCH = 25
 #: outcome of a post the fact gate held back just before publishing (it goes back to draft)
 HELD_BY_FACTS = "held_by_facts"
 
-#: `fact_check(post, now) -> reason | None`: why a post's facts no longer allow publishing
+#: `fact_check(post, now) -> reason | None`: why a post's facts no longer allow publishing; it
+#: raises `FactsUnavailable` when the facts cannot be read at all (then nothing is published),
+#: and may have `unavailable(now) -> reason | None` to say so before anything is claimed
 FactCheck = Callable[[Post, datetime], str | None]
+
+
+class FactsUnavailable(Exception):
+    """The facts cannot be checked (e.g. the post library does not load): publish nothing."""
 
 
 def process_owner() -> str:
@@ -137,6 +143,8 @@ class Dispatcher:
     dry_run: bool = False  # hand due posts to the publishers, change nothing in the store
     #: asked just before each publish; a reason sends the post back to draft (built by runner)
     fact_check: FactCheck | None = None
+    #: why the last run published nothing because the facts could not be read (None: they could)
+    facts_unavailable: str | None = None
 
     def _dry_run(self, now: datetime) -> list[Outcome]:
         due = [p for p in self.store.list([APPROVED], start=now - self.max_lateness, end=now)
@@ -151,6 +159,10 @@ class Dispatcher:
             return self._dry_run(now)
         outcomes = self.reconcile_stale(now)
         outcomes += self.mark_missed(now)
+        probe = getattr(self.fact_check, "unavailable", None)
+        self.facts_unavailable = probe(now) if probe is not None else None
+        if self.facts_unavailable:  # fail closed: due posts stay approved, unclaimed
+            return outcomes
         while not self._stopping():
             held = list(self.store.holds(now))
             # the lease runs on the real clock, so a long run never claims already-expired posts
@@ -165,7 +177,12 @@ class Dispatcher:
                 if post.account in held:  # rate limited earlier in this batch
                     self._release([post], now, "released: account rate limited")
                     continue
-                outcome = self._publish(post, now)
+                try:
+                    outcome = self._publish(post, now)
+                except FactsUnavailable as exc:  # the library broke during this run
+                    self.facts_unavailable = str(exc)
+                    self._release(batch[i:], now, f"released: {exc}")
+                    return outcomes
                 if outcome.held:
                     held.append(post.account)
                 outcomes.append(outcome)

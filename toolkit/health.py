@@ -3,7 +3,8 @@
 `health(store, config, now)` gives the public summary (no post texts, hosts or error texts: it
 is served without a login) and whether the scheduler is alive: its freshest heartbeat is not
 older than `health.heartbeat_max_age_seconds`. `status_report` adds what only the command line
-shows. `healthz_response` turns the summary into an HTTP status and body for any web framework;
+shows. A post library that does not load counts like a scheduler down: nothing is published.
+`healthz_response` turns the summary into an HTTP status and body for any web framework;
 `healthz_blueprint` does it for Flask.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.config import Config
 from toolkit.errors import StoreError
+from toolkit.library.loader import library_error
 from toolkit.store import STATUSES, Store, utcnow
 from toolkit.store.models import FAILED, MISSED, NEEDS_CHECK, iso_utc
 from toolkit.store.ops import last_audit, next_due, read_heartbeats, status_counts, unsent_count
@@ -35,8 +37,9 @@ def health(store: Store, config: Config, now: datetime) -> tuple[dict[str, Any],
     alive = any(s["alive"] for s in schedulers)
     counts = dict.fromkeys(STATUSES, 0) | status_counts(store)
     nxt = next_due(store)
+    library_ok = library_error(config) is None
     summary = {
-        "ok": alive,
+        "ok": alive and library_ok,
         "checked_at": iso_utc(now),
         "scheduler": {"alive": alive, "max_heartbeat_age_seconds": limit,
                       "instances": schedulers},
@@ -46,6 +49,8 @@ def health(store: Store, config: Config, now: datetime) -> tuple[dict[str, Any],
         "waiting_for_person": sum(counts[s] for s in WAITING),
         "held_accounts": {a: iso_utc(u) for a, u in sorted(store.holds(now).items())},
         "notifications_unsent": unsent_count(store),
+        # a library that does not load stops all publishing (the fact gate fails closed)
+        "library": {"ok": library_ok},
     }
     return summary, alive
 
@@ -65,17 +70,20 @@ def status_report(store: Store, config: Config, now: datetime) -> tuple[dict[str
     summary["last_error"] = None if last is None else {
         "post_id": last.post_id, "status": last.to_status, "at": iso_utc(last.at),
         "detail": last.detail}
-    code = EXIT_DOWN if not alive else EXIT_WAITING if summary["waiting"] else EXIT_OK
+    summary["library"]["error"] = library_error(config)
+    blocked = summary["library"]["error"] is not None
+    code = EXIT_DOWN if not alive or blocked else EXIT_WAITING if summary["waiting"] else EXIT_OK
     return summary, code
 
 
 def healthz_response(store: Store, config: Config, now: datetime) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, JSON body) for /healthz: 200 when the scheduler is alive, else 503."""
+    """(HTTP status, JSON body) for /healthz: 200 when the scheduler is alive and the post
+    library loads, else 503."""
     try:
         summary, alive = health(store, config, now)
     except (StoreError, SQLAlchemyError, OSError):
         return 503, {"ok": False, "error": "the store cannot be read"}
-    return (200 if alive else 503), summary
+    return (200 if summary["ok"] else 503), summary
 
 
 def healthz_blueprint(get_store: Callable[[], Store], config: Config,

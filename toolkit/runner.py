@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from toolkit.config import Config, load_config
-from toolkit.dispatch import Dispatcher
+from toolkit.dispatch import Dispatcher, FactsUnavailable
 from toolkit.errors import ToolkitError
 from toolkit.library import Library, load_library
 from toolkit.library.gate import blocking_facts, changed_figures
@@ -28,14 +28,17 @@ class LibraryFactCheck:
     """The dispatcher's last fact check: `blocking_facts` on the current library.
 
     The library is read again whenever a file in posts/ changes (name, size or mtime), so a
-    statistic set to `verified: false` while the scheduler runs holds its posts at once. A
-    library that no longer loads keeps the last good one (and says so in the log).
+    statistic set to `verified: false` while the scheduler runs holds its posts at once. While
+    the library does not load, nothing is published (fail closed): `unavailable` says why, and
+    the log says so once per change of the files.
     """
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._signature: tuple | None = None
         self._library: Library | None = None
+        #: why the library cannot be read now (None while it loads)
+        self.error: str | None = None
 
     def _files_signature(self) -> tuple:
         stats = []
@@ -53,19 +56,29 @@ class LibraryFactCheck:
         if signature != self._signature:
             try:
                 self._library = load_library(self.config)
-                if self._signature is not None:
+                if self.error is not None:
+                    log.info("post library loads again; publishing resumes")
+                elif self._signature is not None:
                     log.info("post library changed; reloaded it for the fact gate")
+                self.error = None
             except ToolkitError as exc:
-                log.error("post library changed but cannot be loaded; the fact gate keeps the "
-                          "last good one: %s", exc.message.splitlines()[-1])
+                self._library = None
+                self.error = exc.message.splitlines()[-1]
+                log.error("post library cannot be loaded, so nothing is published until it "
+                          "loads again: %s", self.error)
             self._signature = signature
         return self._library
+
+    def unavailable(self, now: datetime) -> str | None:
+        """Why no post may be published at `now` (the library cannot be read), or None."""
+        self.library()
+        return None if self.error is None else f"the post library cannot be loaded: {self.error}"
 
     def __call__(self, post, now: datetime) -> str | None:  # a store Post
         """Why `post` may not be published at `now` (None when its facts still hold)."""
         library = self.library()
         if library is None:
-            return "the post library cannot be loaded, so its facts cannot be checked"
+            raise FactsUnavailable(self.unavailable(now) or "the post library cannot be loaded")
         message = library.messages.get(post.message_id)
         if message is None:
             return f"its message '{post.message_id}' is no longer in the library"

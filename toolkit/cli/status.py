@@ -1,6 +1,7 @@
 """`toolkit status [--json]`: scheduler alive or not, what is due, what waits for a person.
 
-Exit code 0 when all is well, 2 when no scheduler's heartbeat is fresh, 3 when posts wait for a
+Exit code 0 when all is well, 2 when no scheduler's heartbeat is fresh or the post library
+does not load (nothing is published), 3 when posts wait for a
 person (for cron jobs and monitors); 1 stays "Error: …" (e.g. the store cannot be opened).
 """
 
@@ -50,6 +51,9 @@ def status_lines(report: dict[str, Any], tz: tzinfo) -> list[str]:
                      f"last dispatch {at(s['last_dispatch'])}, next wake {at(s['next_wake'])}")
         if s["last_error"]:
             lines.append(f"    last error: {s['last_error']}")
+    if report["library"]["error"]:
+        lines.append("Post library: CANNOT BE LOADED, so nothing is published until it loads "
+                     f"again: {report['library']['error']}")
     nxt = report["next_post"]
     lines.append("Next post due: " + ("none" if nxt is None else
                  f"{at(nxt['scheduled_at'])} on {nxt['platform']} ({nxt['account']})"))

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from toolkit.config import Config
-from toolkit.errors import LibraryError
+from toolkit.errors import LibraryError, ToolkitError
 from toolkit.fields import FieldReader
 from toolkit.library.models import CARD_LAYOUTS, Card, Claim, Library, Message, Origin, Statistic
 from toolkit.problems import Problems, display_path, shown
@@ -37,6 +37,15 @@ def load_library(config: Config) -> Library:
     if problems.errors:
         raise LibraryError("the post library has errors:\n" + "\n".join(map(str, problems.errors)))
     return library
+
+
+def library_error(config: Config) -> str | None:
+    """Why the library cannot be loaded now (its last error line), or None when it loads."""
+    try:
+        load_library(config)
+    except ToolkitError as exc:
+        return exc.message.splitlines()[-1]
+    return None
 
 
 def library_files(posts_dir: Path) -> list[Path]:

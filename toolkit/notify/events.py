@@ -3,16 +3,19 @@
 Post events come from the audit log, scanned from a mark kept in the store: a post that became
 `failed`, `missed` or `needs_check` (a failure whose reason says the platform rejected the
 account's keys is an `auth` event for the account). Account events come from the rate-limit
-holds and the daily and monthly caps. Each event has a key; a key is notified once per channel.
+holds and the daily and monthly caps; a `library` event from a post library that does not
+load. Each event has a key; a key is notified once per channel.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from toolkit.config import Config
+from toolkit.library.loader import library_error
 from toolkit.store import DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
 from toolkit.store.models import APPROVED, COUNTED
 from toolkit.store.ops import audit_since
@@ -116,6 +119,15 @@ def quota_events(config: Config, store: Store, now: datetime) -> list[Event]:
                                 quota=QuotaPass("month", through, account.monthly_cap,
                                                 tomorrow)))
     return events
+
+
+def library_events(config: Config, now: datetime) -> list[Event]:
+    """The post library does not load, so nothing is published (once a day per error)."""
+    error = library_error(config)
+    if error is None:
+        return []
+    digest = hashlib.sha256(error.encode()).hexdigest()[:12]
+    return [Event("library", f"library:{now:%Y-%m-%d}:{digest}", detail=error)]
 
 
 def store_event(detail: str, now: datetime) -> Event:

@@ -55,6 +55,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "store.title": "The store cannot be opened",
         "store.what": "The scheduler cannot use its store, so nothing is published: {detail}",
         "store.todo": "check the database (disk, file, permissions), then run `toolkit status`",
+        "library.title": "The post library cannot be loaded",
+        "library.many": "The post library cannot be loaded ({n} errors)",
+        "library.what": "Nothing is published until the post library loads again (due posts "
+                        "stay approved): {detail}",
+        "library.todo": "fix the file named above (`toolkit check` lists every error); posts "
+                        "go out by themselves once it loads",
         "down.title": "{detail} has stopped", "down.many": "{n} services have stopped",
         "down.what": "systemd gave up restarting {detail} after repeated failures: nothing is "
                      "published until it runs again.",
@@ -120,6 +126,12 @@ TEXTS: dict[str, dict[str, str]] = {
                       "nada: {detail}",
         "store.todo": "revisa la base de datos (disco, archivo, permisos) y luego ejecuta "
                       "`toolkit status`",
+        "library.title": "No se puede cargar la biblioteca de publicaciones",
+        "library.many": "No se puede cargar la biblioteca de publicaciones ({n} errores)",
+        "library.what": "No se publica nada hasta que la biblioteca vuelva a cargarse (las "
+                        "publicaciones pendientes siguen aprobadas): {detail}",
+        "library.todo": "corrige el archivo indicado (`toolkit check` muestra todos los "
+                        "errores); las publicaciones saldrán solas cuando cargue",
         "down.title": "{detail} se ha detenido", "down.many": "{n} servicios se han detenido",
         "down.what": "systemd dejó de reiniciar {detail} tras varios fallos: no se publica nada "
                      "hasta que vuelva a funcionar.",

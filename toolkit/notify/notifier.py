@@ -24,6 +24,7 @@ from toolkit.notify.events import (
     build_digest,
     digest_day,
     hold_events,
+    library_events,
     post_events,
     quota_events,
     store_event,
@@ -114,6 +115,7 @@ class Notifier:
         events, last = post_events(self.store, int(mark or 0))
         events += hold_events(self.store, now)
         events += quota_events(self.config, self.store, now)
+        events += library_events(self.config, now)
         queued = 0
         for ch in channels:
             queued += self._queue_events(ch, events, now)
