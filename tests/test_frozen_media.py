@@ -102,3 +102,28 @@ def test_media_folder_beside_sqlite_or_from_config(project: Path, tmp_path: Path
     edit(project, "url: sqlite:///../data/toolkit.db",
          "url: sqlite:///../data/toolkit.db\n  media: ../frozen")
     assert load_config(project).media_dir == project.parent.parent / "frozen"
+
+
+def test_an_image_over_a_platforms_limit_is_frozen_platform_ready_at_approval(
+        project: Path) -> None:
+    from PIL import Image
+
+    _build_card(project)
+    planner = _planner(project)
+    noise = Image.effect_noise((1400, 1400), 120).convert("RGB")
+    for fmt in ("link", "x"):  # a large PNG in both formats
+        noise.save(planner.config.graphics_dir / f"stat-attacks-{fmt}-en.png", "PNG")
+    large = (planner.config.graphics_dir / "stat-attacks-x-en.png").read_bytes()
+    assert len(large) > 1_000_000
+    at = datetime(2099, 1, 5, 15, tzinfo=UTC)
+    sky = planner.add(CARD_MESSAGE, "bluesky", "en", at, NOW, "c")
+    box = planner.add(CARD_MESSAGE, "outbox", "en", at, NOW, "c")
+    assert sorted(planner.approve([sky, box], "lead", NOW).approved) == sorted([sky, box])
+    (media,) = planner.store.get(sky).media
+    frozen = Path(media["path"]).read_bytes()
+    assert len(frozen) <= 1_000_000 and frozen[:3] == b"\xff\xd8\xff"  # the JPEG Bluesky takes
+    assert Path(media["path"]).name == f"{media['sha256']}.jpg"
+    assert hashlib.sha256(frozen).hexdigest() == media["sha256"]
+    (plain,) = planner.store.get(box).media  # no limit of its own: the built PNG as it is
+    assert Path(plain["path"]).read_bytes() == large
+    planner.store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import os
@@ -17,9 +18,10 @@ from crash import crash_then_recover
 from PIL import Image
 
 from toolkit.config import Account
-from toolkit.errors import AuthError, DuplicateError, RateLimited
+from toolkit.errors import AuthError, DuplicateError, PermanentError, RateLimited
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
 from toolkit.publish.bluesky import BlueskyPublisher, record_key
+from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"
 XRPC = f"{SERVICE}/xrpc"
@@ -169,13 +171,24 @@ def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) ->
     assert pds.blob_types == ["image/png", "image/png"] and pds.sessions == 1
 
 
-def test_large_image_is_reencoded_under_the_limit(pds: FakePds, tmp_path: Path) -> None:
+def test_the_approved_platform_ready_image_goes_out_byte_for_byte(pds: FakePds,
+                                                                   tmp_path: Path) -> None:
     big = png(tmp_path / "big.png", (1400, 1400), noise=True)
     assert os.path.getsize(big.path) > 1_000_000
-    publisher(tmp_path).publish(post(media=(big,)))
+    path, digest = freeze_image(big.path, tmp_path / "media", max_bytes=1_000_000)
+    frozen = path.read_bytes()
+    publisher(tmp_path).publish(post(media=(MediaItem(str(path), big.alt, digest),)))
     (blob,) = pds.blobs
-    assert len(blob) <= 1_000_000
+    assert blob == frozen and hashlib.sha256(blob).hexdigest() == digest  # never re-encoded
     assert Image.open(io.BytesIO(blob)).format == "JPEG" and pds.blob_types == ["image/jpeg"]
+
+
+def test_an_image_over_the_limit_is_refused_never_reencoded(pds: FakePds,
+                                                             tmp_path: Path) -> None:
+    big = png(tmp_path / "big.png", (1400, 1400), noise=True)
+    with pytest.raises(PermanentError, match="big.png"):
+        publisher(tmp_path).publish(post(media=(big,)))
+    assert pds.blobs == [] and pds.records == {}
 
 
 def test_session_saved_private_and_reused(pds: FakePds, tmp_path: Path) -> None:

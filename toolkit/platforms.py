@@ -47,7 +47,7 @@ PLATFORMS: dict[str, PlatformInfo] = {
     "bluesky": PlatformInfo(
         "bluesky", "Bluesky", "toolkit.publish.bluesky:BlueskyPublisher",
         keys=("handle", "app_password"),
-        # Bluesky refuses blobs over 1,000,000 bytes; larger images are re-encoded on upload
+        # Bluesky refuses blobs over 1,000,000 bytes; approval freezes larger images re-encoded
         max_images=4, max_image_bytes=1_000_000, max_alt_chars=2000,
         default_service="https://bsky.social"),
     "mastodon": PlatformInfo(

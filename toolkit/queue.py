@@ -21,6 +21,7 @@ from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitE
 from toolkit.library import Library
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
+from toolkit.platforms import platform_info
 from toolkit.quotas import quota_warnings
 from toolkit.slots import next_free_slot, parse_time, show_time
 from toolkit.store import (
@@ -229,16 +230,18 @@ class Planner:
         fmt = self.config.platforms[post.platform].card_format
         if not card or not fmt:
             return []
-        return self._media(card, fmt, post.lang)
+        info = platform_info(post.platform)
+        return self._media(card, fmt, post.lang, info.max_image_bytes if info else None)
 
-    def _media_uncached(self, card: str, fmt: str, lang: str) -> list[dict]:
+    def _media_uncached(self, card: str, fmt: str, lang: str,
+                        max_bytes: int | None = None) -> list[dict]:
         from toolkit.graphics.manifest import find_graphic
 
         found = find_graphic(self.config.graphics_dir, card, fmt, lang)
         if found is None:
             raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {lang}; "
                                "run `toolkit graphics build`")
-        return freeze_media([found], self._media_folder())
+        return freeze_media([found], self._media_folder(), max_bytes)
 
     def _media_folder(self) -> Path:
         return media_folder(self.store.url, self.config.media_dir)

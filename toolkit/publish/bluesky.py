@@ -7,7 +7,8 @@
   (a TID) derived from the post's id, so a retry after a crash cannot create a second post;
   `reconcile` reads that record (`getRecord`).
 - Text gets real facets for links and hashtags (byte offsets in UTF-8); images carry alt text and
-  aspect ratio and are re-encoded as JPEG when over 1,000,000 bytes.
+  aspect ratio; they go out byte for byte as approved (approval froze an image over 1,000,000
+  bytes as its re-encoded JPEG), never re-encoded here: a larger file is refused.
 - Errors: 429 -> `RateLimited` (until `ratelimit-reset`), 5xx and timeouts -> `TransientError`,
   rejected password or session -> `AuthError`, other 4xx -> `PermanentError` with Bluesky's words.
 """
@@ -15,7 +16,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,6 +39,7 @@ from toolkit.errors import (
     RateLimited,
     TransientError,
 )
+from toolkit.graphics.ready import image_facts
 from toolkit.lengths import grapheme_length
 from toolkit.platform_state import SESSIONS, read_json, state_dir, state_file, write_private
 from toolkit.platforms import PLATFORMS
@@ -76,30 +77,6 @@ def record_key(post_id: str) -> str:
 def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
     """Link and hashtag facets of `text`, with UTF-8 byte ranges (no network: no mentions)."""
     return detect_facets(text)
-
-
-def fit_image(data: bytes, max_bytes: int) -> tuple[bytes, str, int, int]:
-    """The image as uploaded: `(bytes, mime type, width, height)`; re-encoded as JPEG (quality
-    stepping down, then smaller) when over `max_bytes`."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as img:
-        width, height = img.size
-        mime = Image.MIME.get(img.format or "", "image/png")
-        if len(data) <= max_bytes:
-            return data, mime, width, height
-        rgb = img.convert("RGB")
-    scale = 1.0
-    while scale > 0.1:
-        size = (max(1, int(width * scale)), max(1, int(height * scale)))
-        frame = rgb if scale == 1.0 else rgb.resize(size, Image.LANCZOS)
-        for quality in (90, 80, 70, 60):
-            out = io.BytesIO()
-            frame.save(out, "JPEG", quality=quality, optimize=True)
-            if out.tell() <= max_bytes:
-                return out.getvalue(), "image/jpeg", size[0], size[1]
-        scale *= 0.8
-    raise PermanentError(f"image cannot be brought under {max_bytes:,} bytes for Bluesky")
 
 
 def _error_name(exc: at_errors.RequestErrorBase) -> tuple[str, str]:
@@ -243,7 +220,7 @@ class BlueskyPublisher:
         if length > MAX_GRAPHEMES:
             raise PermanentError(f"post {post.id} is {length} graphemes; Bluesky takes at most "
                                  f"{MAX_GRAPHEMES}")
-        check_media(post.media, INFO, max_bytes=0)  # large files are re-encoded below
+        check_media(post.media, INFO)  # never re-encoded: approval froze a fitting image
         rkey = record_key(post.id)
         embed = self._images(post.media) if post.media else None
         record = models.AppBskyFeedPost.Record(
@@ -290,7 +267,8 @@ class BlueskyPublisher:
     def _images(self, media: tuple[MediaItem, ...]) -> models.AppBskyEmbedImages.Main:
         images = []
         for item in media:
-            data, mime, width, height = fit_image(read_media(item), INFO.max_image_bytes)
+            data = read_media(item)
+            mime, width, height = image_facts(data)
             name = Path(item.path).name
             blob = self._call(f"the upload of {name}",
                               lambda data=data, mime=mime: self.client.com.atproto.repo.upload_blob(

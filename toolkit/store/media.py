@@ -1,8 +1,9 @@
 """Frozen media: approved images copied into a content-addressed folder beside the store.
 
 At approval each image is copied to `<media>/<sha256>.png` (written atomically, never changed
-afterwards) and the post records `{path, alt, sha256}` with `path` naming that copy. Rebuilding or
-deleting `graphics/` then cannot change what an approved post publishes; publishers read the copy
+afterwards; an image over the post's platform limit is frozen re-encoded, as `<sha256>.jpg`)
+and the post records `{path, alt, sha256}` with `path` naming that copy. Rebuilding or deleting
+`graphics/` then cannot change what an approved post publishes; publishers read the copy
 through `toolkit.publish.base.read_media`, which checks the hash.
 
 The folder is `media/` next to a SQLite store's file, or the config's `store.media` (needed for
@@ -39,10 +40,13 @@ def media_folder(store_url: str, override: Path | None = None) -> Path:
     return Path(database).resolve().parent / "media"
 
 
-def freeze_image(source: Path | str, folder: Path) -> tuple[Path, str]:
+def freeze_image(source: Path | str, folder: Path,
+                 max_bytes: int | None = None) -> tuple[Path, str]:
     """Copy one image into `folder` as `<sha256>.png` (atomically); return its path and hash.
 
-    An existing copy is kept when its bytes still match its name, and replaced when not.
+    An image over `max_bytes` (the post's platform limit) is frozen as its platform-ready JPEG
+    instead (`<sha256>.jpg`), so what is approved is what is uploaded. An existing copy is kept
+    when its bytes still match its name, and replaced when not.
     """
     try:
         data = Path(source).read_bytes()
@@ -50,8 +54,13 @@ def freeze_image(source: Path | str, folder: Path) -> tuple[Path, str]:
         raise StoreError(f"image {Path(source).name} cannot be read: "
                          f"{exc.strerror or exc.__class__.__name__}; run `toolkit graphics "
                          "build`") from None
+    suffix = ".png"
+    if max_bytes and len(data) > max_bytes:
+        from toolkit.graphics.ready import fit_under
+
+        data, suffix = fit_under(data, max_bytes, f"image {Path(source).name}"), ".jpg"
     digest = hashlib.sha256(data).hexdigest()
-    target = folder / f"{digest}.png"
+    target = folder / f"{digest}{suffix}"
     try:
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
             return target, digest
@@ -70,10 +79,12 @@ def freeze_image(source: Path | str, folder: Path) -> tuple[Path, str]:
     return target, digest
 
 
-def freeze_media(items: Iterable[dict], folder: Path) -> list[dict]:
-    """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies."""
+def freeze_media(items: Iterable[dict], folder: Path,
+                 max_bytes: int | None = None) -> list[dict]:
+    """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies
+    (platform-ready under `max_bytes`, see `freeze_image`)."""
     frozen = []
     for item in items:
-        path, digest = freeze_image(item["path"], folder)
+        path, digest = freeze_image(item["path"], folder, max_bytes)
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
