@@ -332,3 +332,16 @@ def test_a_library_that_cannot_be_read_is_told_once(
     title, es = render("library", library_events(config, T0), "es", config.timezone)
     assert title == "#SaveAsylum: No se puede cargar la biblioteca de publicaciones"
     assert "No se publica nada hasta que la biblioteca vuelva a cargarse" in es
+
+
+def test_a_site_past_its_valid_until_date_is_told_once(
+        config: Config, store: Store, smtp: SmtpReceiver) -> None:
+    config.site_dir.mkdir(parents=True, exist_ok=True)
+    (config.site_dir / "valid-until.json").write_text(
+        '{"valid_until": "2026-11-30", "set_by": "member data"}\n', encoding="utf-8")
+    notifier = Notifier(config, store)
+    notifier.tick(T0)
+    notifier.tick(T0 + timedelta(seconds=30))
+    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: The share kit is out of date"]
+    assert "past its valid-until date 2026-11-30 (member data)" in smtp.messages[0][1]
+    assert "`toolkit site build`" in smtp.messages[0][1]

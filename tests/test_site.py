@@ -5,6 +5,7 @@ test_site_browser.py."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import zipfile
@@ -299,3 +300,52 @@ def test_missing_base_url_is_one_clear_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert re.search(r"Error: \S*config/campaign\.yaml:\d+: 'site\.base_url' is not set",
                      result.output), result.output
+
+
+def test_build_prints_and_writes_the_date_until_which_the_site_is_valid(built) -> None:
+    config_file, site = built
+    again = site_build(config_file)
+    assert "valid until 2027-01-03 (member data's review date)" in again.output
+    for page in (site / "index.html", site / "es" / "index.html"):
+        assert '<meta name="saveasylum:valid-until" content="2027-01-03">' in \
+            page.read_text(encoding="utf-8")
+    assert json.loads((site / "valid-until.json").read_text(encoding="utf-8")) == {
+        "valid_until": "2027-01-03", "set_by": "member data"}
+
+
+def test_a_shown_claims_review_date_sets_the_validity_and_status_warns_after_it(
+        tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from toolkit.cli.status import status_lines
+    from toolkit.health import status_report
+    from toolkit.notify.events import site_events
+    from toolkit.site.build import build_site
+    from toolkit.store import Store
+
+    config_file = copy_project(tmp_path)
+    claims = tmp_path / "posts" / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(
+        "as_of: 2025-01-21\n    max_age_days: 90\n    verified: false",
+        "as_of: 2026-11-01\n    review_by: 2026-12-15\n    verified: true"), encoding="utf-8")
+    config = load_config(config_file)
+    result = build_site(config, today=TODAY)
+    assert (result.valid_until, result.valid_why) == (date(2026, 12, 15), "claim mpp-status-now")
+    assert "valid until 2026-12-15 (claim mpp-status-now's review date)" in result.summary()
+    assert 'id="post-support-stand-with"' in (tmp_path / "site" / "index.html").read_text("utf-8")
+
+    store = Store(config.store_url)
+    on_the_day = datetime(2026, 12, 15, 20, tzinfo=UTC)  # still the 15th in Chicago
+    report, _ = status_report(store, config, on_the_day)
+    assert report["site"] == {"valid_until": "2026-12-15", "set_by": "claim mpp-status-now",
+                              "expired": False}
+    assert not site_events(config, on_the_day)
+    after = on_the_day + timedelta(days=1)
+    report, _ = status_report(store, config, after)
+    assert report["site"]["expired"] is True
+    assert ("Site: the built share kit is past its valid-until date 2026-12-15 (claim "
+            "mpp-status-now's review date): rebuild it with `toolkit site build`"
+            in status_lines(report, config.timezone))
+    (event,) = site_events(config, after)
+    assert event.kind == "site" and event.key == "site:2026-12-15"
+    store.close()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from toolkit.config import Config
 from toolkit.errors import StoreError
 from toolkit.library.loader import library_error
+from toolkit.site.validity import read_valid_until
 from toolkit.store import STATUSES, Store, utcnow
 from toolkit.store.models import FAILED, MISSED, NEEDS_CHECK, iso_utc
 from toolkit.store.ops import last_audit, next_due, read_heartbeats, status_counts, unsent_count
@@ -51,8 +52,17 @@ def health(store: Store, config: Config, now: datetime) -> tuple[dict[str, Any],
         "notifications_unsent": unsent_count(store),
         # a library that does not load stops all publishing (the fact gate fails closed)
         "library": {"ok": library_ok},
+        "site": site_state(config, now),
     }
     return summary, alive
+
+
+def site_state(config: Config, now: datetime) -> dict[str, Any]:
+    """The built share kit's valid-until date and whether it is past it (rebuild it) at `now`."""
+    until, why = read_valid_until(config.site_dir)
+    expired = until is not None and now.astimezone(config.timezone).date() > until
+    return {"valid_until": until.isoformat() if until else None, "set_by": why or None,
+            "expired": expired}
 
 
 def status_report(store: Store, config: Config, now: datetime) -> tuple[dict[str, Any], int]:

@@ -54,6 +54,11 @@ def status_lines(report: dict[str, Any], tz: tzinfo) -> list[str]:
     if report["library"]["error"]:
         lines.append("Post library: CANNOT BE LOADED, so nothing is published until it loads "
                      f"again: {report['library']['error']}")
+    site = report["site"]
+    if site["expired"]:
+        lines.append(f"Site: the built share kit is past its valid-until date "
+                     f"{site['valid_until']} ({site['set_by']}'s review date): rebuild it "
+                     "with `toolkit site build`")
     nxt = report["next_post"]
     lines.append("Next post due: " + ("none" if nxt is None else
                  f"{at(nxt['scheduled_at'])} on {nxt['platform']} ({nxt['account']})"))

@@ -4,7 +4,8 @@ Post events come from the audit log, scanned from a mark kept in the store: a po
 `failed`, `missed` or `needs_check` (a failure whose reason says the platform rejected the
 account's keys is an `auth` event for the account). Account events come from the rate-limit
 holds and the daily and monthly caps; a `library` event from a post library that does not
-load. Each event has a key; a key is notified once per channel.
+load, a `site` event from a built share kit past its valid-until date. Each event has a key;
+a key is notified once per channel.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from toolkit.config import Config
 from toolkit.library.loader import library_error
+from toolkit.site.validity import site_expired
 from toolkit.store import DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
 from toolkit.store.models import APPROVED, COUNTED
 from toolkit.store.ops import audit_since
@@ -128,6 +130,15 @@ def library_events(config: Config, now: datetime) -> list[Event]:
         return []
     digest = hashlib.sha256(error.encode()).hexdigest()[:12]
     return [Event("library", f"library:{now:%Y-%m-%d}:{digest}", detail=error)]
+
+
+def site_events(config: Config, now: datetime) -> list[Event]:
+    """The built share kit is past its valid-until date (once per date)."""
+    expired = site_expired(config.site_dir, now.astimezone(config.timezone).date())
+    if expired is None:
+        return []
+    until, why = expired
+    return [Event("site", f"site:{until.isoformat()}", detail=f"{until.isoformat()} ({why})")]
 
 
 def store_event(detail: str, now: datetime) -> Event:

@@ -61,6 +61,12 @@ TEXTS: dict[str, dict[str, str]] = {
                         "stay approved): {detail}",
         "library.todo": "fix the file named above (`toolkit check` lists every error); posts "
                         "go out by themselves once it loads",
+        "site.title": "The share kit is out of date",
+        "site.many": "The share kit is out of date",
+        "site.what": "The built share kit is past its valid-until date {detail}: it may show "
+                     "a claim or member data no longer checked.",
+        "site.todo": "`toolkit site build` and publish the folder again (rebuild it daily, "
+                     "e.g. from cron)",
         "down.title": "{detail} has stopped", "down.many": "{n} services have stopped",
         "down.what": "systemd gave up restarting {detail} after repeated failures: nothing is "
                      "published until it runs again.",
@@ -132,6 +138,12 @@ TEXTS: dict[str, dict[str, str]] = {
                         "publicaciones pendientes siguen aprobadas): {detail}",
         "library.todo": "corrige el archivo indicado (`toolkit check` muestra todos los "
                         "errores); las publicaciones saldrán solas cuando cargue",
+        "site.title": "El kit para compartir está desactualizado",
+        "site.many": "El kit para compartir está desactualizado",
+        "site.what": "El kit para compartir ya pasó su fecha de validez, {detail}: puede "
+                     "mostrar una afirmación o datos de legisladores que ya no están revisados.",
+        "site.todo": "`toolkit site build` y vuelve a publicar la carpeta (reconstrúyelo cada "
+                     "día, por ejemplo con cron)",
         "down.title": "{detail} se ha detenido", "down.many": "{n} servicios se han detenido",
         "down.what": "systemd dejó de reiniciar {detail} tras varios fallos: no se publica nada "
                      "hasta que vuelva a funcionar.",

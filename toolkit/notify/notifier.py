@@ -27,6 +27,7 @@ from toolkit.notify.events import (
     library_events,
     post_events,
     quota_events,
+    site_events,
     store_event,
 )
 from toolkit.notify.messages import render, render_digest
@@ -116,6 +117,7 @@ class Notifier:
         events += hold_events(self.store, now)
         events += quota_events(self.config, self.store, now)
         events += library_events(self.config, now)
+        events += site_events(self.config, now)
         queued = 0
         for ch in channels:
             queued += self._queue_events(ch, events, now)

@@ -24,7 +24,7 @@ from toolkit.options import (
 
 #: every event a channel can ask for (`digest` is the daily summary)
 EVENTS = ("failed", "missed", "needs_check", "auth", "rate_limited", "quota", "store", "down",
-          "library", "digest")
+          "library", "site", "digest")
 MESSAGE_LANGS = ("en", "es")
 
 

@@ -46,14 +46,21 @@ class SiteResult:
     unchanged: int = 0
     removed: int = 0
     pages: list[str] = field(default_factory=list)
+    #: the last day the built site stays true (see `toolkit.site.validity`), and what sets it
+    valid_until: date | None = None
+    valid_why: str = ""
 
     def summary(self) -> str:
-        """'wrote 3, unchanged 120, removed 0 → site/ (open site/index.html)'."""
+        """'wrote 3, unchanged 120, removed 0 → site/ (open site/index.html)', then the date
+        until which the site is valid."""
         text = f"wrote {self.written}, unchanged {self.unchanged}"
         if self.removed:
             text += f", removed {self.removed}"
         index = display_path(self.out_dir / "index.html")
-        return f"{text} → {display_path(self.out_dir)}/ (open {index})"
+        valid = (f"valid until {self.valid_until.isoformat()} ({self.valid_why}'s review date): "
+                 "rebuild it before then, e.g. daily" if self.valid_until else
+                 "valid until: no review date on it")
+        return f"{text} → {display_path(self.out_dir)}/ (open {index})\n{valid}"
 
 
 def page_path(config: Config, lang: str) -> str:
@@ -116,8 +123,12 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
     old_files: dict[str, str] = state.get("files", {})
     if (not force and state.get("stamp") == input_stamp(config, today, allow_stale_members)
             and _all_present(out, old_files)):
+        from toolkit.site.validity import read_valid_until
+
+        until, why = read_valid_until(out)
         return SiteResult(out, unchanged=len(old_files),
-                          pages=[page_path(config, lang) for lang in config.languages])
+                          pages=[page_path(config, lang) for lang in config.languages],
+                          valid_until=until, valid_why=why)
     from toolkit.site.writer import write_site
 
     result, files = write_site(config, out, today, {} if force else old_files, library,

@@ -20,6 +20,7 @@ from toolkit.site.content import PageContent, human_size, page_content, site_car
 from toolkit.site.members import ANCHOR as MEMBERS_ANCHOR
 from toolkit.site.members import SCRIPT as MEMBERS_SCRIPT
 from toolkit.site.members import load_members, write_members
+from toolkit.site.validity import VALID_FILE, valid_until, valid_until_json
 
 THUMB_VERSION = "1"
 
@@ -96,6 +97,11 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
     by_file = {e["file"]: e for e in manifest}
     pages = [page_content(config, library, site, manifest, lang, today)
              for lang in config.languages]
+    fresh_members = members.roster.review_by if members is not None and not members.stale \
+        else None
+    result.valid_until, result.valid_why = valid_until(
+        library, [p.id for page in pages for p in page.posts], fresh_members)
+    w.data(VALID_FILE, valid_until_json(result.valid_until, result.valid_why))
     for page in pages:
         for file in page.files:
             rel = f"graphics/{file}"
@@ -117,6 +123,7 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
         w.data(MEMBERS_SCRIPT, SCRIPT.read_bytes())
     for page in pages:
         shell = _shell(config, page, pages)
+        shell["valid_until"] = result.valid_until.isoformat() if result.valid_until else ""
         v = None
         if members is not None:
             prefix = page_path(config, page.lang).removesuffix("index.html")
