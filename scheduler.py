@@ -32,6 +32,10 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
             click.echo(f"dry run: {len(outcomes)} post(s) due, nothing changed", err=True)
         else:
             click.echo(outcome_summary(outcomes), err=True)
+        if dispatcher.facts_unavailable:  # fail closed: say so to cron with exit 1
+            from toolkit.errors import LibraryError
+
+            raise LibraryError(f"{dispatcher.facts_unavailable}; nothing was published")
         return
     from toolkit.daemon import SchedulerService
     from toolkit.notify.notifier import build_notifier

@@ -143,3 +143,28 @@ def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         "published 1, missed 1, failed 0, needs_check 0, held by rate limit 0")
+
+
+def test_scheduler_once_exits_1_while_the_library_cannot_be_read(project: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = load_config(project)
+    store = Store(config.store_url)
+    now = datetime.now(UTC)
+    (pid,) = store.add([NewPost(MSG, "en", "outbox", "outbox", "January 20, 2021 … June 1, "
+                                "2021 #SaveAsylum", now - timedelta(minutes=1))], "test", now)
+    store.transition_many([(pid, "draft", {})], "approved", "lead", now)
+    (project.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("X_", "BLUESKY_",
+                                                                     "MASTODON_"))}
+    done = subprocess.run([sys.executable, str(ROOT / "scheduler.py"), "--config", str(project),
+                           "--once"], cwd=project.parent.parent, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: the post library cannot be loaded: ") and "broken.yaml" in last
+    assert last.endswith("; nothing was published") and "Traceback" not in done.stderr
+    assert store.get(pid).status == "approved" and not list(config.outbox_dir.glob("*.json"))
+    store.close()
