@@ -168,3 +168,22 @@ def test_scheduler_once_exits_1_while_the_library_cannot_be_read(project: Path) 
     assert last.endswith("; nothing was published") and "Traceback" not in done.stderr
     assert store.get(pid).status == "approved" and not list(config.outbox_dir.glob("*.json"))
     store.close()
+
+
+def test_the_scheduler_looks_again_every_few_seconds_not_in_a_loop(project: Path) -> None:
+    from toolkit.daemon import _SERVICES, FACTS_RETRY, SchedulerService
+
+    store, pid = _approved(project)
+    now = AT + timedelta(seconds=1)
+    service = SchedulerService(build_dispatcher(config=load_config(project)), clock=lambda: now)
+    broken = project.parent.parent / "posts" / "broken.yaml"
+    broken.write_text("statistics: [oops\n")
+    service.dispatch()
+    assert service._armed == now + FACTS_RETRY  # not at once: the due post is still approved
+    service.rearm()  # the watch job's run every second does not bring it forward
+    assert service._armed == now + FACTS_RETRY
+    assert "broken.yaml" in service.heartbeat.last_error
+    broken.unlink()
+    service.dispatch()
+    assert store.get(pid).status == "published" and service.heartbeat.last_error is None
+    _SERVICES.pop(service.id, None)
