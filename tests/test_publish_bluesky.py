@@ -186,7 +186,8 @@ def test_the_approved_platform_ready_image_goes_out_byte_for_byte(pds: FakePds,
 def test_an_image_over_the_limit_is_refused_never_reencoded(pds: FakePds,
                                                              tmp_path: Path) -> None:
     big = png(tmp_path / "big.png", (1400, 1400), noise=True)
-    with pytest.raises(PermanentError, match="big.png"):
+    with pytest.raises(PermanentError, match=r"big.png is [\d,]+ bytes; Bluesky takes at most "
+                       "1,000,000 bytes"):
         publisher(tmp_path).publish(post(media=(big,)))
     assert pds.blobs == [] and pds.records == {}
 

@@ -35,9 +35,8 @@ def check_media(media: Sequence[MediaItem], info: PlatformInfo, *,
                 raise PermanentError(f"{info.title} image {path}: cannot read it "
                                      f"({exc.strerror})") from None
             if size > size_limit:
-                raise PermanentError(f"{info.title} image {path.name} is "
-                                     f"{size / 1024 / 1024:.1f} MB; {info.title} takes at most "
-                                     f"{size_limit / 1024 / 1024:g} MB")
+                raise PermanentError(f"{info.title} image {path.name} is {size:,} bytes; "
+                                     f"{info.title} takes at most {size_limit:,} bytes")
         if len(item.alt) > alt_limit:
             raise PermanentError(f"{info.title} image {path.name}: alt text has {len(item.alt)} "
                                  f"characters; {info.title} takes at most {alt_limit}")
