@@ -153,23 +153,23 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
     result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now(), seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
         *result.approved, *result.refused, *result.stale, *result.changed]
+    lines = []  # written at once: 10⁴ separate writes cost more than the approval's SQL
     for pid in order:
         if pid in result.revisions:
-            click.echo(f"approved {pid} at revision {result.revisions[pid]}", err=True)
+            lines.append(f"approved {pid} at revision {result.revisions[pid]}")
         elif pid in result.refused:
-            click.echo(f"refused {pid}: {result.refused[pid]}", err=True)
+            lines.append(f"refused {pid}: {result.refused[pid]}")
         elif pid in result.stale:
-            click.echo(f"refused {pid}: {CHANGED} (you named revision {seen[pid]}; it is now "
-                       f"revision {result.stale[pid]}); see `toolkit queue show {pid}`",
-                       err=True)
+            lines.append(f"refused {pid}: {CHANGED} (you named revision {seen[pid]}; it is now "
+                         f"revision {result.stale[pid]}); see `toolkit queue show {pid}`")
         else:
-            click.echo(f"changed meanwhile {pid}: it is now {result.changed.get(pid, 'gone')}; "
-                       "nothing done", err=True)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"approved {len(result.approved)}, refused "
-               f"{len(result.refused) + len(result.stale)}, changed meanwhile "
-               f"{len(result.changed)}", err=True)
+            lines.append(f"changed meanwhile {pid}: it is now "
+                         f"{result.changed.get(pid, 'gone')}; nothing done")
+    lines += [f"warning: {warning}" for warning in result.warnings]
+    lines.append(f"approved {len(result.approved)}, refused "
+                 f"{len(result.refused) + len(result.stale)}, changed meanwhile "
+                 f"{len(result.changed)}")
+    click.echo("\n".join(lines), err=True)
     if (result.refused or result.changed or result.stale) and not all_:
         ctx.exit(1)
 
