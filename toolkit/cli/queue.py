@@ -18,7 +18,6 @@ from toolkit.cli.context import (
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
 from toolkit.store import STATUSES
-from toolkit.store.signoff import CHANGED
 
 
 def _planner(ctx: click.Context):
@@ -123,8 +122,16 @@ def show(ctx: click.Context, post_id: str, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
     """The queue, in time order."""
+    from toolkit.store.quickread import list_posts
+
     config = get_config(ctx)
-    posts = get_store(ctx).list(list(status) or None)
+    shape = config.path.parent / ".cache" / "store-shape.json"
+    posts = list_posts(config.store_url, shape, status)
+    if posts is None:  # first run, other code or schema: open the store (and record its shape)
+        posts = get_store(ctx).list(list(status) or None)
+        from toolkit.store.schema import record_shape
+
+        record_shape(shape)
     if as_json:
         print_json([p.as_dict() for p in posts])
         return
@@ -149,6 +156,8 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
         raise InputError("give post ids or --all")
     if revs and (all_ or len(revs) != len(ids)):
         raise InputError("give one --rev per post id, in the same order (not with --all)")
+    from toolkit.store.signoff import CHANGED
+
     seen = dict(zip(ids, revs, strict=True)) if revs else None
     result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now(), seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
