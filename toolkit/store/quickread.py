@@ -104,7 +104,7 @@ def _sqlite_file(url: str) -> Path | None:
     if not url.startswith("sqlite:///"):
         return None
     name = url[len("sqlite:///"):]
-    if not name or name == ":memory:" or name.startswith("file:") or "?" in name:
+    if not name or name == ":memory:" or name.startswith("file:") or any(c in name for c in "?%"):
         return None
     path = Path(name)
     return path if path.is_file() else None
