@@ -18,7 +18,6 @@ from toolkit.cli.context import (
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
 from toolkit.store import STATUSES
-from toolkit.store.signoff import CHANGED
 
 
 def _planner(ctx: click.Context):
@@ -123,8 +122,16 @@ def show(ctx: click.Context, post_id: str, as_json: bool) -> None:
 @click.pass_context
 def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
     """The queue, in time order."""
+    from toolkit.store.quickread import list_posts
+
     config = get_config(ctx)
-    posts = get_store(ctx).list(list(status) or None)
+    shape = config.path.parent / ".cache" / "store-shape.json"
+    posts = list_posts(config.store_url, shape, status)
+    if posts is None:  # first run, other code or schema: open the store (and record its shape)
+        posts = get_store(ctx).list(list(status) or None)
+        from toolkit.store.schema import record_shape
+
+        record_shape(shape)
     if as_json:
         print_json([p.as_dict() for p in posts])
         return
@@ -149,27 +156,29 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
         raise InputError("give post ids or --all")
     if revs and (all_ or len(revs) != len(ids)):
         raise InputError("give one --rev per post id, in the same order (not with --all)")
+    from toolkit.store.signoff import CHANGED
+
     seen = dict(zip(ids, revs, strict=True)) if revs else None
     result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now(), seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
         *result.approved, *result.refused, *result.stale, *result.changed]
+    lines = []  # written at once: 10⁴ separate writes cost more than the approval's SQL
     for pid in order:
         if pid in result.revisions:
-            click.echo(f"approved {pid} at revision {result.revisions[pid]}", err=True)
+            lines.append(f"approved {pid} at revision {result.revisions[pid]}")
         elif pid in result.refused:
-            click.echo(f"refused {pid}: {result.refused[pid]}", err=True)
+            lines.append(f"refused {pid}: {result.refused[pid]}")
         elif pid in result.stale:
-            click.echo(f"refused {pid}: {CHANGED} (you named revision {seen[pid]}; it is now "
-                       f"revision {result.stale[pid]}); see `toolkit queue show {pid}`",
-                       err=True)
+            lines.append(f"refused {pid}: {CHANGED} (you named revision {seen[pid]}; it is now "
+                         f"revision {result.stale[pid]}); see `toolkit queue show {pid}`")
         else:
-            click.echo(f"changed meanwhile {pid}: it is now {result.changed.get(pid, 'gone')}; "
-                       "nothing done", err=True)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"approved {len(result.approved)}, refused "
-               f"{len(result.refused) + len(result.stale)}, changed meanwhile "
-               f"{len(result.changed)}", err=True)
+            lines.append(f"changed meanwhile {pid}: it is now "
+                         f"{result.changed.get(pid, 'gone')}; nothing done")
+    lines += [f"warning: {warning}" for warning in result.warnings]
+    lines.append(f"approved {len(result.approved)}, refused "
+                 f"{len(result.refused) + len(result.stale)}, changed meanwhile "
+                 f"{len(result.changed)}")
+    click.echo("\n".join(lines), err=True)
     if (result.refused or result.changed or result.stale) and not all_:
         ctx.exit(1)
 

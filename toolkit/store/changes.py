@@ -77,6 +77,7 @@ class StateChanges:
         revisions = revisions or {}
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
+        media_json: dict[int, tuple[Any, str]] = {}  # approval shares one media list per card
         with self._write() as conn:
             current = self._statuses(conn, list(expected_of))  # id -> (status, version)
             groups: dict[tuple[str, ...], list[dict]] = {}
@@ -86,7 +87,11 @@ class StateChanges:
                     continue
                 vals = dict(values)
                 if "media" in vals and not isinstance(vals["media"], str):
-                    vals["media"] = json.dumps(list(vals["media"]))
+                    media = vals["media"]
+                    known = media_json.get(id(media))
+                    if known is None or known[0] is not media:
+                        known = media_json[id(media)] = (media, json.dumps(list(media)))
+                    vals["media"] = known[1]
                 groups.setdefault(tuple(sorted(vals)), []).append(
                     {"b_id": pid, "b_expected": exp, **{f"v_{k}": v for k, v in vals.items()}})
                 moved.append(pid)
@@ -114,6 +119,13 @@ class StateChanges:
         are locked until the transaction ends)."""
         current: dict[str, tuple[str, int]] = {}
         for i in range(0, len(ids), 900):
+            if self._sqlite:  # the driver's own parameters: compiling 900-item INs costs more
+                chunk = ids[i:i + 900]
+                rows = conn.exec_driver_sql(
+                    f"SELECT id, status, version FROM {posts.name} WHERE id IN "
+                    f"({', '.join('?' * len(chunk))})", tuple(chunk))
+                current.update({pid: (status, version) for pid, status, version in rows})
+                continue
             q = select(posts.c.id, posts.c.status, posts.c.version).where(
                 posts.c.id.in_(ids[i:i + 900]))
             if not self._sqlite:
@@ -182,9 +194,16 @@ class StateChanges:
                 text = cache[v] = _sqlite_value(v)
             return text
 
-        params = [tuple([value(row[n]) if n in row else fixed[n] for n in names])
-                  for row in rows]
-        conn.exec_driver_sql(compiled.string, params)
+        columns = []  # column by column: only a column holding times is converted
+        for n in names:
+            try:
+                column = [row[n] for row in rows]
+            except KeyError:
+                column = [row[n] if n in row else fixed[n] for row in rows]
+            if any(issubclass(t, datetime) for t in {type(v) for v in column}):
+                column = [value(v) for v in column]
+            columns.append(column)
+        conn.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
 
 
 _AUDIT_INSERT = insert(audit)

@@ -47,7 +47,11 @@ class Post:
     @classmethod
     def from_row(cls, row: Any) -> Post:
         """Build from a result row of the `posts` table."""
-        data = dict(row._mapping)
+        return cls.from_mapping(dict(row._mapping))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Post:
+        """Build from a `posts` row as a dict of column values (times already converted)."""
         data["media"] = json.loads(data.get("media") or "[]")
         names = _field_names()
         return cls(**{k: v for k, v in data.items() if k in names})

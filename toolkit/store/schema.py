@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import (
     Column,
@@ -27,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
+
+from toolkit.store.quickread import remember_shape, utc_from_store
 
 
 def sqlite_time(value: datetime) -> str:
@@ -62,11 +65,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
     def process_result_value(self, value: object, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return utc_from_store(value)
 
 
 metadata = MetaData()
@@ -278,3 +277,11 @@ def migrate(conn: Connection, now: datetime) -> list[str]:
             conn.execute(migrations_table.insert().values(name=name, applied_at=now))
             applied.append(name)
     return applied
+
+
+def record_shape(shape_file: Path) -> None:
+    """Record for `quickread` what opening a store checks: the migrations, every table's columns
+    (as this process's metadata has them) and the time columns of `posts`."""
+    remember_shape(shape_file, [name for name, _ in MIGRATIONS],
+                   {t.name: [c.name for c in t.columns] for t in metadata.sorted_tables},
+                   [c.name for c in posts.columns if isinstance(c.type, UTCDateTime)])
