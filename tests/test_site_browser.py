@@ -220,7 +220,7 @@ def x_intent_opened(page, link) -> str:  # noqa: ANN001 - Playwright page and lo
 
 @pytest.mark.parametrize(("lang", "opening"), [
     ("en", ".@SenSanders Bernard Sanders: please help end Remain in Mexico"),
-    ("es", ".@SenSanders Bernard Sanders: ayude a acabar de una vez con Quédate en México")])
+    ("es", ".@SenSanders Bernard Sanders: ayude a acabar de una vez con «Quédate en México»")])
 def test_call_your_members_pick_a_state_without_reload(served, lang: str, opening: str) -> None:
     base, _ = served
     url = base + ("" if lang == "en" else "es/")
