@@ -28,7 +28,7 @@ def test_all_cases_are_collected() -> None:
 
 def test_the_data_is_vendored_in_the_repository_with_its_license() -> None:
     repository = Path(__file__).resolve().parents[1]
-    assert DATA.is_relative_to(repository / "tests" / "fixtures")  # never ../shared
+    assert DATA.is_relative_to(repository / "tests" / "fixtures")  # nothing outside the repo
     assert "Apache License" in (DATA / "LICENSE").read_text(encoding="utf-8")
     assert "Copyright Twitter, Inc." in (DATA / "README.md").read_text(encoding="utf-8")
 
