@@ -144,22 +144,21 @@ class LengthCache:
         if self.path is None or not self.dirty:
             return
         import json
-        import os
+
+        from toolkit.atomic import write_atomic
 
         budget, kept = self.MAX_TEXTS, {}
         for counter, known in self.lengths.items():
             items = list(known.items())[-budget:] if budget > 0 else []
             budget -= len(items)
             kept[counter] = dict(items)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"version": self.version, "lengths": kept},
-                                      ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps({"version": self.version, "lengths": kept},
+                                               ensure_ascii=False))
             self.dirty = False
         except OSError:
-            tmp.unlink(missing_ok=True)
+            pass
 
 
 _cache = LengthCache()

@@ -12,11 +12,10 @@ campaign's state stays in one place. This module sits below compose and the publ
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.atomic import write_atomic
 from toolkit.config import Config
 
 SESSIONS = "sessions"
@@ -40,15 +39,7 @@ def state_file(folder: Path, kind: str, account: str) -> Path:
 def write_private(path: Path, data: dict) -> None:
     """Write JSON atomically with mode 0600 (the file may hold a token)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data), mode=0o600)
 
 
 def read_json(path: Path) -> dict | None:

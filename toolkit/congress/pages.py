@@ -4,11 +4,10 @@ JSON file per state, so that a phone loads only its own state's data."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from toolkit.atomic import write_atomic
 from toolkit.congress.view import state_payload
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -62,15 +61,3 @@ def write_state_pages(view: dict, out_dir: Path, layout: Callable[[str, str], st
     script = out_dir / SCRIPT.name
     write_atomic(script, SCRIPT.read_text(encoding="utf-8"))
     return [*written, script]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to a temporary file beside `path`, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            os.fchmod(f.fileno(), 0o644)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from toolkit.atomic import write_atomic
 from toolkit.congress.loader import check_member_fields, parse_date, read_roster, read_yaml
 from toolkit.congress.models import MembersError
-from toolkit.congress.pages import write_atomic
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, NodeList
 

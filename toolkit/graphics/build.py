@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from toolkit.atomic import write_atomic
 from toolkit.config import Config
 from toolkit.errors import GraphicsError
 from toolkit.graphics.colour import brand_contrast_problems
@@ -113,12 +114,7 @@ def render_job(job: Job, out_dir: str) -> Rendered:
                                         f"{PLATFORMS[LIMITED_BY].title} takes at most "
                                         f"{MAX_BYTES:,}")
     path = Path(out_dir) / job.file
-    tmp = path.with_name(f".{job.file}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(png)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, png)
     return job.file, hashlib.sha256(png).hexdigest(), len(png), None
 
 
@@ -307,6 +303,4 @@ def _write_manifest(out: Path, entries: list[dict]) -> None:
             return
     except OSError:
         pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)

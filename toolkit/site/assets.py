@@ -5,10 +5,10 @@ for the same inputs (fixed ZIP timestamps, sorted entries, no metadata)."""
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import zipfile
 from pathlib import Path
+
+from toolkit.atomic import write_atomic
 
 #: a fixed timestamp for every ZIP entry (the earliest a ZIP can hold), so ZIPs are reproducible
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -23,18 +23,14 @@ def write_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomic(path, data)
     return True
 
 
 def copy_file(src: Path, dest: Path) -> None:
     """Copy `src` to `dest` atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    write_atomic(dest, src.read_bytes())
 
 
 def thumbnail(src: Path, width: int, height: int) -> bytes:

@@ -13,14 +13,13 @@ PostgreSQL and other servers, whose database has no folder of its own).
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from toolkit.atomic import write_atomic
 from toolkit.errors import StoreError
 
 
@@ -65,14 +64,7 @@ def freeze_image(source: Path | str, folder: Path,
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
             return target, digest
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                os.fchmod(f.fileno(), 0o644)  # an image, not a secret (mkstemp gives 0600)
-            os.replace(tmp, target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        write_atomic(target, data)
     except OSError as exc:
         raise StoreError(f"cannot freeze image {Path(source).name} into {folder}: "
                          f"{exc.strerror or exc.__class__.__name__}") from None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
+from toolkit.atomic import write_atomic
 from toolkit.store.models import Post
 
 STORE_CODE = Path(__file__).resolve().parent
@@ -57,9 +58,7 @@ def remember_shape(shape_file: Path, migrations: Sequence[str],
         if shape_file.exists() and json.loads(shape_file.read_text("utf-8")) == shape:
             return
         shape_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = shape_file.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(shape), "utf-8")
-        tmp.replace(shape_file)
+        write_atomic(shape_file, json.dumps(shape))
     except (OSError, ValueError):
         pass
 
