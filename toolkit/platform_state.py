@@ -17,6 +17,7 @@ from pathlib import Path
 
 from toolkit.atomic import write_atomic
 from toolkit.config import Config
+from toolkit.store.location import sqlite_path
 
 SESSIONS = "sessions"
 INSTANCES = "instances"
@@ -24,11 +25,8 @@ INSTANCES = "instances"
 
 def state_dir(config: Config) -> Path:
     """The folder for publisher state: the SQLite store's folder, else the outbox's parent."""
-    prefix = "sqlite:///"
-    url = config.store_url
-    if url.startswith(prefix) and url[len(prefix):] not in ("", ":memory:"):
-        return Path(url[len(prefix):].split("?", 1)[0]).parent
-    return config.outbox_dir.parent
+    database = sqlite_path(config.store_url)
+    return database.parent if database is not None else config.outbox_dir.parent
 
 
 def state_file(folder: Path, kind: str, account: str) -> Path:

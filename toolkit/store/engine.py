@@ -8,12 +8,12 @@ a read-then-write upgrade: the second writer waits (busy timeout) instead of fai
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from toolkit.errors import StoreError
+from toolkit.store.location import sqlite_path
 
 #: how long a writer waits for another process's write lock ($TOOLKIT_LOCK_TIMEOUT, seconds)
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -48,16 +48,6 @@ def make_engine(url: str) -> Engine:
             raise StoreError(f"the store is PostgreSQL but its driver is missing; "
                              f"{POSTGRES_HINT}") from None
     return create_engine(url, pool_pre_ping=True)
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The database file of a SQLite URL (None for in-memory or URI forms)."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return Path(path)
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -16,27 +16,20 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 from toolkit.atomic import write_atomic
 from toolkit.errors import StoreError
+from toolkit.store.location import sqlite_path
 
 
 def media_folder(store_url: str, override: Path | None = None) -> Path:
     """The frozen-media folder: `override` if set, else `media/` beside the SQLite file."""
     if override is not None:
         return Path(override)
-    try:
-        url = make_url(store_url)
-    except ArgumentError:
-        url = None
-    database = url.database if url is not None else None
-    if url is None or not url.drivername.startswith("sqlite") or not database \
-            or database == ":memory:" or database.startswith("file:"):
+    database = sqlite_path(store_url)
+    if database is None:
         raise StoreError("approved images need a folder to be frozen in: set `store.media` in "
                          "the config (a store that is not a SQLite file has no folder beside it)")
-    return Path(database).resolve().parent / "media"
+    return database.resolve().parent / "media"
 
 
 def freeze_image(source: Path | str, folder: Path,

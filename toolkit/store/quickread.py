@@ -23,6 +23,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from toolkit.atomic import write_atomic
+from toolkit.store.location import sqlite_path
 from toolkit.store.models import Post
 
 STORE_CODE = Path(__file__).resolve().parent
@@ -100,12 +101,9 @@ def list_posts(url: str, shape_file: Path,
 
 def _sqlite_file(url: str) -> Path | None:
     """The existing database file of a plain `sqlite:///path` URL, else None."""
-    if not url.startswith("sqlite:///"):
-        return None
-    name = url[len("sqlite:///"):]
-    if not name or name == ":memory:" or name.startswith("file:") or any(c in name for c in "?%"):
-        return None
-    path = Path(name)
+    path = sqlite_path(url)
+    if path is None or not url.startswith("sqlite:///") or any(c in url for c in "?%"):
+        return None  # only a plain file URL: a driver name, query or escape needs SQLAlchemy
     return path if path.is_file() else None
 
 

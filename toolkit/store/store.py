@@ -22,8 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from toolkit.errors import StoreError
 from toolkit.store.changes import StateChanges
 from toolkit.store.claims import Claims
-from toolkit.store.engine import make_engine, sqlite_path
+from toolkit.store.engine import make_engine
 from toolkit.store.failures import StoreGone, describe
+from toolkit.store.location import sqlite_path
 from toolkit.store.models import NewPost
 from toolkit.store.reads import Reads
 from toolkit.store.schema import audit, migrate, missing_columns, pending, posts
