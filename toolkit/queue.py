@@ -290,12 +290,9 @@ class Planner:
             if isinstance(frozen, ToolkitError):
                 result.refused[post.id] = frozen.message
                 continue
-            if post.id in seen and self._recomposed(post, frozen["text"], by, now):
-                result.stale[post.id] = post.version + 1
-                continue
             result.revisions[post.id] = post.version
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
-        changes = self._shown_texts_only(changes, {p.id: p.text for p in posts}, result, by,
+        changes = self._shown_texts_only(changes, {p.id: p for p in posts}, seen, result, by,
                                          now)
         result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved",
                                                      revisions=result.revisions)
@@ -323,37 +320,33 @@ class Planner:
         have = SignoffStore(self.store).approved_names(post_id, revision)
         return [name for name in self.config.require_signoff if name not in have]
 
-    def _recomposed(self, post: Any, text: str, by: str, now: datetime) -> bool:
-        """When the library's text for a draft differs from the text the approver was shown,
-        store the new text as a new revision (so they see it) and return True."""
-        stored = self.store.get(post.id)
-        if stored.text == text:
-            return False
-        self.store.transition_many([(post.id, DRAFT, {"text": text})], DRAFT, by, now,
-                                   "text recomposed: its message changed in the library",
-                                   revisions={post.id: post.version})
-        return True
-
-    def _shown_texts_only(self, changes: list[tuple[str, str, dict]], shown: dict[str, str],
-                          result: Approval, by: str, now: datetime
+    def _shown_texts_only(self, changes: list[tuple[str, str, dict]], posts: dict[str, Any],
+                          seen: Mapping[str, int], result: Approval, by: str, now: datetime
                           ) -> list[tuple[str, str, dict]]:
-        """The changes whose frozen text is the draft's stored text (`shown`: what `queue show`
-        and the review app showed). A draft whose message was edited since is refreshed to the
-        new text and refused, so nobody approves a wording they were not shown."""
+        """The changes whose frozen text is the draft's stored text: what `queue show` and the
+        review app showed. A draft whose message was edited in the library since is given the
+        new text as a new revision and not approved, so nobody approves a wording they were
+        not shown: `stale` when the approver named the revision they saw, else `refused`."""
         keep, refresh = [], []
         for change in changes:
-            pid, _, values = change
-            if shown.get(pid, values["text"]) == values["text"]:
+            post, text = posts[change[0]], change[2]["text"]
+            if post.text == text:
                 keep.append(change)
             else:
-                refresh.append((pid, DRAFT, {"text": values["text"]}))
-        moved = set(self.store.transition_many(refresh, DRAFT, by, now,
-                                               "text refreshed from the library"))
-        for pid, _, _ in refresh:
-            result.refused[pid] = ("its message's text changed since it was queued; the draft "
-                                   "now shows the new text: review it, then approve again"
-                                   if pid in moved else "it changed while being approved; "
-                                   "look at it again")
+                refresh.append((post, text))
+        moved = set(self.store.transition_many(
+            [(post.id, DRAFT, {"text": text}) for post, text in refresh], DRAFT, by, now,
+            "text recomposed: its message changed in the library",
+            revisions={post.id: post.version for post, _ in refresh}))
+        for post, _ in refresh:
+            if post.id in seen:
+                result.stale[post.id] = post.version + 1
+            elif post.id in moved:
+                result.refused[post.id] = ("its message's text changed since it was queued; the "
+                                           "draft now shows the new text: review it, then "
+                                           "approve again")
+            else:
+                result.refused[post.id] = "it changed while being approved; look at it again"
         return keep
 
     def _get_all(self, ids: Sequence[str]) -> list:
