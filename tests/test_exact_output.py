@@ -33,13 +33,14 @@ def frozen(project: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> Callable[
     """`run_cli` over the frozen library, with post ids p000000001… and the clock at NOW."""
     import toolkit.cli.queue
     import toolkit.cli.schedule
-    import toolkit.store.store
+    import toolkit.store.models
 
     posts = project.parent.parent / "posts"
     shutil.rmtree(posts)
     shutil.copytree(EXPECTED / "posts", posts)
     counter = itertools.count(1)
-    monkeypatch.setattr(toolkit.store.store, "new_post_id", lambda: f"p{next(counter):09d}")
+    monkeypatch.setattr(toolkit.store.models, "new_post_ids",
+                        lambda n: [f"p{next(counter):09d}" for _ in range(n)])
     monkeypatch.setattr(toolkit.cli.queue, "_now", lambda: NOW)
     monkeypatch.setattr(toolkit.cli.schedule, "datetime", _FixedClock)
     return run_cli

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # heavy imports stay lazy: `toolkit --help` must start fast
     from toolkit.library import Library
     from toolkit.queue import Planner
     from toolkit.store import Store
+    from toolkit.store.lite import LiteStore
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Toolkit:
     config: Config
     _library: Library | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    _lite: LiteStore | None = field(default=None, repr=False)
     _stamp: tuple = field(default=(), repr=False)
 
     @property
@@ -42,9 +44,30 @@ class Toolkit:
         """The store named by the config (opened and migrated once)."""
         if self._store is None:
             from toolkit.store import Store
+            from toolkit.store.location import sqlite_path
 
             self._store = Store(self.config.store_url)
+            if sqlite_path(self.config.store_url) is not None:
+                from toolkit.store.schema import record_shape
+
+                record_shape(self.store_shape_file)
         return self._store
+
+    @property
+    def store_shape_file(self) -> Path:
+        """Where a full open records the store's shape for the SQLAlchemy-free paths
+        (`toolkit.store.quickread`, `toolkit.store.lite`): `.cache/` beside the config."""
+        return self.config.path.parent / ".cache" / "store-shape.json"
+
+    def bulk_store(self) -> Store | LiteStore:
+        """The store for `queue import` and `queue approve`: a `LiteStore` (no SQLAlchemy) when
+        the SQLite store is one this code has opened before as it is, else the full store.
+        Sign-offs (`review.require_signoff`) are read by the full store only."""
+        if self._store is None and self._lite is None and not self.config.require_signoff:
+            from toolkit.store.lite import LiteStore
+
+            self._lite = LiteStore.open(self.config.store_url, self.store_shape_file)
+        return self._lite or self.store
 
     def planner(self) -> Planner:
         """The queue's state-change rules over this library and store."""
@@ -67,9 +90,10 @@ class Toolkit:
 
     def close(self) -> None:
         """Release the store's connections."""
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        for store in (self._store, self._lite):
+            if store is not None:
+                store.close()
+        self._store = self._lite = None
 
 
 def build(config_path: str | Path | None = None, config: Config | None = None) -> Toolkit:

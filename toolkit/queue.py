@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.compose import compose_message, require_clean, require_fit
 from toolkit.config import Config
@@ -35,9 +35,12 @@ from toolkit.store import (
     PUBLISHING,
     NewPost,
     Post,
-    Store,
 )
 from toolkit.store.media import freeze_media, media_folder
+
+if TYPE_CHECKING:  # the store is imported lazily (SQLAlchemy) or is the SQLAlchemy-free one
+    from toolkit.store import Store
+    from toolkit.store.lite import LiteStore
 
 CSV_COLUMNS = COLUMNS
 #: times further ahead than this are refused (a typo such as 9999, not a campaign date)
@@ -74,7 +77,7 @@ def _identity(post: NewPost) -> tuple:
 class Planner:
     """Builds and changes queued posts for one config, library and store."""
 
-    def __init__(self, config: Config, library: Library, store: Store) -> None:
+    def __init__(self, config: Config, library: Library, store: Store | LiteStore) -> None:
         self.config, self.library, self.store = config, library, store
         #: warnings of the last `add` or `import_csv` (identical posts already queued)
         self.warnings: list[str] = []

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from toolkit.config import Config
-from toolkit.store import APPROVED, PUBLISHED, PUBLISHING, Store
+from toolkit.store import APPROVED, PUBLISHED, PUBLISHING
+
+if TYPE_CHECKING:  # the store is imported lazily (SQLAlchemy) or is the SQLAlchemy-free one
+    from toolkit.store import Store
+    from toolkit.store.lite import LiteStore
 
 
-def quota_warnings(config: Config, store: Store, now: datetime) -> list[str]:
+def quota_warnings(config: Config, store: Store | LiteStore, now: datetime) -> list[str]:
     """One line per account-day or account-month over its cap, from `now` on."""
     capped = {a.name: a for a in config.accounts.values() if a.daily_cap or a.monthly_cap}
     if not capped:

@@ -12,6 +12,7 @@ from toolkit.cli.context import (
     get_config,
     get_library,
     get_store,
+    get_toolkit,
     platform_choice,
     print_json,
 )
@@ -20,10 +21,13 @@ from toolkit.errors import InputError
 from toolkit.store import STATUSES
 
 
-def _planner(ctx: click.Context):
+def _planner(ctx: click.Context, bulk: bool = False):
+    """The queue's rules over this invocation's parts; `bulk` work (import, approve) may run on
+    the SQLAlchemy-free store (`Toolkit.bulk_store`)."""
     from toolkit.queue import Planner
 
-    return Planner(get_config(ctx), get_library(ctx), get_store(ctx))
+    store = get_toolkit(ctx).bulk_store() if bulk else get_store(ctx)
+    return Planner(get_config(ctx), get_library(ctx), store)
 
 
 def _now() -> datetime:
@@ -93,7 +97,7 @@ def add(ctx: click.Context, message_id: str, at: str | None, platform: str,
 @click.pass_context
 def import_(ctx: click.Context, csv_file: Path, by: str | None) -> None:
     """Add every row of CSV_FILE (message_id,at[,platform,lang,account]): all rows or none."""
-    planner = _planner(ctx)
+    planner = _planner(ctx, bulk=True)
     ids = planner.import_csv(csv_file, _now(), actor_name(by))
     for warning in planner.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -125,13 +129,9 @@ def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
     from toolkit.store.quickread import list_posts
 
     config = get_config(ctx)
-    shape = config.path.parent / ".cache" / "store-shape.json"
-    posts = list_posts(config.store_url, shape, status)
-    if posts is None:  # first run, other code or schema: open the store (and record its shape)
+    posts = list_posts(config.store_url, get_toolkit(ctx).store_shape_file, status)
+    if posts is None:  # first run, other code or schema: open the store (records its shape)
         posts = get_store(ctx).list(list(status) or None)
-        from toolkit.store.schema import record_shape
-
-        record_shape(shape)
     if as_json:
         print_json([p.as_dict() for p in posts])
         return
@@ -156,10 +156,11 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
         raise InputError("give post ids or --all")
     if revs and (all_ or len(revs) != len(ids)):
         raise InputError("give one --rev per post id, in the same order (not with --all)")
-    from toolkit.store.signoff import CHANGED
+    from toolkit.store.models import CHANGED
 
     seen = dict(zip(ids, revs, strict=True)) if revs else None
-    result = _planner(ctx).approve(None if all_ else list(ids), actor_name(by), _now(), seen)
+    result = _planner(ctx, bulk=True).approve(None if all_ else list(ids), actor_name(by), _now(),
+                                              seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
         *result.approved, *result.refused, *result.stale, *result.changed]
     lines = []  # written at once: 10⁴ separate writes cost more than the approval's SQL

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound
-from toolkit.store import pgbulk
+from toolkit.store import pgbulk, sqlite_bulk
 from toolkit.store.models import Post
-from toolkit.store.schema import UTCDateTime, audit, posts, sqlite_time
+from toolkit.store.schema import UTCDateTime, audit, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -69,17 +69,21 @@ class StateChanges:
                          revisions: dict[str, int] | None = None) -> list[str]:
         """The same conditional updates as `_apply`, sent as executemany batches.
 
-        Inside one write transaction (SQLite: BEGIN IMMEDIATE; elsewhere rows are locked
-        with SELECT … FOR UPDATE) the rows still in their expected status are found first, so
-        the audit is written for exactly the posts that moved (and, with `revisions`, only
-        those still at the revision given).
+        Inside one write transaction the rows still in their expected status are found first
+        (SQLite: under BEGIN IMMEDIATE, in `sqlite_bulk.transition`; elsewhere they are locked
+        with SELECT … FOR UPDATE), so the audit is written for exactly the posts that moved
+        (and, with `revisions`, only those still at the revision given).
         """
         revisions = revisions or {}
+        if self._sqlite:
+            with self._write() as conn:
+                return sqlite_bulk.transition(conn.connection.driver_connection, changes, to,
+                                              actor, now, detail, revisions)
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
         media_json: dict[int, tuple[Any, str]] = {}  # approval shares one media list per card
         with self._write() as conn:
-            current = self._statuses(conn, list(expected_of))  # id -> (status, version)
+            current = self._locked_statuses(conn, list(expected_of))  # id -> (status, version)
             groups: dict[tuple[str, ...], list[dict]] = {}
             for pid, exp, values in changes:
                 status, version = current.get(pid, (None, None))
@@ -93,43 +97,24 @@ class StateChanges:
                         known = media_json[id(media)] = (media, json.dumps(list(media)))
                     vals["media"] = known[1]
                 groups.setdefault(tuple(sorted(vals)), []).append(
-                    {"b_id": pid, "b_expected": exp, **{f"v_{k}": v for k, v in vals.items()}})
+                    {"id": pid, "expected": exp, **vals})
                 moved.append(pid)
-            for keys, rows in groups.items():
-                if not self._sqlite:  # one UPDATE over unnest arrays (rows locked above)
-                    pgbulk.update_rows(conn, posts, "id", "status", [
-                        {"id": r["b_id"], "expected": r["b_expected"],
-                         **{k: r[f"v_{k}"] for k in keys}} for r in rows],
-                        {"status": to, "updated_at": now}, bump="version")
-                    continue
-                stmt = (update(posts)
-                        .where(posts.c.id == bindparam("b_id"),
-                               posts.c.status == bindparam("b_expected"))
-                        .values(status=to, updated_at=now, version=posts.c.version + 1,
-                                **{k: bindparam(f"v_{k}") for k in keys}))
-                self._executemany(conn, stmt, rows)
+            for rows in groups.values():  # one UPDATE over unnest arrays (rows locked above)
+                pgbulk.update_rows(conn, posts, "id", "status", rows,
+                                   {"status": to, "updated_at": now}, bump="version")
             if moved:
                 self._executemany(conn, insert(audit), [
                     {"post_id": pid, "from_status": expected_of[pid], "to_status": to,
                      "actor": actor, "at": now, "detail": detail} for pid in moved])
         return moved
 
-    def _statuses(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
-        """The status and revision of each of `ids`, in chunks SQLite accepts (elsewhere the rows
-        are locked until the transaction ends)."""
+    def _locked_statuses(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
+        """The status and revision of each of `ids`, its row locked until the transaction
+        ends (not SQLite, where `BEGIN IMMEDIATE` already keeps other writers out)."""
         current: dict[str, tuple[str, int]] = {}
         for i in range(0, len(ids), 900):
-            if self._sqlite:  # the driver's own parameters: compiling 900-item INs costs more
-                chunk = ids[i:i + 900]
-                rows = conn.exec_driver_sql(
-                    f"SELECT id, status, version FROM {posts.name} WHERE id IN "
-                    f"({', '.join('?' * len(chunk))})", tuple(chunk))
-                current.update({pid: (status, version) for pid, status, version in rows})
-                continue
             q = select(posts.c.id, posts.c.status, posts.c.version).where(
-                posts.c.id.in_(ids[i:i + 900]))
-            if not self._sqlite:
-                q = q.with_for_update()
+                posts.c.id.in_(ids[i:i + 900])).with_for_update()
             current.update({r.id: (r.status, r.version) for r in conn.execute(q)})
         return current
 
@@ -169,41 +154,16 @@ class StateChanges:
         return True
 
     def _executemany(self, conn: Connection, stmt: Any, rows: list[dict]) -> None:
-        """Run `stmt` for many rows. On SQLite the statement is compiled once and the rows go
-        straight to the driver's executemany (SQLAlchemy's per-row parameter processing costs
-        more than the insert itself at 10⁴ rows); elsewhere SQLAlchemy's executemany."""
+        """Run `stmt` for many rows on a database other than SQLite (whose bulk work is in
+        `sqlite_bulk`): a bare INSERT goes through `pgbulk`, anything else SQLAlchemy's
+        executemany."""
         if not rows:
             return
-        if not self._sqlite:
-            table = getattr(stmt, "table", None)
-            if isinstance(stmt, Insert) and str(stmt) == str(insert(table)):  # a bare INSERT
-                pgbulk.insert_rows(conn, table, rows)
-            else:
-                conn.execute(stmt, rows)
-            return
-        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(rows[0]))
-        names = compiled.positiontup
-        fixed = {k: _sqlite_value(v) for k, v in compiled.params.items()}
-        cache: dict[datetime, str] = {}
-
-        def value(v: Any) -> Any:
-            if not isinstance(v, datetime):
-                return v
-            text = cache.get(v)
-            if text is None:
-                text = cache[v] = _sqlite_value(v)
-            return text
-
-        columns = []  # column by column: only a column holding times is converted
-        for n in names:
-            try:
-                column = [row[n] for row in rows]
-            except KeyError:
-                column = [row[n] if n in row else fixed[n] for row in rows]
-            if any(issubclass(t, datetime) for t in {type(v) for v in column}):
-                column = [value(v) for v in column]
-            columns.append(column)
-        conn.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
+        table = getattr(stmt, "table", None)
+        if isinstance(stmt, Insert) and str(stmt) == str(insert(table)):  # a bare INSERT
+            pgbulk.insert_rows(conn, table, rows)
+        else:
+            conn.execute(stmt, rows)
 
 
 _AUDIT_INSERT = insert(audit)
@@ -221,8 +181,3 @@ def _update_statement(keys: tuple[str, ...], check_owner: bool,
     return (update(posts).where(*where)
             .values(status=bindparam("b_to"), updated_at=bindparam("b_now", type_=UTCDateTime),
                     version=posts.c.version + 1, **{k: bindparam(f"v_{k}") for k in keys}))
-
-
-def _sqlite_value(value: Any) -> Any:
-    """A Python value as the SQLite driver should get it (times as UTCDateTime stores them)."""
-    return sqlite_time(value) if isinstance(value, datetime) else value

@@ -7,25 +7,13 @@ a read-then-write upgrade: the second writer waits (busy timeout) instead of fai
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from toolkit.errors import StoreError
-from toolkit.store.location import sqlite_path
+from toolkit.store.location import configure_connection, lock_timeout_s, sqlite_path
 
-#: how long a writer waits for another process's write lock ($TOOLKIT_LOCK_TIMEOUT, seconds)
-SQLITE_BUSY_TIMEOUT_S = 30
 POSTGRES_HINT = "install the postgres extra: pip install -e '.[postgres]'"
-
-
-def lock_timeout_s() -> float:
-    """Seconds a writer waits for a lock held by another process before giving up."""
-    try:
-        return max(float(os.environ.get("TOOLKIT_LOCK_TIMEOUT", SQLITE_BUSY_TIMEOUT_S)), 0.0)
-    except ValueError:
-        return SQLITE_BUSY_TIMEOUT_S
 
 
 def driver_url(url: str) -> str:
@@ -59,14 +47,7 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
+        configure_connection(dbapi_conn, timeout)  # we issue BEGIN ourselves
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:

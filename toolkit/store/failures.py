@@ -36,7 +36,7 @@ def describe(exc: BaseException, where: str = "the store") -> StoreError | None:
     detail = _cut(str(getattr(exc, "orig", None) or exc))
     low = detail.lower()
     if "locked" in low or "lock timeout" in low:
-        from toolkit.store.engine import lock_timeout_s
+        from toolkit.store.location import lock_timeout_s
 
         return StoreError(f"{where} is locked by another process (waited {lock_timeout_s():g} s); "
                           "try again when it has finished")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +17,21 @@ STATUSES = (DRAFT, APPROVED, PUBLISHING, PUBLISHED, CANCELLED, FAILED, MISSED, N
 EDITABLE = (DRAFT, APPROVED, MISSED, FAILED)
 #: states that count against an account's quota
 COUNTED = (APPROVED, PUBLISHING, PUBLISHED)
+#: why an approval or sign-off of a post at a revision it is no longer at is refused
+CHANGED = "this post changed since you opened it"
+
+
+def new_post_ids(n: int) -> list[str]:
+    """`n` short random ids (10 base32 characters, 50 random bits each): unique across stores
+    and resets. Drawn and encoded at once: a bulk import makes 10⁴."""
+    groups = -(-n // 4)  # 4 ids (40 characters) per 25 random bytes
+    text = base64.b32encode(secrets.token_bytes(25 * groups)).decode().lower()
+    return [text[i:i + 10] for i in range(0, 10 * n, 10)]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
 
 
 @dataclass

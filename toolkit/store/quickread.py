@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.request import pathname2url
 
 from toolkit.atomic import write_atomic
 from toolkit.store.location import sqlite_path
@@ -36,6 +35,13 @@ def utc_from_store(value: Any) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sqlite_time(value: datetime) -> str:
+    """An aware datetime as the store's SQLite text (`2026-12-01 15:00:00.000000`, UTC)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store; times must be timezone-aware")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def code_stamp() -> list[list]:
@@ -68,17 +74,17 @@ def list_posts(url: str, shape_file: Path,
                statuses: Sequence[str] | None = None) -> list[Post] | None:
     """`Store(url).list(statuses)` read with sqlite3, or None when that cannot be shown to be
     the same (the caller then opens the store as usual)."""
-    path = _sqlite_file(url)
-    shape = _shape(shape_file)
+    path = plain_sqlite_file(url)
+    shape = recorded_shape(shape_file)
     if path is None or shape is None:
         return None
     try:
-        conn = sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:
         conn.execute("BEGIN")
-        if not _schema_ok(conn, shape):
+        if not schema_matches(conn, shape):
             return None
         sql = "SELECT * FROM posts"
         if statuses:
@@ -99,7 +105,7 @@ def list_posts(url: str, shape_file: Path,
         conn.close()
 
 
-def _sqlite_file(url: str) -> Path | None:
+def plain_sqlite_file(url: str) -> Path | None:
     """The existing database file of a plain `sqlite:///path` URL, else None."""
     path = sqlite_path(url)
     if path is None or not url.startswith("sqlite:///") or any(c in url for c in "?%"):
@@ -107,7 +113,7 @@ def _sqlite_file(url: str) -> Path | None:
     return path if path.is_file() else None
 
 
-def _shape(shape_file: Path) -> dict | None:
+def recorded_shape(shape_file: Path) -> dict | None:
     """The recorded shape if it was recorded by this very store code."""
     try:
         shape = json.loads(shape_file.read_text("utf-8"))
@@ -118,7 +124,7 @@ def _shape(shape_file: Path) -> dict | None:
     return shape
 
 
-def _schema_ok(conn: sqlite3.Connection, shape: dict) -> bool:
+def schema_matches(conn: sqlite3.Connection, shape: dict) -> bool:
     """The checks `Store` makes when opening: the file in WAL mode, no migration pending, no
     expected column missing in any table that exists (and `posts` exists)."""
     if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":

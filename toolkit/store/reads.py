@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from toolkit.errors import NotFound
+from toolkit.store import sqlite_bulk
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, Post
 from toolkit.store.schema import account_holds, audit, posts
 
@@ -49,6 +50,9 @@ class Reads:
               ids: Sequence[str] | None = None) -> list[Any]:
         """Light rows (id, message_id, lang, platform, account, status, scheduled_at, version,
         text) for bulk work, without building full `Post`s."""
+        if self._sqlite:
+            with self.engine.connect() as conn, conn.begin():
+                return sqlite_bulk.brief(conn.connection.driver_connection, statuses, ids)
         c = posts.c
         q = (select(c.id, c.message_id, c.lang, c.platform, c.account, c.status,
                     c.scheduled_at, c.version, c.text).order_by(c.scheduled_at, c.id))
@@ -85,6 +89,10 @@ class Reads:
     def account_times(self, statuses: Sequence[str], start: datetime,
                       accounts: Sequence[str]) -> list[tuple[str, datetime]]:
         """(account, scheduled_at) of the posts in `statuses` from `start` (for quotas)."""
+        if self._sqlite:
+            with self.engine.connect() as conn, conn.begin():
+                return sqlite_bulk.account_times(conn.connection.driver_connection, statuses,
+                                                 start, accounts)
         q = select(posts.c.account, posts.c.scheduled_at).where(
             posts.c.status.in_(list(statuses)), posts.c.scheduled_at >= start,
             posts.c.account.in_(list(accounts)))

@@ -29,14 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
-from toolkit.store.quickread import remember_shape, utc_from_store
-
-
-def sqlite_time(value: datetime) -> str:
-    """An aware datetime as the store's SQLite text (`2026-12-01 15:00:00.000000`, UTC)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the store; times must be timezone-aware")
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+from toolkit.store.quickread import remember_shape, sqlite_time, utc_from_store
 
 
 class UTCDateTime(TypeDecorator):

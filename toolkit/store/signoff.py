@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import Column, Connection, Integer, String, Table, Text, insert, select, update
 
 from toolkit.errors import InputError, NotFound
+from toolkit.store.models import CHANGED
 from toolkit.store.schema import UTCDateTime, audit, metadata, posts
 from toolkit.store.web import comments, digest
 
 APPROVE, CHANGES = "approved", "changes_requested"
 DECISIONS = (APPROVE, CHANGES)
 #: what a person is told when the post moved on since the page they acted on was shown
-CHANGED = "this post changed since you opened it"
 #: the longest a link may work, in days
 MAX_DAYS = 90
 

@@ -8,36 +8,23 @@ changes of state in `changes.py` and the dispatcher's claims in `claims.py`.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import secrets
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.errors import StoreError
+from toolkit.store import models, sqlite_bulk
 from toolkit.store.changes import StateChanges
 from toolkit.store.claims import Claims
 from toolkit.store.engine import make_engine
-from toolkit.store.failures import StoreGone, describe
-from toolkit.store.location import sqlite_path
-from toolkit.store.models import NewPost
+from toolkit.store.failures import describe
+from toolkit.store.location import check_same_file, check_writable, file_identity, sqlite_path
+from toolkit.store.models import NewPost, utcnow
 from toolkit.store.reads import Reads
 from toolkit.store.schema import audit, migrate, missing_columns, pending, posts
-
-
-def new_post_id() -> str:
-    """A short random id (10 base32 characters, 50 bits): unique across stores and resets."""
-    return base64.b32encode(secrets.token_bytes(7)).decode()[:10].lower()
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 class Store(Reads, StateChanges, Claims):
@@ -73,14 +60,14 @@ class Store(Reads, StateChanges, Claims):
             todo = pending(conn)
             missing = [] if todo else missing_columns(conn)
             if self.path is not None:
-                self._identity = _file_identity(self.path)
+                self._identity = file_identity(self.path)
         applied: list[str] = []
         if todo:
             with self._write() as conn:
                 applied = migrate(conn, now)
                 missing = missing_columns(conn)
             if self.path is not None and self._identity is None:
-                self._identity = _file_identity(self.path)
+                self._identity = file_identity(self.path)
         if missing:
             raise StoreError(f"the store {safe_url(self.url)} is damaged: missing column(s) "
                              f"{', '.join(missing)}; restore it from a backup")
@@ -89,13 +76,8 @@ class Store(Reads, StateChanges, Claims):
     def check_file(self) -> None:
         """Raise `StoreGone` when the SQLite file was removed or replaced since it was opened
         (a process must never go on writing to a deleted file)."""
-        if self.path is None or self._identity is None:
-            return
-        now_id = _file_identity(self.path)
-        if now_id is None:
-            raise StoreGone(f"the store file {self.path} was removed while in use")
-        if now_id != self._identity:
-            raise StoreGone(f"the store file {self.path} was replaced while in use")
+        if self.path is not None and self._identity is not None:
+            check_same_file(self.path, self._identity)
 
     def close(self) -> None:
         """Release the connections."""
@@ -106,7 +88,7 @@ class Store(Reads, StateChanges, Claims):
         after checking that the SQLite file is still the one opened and may be written."""
         if self.path is not None:
             self.check_file()
-            _check_writable(self.path)
+            check_writable(self.path)
         return self._writer.begin()
 
     def write_transaction(self):  # a context manager yielding a Connection
@@ -120,9 +102,15 @@ class Store(Reads, StateChanges, Claims):
     def add(self, new: Iterable[NewPost], actor: str, now: datetime,
             status: str = "draft") -> list[str]:
         """Insert posts in one transaction (all or none); return their ids."""
+        new = list(new)
+        if self._sqlite:
+            if not new:
+                return []
+            with self._write() as conn:
+                return sqlite_bulk.add_posts(conn.connection.driver_connection, new, actor, now,
+                                             status)
         rows, entries = [], []
-        for p in new:
-            pid = new_post_id()
+        for p, pid in zip(new, models.new_post_ids(len(new)), strict=True):
             rows.append({
                 "id": pid, "message_id": p.message_id, "lang": p.lang, "platform": p.platform,
                 "account": p.account, "text": p.text, "media": json.dumps(list(p.media)),
@@ -146,26 +134,3 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an error message must never fail
         return "(store)"
-
-
-def _file_identity(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of a file, or None when it does not exist."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _check_writable(path: Path) -> None:
-    """Refuse to write a store whose file or folder is read-only (by its mode bits too, so a
-    read-only store stays unchanged even for root)."""
-    for target, what in ((path, "file"), (path.parent, "folder")):
-        try:
-            mode = target.stat().st_mode
-        except FileNotFoundError:
-            continue
-        if not mode & 0o222 or not os.access(target, os.W_OK):
-            raise StoreError(f"the store {what} {target} is read-only; nothing was changed")
-
-
