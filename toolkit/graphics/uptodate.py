@@ -19,17 +19,20 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # `typing` itself costs the fast path 2 ms
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
     from toolkit.config import Config
     from toolkit.graphics.build import BuildResult
 
 VERSION = 1
 #: a file's times may lag the clock by a kernel tick: a time this close to the run's start is
-#: treated as a change during the run
+#: treated as a change during the run (two seconds on a file system that keeps whole seconds)
 RACY_NS = 20_000_000
+COARSE_RACY_NS = 2_000_000_000
 
 #: the command `begin` armed: stamp path, key, start time (ns) and day
 _pending: dict[str, Any] | None = None
@@ -115,7 +118,7 @@ def record(config: Config, result: BuildResult) -> None:
     path = _pending["path"]
     try:
         files = [file_state(p) for p in covered(config, result)]
-        if any(len(e) > 1 and max(e[2], e[3]) >= _pending["start"] - RACY_NS for e in files):
+        if any(_changed_since(e, _pending["start"]) for e in files):
             _remove(path)
             return
         stamp = {"version": VERSION, "key": _pending["key"], "days": _pending["days"],
@@ -171,6 +174,14 @@ def covered(config: Config, result: BuildResult) -> list[str]:
             paths += [build.out_dir, manifest_path(build.out_dir),
                       *(build.out_dir / e["file"] for e in build.entries)]
     return list(dict.fromkeys(os.path.abspath(p) for p in paths))
+
+
+def _changed_since(entry: list, start_ns: int) -> bool:
+    """Whether a file's mtime or ctime may be from after `start_ns` (within a clock tick)."""
+    if len(entry) == 1:
+        return False
+    coarse = entry[3] % 1_000_000_000 == 0  # a ctime in whole seconds: a coarse file system
+    return max(entry[2], entry[3]) >= start_ns - (COARSE_RACY_NS if coarse else RACY_NS)
 
 
 def _code(package: str) -> Iterator[str]:
