@@ -8,6 +8,8 @@ after one warm-up run (which fills the length cache, `config/.cache/lengths.json
 run does). `python -c pass` is measured in the same run: the machine is shared, so each figure
 is printed raw and net of that bare interpreter start-up. The first run on an empty length
 cache (a new checkout, or after upgrading twitter-text-parser) is printed too, for comparison.
+A warm `graphics build` (nothing changed) is answered by its up-to-date check from the stamp the
+run before wrote (`toolkit/graphics/uptodate.py`); it is printed with that check off too.
 
 Python's bytecode cache is on, as in a person's shell, even where the environment sets
 PYTHONDONTWRITEBYTECODE: it goes to a temporary PYTHONPYCACHEPREFIX, never into the repository.
