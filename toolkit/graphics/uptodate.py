@@ -193,7 +193,9 @@ def _code(package: str) -> Iterator[str]:
 
 
 def _remove(path: str) -> None:
+    """Remove a stamp if it is there (one that cannot be removed still holds only while every
+    file it covers is unchanged)."""
     from contextlib import suppress
 
-    with suppress(FileNotFoundError):
+    with suppress(OSError):
         os.unlink(path)
