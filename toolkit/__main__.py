@@ -1,5 +1,5 @@
-"""`python -m toolkit` runs the command line."""
+"""`python -m toolkit` runs the command line, through the same launcher as the `toolkit` script."""
 
-from toolkit.cli import main
+from toolkit.launch import main
 
 main()

@@ -10,13 +10,13 @@ with `field=` fills that `Config` field, so adding a key is a line here and a fi
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from toolkit.configfile import config_file
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
 from toolkit.languages import (
@@ -47,7 +47,6 @@ from toolkit.problems import Problems, display_path, shown
 from toolkit.settings import Account, Brand, FormatSpec, PlatformSpec, Slot, WebSettings
 from toolkit.yamlload import Node, YamlError, load_yaml_file
 
-DEFAULT_CONFIG = Path("config/campaign.yaml")
 REQUIRED_HASHTAG = "#SaveAsylum"
 COUNTERS = ("x", "graphemes", "mastodon")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -128,7 +127,7 @@ class Config:
 
 def config_path(explicit: str | Path | None = None) -> Path:
     """The config file to use: the explicit one, `$TOOLKIT_CONFIG`, or the default."""
-    return Path(explicit or os.environ.get("TOOLKIT_CONFIG") or DEFAULT_CONFIG)
+    return Path(config_file(explicit))
 
 
 def _resolve_store_url(url: str, root: Path) -> str:

@@ -19,10 +19,15 @@ def load_dotenv_file(config_root: Path) -> Path | None:
     return candidate
 
 
+def dotenv_candidates(config_root: Path) -> tuple[Path, Path]:
+    """Where a `.env` file may be, in order: the working directory, then beside the config
+    folder."""
+    return Path.cwd() / ".env", config_root.parent / ".env"
+
+
 def dotenv_file(config_root: Path) -> Path | None:
     """The `.env` file that applies: in the working directory, else beside the config folder."""
-    for folder in (Path.cwd(), config_root.parent):
-        candidate = folder / ".env"
+    for candidate in dotenv_candidates(config_root):
         if candidate.is_file():
             return candidate
     return None

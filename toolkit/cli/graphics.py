@@ -37,6 +37,10 @@ def build(ctx: click.Context, out_dir: Path | None, force: bool, jobs: int | Non
     result = run_build(config, library, out_dir=out_dir, force=force, jobs=jobs, progress=True,
                        include_unverified=include_unverified)
     click.echo(result.summary())
+    if not force:  # the next identical command, nothing changed, replays it (toolkit.launch)
+        from toolkit.graphics import uptodate
+
+        uptodate.record(config, result)
 
 
 @graphics.command()
