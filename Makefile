@@ -23,9 +23,9 @@ run: $(STAMP)
 test: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest -q
 
-# the quick loop while working: everything but the tests marked slow (about 20 s)
+# the quick loop while working: everything but the tests marked slow, one worker per core
 test-fast: $(STAMP) node_modules/.installed
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -85,3 +85,23 @@ def planner(project: Path):  # yields a toolkit.queue.Planner
     store = Store(config.store_url)
     yield Planner(config, load_library(config), store)
     store.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts the throwaway PostgreSQL server (a `pg_url` fixture, or a
+    `postgresql` parameter) is slow: `make test-fast` skips it."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()) or "[postgresql" in item.name:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id hashes, at the lowest cost (as Django's docs advise for test suites): the
+    default cost is meant to be slow, and the web tests sign in hundreds of times."""
+    from argon2 import PasswordHasher
+
+    import toolkit.users
+
+    monkeypatch.setattr(toolkit.users, "_hasher",
+                        lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -120,6 +120,7 @@ def test_a_library_that_breaks_during_a_run_releases_the_claimed_posts(project: 
     assert "post library cannot be loaded" in store.audit_log(pid)[-1].detail
 
 
+@pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:
     import os
     import subprocess
@@ -145,6 +146,7 @@ def test_scheduler_once_reports_counts_per_outcome(project: Path) -> None:
         "published 1, missed 1, failed 0, needs_check 0, held by rate limit 0")
 
 
+@pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_scheduler_once_exits_1_while_the_library_cannot_be_read(project: Path) -> None:
     import os
     import subprocess

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,9 @@ structures = st.recursive(
 )
 library_docs = st.fixed_dictionaries(
     {}, optional={"statistics": structures, "messages": structures, "cards": structures})
+
+#: property-based fuzzing (150 examples each): `make test-fast` skips it
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

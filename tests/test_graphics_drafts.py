@@ -161,6 +161,7 @@ def test_contact_sheet_goes_to_build_not_to_the_supporters_folder(campaign):
         result.output
 
 
+@pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_sigint_to_a_real_parallel_build_keeps_manifest_and_disk_in_step(campaign, tmp_path):
     import os
     import signal

@@ -22,6 +22,9 @@ from conftest import ROOT, edit
 from toolkit import launch
 from toolkit.graphics import uptodate
 
+#: real `toolkit` processes and graphics builds: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 SCRIPT = Path(sys.executable).with_name("toolkit")
 TOOLKIT = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "toolkit"]
 ENV = {k: v for k, v in os.environ.items() if not k.startswith("TOOLKIT_")}

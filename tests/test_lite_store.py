@@ -132,6 +132,7 @@ def _toolkit(project: Path, *args: str, env: dict | None = None) -> subprocess.C
                           env={**os.environ, **(env or {})}, timeout=120)
 
 
+@pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_import_and_approve_run_without_sqlalchemy_once_the_store_is_known(
         project: Path, cards: Path) -> None:
     import shutil

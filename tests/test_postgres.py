@@ -15,6 +15,9 @@ from toolkit.store import NewPost, Store
 from toolkit.store.notify import ChangeListener, libpq_url
 from toolkit.store.schema import MIGRATIONS
 
+#: a throwaway PostgreSQL server: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 

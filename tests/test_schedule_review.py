@@ -49,6 +49,7 @@ def test_schedule_json_and_ics(run_cli, queued: list[str], tmp_path: Path) -> No
     assert text.count("BEGIN:VEVENT") == 3
 
 
+@pytest.mark.slow  # Chromium: `make test-fast` skips it
 def test_schedule_html_in_chromium(run_cli, queued: list[str], tmp_path: Path) -> None:
     page_file = tmp_path / "schedule.html"
     assert run_cli("schedule", "--days", "10", "--html", str(page_file)).exit_code == 0

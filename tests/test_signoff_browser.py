@@ -14,6 +14,9 @@ from webapp import PASSWORDS, make_webapp
 
 from toolkit.web.server import serve_in_background
 
+#: Chromium: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def live(project: Path):  # noqa: ANN201

@@ -25,6 +25,9 @@ from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
 from toolkit.site.content import site_cards
 
+#: whole share-kit builds: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 29)
 

@@ -25,7 +25,7 @@ from toolkit.config import load_config
 from toolkit.library import load_library
 from toolkit.site.content import site_cards
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium: `make test-fast` skips them
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 

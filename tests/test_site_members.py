@@ -20,6 +20,9 @@ from toolkit.config import load_config
 from toolkit.congress.models import MembersError
 from toolkit.site.build import build_site
 
+#: whole share-kit builds: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 STALE_EN = "This list may be out of date"
 STALE_ES = "Esta lista puede estar desactualizada"
 

@@ -39,6 +39,7 @@ def test_conformance_through_the_cache_miss_then_hit(case: dict, cache_file: Pat
     assert count(text, "x") == expected
 
 
+@pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_a_second_command_reads_lengths_without_twitter_text(project: Path) -> None:
     cfg = project
     command = ("import sys; from toolkit.cli import cli\n"

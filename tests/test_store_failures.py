@@ -133,6 +133,7 @@ def test_a_store_with_a_missing_column_is_one_line(run_cli, project: Path) -> No
     assert snapshot(project) == before
 
 
+@pytest.mark.slow  # a real scheduler process waiting out a lock
 def test_scheduler_once_waits_a_bounded_time_for_a_lock(project: Path) -> None:
     ids = seed(project, 2, "approved", at=datetime.now(UTC) - timedelta(seconds=5))
     before = snapshot(project)

@@ -15,6 +15,9 @@ from webapp import PASSWORDS, make_webapp
 
 from toolkit.web.server import serve_in_background
 
+#: Chromium: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WIDTHS = (390, 1440)
 
