@@ -198,3 +198,18 @@ def test_store_url_from_dotenv_overrides_the_config(project: Path, tmp_path: Pat
     import os
 
     assert "X_API_KEY" not in os.environ
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_who_queued_each_post_is_its_first_audit_entry(backend: str, pg_url: str,
+                                                       tmp_path: Path) -> None:
+    url = pg_url if backend == "postgresql" else f"sqlite:///{tmp_path / 'toolkit.db'}"
+    store = Store(url)
+    ids = [*store.add([NewPost("m", "en", "x", "x-main", "A #SaveAsylum", NOW)], "maria", NOW),
+           *store.add([NewPost("m", "en", "x", "x-main", "B #SaveAsylum", NOW)], "ana", NOW)]
+    store.transition(ids[0], ("draft",), "cancelled", "ana", NOW)
+    many = store.add([NewPost("m", "es", "x", "x-main", f"{i} #SaveAsylum", NOW)
+                      for i in range(950)], "luis", NOW)  # more than one chunk of ids
+    found = store.queued_by([*ids, *many, "no-such-id"])
+    assert found == {ids[0]: "maria", ids[1]: "ana", **dict.fromkeys(many, "luis")}
+    store.close()

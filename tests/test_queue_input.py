@@ -209,3 +209,18 @@ def test_help_is_complete(run_cli) -> None:
             for param in sub.params:
                 if param.param_type_name == "option":
                     assert param.help, f"{name} {sub.name} {param.opts} has no help text"
+
+
+def test_four_eyes_holds_on_the_command_line_too(run_cli, project: Path) -> None:
+    edit(project, "  second_person: false", "  second_person: true")
+    mine = run_cli("queue", "add", MSG, "--at", "2099-01-05T09:00", "--by", "maria")
+    theirs = run_cli("queue", "add", MSG, "--at", "2099-01-06T09:00", "--by", "ana")
+    mine, theirs = mine.stdout.strip(), theirs.stdout.strip()
+    out = run_cli("queue", "approve", mine, "--by", "maria")
+    assert out.exit_code == 1
+    assert f"refused {mine}: four-eyes rule: you queued this post yourself" in out.output
+    out = run_cli("queue", "approve", "--all", "--by", "maria")  # the SQLAlchemy-free store
+    lines = out.output.splitlines()
+    assert f"approved {theirs} at revision 1" in lines
+    assert any(line.startswith(f"refused {mine}: four-eyes rule") for line in lines)
+    assert run_cli("queue", "approve", mine, "--by", "ana").exit_code == 0

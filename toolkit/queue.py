@@ -18,6 +18,7 @@ from toolkit.compose import compose_message, require_clean, require_fit
 from toolkit.config import Config
 from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
+from toolkit.four_eyes import four_eyes_refusals
 from toolkit.library import Library
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
@@ -256,8 +257,8 @@ class Planner:
         Each post is approved at one revision: the one named in `seen` (what the approver was
         shown), else the one read here; the store's conditional update refuses it if the post
         changed since. Every id ends up in exactly one of `approved`, `refused` (with the
-        reason), `stale` (it changed since the revision named) or `changed` (it was changed
-        by someone else between reading and writing)."""
+        reason, e.g. the four-eyes rule), `stale` (it changed since the revision named) or
+        `changed` (it was changed by someone else between reading and writing)."""
         seen = dict(seen or {})
         wanted = None if ids is None else list(dict.fromkeys(ids))
         posts = self.store.brief([DRAFT]) if wanted is None else self._get_all(wanted)
@@ -265,6 +266,7 @@ class Planner:
         if wanted is not None:
             found = {p.id for p in posts}
             result.refused.update({i: "no post with this id" for i in wanted if i not in found})
+        not_theirs = four_eyes_refusals(self.config, self.store, [p.id for p in posts], by)
         changes = []
         frozen_for: dict[tuple[str, str, str], dict | ToolkitError] = {}  # one per message text
         for post in posts:
@@ -277,6 +279,9 @@ class Planner:
                 continue
             if post.scheduled_at <= now:
                 result.refused[post.id] = "its time has passed; reschedule it first"
+                continue
+            if post.id in not_theirs:
+                result.refused[post.id] = not_theirs[post.id]
                 continue
             missing = self.missing_signoffs(post.id, post.version)
             if missing:

@@ -2,13 +2,13 @@
 `queue approve` (about 0.13 s of each command is SQLAlchemy's import alone).
 
 `LiteStore` offers what `Planner` uses for that work (`brief`, `add`, `transition_many`,
-`account_times`) and nothing else. Its SQL is `sqlite_bulk`'s, the very functions `Store` runs
-on SQLite, in the same kind of transactions (`BEGIN IMMEDIATE` to write) on a connection set up
-the same way. Opening a store through `Store` would also check its schema and migrate it; here
-the same checks are made with sqlite3 against the shape the last full open recorded
-(`quickread`), at opening and again inside every transaction. Whenever they cannot be shown to
-hold (another database, other store code, a migration pending, a column missing) `open` gives
-None and the caller opens the full `Store`.
+`queued_by`, `account_times`) and nothing else. Its SQL is `sqlite_bulk`'s, the very functions
+`Store` runs on SQLite, in the same kind of transactions (`BEGIN IMMEDIATE` to write) on a
+connection set up the same way. Opening a store through `Store` would also check its schema and
+migrate it; here the same checks are made with sqlite3 against the shape the last full open
+recorded (`quickread`), at opening and again inside every transaction. Whenever they cannot be
+shown to hold (another database, other store code, a migration pending, a column missing)
+`open` gives None and the caller opens the full `Store`.
 """
 
 from __future__ import annotations
@@ -114,6 +114,11 @@ class LiteStore:
             return []
         with self._transaction(write=True) as db:
             return sqlite_bulk.transition(db, changes, to, actor, now, detail, revisions)
+
+    def queued_by(self, ids: Sequence[str]) -> dict[str, str]:
+        """As `Store.queued_by`: who queued each post (its first audit entry's actor)."""
+        with self._transaction() as db:
+            return sqlite_bulk.queued_by(db, ids)
 
     def account_times(self, statuses: Sequence[str], start: datetime,
                       accounts: Sequence[str]) -> list[tuple[str, datetime]]:

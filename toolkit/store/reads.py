@@ -77,6 +77,21 @@ class Reads:
             return [AuditEntry(r.post_id, r.from_status, r.to_status, r.actor, r.at, r.detail)
                     for r in conn.execute(q)]
 
+    def queued_by(self, ids: Sequence[str]) -> dict[str, str]:
+        """Who queued each of `ids`: the actor of its first audit entry (the four-eyes rule)."""
+        with self.engine.connect() as conn, conn.begin():
+            if self._sqlite:
+                return sqlite_bulk.queued_by(conn.connection.driver_connection, ids)
+            found: dict[str, str] = {}
+            for i in range(0, len(ids), 900):
+                first = (select(func.min(audit.c.id).label("first"))
+                         .where(audit.c.post_id.in_(list(ids[i:i + 900])))
+                         .group_by(audit.c.post_id).subquery())
+                rows = conn.execute(select(audit.c.post_id, audit.c.actor)
+                                    .join(first, audit.c.id == first.c.first))
+                found.update({r.post_id: r.actor for r in rows})
+            return found
+
     def taken_times(self, account: str, start: datetime, end: datetime,
                     statuses: Sequence[str]) -> set[datetime]:
         """Scheduled times already used by `account` in a window (for slot picking)."""

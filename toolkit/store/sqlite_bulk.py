@@ -138,6 +138,18 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
     return [pid for pid, _ in moved]
 
 
+def queued_by(db: Any, ids: Sequence[str]) -> dict[str, str]:
+    """Who queued each of `ids`: the actor of its first audit entry."""
+    found: dict[str, str] = {}
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        found.update(db.execute(
+            "SELECT audit.post_id, audit.actor FROM audit JOIN (SELECT MIN(id) AS first FROM "
+            f"audit WHERE post_id IN ({', '.join('?' * len(chunk))}) GROUP BY post_id) AS f "
+            "ON audit.id = f.first", tuple(chunk)).fetchall())
+    return found
+
+
 def account_times(db: Any, statuses: Sequence[str], start: datetime,
                   accounts: Sequence[str]) -> list[tuple[str, datetime]]:
     """(account, scheduled_at) of the posts in `statuses` from `start` (for quotas)."""

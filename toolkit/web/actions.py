@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from toolkit.errors import InputError, ToolkitError
+from toolkit.four_eyes import four_eyes_refusal
 from toolkit.review.diff import decode
-from toolkit.review.four_eyes import four_eyes_refusal
 from toolkit.slots import parse_time
 from toolkit.store import DRAFT
 from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
@@ -116,11 +116,8 @@ def approve_week():  # noqa: ANN201
             seen[post_id] = int(rev)
     if not seen:
         abort(400, "no drafts were listed; reload the schedule")
-    refused = {pid: why for pid in seen
-               if (why := four_eyes_refusal(tk.config, tk.store, pid, g.user))}
-    result = tk.planner().approve([p for p in seen if p not in refused], g.user, now(),
-                                  seen)
-    refused.update(result.refused)
+    result = tk.planner().approve(list(seen), g.user, now(), seen)  # four eyes included
+    refused = dict(result.refused)
     refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
     return render_template("approved.html", title="Approved this week's drafts",
                            approved=result.revisions, refused=refused)
