@@ -110,3 +110,24 @@ def test_library_json_lists_messages_and_statistics(run_cli) -> None:
     ids = {s["id"] for s in doc["statistics"]}
     assert {"hrf-attacks-2021", "switchboard", "court-5th-cir"} <= ids
     assert all(s["source"]["name"] and s["source"]["url"] for s in doc["statistics"])
+
+
+@pytest.mark.parametrize(("text", "lang", "unsourced"), [
+    ("More than 70,000 people were sent back to Mexico.", "en", "'70,000'"),
+    ("Más de setenta mil personas fueron devueltas.", "es", "'setenta mil'"),
+    ("About 16,000 children were sent back.", "en", "'16,000'"),  # an unverified statistic's
+])
+def test_free_text_numbers_need_a_verified_statistic(run_cli, text: str, lang: str,
+                                                     unsourced: str) -> None:
+    result = run_cli("compose", "--text", text, "--lang", lang)
+    assert result.exit_code == 1
+    assert result.stdout.strip() == f"{text} #SaveAsylum"  # still shown, with its length
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        f"Error: --text has the number(s) {unsourced}, which no verified statistic shows")
+
+
+def test_free_text_with_a_verified_figure_or_no_number_is_fine(run_cli) -> None:
+    for text in ("Human Rights First counted 1,544 attacks on people sent back.",
+                 "Call one member of Congress today.", "Llama hoy a un miembro del Congreso."):
+        result = run_cli("compose", "--text", text)
+        assert result.exit_code == 0, result.output

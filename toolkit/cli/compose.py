@@ -24,8 +24,13 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
     if bool(message_id) == bool(text):
         raise InputError("give either MESSAGE_ID or --text")
     config = get_config(ctx)
+    unsourced: list[str] = []
     if text is not None:
+        from toolkit.library.checks import unsourced_numbers
+
         composed = compose_text(config, text, platform, tag=not no_tag)
+        unsourced = unsourced_numbers(config, get_library(ctx), text,
+                                      lang or config.languages[0])
     else:
         library = get_library(ctx)
         if message_id in library.messages:  # an unknown id is reported by compose_message
@@ -38,6 +43,11 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
         click.echo(composed.text)
         click.echo(f"-- {composed.length}/{composed.limit} on {platform}"
                    f"{'' if composed.fits else ' (TOO LONG)'}", err=True)
+    if unsourced:
+        raise ComposeError(f"--text has the number(s) {', '.join(repr(n) for n in unsourced)}, "
+                           "which no verified statistic shows: every number a campaign posts "
+                           "needs a source; put the message in posts/ with a {statistic-id} "
+                           "placeholder, or give --lang if the text is in another language")
     if not composed.fits:
         raise ComposeError(f"{composed.length} is over {platform}'s limit of {composed.limit}; "
                            "nothing was truncated: shorten the text")

@@ -133,6 +133,18 @@ def check_numbers(config: Config, template: str, lang: str, problems: Problems, 
                            "library.number_allowlist)")
 
 
+def unsourced_numbers(config: Config, library: Library, text: str, lang: str) -> list[str]:
+    """The numbers of a free text (`compose --text`, not a library message) that neither the
+    allowlist nor a verified statistic's display form in `lang` accounts for."""
+    allowed = {a.casefold() for a in config.number_allowlist}
+    for stat in library.statistics.values():
+        shown = stat.display.get(lang, "") if stat.verified else ""
+        allowed |= {n.casefold() for n in [*numbers_in(shown), *number_words_in(shown, lang)]}
+    plain = plain_text(text)
+    return [n for n in dict.fromkeys([*numbers_in(plain), *number_words_in(plain, lang)])
+            if n.casefold() not in allowed]
+
+
 def check_claims(config: Config, library: Library, problems: Problems, today: date,
                  strict: bool = False) -> None:
     """Claims: a warning for each past its review date; per message, an error for an unknown
