@@ -149,6 +149,50 @@ def test_an_edited_config_is_read(project: Path):
     assert toolkit(project).stdout == SUMMARY
 
 
+def test_a_retargeted_posts_symlink_is_read(project: Path):
+    (project / "posts").rename(project / "posts-v1")
+    shutil.copytree(project / "posts-v1", project / "posts-v2")
+    edit(project / "posts-v2" / "cards.yaml", "Seeking asylum is a human right.",
+         "Seeking asylum is a right.")
+    (project / "posts").symlink_to("posts-v1")
+    warm(project)
+    mark(project)
+    (project / "posts").unlink()
+    (project / "posts").symlink_to("posts-v2")
+    assert toolkit(project).stdout.startswith("rendered 5, unchanged 75, total 80")
+
+
+def test_a_retargeted_config_symlink_is_read(project: Path):
+    config = project / "config" / "campaign.yaml"
+    config.rename(project / "config" / "a.yaml")
+    other = project / "config" / "b.yaml"
+    other.write_text((project / "config" / "a.yaml").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    with other.open("a", encoding="utf-8") as f:
+        f.write("# another file, the same settings\n")
+    config.symlink_to("a.yaml")
+    warm(project)
+    mark(project)
+    config.unlink()
+    config.symlink_to("b.yaml")
+    assert toolkit(project).stdout == SUMMARY  # the whole build answered, not the stamp
+
+
+def test_replaying_into_a_closed_pipe_is_quiet_as_the_whole_build(project: Path):
+    warm(project)
+    command = [*TOOLKIT, "--config", str(project / "config" / "campaign.yaml"), "graphics",
+               "build"]
+    for _ in range(2):  # from the stamp, then (stamp removed) the whole build
+        reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+        reader.wait()
+        done = subprocess.run(command, stdout=reader.stdin, stderr=subprocess.PIPE,
+                              text=True, cwd=project, env=ENV)
+        reader.stdin.close()
+        assert (done.returncode, done.stderr) == (1, "")
+        for stamp in stamps(project):
+            stamp.unlink()
+
+
 def test_a_deleted_png_is_rendered_again(project: Path):
     warm(project)
     mark(project)

@@ -272,3 +272,104 @@ def test_approve_racing_cancel_on_the_lite_store_gives_every_id_a_line(project: 
     assert result.refused == {"no-such-id": "no post with this id"}
     assert result.changed == dict.fromkeys(ids[1:n:2], "cancelled")
     assert sorted(result.approved) == sorted(ids[0:n:2])
+
+
+def test_a_shape_is_not_recorded_for_code_that_changed_on_disk_since_it_was_loaded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from toolkit.store import quickread
+    from toolkit.store.schema import record_shape
+
+    code = tmp_path / "code"
+    shutil.copytree(quickread.STORE_CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(quickread, "STORE_CODE", code)
+    monkeypatch.setattr(quickread, "_LOADED", {})
+    quickread.loaded_stamp()  # this process "loads" the code
+    with (code / "schema.py").open("a", encoding="utf-8") as f:
+        f.write("# an upgrade lands on disk while the process runs\n")
+    record_shape(tmp_path / "shape.json")
+    assert not (tmp_path / "shape.json").exists()
+    monkeypatch.setattr(quickread, "_LOADED", {})  # a process started after the upgrade
+    record_shape(tmp_path / "shape.json")
+    assert quickread.recorded_shape(tmp_path / "shape.json") is not None
+
+
+@pytest.mark.parametrize("damage", [
+    lambda shape: shape.pop("migrations"),
+    lambda shape: shape.update(tables=["posts"]),
+    lambda shape: shape.update(time_columns=None),
+    lambda shape: shape["tables"].update(posts="id"),
+])
+def test_a_damaged_shape_file_means_the_full_open_which_records_it_again(
+        project: Path, run_cli, damage) -> None:
+    import json
+
+    _known_store(project, run_cli)
+    shape_file = project.parent / ".cache" / "store-shape.json"
+    shape = json.loads(shape_file.read_text("utf-8"))
+    damage(shape)
+    shape_file.write_text(json.dumps(shape), "utf-8")
+    kit = build(project)
+    assert not isinstance(kit.bulk_store(), LiteStore)
+    kit.close()
+    listed = run_cli("queue", "list")
+    assert listed.exit_code == 0 and "courts-suspended" in listed.stdout
+    kit = build(project)
+    assert isinstance(kit.bulk_store(), LiteStore)  # recorded again by the full open
+    kit.close()
+
+
+def test_a_full_disk_shows_the_database_error_and_stores_nothing(project: Path,
+                                                                 run_cli) -> None:
+    _known_store(project, run_cli)
+    db_file = project.parent.parent / "data" / "toolkit.db"
+    before = _dump(db_file)
+    kit = build(project)
+    lite = kit.bulk_store()
+    assert isinstance(lite, LiteStore)
+    pages = lite._db.execute("PRAGMA page_count").fetchone()[0]
+    lite._db.execute(f"PRAGMA max_page_count = {pages + 2}")
+    new = [models.NewPost("courts-suspended", "en", "x", "x-main", "t" * 2000 + f" {i}",
+                          NOW + timedelta(days=1, minutes=i)) for i in range(200)]
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        lite.add(new, "comms", NOW)
+    kit.close()
+    assert _dump(db_file) == before
+
+
+class _ReplaceOnBegin:
+    """A connection that, as a writer starts waiting for the lock, sees its file replaced."""
+
+    def __init__(self, db: sqlite3.Connection, replace) -> None:
+        self._db, self._replace = db, replace
+
+    def execute(self, sql: str, *args):  # noqa: ANN202
+        if sql == "BEGIN IMMEDIATE":
+            self._replace()
+        return self._db.execute(sql, *args)
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self._db, name)
+
+
+def test_a_file_replaced_while_waiting_for_the_lock_is_never_written(project: Path,
+                                                                     run_cli) -> None:
+    from toolkit.errors import StoreError
+
+    pid = _known_store(project, run_cli)
+    db_file = project.parent.parent / "data" / "toolkit.db"
+
+    def replace() -> None:
+        copy = db_file.with_name("copy.db")
+        copy.write_bytes(db_file.read_bytes())
+        os.replace(copy, db_file)
+
+    kit = build(project)
+    lite = kit.bulk_store()
+    assert isinstance(lite, LiteStore)
+    lite._db = _ReplaceOnBegin(lite._db, replace)
+    with pytest.raises(StoreError, match="was replaced while in use"):
+        _planner(kit, lite).approve(None, "lead", NOW)
+    kit.close()
+    assert run_cli("queue", "show", pid, "--json").stdout.count('"status": "draft"') == 1

@@ -110,6 +110,9 @@ class Config:
     #: revision before the team may approve it
     require_signoff: tuple[str, ...] = ()
     web: WebSettings = field(default_factory=WebSettings)
+    #: the paths the config names, as named (before symlinks are resolved): what a no-change
+    #: `graphics build` checks still lead where they led (`toolkit.graphics.uptodate`)
+    named_paths: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
@@ -176,7 +179,7 @@ def read_config(cfg_path: Path, problems: Problems) -> Config | None:
     read_schema(rd, data, SCHEMA)
     if len(problems.errors) > before:
         return None
-    return Config(path=cfg_path, **rd.fields)
+    return Config(path=cfg_path, named_paths=tuple(rd.r.named_paths), **rd.fields)
 
 
 def _load(cfg_path: Path, problems: Problems) -> Node | None:

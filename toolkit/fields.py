@@ -33,6 +33,8 @@ class FieldReader:
 
     def __init__(self, path: Path | str, problems: Problems) -> None:
         self.path, self.problems = path, problems
+        #: every path read, as named (absolute, symlinks not yet resolved)
+        self.named_paths: list[str] = []
 
     def fail(self, node: Any, key: Any, message: str) -> None:
         """Record an error at the line of `key` in `node`."""
@@ -102,7 +104,9 @@ class FieldReader:
         """A path; relative ones resolve against the folder of the file being read."""
         raw = self.value(node, key, str, default)
         p = Path(raw).expanduser()
-        return (p if p.is_absolute() else Path(self.path).parent / p).resolve()
+        named = p if p.is_absolute() else Path(self.path).parent / p
+        self.named_paths.append(str(named))
+        return named.resolve()
 
     def per_language(self, node: Node, key: str, languages: tuple[str, ...],
                      required: bool = True, where: str = "") -> dict[str, str]:

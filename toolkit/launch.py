@@ -7,6 +7,7 @@ Standard library only at import, besides the stamp module and the config-file ru
 
 from __future__ import annotations
 
+import os
 import sys
 
 from toolkit.configfile import config_file
@@ -37,8 +38,15 @@ def main() -> None:
     args = sys.argv[1:]
     config = graphics_build_config(args)
     if config is not None:
-        if uptodate.replay(config, args):
-            return
+        try:
+            if uptodate.replay(config, args):
+                return
+        except BrokenPipeError:  # as click does: the reader went away, exit 1 quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except KeyboardInterrupt:  # as click does
+            sys.stderr.write("Aborted!\n")
+            sys.exit(1)
         uptodate.begin(config, args)
     from toolkit.cli import main as run
 

@@ -3,11 +3,13 @@
 A successful `toolkit graphics build` started from the console script (`toolkit.launch`) writes
 a stamp, `<config folder>/.cache/graphics-build-<key>.json`: the exact command (arguments,
 working folder, `TOOLKIT_*` variables, interpreter), the day it ran, what a run that changes
-nothing prints, and the size, mtime, ctime and inode of every file and folder the build reads or
-writes (`covered`). The same command finds them all unchanged and prints the recorded answer
-without importing click, YAML or Pillow; any difference, a missing or unreadable stamp, or a new
-day runs the whole build. A run during which a covered file changed (its time is not before the
-run started) writes no stamp: the next run builds in full and writes it.
+nothing prints, the size, mtime, ctime and inode of every file and folder the build reads or
+writes (`covered`), and where each path named on the command line or in the config leads once
+symlinks are followed (a retargeted symlink is a change). The same command finds them all
+unchanged and prints the recorded answer without importing click, YAML or Pillow; any
+difference, a missing or unreadable stamp, or a new day runs the whole build. A run during
+which a covered file changed (its time is not before the run started) or went away writes no
+stamp: the next run builds in full and writes it.
 
 Standard library only at import: the launcher checks a stamp before anything else is loaded.
 """
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from toolkit.config import Config
     from toolkit.graphics.build import BuildResult
 
-VERSION = 1
+VERSION = 2
 #: a file's times may lag the clock by a kernel tick: a time this close to the run's start is
 #: treated as a change during the run (two seconds on a file system that keeps whole seconds)
 RACY_NS = 20_000_000
@@ -72,6 +74,7 @@ def replay(config_file: str, args: list[str]) -> bool:
         with open(stamp_file(config_file, key), encoding="utf-8") as f:
             stamp = json.load(f)
         if (stamp["version"] != VERSION or stamp["key"] != key or stamp["days"] != days()
+                or not all(os.path.realpath(named) == real for named, real in stamp["links"])
                 or not all(file_state(entry[0]) == entry for entry in stamp["files"])):
             return False
         out, err = str(stamp["stdout"]), str(stamp["stderr"])
@@ -104,7 +107,8 @@ def begin(config_file: str, args: list[str]) -> None:
         key = command_key(args)
         path = stamp_file(config_file, key)
         _remove(path)
-        _pending = {"path": path, "key": key, "start": start, "days": days(start)}
+        _pending = {"path": path, "key": key, "start": start, "days": days(start),
+                    "config": os.path.abspath(config_file)}
     except Exception:  # no stamp, the build runs as ever
         _pending = None
 
@@ -118,11 +122,16 @@ def record(config: Config, result: BuildResult) -> None:
     path = _pending["path"]
     try:
         files = [file_state(p) for p in covered(config, result)]
-        if any(_changed_since(e, _pending["start"]) for e in files):
+        optional = {os.path.abspath(p) for p in _dotenv(config)}
+        if any(_changed_since(e, _pending["start"]) or (len(e) == 1 and e[0] not in optional)
+               for e in files):  # changed during the run, or gone since it was read
             _remove(path)
             return
+        links = [[named, os.path.realpath(named)]
+                 for named in (_pending["config"], *config.named_paths)]
         stamp = {"version": VERSION, "key": _pending["key"], "days": _pending["days"],
-                 "stdout": unchanged_summary(result) + "\n", "stderr": "", "files": files}
+                 "stdout": unchanged_summary(result) + "\n", "stderr": "", "links": links,
+                 "files": files}
         from toolkit.atomic import write_atomic
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -162,11 +171,10 @@ def covered(config: Config, result: BuildResult) -> list[str]:
     from toolkit.graphics.fonts import WEIGHTS, font_path
     from toolkit.graphics.manifest import manifest_path
     from toolkit.library.loader import library_files
-    from toolkit.secrets import dotenv_candidates
 
     fonts = [font_path(w) for w in WEIGHTS]
     pillow = os.path.dirname(PIL.__file__)
-    paths = [config.path, *dotenv_candidates(config.root), config.posts_dir,
+    paths = [config.path, *_dotenv(config), config.posts_dir,
              *library_files(config.posts_dir), *fonts, *{f.parent for f in fonts},
              *_code(os.path.dirname(toolkit.__file__)), pillow, os.path.dirname(pillow)]
     for build in (result, result.drafts):
@@ -174,6 +182,13 @@ def covered(config: Config, result: BuildResult) -> list[str]:
             paths += [build.out_dir, manifest_path(build.out_dir),
                       *(build.out_dir / e["file"] for e in build.entries)]
     return list(dict.fromkeys(os.path.abspath(p) for p in paths))
+
+
+def _dotenv(config: Config) -> tuple:
+    """Where the config's `.env` file may be (it may well be in neither place)."""
+    from toolkit.secrets import dotenv_candidates
+
+    return dotenv_candidates(config.root)
 
 
 def _changed_since(entry: list, start_ns: int) -> bool:

@@ -81,12 +81,15 @@ class LiteStore:
             check_writable(self.path)
         self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         try:
+            if write:  # it may have been replaced while this waited for the lock
+                check_same_file(self.path, self._identity)
             if not schema_matches(self._db, self._shape):
                 raise StoreError(f"the store {self.path} was changed by another version of the "
                                  "toolkit while in use; run the command again")
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled back itself (disk full)
+                self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
 

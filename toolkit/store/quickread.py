@@ -54,12 +54,28 @@ def code_stamp() -> list[list]:
     return stamp
 
 
+#: the store code's stamp when this process loaded it, by folder
+_LOADED: dict[Path, list[list]] = {}
+
+
+def loaded_stamp() -> list[list]:
+    """The stamp of the store code this process runs (taken when it was first imported)."""
+    return _LOADED.setdefault(STORE_CODE, code_stamp())
+
+
+loaded_stamp()  # now, as the store's modules are loaded
+
+
 def remember_shape(shape_file: Path, migrations: Sequence[str],
                    tables: dict[str, list[str]], time_columns: Sequence[str]) -> None:
     """Record the code's migration names, tables' columns and `posts`' time columns (as the
     full `Store` open checked them) for this code stamp; best effort (a read-only folder
-    just keeps the slow path)."""
-    shape = {"code": code_stamp(), "migrations": list(migrations), "tables": tables,
+    just keeps the slow path). Nothing is recorded when the code on disk is no longer the
+    code running (an upgrade landed meanwhile): its shape may differ."""
+    stamp = code_stamp()
+    if stamp != loaded_stamp():
+        return
+    shape = {"code": stamp, "migrations": list(migrations), "tables": tables,
              "time_columns": list(time_columns)}
     try:
         if shape_file.exists() and json.loads(shape_file.read_text("utf-8")) == shape:
@@ -119,9 +135,23 @@ def recorded_shape(shape_file: Path) -> dict | None:
         shape = json.loads(shape_file.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(shape, dict) or shape.get("code") != code_stamp():
+    if not isinstance(shape, dict) or shape.get("code") != code_stamp() or not _well_formed(
+            shape):
         return None
     return shape
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _well_formed(shape: dict) -> bool:
+    """The recorded shape has the form `remember_shape` writes (a damaged file: the full
+    open, which records it again)."""
+    tables = shape.get("tables")
+    return (_strings(shape.get("migrations")) and _strings(shape.get("time_columns"))
+            and isinstance(tables, dict)
+            and all(isinstance(k, str) and _strings(v) for k, v in tables.items()))
 
 
 def schema_matches(conn: sqlite3.Connection, shape: dict) -> bool:

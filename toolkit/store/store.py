@@ -9,10 +9,11 @@ changes of state in `changes.py` and the dispatcher's claims in `claims.py`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.errors import StoreError
@@ -83,13 +84,17 @@ class Store(Reads, StateChanges, Claims):
         """Release the connections."""
         self.engine.dispose()
 
-    def _write(self):  # a context manager yielding a Connection
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
         """A write transaction (on SQLite: BEGIN IMMEDIATE, so writers wait, never deadlock),
-        after checking that the SQLite file is still the one opened and may be written."""
+        after checking that the SQLite file is still the one opened and may be written, and
+        again once the lock is held (it may have been replaced meanwhile)."""
         if self.path is not None:
             self.check_file()
             check_writable(self.path)
-        return self._writer.begin()
+        with self._writer.begin() as conn:
+            self.check_file()
+            yield conn
 
     def write_transaction(self):  # a context manager yielding a Connection
         """A write transaction for bulk work outside the state changes (e.g. `store copy`)."""
