@@ -71,6 +71,21 @@ def test_both_language_pages_have_the_section_and_a_plain_list_of_state_pages(bu
     assert (site / "assets" / "members.js").is_file()
 
 
+def test_the_sitemap_lists_every_state_page_with_its_other_language(built) -> None:
+    config, site = built
+    base = load_config(config).site_base_url
+    sitemap = read(site / "sitemap.xml")
+    urls = re.findall(r"<url><loc>([^<]+)</loc>((?:<xhtml:link [^>]+/>)*)</url>", sitemap)
+    assert len(urls) == 2 + 2 * 56  # both language pages, every state's page in both
+    alternates = dict(urls)
+    assert alternates[f"{base}members/vt.html"] == (
+        f'<xhtml:link rel="alternate" hreflang="en" href="{base}members/vt.html"/>'
+        f'<xhtml:link rel="alternate" hreflang="es" href="{base}es/members/vt.html"/>')
+    assert f'hreflang="en" href="{base}"' in alternates[f"{base}es/"]
+    for url in alternates:
+        assert (site / url.removeprefix(base)).exists()
+
+
 def test_a_state_page_is_in_the_site_look_with_tel_links_script_and_posts(built) -> None:
     _, site = built
     html = read(site / "members" / "vt.html")

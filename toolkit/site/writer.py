@@ -7,6 +7,7 @@ import hashlib
 import json
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from toolkit.config import Config
 from toolkit.congress.pages import SCRIPT
@@ -133,7 +134,8 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
         w.data(page_path(config, page.lang), html.encode("utf-8"))
     w.data("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_base_url}sitemap.xml\n"
            .encode())
-    w.data("sitemap.xml", _sitemap(config).encode("utf-8"))
+    w.data("sitemap.xml", _sitemap(config, [rel for rel in w.files if rel.endswith(".html")])
+           .encode("utf-8"))
     return result, w.files
 
 
@@ -199,12 +201,22 @@ def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: AN
         base="members/", members_script=MEMBERS_SCRIPT, anchor=MEMBERS_ANCHOR)
 
 
-def _sitemap(config: Config) -> str:
-    urls = [config.site_base_url + page_path(config, lang).removesuffix("index.html")
-            for lang in config.languages]
-    links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{u}"/>'
-                    for lang, u in zip(config.languages, urls, strict=True))
-    body = "".join(f"<url><loc>{u}</loc>{links}</url>" for u in urls)
+def _sitemap(config: Config, pages: list[str]) -> str:
+    """Every page of the site (the language pages and each state's page), each with its
+    versions in the other languages (`hreflang`)."""
+    prefixes = sorted(((page_path(config, lang).removesuffix("index.html"), lang)
+                       for lang in config.languages), key=lambda p: -len(p[0]))
+    versions: dict[str, dict[str, str]] = {}  # page without its language folder -> lang -> URL
+    for rel in sorted(pages):
+        prefix, lang = next((p, lang) for p, lang in prefixes if rel.startswith(p))
+        url = config.site_base_url + rel.removesuffix("index.html")
+        versions.setdefault(rel[len(prefix):], {})[lang] = url
+    body = ""
+    for found in versions.values():
+        langs = {lang: found[lang] for lang in config.languages if lang in found}
+        links = "".join(f'<xhtml:link rel="alternate" hreflang="{lang}" href="{escape(u)}"/>'
+                        for lang, u in langs.items()) if len(langs) > 1 else ""
+        body += "".join(f"<url><loc>{escape(u)}</loc>{links}</url>" for u in langs.values())
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             f'xmlns:xhtml="http://www.w3.org/1999/xhtml">{body}</urlset>\n')
