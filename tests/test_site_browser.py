@@ -247,6 +247,15 @@ def test_call_your_members_pick_a_state_without_reload(served, lang: str, openin
         page.wait_for_selector("#members-district")
         page.select_option("#members-district", index=3)
         assert page.text_content(".members-house h4") == "James A. Himes"
+        page.select_option("#members-state", "tx")  # district 23's seat is vacant
+        page.click("form.members-picker button")
+        page.wait_for_selector(".members-result h3:text-is('Texas')")
+        options = page.eval_on_selector_all("#members-district option",
+                                            "els => els.map(e => e.textContent)")
+        assert len(options) == 38 and options[22].endswith(" 23")  # 37 members, 1 vacancy
+        page.select_option("#members-district", index=22)
+        assert page.get_attribute(".members-house p.members-vacant a",
+                                  "href") == "tel:+12022243121"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         if lang == "en":
             ARTIFACTS.mkdir(exist_ok=True)

@@ -53,13 +53,25 @@
     s.senators.forEach(function (m) { nodes.push(member(m, s.share)); });
     nodes.push(el("h4", {}, [t.house]));
     var house = el("div", {"class": "members-house"});
+    // every seat, in district order: a member's, or a vacant one (as the state's page lists)
+    var seats = s.house.map(function (m) { return {district: m.district, member: m}; })
+      .concat((s.vacant_districts || []).map(function (d) { return {district: d, member: null}; }))
+      .sort(function (a, b) { return a.district - b.district; });
     function show(i) {
       house.textContent = "";
-      if (s.house[i]) house.appendChild(member(s.house[i], s.share));
+      var seat = seats[i];
+      if (!seat) return;
+      if (seat.member) {
+        house.appendChild(member(seat.member, s.share));
+      } else {
+        house.appendChild(el("p", {"class": "members-vacant"}, [
+          t.vacant + " ", el("a", {href: s.switchboard.tel}, [s.switchboard.display])]));
+      }
     }
-    if (s.house.length > 1) {
-      var select = el("select", {id: "members-district"}, s.house.map(function (m, i) {
-        return el("option", {value: String(i)}, [t.district + " " + m.district]);
+    if (seats.length > 1) {
+      var select = el("select", {id: "members-district"}, seats.map(function (seat, i) {
+        return el("option", {value: String(i)},
+                  [seat.district === 0 ? t.at_large : t.district + " " + seat.district]);
       }));
       select.addEventListener("change", function () { show(Number(select.value)); });
       nodes.push(el("p", {}, [el("label", {"for": "members-district"}, [t.pick_district + " "]),
