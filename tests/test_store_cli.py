@@ -38,3 +38,45 @@ def test_store_copy_refuses_a_target_that_holds_posts(run_cli, project: Path,
         f"Error: the target store {target} is not empty (1 posts, 1 audit entries); "
         "copy only into an empty store"]
     assert (tmp_path / "target.db").read_bytes() == before
+
+
+def _approved_with_an_image(run_cli, project: Path) -> str:
+    """A post approved with its card frozen into the store's media folder; returns its id."""
+    from toolkit.graphics.build import build
+    from toolkit.library import load_library
+
+    config = load_config(project)
+    build(config, load_library(config), cards=["stat-attacks"], jobs=1)
+    pid = run_cli("queue", "add", "violence-attacks", "--at", "2099-01-05T09:00").stdout.strip()
+    assert run_cli("queue", "approve", pid, "--by", "lead").exit_code == 0
+    return pid
+
+
+def test_store_copy_takes_the_approved_images_along(run_cli, project: Path,
+                                                    tmp_path: Path) -> None:
+    import hashlib
+    import json
+    import shutil
+
+    from toolkit.publish.base import MediaItem, read_media
+
+    pid = _approved_with_an_image(run_cli, project)
+    source = Store(load_config(project).store_url)
+    (before,) = source.get(pid).media
+    source.close()
+    target_dir = tmp_path / "elsewhere"
+    target = f"sqlite:///{target_dir / 'toolkit.db'}"
+    copied = run_cli("store", "copy", "--to", target)
+    assert copied.exit_code == 0, copied.output
+    assert "1 posts, 2 audit entries, 1 frozen images" in copied.stdout
+    shutil.rmtree(Path(before["path"]).parent)  # the old media folder is gone
+    moved = Store(target)
+    (after,) = moved.get(pid).media
+    moved.close()
+    assert after["path"] == str((target_dir / "media" / Path(before["path"]).name).resolve())
+    assert after["sha256"] == before["sha256"] and after["alt"] == before["alt"]
+    data = read_media(MediaItem(after["path"], after["alt"], after["sha256"]))
+    assert hashlib.sha256(data).hexdigest() == before["sha256"]
+    row = sqlite3.connect(target_dir / "toolkit.db").execute(
+        "SELECT media FROM posts WHERE id = ?", (pid,)).fetchone()[0]
+    assert json.loads(row) == [after]

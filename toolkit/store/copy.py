@@ -6,20 +6,25 @@ holds, and any table later migrations add), in one transaction on the target: al
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import delete, func, insert, select, text
 
 from toolkit.errors import StoreError
 from toolkit.store import signoff  # noqa: F401 - registers its tables (and the web app's)
-from toolkit.store.schema import SEEDED_BY_MIGRATIONS, metadata, migrations_table
+from toolkit.store.media import refreeze
+from toolkit.store.schema import SEEDED_BY_MIGRATIONS, metadata, migrations_table, posts
 from toolkit.store.store import Store, safe_url
 
 CHUNK = 2000
 
 
-def copy_store(source: Store, target: Store) -> dict[str, int]:
-    """Copy every row of `source` into `target`, which must hold none; return rows per table.
+def copy_store(source: Store, target: Store, media: Path | None = None) -> dict[str, int]:
+    """Copy every row of `source` into `target`, which must hold none; return rows per table
+    (and `frozen images`: the approved images copied into `media`, which the copied posts then
+    name; without `media` they keep naming the source's copies).
 
-    Raises `StoreError` (and changes nothing) when the target already holds rows."""
+    Raises `StoreError` (and commits nothing) when the target already holds rows."""
     tables = [t for t in metadata.sorted_tables if t is not migrations_table]
     counts: dict[str, int] = {}
     with source.engine.connect() as src, target.write_transaction() as dst:
@@ -35,15 +40,30 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
             result = src.execution_options(yield_per=CHUNK).execute(
                 select(table).order_by(*table.primary_key.columns))
             for chunk in result.mappings().partitions(CHUNK):
-                dst.execute(insert(table), [dict(r) for r in chunk])
+                rows = [dict(r) for r in chunk]
+                if table.name == "posts" and media is not None:
+                    for row in rows:
+                        row["media"], n = refreeze(row["media"], media)
+                        counts[IMAGES] = counts.get(IMAGES, 0) + n
+                dst.execute(insert(table), rows)
                 counts[table.name] += len(chunk)
         if dst.dialect.name == "postgresql":
             _reset_sequences(dst, tables)
     return counts
 
 
+def frozen_posts(store: Store) -> int:
+    """How many posts name approved (frozen, hashed) images."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(posts).where(
+            posts.c.media.like('%"sha256"%'))).scalar_one()
+
+
+#: the count of approved images copied along (not a table)
+IMAGES = "frozen images"
 #: how rows of each table are counted to a person (other tables by their own name)
-LABELS = {"posts": "posts", "audit": "audit entries", "account_holds": "account holds"}
+LABELS = {"posts": "posts", "audit": "audit entries", "account_holds": "account holds",
+          IMAGES: IMAGES}
 
 
 def summary(counts: dict[str, int]) -> str:

@@ -13,6 +13,7 @@ PostgreSQL and other servers, whose database has no folder of its own).
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -73,3 +74,32 @@ def freeze_media(items: Iterable[dict], folder: Path,
         path, digest = freeze_image(item["path"], folder, max_bytes)
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
+
+
+def refreeze(media_json: str, folder: Path) -> tuple[str, int]:
+    """A post's `media` (JSON) with each frozen image copied into `folder` (same name, its hash
+    checked) and the path pointing there; returns the new JSON and how many images it copied.
+    `store copy` moves a campaign's approved images with its posts this way."""
+    items = json.loads(media_json or "[]")
+    copied = 0
+    for item in items:
+        digest = item.get("sha256") if isinstance(item, dict) else None
+        if not digest:
+            continue  # approved before images were frozen: it names a graphic, left as it is
+        source = Path(item["path"])
+        target = folder / source.name
+        if target.resolve() != source.resolve():
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                raise StoreError(f"frozen image {source} cannot be read: "
+                                 f"{exc.strerror or exc.__class__.__name__}; nothing was "
+                                 "copied") from None
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise StoreError(f"frozen image {source} does not match the hash recorded at "
+                                 "approval; nothing was copied")
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, data)
+            copied += 1
+        item["path"] = str(target.resolve())
+    return json.dumps(items), copied
