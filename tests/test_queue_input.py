@@ -202,13 +202,17 @@ def test_help_is_complete(run_cli) -> None:
     assert bad.exit_code == 1
     assert "Error: unknown platform 'myspace' (configured: x, bluesky, mastodon, outbox)" in \
         bad.output
-    for name in ("check", "library", "compose", "graphics", "queue", "schedule", "accounts"):
-        command = cli.get_command(None, name)
-        subs = getattr(command, "commands", {name: command})
-        for sub in subs.values():
-            for param in sub.params:
+    def every(command, path: str):  # noqa: ANN001, ANN202 - click commands, nested groups
+        yield path, command
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from every(sub, f"{path} {name}")
+
+    for name in cli.list_commands(None):  # every command and subcommand there is
+        for path, command in every(cli.get_command(None, name), name):
+            assert command.help, f"`toolkit {path}` has no help text"
+            for param in command.params:
                 if param.param_type_name == "option":
-                    assert param.help, f"{name} {sub.name} {param.opts} has no help text"
+                    assert param.help, f"`toolkit {path}` {param.opts} has no help text"
 
 
 def test_four_eyes_holds_on_the_command_line_too(run_cli, project: Path) -> None:

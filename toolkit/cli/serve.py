@@ -11,8 +11,10 @@ from toolkit.errors import ToolkitError
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind (keep 127.0.0.1 behind a reverse proxy).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once (waitress threads).")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     """Run the review web app until Ctrl-C."""
