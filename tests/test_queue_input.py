@@ -186,6 +186,7 @@ def test_queue_show(run_cli) -> None:
     assert [s["id"] for s in data["statistics"]] == ["mpp-suspended", "mpp-terminated"]
     assert data["statistics"][0]["as_of"] and data["statistics"][0]["source_url"]
     assert [h["to"] for h in data["history"]] == ["draft", "approved"]
+    assert data["history"][-1]["detail"] == "approved at revision 1"  # what the lead saw
     missing = run_cli("queue", "show", "nope")
     assert missing.exit_code == 1 and "no post with id 'nope'" in missing.output
 

@@ -302,8 +302,10 @@ class Planner:
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
         changes = self._shown_texts_only(changes, {p.id: p for p in posts}, seen, result, by,
                                          now)
-        result.approved = self.store.transition_many(changes, APPROVED, by, now, "approved",
-                                                     revisions=result.revisions)
+        result.approved = self.store.transition_many(
+            changes, APPROVED, by, now,
+            {pid: f"approved at revision {rev}" for pid, rev in result.revisions.items()},
+            revisions=result.revisions)
         moved = set(result.approved)
         result.revisions = {pid: r for pid, r in result.revisions.items() if pid in moved}
         lost = [pid for pid, _, _ in changes if pid not in moved]

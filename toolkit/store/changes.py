@@ -15,7 +15,7 @@ from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound
 from toolkit.store import pgbulk, sqlite_bulk
-from toolkit.store.models import Post
+from toolkit.store.models import Detail, Post, detail_for
 from toolkit.store.schema import UTCDateTime, audit, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
@@ -45,10 +45,11 @@ class StateChanges:
         return self.get(post_id)
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-                        now: datetime, detail: str | None = None,
+                        now: datetime, detail: Detail = None,
                         owner: str | None = None,
                         revisions: dict[str, int] | None = None) -> list[str]:
-        """Move many posts in one transaction: (id, expected status, values) each.
+        """Move many posts in one transaction: (id, expected status, values) each, audited
+        with `detail` (one text, or one per post id).
 
         Returns the ids that moved; a post whose status changed meanwhile is left alone, and
         so is one whose revision (`version`) is no longer the one given in `revisions`.
@@ -58,14 +59,15 @@ class StateChanges:
             moved: list[str] = []
             with self._write() as conn:
                 for post_id, expected, values in changes:
-                    if self._apply(conn, post_id, expected, to, actor, now, detail, values,
+                    if self._apply(conn, post_id, expected, to, actor, now,
+                                   detail_for(detail, post_id), values,
                                    owner, revisions.get(post_id)):
                         moved.append(post_id)
             return moved
         return self._transition_bulk(changes, to, actor, now, detail, revisions)
 
     def _transition_bulk(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-                         now: datetime, detail: str | None,
+                         now: datetime, detail: Detail,
                          revisions: dict[str, int] | None = None) -> list[str]:
         """The same conditional updates as `_apply`, sent as executemany batches.
 
@@ -105,7 +107,8 @@ class StateChanges:
             if moved:
                 self._executemany(conn, insert(audit), [
                     {"post_id": pid, "from_status": expected_of[pid], "to_status": to,
-                     "actor": actor, "at": now, "detail": detail} for pid in moved])
+                     "actor": actor, "at": now, "detail": detail_for(detail, pid)}
+                    for pid in moved])
         return moved
 
     def _locked_statuses(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:

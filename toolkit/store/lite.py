@@ -28,7 +28,7 @@ from toolkit.store.location import (
     file_identity,
     lock_timeout_s,
 )
-from toolkit.store.models import NewPost
+from toolkit.store.models import Detail, NewPost
 from toolkit.store.quickread import plain_sqlite_file, recorded_shape, schema_matches
 
 
@@ -109,7 +109,7 @@ class LiteStore:
             return sqlite_bulk.add_posts(db, new, actor, now, status)
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-                        now: datetime, detail: str | None = None,
+                        now: datetime, detail: Detail = None,
                         revisions: dict[str, int] | None = None) -> list[str]:
         """As `Store.transition_many` (without claims): move the posts still in their expected
         status (and revision) in one transaction; return the ids that moved."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -19,6 +20,15 @@ EDITABLE = (DRAFT, APPROVED, MISSED, FAILED)
 COUNTED = (APPROVED, PUBLISHING, PUBLISHED)
 #: why an approval or sign-off of a post at a revision it is no longer at is refused
 CHANGED = "this post changed since you opened it"
+
+
+#: an audit entry's detail: one text for every post, or one per post id
+Detail = str | Mapping[str, str] | None
+
+
+def detail_for(detail: Detail, post_id: str) -> str | None:
+    """The audit detail of one post: its own when `detail` maps ids to texts."""
+    return detail.get(post_id) if isinstance(detail, Mapping) else detail
 
 
 def new_post_ids(n: int) -> list[str]:

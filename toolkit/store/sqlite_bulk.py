@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from toolkit.store import models
-from toolkit.store.models import NewPost
+from toolkit.store.models import Detail, NewPost, detail_for
 from toolkit.store.quickread import sqlite_time, utc_from_store
 
 #: ids per `IN (…)`: SQLite's historical limit on parameters is 999
@@ -96,7 +96,7 @@ def statuses(db: Any, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 
 def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
-               now: datetime, detail: str | None,
+               now: datetime, detail: Detail,
                revisions: dict[str, int] | None = None) -> list[str]:
     """Move posts to `to`: (id, expected status, values) each; return the ids that moved.
 
@@ -134,7 +134,8 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
                        f"{sets} WHERE id = ? AND status = ?", rows)
     if moved:
         db.executemany(_insert("audit", _AUDIT_COLUMNS),
-                       [(pid, expected, to, actor, at, detail) for pid, expected in moved])
+                       [(pid, expected, to, actor, at, detail_for(detail, pid))
+                        for pid, expected in moved])
     return [pid for pid, _ in moved]
 
 
