@@ -17,7 +17,7 @@ AT = datetime(2099, 1, 5, 15, tzinfo=UTC)
 MESSAGE = "courts-suspended"  # no card: nothing to render
 
 
-def _planner(project: Path):  # noqa: ANN202
+def _planner(project: Path):
     from toolkit.config import load_config
     from toolkit.library import load_library
     from toolkit.queue import Planner

@@ -344,12 +344,12 @@ class _ReplaceOnBegin:
     def __init__(self, db: sqlite3.Connection, replace) -> None:
         self._db, self._replace = db, replace
 
-    def execute(self, sql: str, *args):  # noqa: ANN202
+    def execute(self, sql: str, *args):
         if sql == "BEGIN IMMEDIATE":
             self._replace()
         return self._db.execute(sql, *args)
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._db, name)
 
 

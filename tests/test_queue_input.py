@@ -203,7 +203,7 @@ def test_help_is_complete(run_cli) -> None:
     assert bad.exit_code == 1
     assert "Error: unknown platform 'myspace' (configured: x, bluesky, mastodon, outbox)" in \
         bad.output
-    def every(command, path: str):  # noqa: ANN001, ANN202 - click commands, nested groups
+    def every(command, path: str):
         yield path, command
         for name, sub in sorted(getattr(command, "commands", {}).items()):
             yield from every(sub, f"{path} {name}")

@@ -17,12 +17,12 @@ from toolkit.store import Store
 site = site_fixture()
 
 
-def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:  # noqa: ANN001
+def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:
     """Make another writer reschedule `post_id` after the approval has read it and before it
     writes (while it freezes the text), through its own connection to the store."""
     original = Planner.freeze
 
-    def freeze_then_race(self, post):  # noqa: ANN001, ANN202
+    def freeze_then_race(self, post):
         other = Store(url)
         try:
             p = other.get(post_id)
@@ -35,7 +35,7 @@ def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:
     monkeypatch.setattr(Planner, "freeze", freeze_then_race)
 
 
-def show_json(run_cli, pid: str) -> dict:  # noqa: ANN001
+def show_json(run_cli, pid: str) -> dict:
     result = run_cli("queue", "show", pid, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
@@ -80,7 +80,7 @@ def test_cli_race_a_change_between_read_and_write_is_never_approved(
     assert [h["to"] for h in after["history"]] == ["draft", "draft"]  # queued, rescheduled
 
 
-def seen_time(details: dict):  # noqa: ANN201
+def seen_time(details: dict):
     from datetime import datetime
 
     return datetime.fromisoformat(details["created_at"].replace("Z", "+00:00"))
@@ -103,7 +103,7 @@ def test_cli_rev_needs_one_per_id(run_cli) -> None:
                                      "(not with --all)")
 
 
-def opened_by_maria(site):  # noqa: ANN001, ANN201
+def opened_by_maria(site):
     """A queued draft, maria's signed-in client, and the approve form her page showed."""
     pid = queue_draft(site)
     maria = site.client()
@@ -207,7 +207,7 @@ def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_bulk_approval_moves_only_posts_still_at_their_revision(backend, tmp_path: Path,
-                                                               request) -> None:  # noqa: ANN001
+                                                               request) -> None:
     from datetime import UTC, datetime
 
     from toolkit.store import NewPost

@@ -26,13 +26,13 @@ from toolkit.store.signoff import SignoffStore
 site = site_fixture()
 
 
-def make_link(site, *ids: str, name: str = "Legal", days: int = 7) -> tuple[str, str]:  # noqa: ANN001
+def make_link(site, *ids: str, name: str = "Legal", days: int = 7) -> tuple[str, str]:
     link, token = SignoffStore(site.toolkit.store).create_link(
         list(ids), name, "maria", site.clock.now, site.clock.now + timedelta(days=days))
     return link.id, token
 
 
-def state(site) -> tuple:  # noqa: ANN001
+def state(site) -> tuple:
     """Everything a link could change: posts, audit log, sign-offs and comments."""
     store = site.toolkit.store
     posts = [(p.id, p.status, p.version) for p in store.list()]
@@ -41,7 +41,7 @@ def state(site) -> tuple:  # noqa: ANN001
     return posts, len(store.audit_log()), signs, comments
 
 
-def decide(client, token: str, pid: str, decision: str, reviewer: str = "Lee Ortiz",  # noqa: ANN001, ANN201
+def decide(client, token: str, pid: str, decision: str, reviewer: str = "Lee Ortiz",
            comment: str = ""):
     """Open the link's page and send one post's form as the reviewer would."""
     page = client.get(f"/review/{token}")

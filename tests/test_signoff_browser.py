@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def live(project: Path):  # noqa: ANN201
+def live(project: Path):
     site = make_webapp(project)
     now = site.clock.now
     pid = site.toolkit.planner().add("courts-suspended", "x", "en", now + timedelta(days=2),
@@ -30,7 +30,7 @@ def live(project: Path):  # noqa: ANN201
     site.toolkit.close()
 
 
-def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
+def sign_in(page, base: str, name: str) -> None:
     page.goto(base + "/login")
     page.fill("#username", name)
     page.fill("#password", PASSWORDS[name])

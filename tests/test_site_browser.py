@@ -50,12 +50,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         server.server_close()
 
 
-def guard(page, base: str) -> tuple[list[str], list[str]]:  # noqa: ANN001 - a Playwright page
+def guard(page, base: str) -> tuple[list[str], list[str]]:
     """Abort (and record) any request outside the site; record console errors."""
     outside: list[str] = []
     errors: list[str] = []
 
-    def route(r) -> None:  # noqa: ANN001
+    def route(r) -> None:
         if r.request.url.startswith(base):
             r.continue_()
         else:
@@ -200,12 +200,12 @@ def test_without_javascript_downloads_and_links_still_work(served) -> None:
 VERMONT = ["tel:+12022245141", "tel:+12022244242", "tel:+12022254115"]
 
 
-def x_intent_opened(page, link) -> str:  # noqa: ANN001 - Playwright page and locator
+def x_intent_opened(page, link) -> str:
     """Click an X intent link (a new tab; x.com itself is never reached) and return the
     post's text decoded from the address the tab opened."""
     opened: list[str] = []
 
-    def to_x(route) -> None:  # noqa: ANN001
+    def to_x(route) -> None:
         opened.append(route.request.url)
         route.abort()
 

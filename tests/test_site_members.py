@@ -172,7 +172,7 @@ def test_member_pages_are_made_again_only_when_their_inputs_change(
     made: list[str] = []
     real = site_members.members_view
 
-    def counted(config, library, lang, *args, **kwargs):  # noqa: ANN001, ANN202
+    def counted(config, library, lang, *args, **kwargs):
         made.append(lang)
         return real(config, library, lang, *args, **kwargs)
 

@@ -16,24 +16,24 @@ UNVERIFIED = "violence-first-year"  # uses a statistic marked verified: false
 
 
 @pytest.fixture
-def site(project: Path):  # noqa: ANN201
+def site(project: Path):
     w = make_webapp(project)
     yield w
     w.toolkit.close()
 
 
-def signed_in(site, name: str):  # noqa: ANN001, ANN201
+def signed_in(site, name: str):
     client = site.client()
     assert sign_in(client, name).status_code == 303
     return client, session_csrf(client)
 
 
-def queue_one(site, actor: str = "sam", days: int = 3, message: str = NO_CARD) -> str:  # noqa: ANN001
+def queue_one(site, actor: str = "sam", days: int = 3, message: str = NO_CARD) -> str:
     at = site.clock.now + timedelta(days=days)
     return site.toolkit.planner().add(message, "x", "en", at, site.clock.now, actor)
 
 
-def last_audit(site, pid: str):  # noqa: ANN001, ANN201
+def last_audit(site, pid: str):
     return site.toolkit.store.audit_log(pid)[-1]
 
 

@@ -18,7 +18,7 @@ SHA = re.compile(r'name="card_sha256" value="([0-9a-f]*)"')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def _build(site) -> str:  # noqa: ANN001
+def _build(site) -> str:
     tk = site.toolkit
     tk.refresh_library()
     build(tk.config, tk.library, cards=["stat-attacks"], jobs=1)
@@ -28,7 +28,7 @@ def _build(site) -> str:  # noqa: ANN001
 REVISION = re.compile(r'name="revision" value="(\d+)"')
 
 
-def _form(client, pid: str) -> dict:  # noqa: ANN001
+def _form(client, pid: str) -> dict:
     page = client.get(f"/posts/{pid}").data.decode()
     return {"csrf_token": CSRF.findall(page)[-1], "card_sha256": SHA.search(page)[1],
             "revision": REVISION.search(page)[1]}

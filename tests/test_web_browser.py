@@ -23,7 +23,7 @@ WIDTHS = (390, 1440)
 
 
 @pytest.fixture
-def live(run_cli, project: Path):  # noqa: ANN201
+def live(run_cli, project: Path):
     assert run_cli("graphics", "build").exit_code == 0
     site = make_webapp(project)
     planner, now = site.toolkit.planner(), site.clock.now
@@ -39,7 +39,7 @@ def live(run_cli, project: Path):  # noqa: ANN201
     site.toolkit.close()
 
 
-def shoot(page, name: str) -> None:  # noqa: ANN001
+def shoot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -51,7 +51,7 @@ def shoot(page, name: str) -> None:  # noqa: ANN001
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
-def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
+def sign_in(page, base: str, name: str) -> None:
     page.goto(base + "/")
     assert page.url.startswith(base + "/login")
     page.fill("#username", name)
@@ -60,7 +60,7 @@ def sign_in(page, base: str, name: str) -> None:  # noqa: ANN001
     page.wait_for_url(base + "/")
 
 
-def assert_accessible(page) -> None:  # noqa: ANN001
+def assert_accessible(page) -> None:
     found = axe_violations(page)
     assert found == [], found
 

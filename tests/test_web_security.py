@@ -17,13 +17,13 @@ NO_CARD = "courts-suspended"
 
 
 @pytest.fixture
-def site(project: Path):  # noqa: ANN201
+def site(project: Path):
     w = make_webapp(project)
     yield w
     w.toolkit.close()
 
 
-def queue_one(site, actor: str = "sam", days: int = 3) -> str:  # noqa: ANN001
+def queue_one(site, actor: str = "sam", days: int = 3) -> str:
     at = site.clock.now + timedelta(days=days)
     return site.toolkit.planner().add(NO_CARD, "x", "en", at, site.clock.now, actor)
 

@@ -44,7 +44,7 @@ class WebApp:
     def web(self) -> WebStore:
         return self.toolkit.app_web  # type: ignore[attr-defined]
 
-    def client(self):  # noqa: ANN201
+    def client(self):
         return self.app.test_client()  # type: ignore[attr-defined]
 
 
@@ -73,7 +73,7 @@ def csrf_of(html: bytes | str) -> str:
     return found[1]
 
 
-def sign_in(client, name: str, password: str | None = None):  # noqa: ANN001, ANN201
+def sign_in(client, name: str, password: str | None = None):
     """Sign in through the form; returns the POST's response."""
     token = TOKEN.findall(client.get("/login").data.decode())[-1]  # the sign-in form's
     return client.post("/login", data={"username": name, "csrf_token": token,
@@ -81,7 +81,7 @@ def sign_in(client, name: str, password: str | None = None):  # noqa: ANN001, AN
                                        else password})
 
 
-def session_csrf(client) -> str:  # noqa: ANN001
+def session_csrf(client) -> str:
     """The signed-in session's CSRF token (from the schedule page)."""
     return csrf_of(client.get("/").data)
 
@@ -98,12 +98,12 @@ def queue_draft(site: WebApp, actor: str = "sam", days: int = 3,
     return site.toolkit.planner().add(message, "x", "en", at, site.clock.now, actor)
 
 
-def site_fixture():  # noqa: ANN201 - a pytest fixture
+def site_fixture():
     """A `site` fixture for a test module: the app over a project copy, closed afterwards."""
     import pytest
 
     @pytest.fixture
-    def site(project: Path):  # noqa: ANN202
+    def site(project: Path):
         w = make_webapp(project)
         yield w
         w.toolkit.close()

@@ -17,7 +17,7 @@ def link_url(base_url: str, token: str) -> str:
     return f"{base_url or 'http://127.0.0.1:8000'}/review/{token}"
 
 
-def _signoffs(ctx: click.Context):  # noqa: ANN202 - SignoffStore
+def _signoffs(ctx: click.Context):
     from toolkit.store.signoff import SignoffStore
 
     return SignoffStore(get_store(ctx))

@@ -42,9 +42,9 @@ class Writer(Protocol):
     out: Path
     old: dict[str, str]
 
-    def fresh(self, rel: str, key: str) -> bool: ...  # noqa: D102
+    def fresh(self, rel: str, key: str) -> bool: ...
 
-    def keyed(self, rel: str, key: str, data: bytes) -> None: ...  # noqa: D102
+    def keyed(self, rel: str, key: str, data: bytes) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def members_key(config: Config, library: Library, members: Members, lang: str) -
     return h.hexdigest()
 
 
-def write_members(w: Writer, env, config: Config, library: Library,  # noqa: ANN001 - jinja2
+def write_members(w: Writer, env, config: Config, library: Library,
                   members: Members, lang: str, prefix: str, shell: dict) -> dict:
     """Write `lang`'s state pages and JSON under `{prefix}members/`, or keep the previous
     build's when their key is unchanged; return the context of the section on the language

@@ -37,7 +37,7 @@ def ensure_graphics(config: Config, library: Library) -> list[dict]:
     jobs, problems = jobs_for(config, library, cards)
     entries = {e["file"]: e for e in load_manifest(config.graphics_dir)}
 
-    def stale(job) -> bool:  # noqa: ANN001 - a graphics Job
+    def stale(job) -> bool:
         e = entries.get(job.file)
         return (e is None or e.get("input_hash") != job.input_hash
                 or bool(e.get("verified")) != job.verified
@@ -161,7 +161,7 @@ def _zip(config: Config, w: _Writer, page: PageContent, by_file: dict[str, dict]
             "count": len(members)}
 
 
-def _environment():  # noqa: ANN202 - jinja2.Environment, imported lazily
+def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(loader=FileSystemLoader([TEMPLATES, MEMBERS_TEMPLATES]),
@@ -184,7 +184,7 @@ def _shell(config: Config, page: PageContent, pages: list[PageContent]) -> dict:
             "hashtag": config.hashtags[0]}
 
 
-def _render(env, config: Config, site: SiteWords, page: PageContent,  # noqa: ANN001
+def _render(env, config: Config, site: SiteWords, page: PageContent,
             shell: dict, zip_info: dict, by_file: dict[str, dict], members: dict | None) -> str:
     url = config.site_base_url + page_path(config, page.lang).removesuffix("index.html")
     og = None

@@ -16,7 +16,7 @@ def _default_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # noqa: ANN201
+def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     """The Flask app for one campaign (`now` injects a clock for tests)."""
     from flask import Flask, render_template
     from werkzeug.exceptions import HTTPException
@@ -42,14 +42,14 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):  # 
     register_extra(app, toolkit, now or _default_now)
 
     @app.errorhandler(HTTPException)
-    def _error(exc: HTTPException):  # noqa: ANN202
+    def _error(exc: HTTPException):
         title = f"{exc.code} {exc.name}: {exc.description}" if exc.code != 404 else "Not found"
         return render_template("error.html", title=title), exc.code
 
     return app
 
 
-def register_extra(app, toolkit: Toolkit, now: Callable[[], datetime]) -> None:  # noqa: ANN001
+def register_extra(app, toolkit: Toolkit, now: Callable[[], datetime]) -> None:
     """Routes other modules add: `/healthz` from `toolkit.health`, answered without a session.
 
     A blueprint registered here that must answer without a session adds its endpoint names to

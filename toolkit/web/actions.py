@@ -30,11 +30,11 @@ def _require(action: str) -> None:
         abort(403, f"a {g.role} may not {action.replace('_', ' ')} posts; ask a lead")
 
 
-def _done(post_id: str, what: str):  # noqa: ANN202
+def _done(post_id: str, what: str):
     return redirect(url_for("views.post", post_id=post_id, done=what), code=303)
 
 
-def _refused(post_id: str, message: str, status: int = 409,  # noqa: ANN202
+def _refused(post_id: str, message: str, status: int = 409,
              seen: dict | None = None):
     context = post_context(post_id, seen)
     context["error"] = message
@@ -57,7 +57,7 @@ def _time(value: str) -> datetime:
 
 
 @bp.route("/queue", methods=["POST"])
-def queue():  # noqa: ANN201
+def queue():
     """Queue a library message as a draft: next free slot or a given time."""
     _require("queue")
     form = request.form
@@ -73,7 +73,7 @@ def queue():  # noqa: ANN201
 
 
 @bp.route("/posts/<post_id>/approve", methods=["POST"])
-def approve(post_id: str):  # noqa: ANN201
+def approve(post_id: str):
     """Approve a draft at the revision the page showed (lead; four-eyes when configured).
     A post changed since is refused and shown again with what changed highlighted."""
     _require("approve")
@@ -105,7 +105,7 @@ def approve(post_id: str):  # noqa: ANN201
 
 
 @bp.route("/approve-week", methods=["POST"])
-def approve_week():  # noqa: ANN201
+def approve_week():
     """Approve the drafts the schedule listed, each only at the revision listed (lead)."""
     _require("approve")
     tk = toolkit()
@@ -124,7 +124,7 @@ def approve_week():  # noqa: ANN201
 
 
 @bp.route("/posts/<post_id>/signoff-link", methods=["POST"])
-def signoff_link(post_id: str):  # noqa: ANN201
+def signoff_link(post_id: str):
     """Make a sign-off link for this post (lead); its URL is shown once."""
     _require("approve")
     tk = toolkit()
@@ -164,7 +164,7 @@ def _card_changed(post_id: str, shown: str | None) -> bool:
     return shown != Thumbs().card_sha256(message.card, post.platform, post.lang)
 
 
-def _act(post_id: str, what: str, change: Callable[[], object]):  # noqa: ANN202
+def _act(post_id: str, what: str, change: Callable[[], object]):
     """Run one change; on a `ToolkitError` nothing changed: show the post with the reason."""
     try:
         change()
@@ -174,7 +174,7 @@ def _act(post_id: str, what: str, change: Callable[[], object]):  # noqa: ANN202
 
 
 @bp.route("/posts/<post_id>/send-back", methods=["POST"])
-def send_back(post_id: str):  # noqa: ANN201
+def send_back(post_id: str):
     """Send an approved post back to draft with a comment (lead)."""
     _require("send_back")
 
@@ -187,14 +187,14 @@ def send_back(post_id: str):  # noqa: ANN201
 
 
 @bp.route("/posts/<post_id>/cancel", methods=["POST"])
-def cancel(post_id: str):  # noqa: ANN201
+def cancel(post_id: str):
     """Cancel a post that has not gone out (lead)."""
     _require("cancel")
     return _act(post_id, "cancel", lambda: toolkit().planner().cancel(post_id, g.user, now()))
 
 
 @bp.route("/posts/<post_id>/reschedule", methods=["POST"])
-def reschedule(post_id: str):  # noqa: ANN201
+def reschedule(post_id: str):
     """Move a post to a new time (staff: drafts only; an approved post goes back to draft)."""
     _require("edit")
     tk = toolkit()
@@ -208,7 +208,7 @@ def reschedule(post_id: str):  # noqa: ANN201
 
 
 @bp.route("/posts/<post_id>/resolve", methods=["POST"])
-def resolve(post_id: str):  # noqa: ANN201
+def resolve(post_id: str):
     """Settle a post that waits for a person: published (with its URL) or not (lead)."""
     _require("resolve")
     outcome = request.form.get("outcome")
@@ -226,7 +226,7 @@ def resolve(post_id: str):  # noqa: ANN201
 
 
 @bp.route("/posts/<post_id>/comment", methods=["POST"])
-def comment(post_id: str):  # noqa: ANN201
+def comment(post_id: str):
     """Comment on a post (everyone)."""
     _require("comment")
     tk = toolkit()

@@ -15,7 +15,7 @@ WRONG = "Wrong name or password."
 TOO_MANY = "Too many failed sign-ins. Wait 15 minutes, then try again."
 
 
-def _form(error: str | None = None, status: int = 200, name: str = ""):  # noqa: ANN202
+def _form(error: str | None = None, status: int = 200, name: str = ""):
     response = make_response("", status)
     token = security.login_csrf(response)
     response.set_data(render_template(
@@ -26,7 +26,7 @@ def _form(error: str | None = None, status: int = 200, name: str = ""):  # noqa:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     """The sign-in form; POST signs in."""
     if request.method == "GET":
         return _form()
@@ -47,7 +47,7 @@ def login():  # noqa: ANN201
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # noqa: ANN201
+def logout():
     """Sign out (POST with the session's CSRF token)."""
     response = redirect(url_for("auth.login"), code=303)
     security.end_session(response)

@@ -26,7 +26,7 @@ def ensure_demo_lead(toolkit: Toolkit, now: datetime) -> str | None:
     return password
 
 
-def start_review_app(config: Config, host: str = "127.0.0.1", port: int | None = None):  # noqa: ANN201
+def start_review_app(config: Config, host: str = "127.0.0.1", port: int | None = None):
     """Serve the review app on a background thread; print its address (and a new demo lead's
     password, once). Returns the server, or None when the port is taken."""
     from toolkit.web import create_app

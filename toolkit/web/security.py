@@ -30,7 +30,7 @@ def now() -> datetime:
     return current_app.config["TOOLKIT_NOW"]()
 
 
-def web_store():  # noqa: ANN201 - WebStore
+def web_store():
     """The store's users/sessions/comments queries."""
     return current_app.extensions["toolkit_web"]
 
@@ -111,7 +111,7 @@ def _load_session() -> None:
     g.user, g.role, g.csrf = user.name, user.role, found.csrf
 
 
-def _guard():  # noqa: ANN202 - None or a response
+def _guard():
     _load_session()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None

@@ -15,7 +15,7 @@ def proxy_options(trusted_proxy: str) -> dict:
             "clear_untrusted_proxy_headers": True}
 
 
-def serve_forever(app, host: str, port: int, threads: int = 4,  # noqa: ANN001
+def serve_forever(app, host: str, port: int, threads: int = 4,
                   trusted_proxy: str = "") -> None:
     """Serve until interrupted."""
     from waitress import serve
@@ -24,7 +24,7 @@ def serve_forever(app, host: str, port: int, threads: int = 4,  # noqa: ANN001
           **proxy_options(trusted_proxy))
 
 
-def serve_in_background(app, host: str, port: int, threads: int = 4):  # noqa: ANN001, ANN201
+def serve_in_background(app, host: str, port: int, threads: int = 4):
     """Start serving on a daemon thread; returns the waitress server (call `.close()`)."""
     from waitress.server import create_server
 

@@ -55,7 +55,7 @@ def _granted(link: Link, post_id: str) -> None:
         abort(404)
 
 
-def _post_view(link: Link, post, token: str, seen: dict | None = None) -> dict:  # noqa: ANN001
+def _post_view(link: Link, post, token: str, seen: dict | None = None) -> dict:
     tk = toolkit()
     config, tz = tk.config, tk.config.timezone
     message = tk.library.messages.get(post.message_id)
@@ -73,7 +73,7 @@ def _post_view(link: Link, post, token: str, seen: dict | None = None) -> dict: 
             "seen": encode(current), "config_name": config.name}
 
 
-def _card(post, message) -> str | None:  # noqa: ANN001
+def _card(post, message) -> str | None:
     """The built card a draft will freeze at approval, if any."""
     spec = toolkit().config.platforms.get(post.platform)
     card = message.card if message is not None else None
@@ -86,7 +86,7 @@ def _card(post, message) -> str | None:  # noqa: ANN001
 
 
 def _page(token: str, link: Link, error: tuple[str, str] | None = None,
-          seen: dict | None = None, status: int = 200, notice: str | None = None):  # noqa: ANN202
+          seen: dict | None = None, status: int = 200, notice: str | None = None):
     tk = toolkit()
     found = {p.id: p for p in tk.store.list(ids=list(link.post_ids))}
     posts = [_post_view(link, found[i], token, seen if error and error[0] == i else None)
@@ -104,7 +104,7 @@ def _page(token: str, link: Link, error: tuple[str, str] | None = None,
 
 
 @bp.route("/review/<token>")
-def page(token: str):  # noqa: ANN201
+def page(token: str):
     """The link's posts exactly as they will go out, each with its sources and a form."""
     link = _link(token)
     SignoffStore(toolkit().store).record_use(link, link.post_ids, security.now())
@@ -112,7 +112,7 @@ def page(token: str):  # noqa: ANN201
 
 
 @bp.route("/review/<token>/posts/<post_id>", methods=["POST"])
-def act(token: str, post_id: str):  # noqa: ANN201
+def act(token: str, post_id: str):
     """A reviewer's decision on one post at the revision shown: approve or request changes."""
     link = _link(token)
     _granted(link, post_id)

@@ -29,7 +29,7 @@ NOTICES = {"approve": "Approved: the text and image are frozen as you saw them."
            "comment": "Comment added.", "queue": "Queued as a draft."}
 
 
-def toolkit():  # noqa: ANN201 - toolkit.app.Toolkit
+def toolkit():
     """The campaign's parts (config, library, store)."""
     return current_app.extensions["toolkit"]
 
@@ -89,7 +89,7 @@ def _midnight(day: date) -> datetime:
 
 
 @bp.route("/")
-def schedule():  # noqa: ANN201
+def schedule():
     """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
     tk = toolkit()
     config, tz, at = tk.config, tk.config.timezone, now()
@@ -141,7 +141,7 @@ def schedule():  # noqa: ANN201
         week_drafts=[p for p in found[:PAGE] if p.status == DRAFT] if g.role == LEAD else [])
 
 
-def _flag(item: Item, blocked: dict[str, str], config) -> None:  # noqa: ANN001
+def _flag(item: Item, blocked: dict[str, str], config) -> None:
     post = item.post
     if post.status in (DRAFT, APPROVED):
         if post.message_id in blocked:
@@ -165,7 +165,7 @@ def actions_for(post: Post, role: str) -> dict[str, bool]:
     }
 
 
-def facts_of(library, message, lang: str, today: date) -> list[dict]:  # noqa: ANN001
+def facts_of(library, message, lang: str, today: date) -> list[dict]:
     """The statistics and dated claims a message rests on, with sources, in `lang`."""
     stats = []
     for sid in library.statistic_ids_of(message) if message else []:
@@ -231,13 +231,13 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
 
 
 @bp.route("/posts/<post_id>")
-def post(post_id: str):  # noqa: ANN201
+def post(post_id: str):
     """One post exactly as it will go out, its facts, history, comments and actions."""
     return render_template("post.html", **post_context(post_id))
 
 
 @bp.route("/library")
-def library():  # noqa: ANN201
+def library():
     """The messages and their cards, each with a queue form."""
     return library_page()
 
