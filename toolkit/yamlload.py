@@ -148,8 +148,10 @@ if yaml.__with_libyaml__:
                                  _construct_sequence)
 
 
-def _has_alias(node: yaml.Node) -> bool:
-    """Whether any node of the graph is reached twice (that is, through an alias)."""
+def _needs_exact_loader(node: yaml.Node, text: str) -> bool:
+    """Whether the pure-Python loader must decide: a node reached twice (through an alias), or
+    a flow collection (`[…]`, `{…}`) with a `?` in it, which libyaml reads as text where the
+    pure-Python parser sees a key indicator (`[0?]`)."""
     seen: set[int] = set()
     todo = [node]
     while todo:
@@ -157,6 +159,9 @@ def _has_alias(node: yaml.Node) -> bool:
         if id(n) in seen:
             return True
         seen.add(id(n))
+        if isinstance(n, yaml.CollectionNode) and n.flow_style and "?" in text[
+                n.start_mark.index:n.end_mark.index]:
+            return True
         if isinstance(n, yaml.SequenceNode):
             todo.extend(n.value)
         elif isinstance(n, yaml.MappingNode):
@@ -174,7 +179,7 @@ def _load_fast(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _has_alias(node):
+        if _needs_exact_loader(node, text):
             return _SLOW
         return loader.construct_document(node)
     except Exception:  # every failure is reported by the exact loader below
