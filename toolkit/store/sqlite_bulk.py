@@ -108,6 +108,7 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
     current = statuses(db, [pid for pid, _, _ in changes])
     at = sqlite_time(now)
     media_json: dict[int, tuple[Any, str]] = {}  # approval shares one media list per card
+    times: dict[datetime, str] = {}
     groups: dict[tuple[str, ...], list[tuple]] = {}
     moved: list[tuple[str, str]] = []
     for pid, expected, values in changes:
@@ -123,8 +124,9 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
                 if known is None or known[0] is not v:
                     known = media_json[id(v)] = (v, json.dumps(list(v)))
                 v = known[1]
-            elif isinstance(v, datetime):
-                v = sqlite_time(v)
+            elif isinstance(v, datetime):  # one `now` for 10⁴ rows: converted once
+                text = times.get(v)
+                v = times[v] = text if text is not None else sqlite_time(v)
             row.append(v)
         groups.setdefault(keys, []).append((to, at, *row, pid, expected))
         moved.append((pid, expected))
