@@ -53,8 +53,8 @@ def add_posts(db: Any, new: Iterable[NewPost], actor: str, now: datetime,
     rows, entries = [], []
     for p, pid in zip(new, models.new_post_ids(len(new)), strict=True):
         rows.append((pid, p.message_id, p.lang, p.platform, p.account, p.text,
-                     json.dumps(list(p.media)), sqlite_time(p.scheduled_at), status, 0, 1, at,
-                     at))
+                     json.dumps(list(p.media)) if p.media else "[]",
+                     sqlite_time(p.scheduled_at), status, 0, 1, at, at))
         entries.append((pid, None, status, actor, at, "queued"))
     if rows:
         db.executemany(_insert("posts", _NEW_POST_COLUMNS), rows)
