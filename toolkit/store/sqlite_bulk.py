@@ -126,7 +126,9 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
                 v = known[1]
             elif isinstance(v, datetime):  # one `now` for 10⁴ rows: converted once
                 text = times.get(v)
-                v = times[v] = text if text is not None else sqlite_time(v)
+                if text is None:
+                    text = times[v] = sqlite_time(v)
+                v = text
             row.append(v)
         groups.setdefault(keys, []).append((to, at, *row, pid, expected))
         moved.append((pid, expected))
