@@ -29,17 +29,22 @@ from pg import TempPostgres, skip_reason  # noqa: E402
 from queue_import import N as IMPORT_N  # noqa: E402
 from queue_import import bench_toolkit  # noqa: E402
 
+from toolkit.compose import compose_message  # noqa: E402
 from toolkit.config import load_config  # noqa: E402
+from toolkit.library import load_library  # noqa: E402
 from toolkit.store import NewPost, Store  # noqa: E402
 
+#: bench/queue_import.py's project (main() points that module at `make_project` below)
+BASE_PROJECT = queue_import.make_project
 POSTS = 2_000
+MESSAGE = "courts-suspended"
 LEAD_S = 8.0  # the schedulers start this long before the posts fall due
 
 
 def make_project(tmp: Path) -> Path:
     """The project's config and posts in `tmp`, with the frozen-media folder that a store
     without a folder of its own (PostgreSQL) needs named in `store.media`."""
-    cfg = queue_import.make_project(tmp)
+    cfg = BASE_PROJECT(tmp)
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("\nstore:\n", "\nstore:\n  media: ../data/media\n", 1),
                    encoding="utf-8")
@@ -60,8 +65,10 @@ def bench_dispatch(server: TempPostgres, schedulers: int) -> tuple[float, float]
         store = Store(url)
         now = datetime.now(UTC)
         due = now + timedelta(seconds=LEAD_S)
-        ids = store.add([NewPost("demo", "en", "outbox", "outbox", f"Post {i} #SaveAsylum", due)
-                         for i in range(POSTS)], "bench", now)
+        # a real message, free to publish: the schedulers check its facts again before each post
+        text = compose_message(config, load_library(config), MESSAGE, "en", "outbox").text
+        ids = store.add([NewPost(MESSAGE, "en", "outbox", "outbox", text, due)
+                         for _ in range(POSTS)], "bench", now)
         store.transition_many([(i, "draft", {}) for i in ids], "approved", "bench", now)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("X_", "BLUESKY_", "MASTODON_"))}
