@@ -45,7 +45,7 @@ from toolkit.options import (
 )
 from toolkit.problems import Problems, display_path, shown
 from toolkit.settings import Account, Brand, FormatSpec, PlatformSpec, Slot, WebSettings
-from toolkit.yamlload import Node, YamlError, load_yaml_file
+from toolkit.yamlload import Node, read_yaml
 
 REQUIRED_HASHTAG = "#SaveAsylum"
 COUNTERS = ("x", "graphemes", "mastodon")
@@ -187,15 +187,7 @@ def _load(cfg_path: Path, problems: Problems) -> Node | None:
     if not cfg_path.is_file():
         problems.error(cfg_path, 1, "config file not found (use --config or $TOOLKIT_CONFIG)")
         return None
-    try:
-        data = load_yaml_file(cfg_path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
-        return None
-    if not isinstance(data, Node):
-        problems.error(cfg_path, 1, "the config must be a mapping of sections")
-        return None
-    return data
+    return read_yaml(cfg_path, problems, Node, "the config must be a mapping of sections")
 
 
 # -- rules across keys (run right after the key they follow) ------------------------------------

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from toolkit.problems import display_path
+
+if TYPE_CHECKING:
+    from toolkit.problems import Problems
 
 
 class Node(dict):
@@ -219,3 +222,18 @@ def load_yaml_file(path: Path) -> Any:
     except OSError as exc:
         raise YamlError(shown, 1, f"cannot read file: {exc.strerror}") from None
     return load_yaml_text(text, shown)
+
+
+def read_yaml(path: Path, problems: Problems, kind: type | tuple[type, ...],
+              expected: str) -> Any:
+    """The parsed file when it is a `kind` (e.g. `Node`, `NodeList`), else None after adding a
+    problem: the YAML error at its line, or `expected` (what the file should be)."""
+    try:
+        data = load_yaml_file(path)
+    except YamlError as exc:
+        problems.error(exc.path, exc.line, exc.reason)
+        return None
+    if not isinstance(data, kind):
+        problems.error(path, getattr(data, "line", 1) or 1, expected)
+        return None
+    return data

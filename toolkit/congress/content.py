@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from toolkit.compose import fill
 from toolkit.config import Config
-from toolkit.congress.loader import members_dir, raise_errors, read_yaml
+from toolkit.congress.loader import members_dir, raise_errors
 from toolkit.congress.models import Member, MembersError, state_in_sentence
 from toolkit.fields import FieldReader
 from toolkit.library.models import Library
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node
+from toolkit.yamlload import Node, read_yaml
 
 MEMBER_PLACEHOLDERS = ("name", "role", "state")
 ROLES = ("senator", "representative", "delegate", "commissioner")

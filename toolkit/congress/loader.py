@@ -15,7 +15,7 @@ from toolkit.config import Config
 from toolkit.congress.models import CHAMBERS, STATES, TERRITORIES, Member, MembersError, Roster
 from toolkit.fields import FieldReader
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
+from toolkit.yamlload import Node, NodeList, read_yaml
 
 BIOGUIDE = re.compile(r"^[A-Z]\d{6}$")
 PHONE = re.compile(r"^\d{3}-\d{3}-\d{4}$")
@@ -48,20 +48,6 @@ def raise_errors(problems: Problems, result: object, what: str) -> None:
     """Raise `MembersError` listing the errors when there are any (or nothing was read)."""
     if result is None or problems.errors:
         raise MembersError(f"{what} has errors:\n" + "\n".join(map(str, problems.errors)))
-
-
-def read_yaml(path: Path, problems: Problems, kind: type, expected: str) -> Node | NodeList | None:
-    """The parsed file when it is a `kind` (`Node` or `NodeList`), else None and a problem
-    (`expected` says what it should be)."""
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
-        return None
-    if not isinstance(data, kind):
-        problems.error(path, getattr(data, "line", 1), expected)
-        return None
-    return data
 
 
 def parse_date(value: object) -> date | None:

@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 
 from toolkit.atomic import write_atomic
-from toolkit.congress.loader import check_member_fields, parse_date, read_roster, read_yaml
+from toolkit.congress.loader import check_member_fields, parse_date, read_roster
 from toolkit.congress.models import MembersError
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, NodeList
+from toolkit.yamlload import Node, NodeList, read_yaml
 
 CURRENT = "legislators-current.yaml"
 SOCIAL = "legislators-social-media.yaml"

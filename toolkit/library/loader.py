@@ -16,7 +16,7 @@ from toolkit.errors import LibraryError, ToolkitError
 from toolkit.fields import FieldReader
 from toolkit.library.models import CARD_LAYOUTS, Card, Claim, Library, Message, Origin, Statistic
 from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, NodeList, YamlError, load_yaml_file
+from toolkit.yamlload import Node, NodeList, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 STAT_KINDS = ("count", "date", "fact", "contact")
@@ -69,18 +69,11 @@ def read_library(config: Config, problems: Problems) -> Library:
 
 
 def _read_file(path: Path, config: Config, library: Library, problems: Problems) -> None:
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
+    data = read_yaml(path, problems, (Node, type(None)), "a library file must be a mapping "
+                     "with 'statistics', 'claims', 'messages' or 'cards'")
+    if data is None:  # empty, or its problem is recorded
         return
     r = FieldReader(display_path(path), problems)
-    if data is None:
-        return
-    if not isinstance(data, Node):
-        problems.error(r.path, getattr(data, "line", 1), "a library file must be a mapping "
-                       "with 'statistics', 'claims', 'messages' or 'cards'")
-        return
     for key in data:
         if key not in SECTIONS:
             r.fail(data, key, f"unknown section {shown(key)} (use {', '.join(SECTIONS)})")

@@ -22,7 +22,7 @@ from toolkit.fields import FieldReader
 from toolkit.library.checks import check_no_present_tense, check_numbers
 from toolkit.library.models import PLACEHOLDER, Library
 from toolkit.problems import Problems, display_path
-from toolkit.yamlload import Node, YamlError, load_yaml_file
+from toolkit.yamlload import Node, read_yaml
 
 SITE_WORDS_FILE = "site.yaml"
 
@@ -72,15 +72,13 @@ def read_site_words(config: Config, problems: Problems) -> SiteWords | None:
     path = site_words_path(config)
     if not path.is_file():
         return None
-    try:
-        data = load_yaml_file(path)
-    except YamlError as exc:
-        problems.error(exc.path, exc.line, exc.reason)
+    expected = f"{SITE_WORDS_FILE} must be a mapping with a 'site' section"
+    data = read_yaml(path, problems, Node, expected)
+    if data is None:
         return None
     r = FieldReader(display_path(path), problems)
-    if not isinstance(data, Node) or not isinstance(data.get("site"), Node):
-        problems.error(r.path, getattr(data, "line", 1) or 1,
-                       f"{SITE_WORDS_FILE} must be a mapping with a 'site' section")
+    if not isinstance(data.get("site"), Node):
+        problems.error(r.path, data.line or 1, expected)
         return None
     site = data["site"]
     for key in data:
