@@ -6,9 +6,10 @@ Publishes approved posts at their time, each at most once, surviving crashes and
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
+
+from toolkit import clock
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,7 +28,7 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
     if once or dry_run:
         from toolkit.dispatch import outcome_summary
 
-        outcomes = dispatcher.dispatch_due(datetime.now(UTC))
+        outcomes = dispatcher.dispatch_due(clock.now())
         if dry_run:
             click.echo(f"dry run: {len(outcomes)} post(s) due, nothing changed", err=True)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,23 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
                              catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture
+def pin_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]:
+    """Pin `toolkit.clock` at an instant, for this process and every process it starts (the
+    environment variable `toolkit.clock` honours under pytest only): `pin_clock(NOW)`.
+
+    For a test whose times are fixed (a `NOW` in late 2026, a `--at` typed as digits): the
+    commands it runs then reason about that instant, whatever today's date is."""
+    from toolkit import clock
+
+    def pin(when: datetime) -> datetime:
+        assert when.tzinfo is not None, "pin an aware time"
+        monkeypatch.setenv(clock.PIN_VARIABLE, when.isoformat())
+        return when
+
+    return pin
 
 
 @pytest.fixture(scope="session")

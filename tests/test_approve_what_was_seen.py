@@ -10,9 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from conftest import edit
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 AT = datetime(2099, 1, 5, 15, tzinfo=UTC)
 MESSAGE = "courts-suspended"  # no card: nothing to render
 

@@ -20,19 +20,10 @@ EXPECTED = Path(__file__).resolve().parent / "fixtures" / "exact-output"
 NOW = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in America/Chicago
 
 
-class _FixedClock(datetime):
-    """`datetime` whose `now()` is NOW (for the commands that read the clock themselves)."""
-
-    @classmethod
-    def now(cls, tz=None):  # datetime.now's own signature
-        return NOW.astimezone(tz) if tz else NOW.replace(tzinfo=None)
-
-
 @pytest.fixture
-def frozen(project: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+def frozen(project: Path, run_cli, monkeypatch: pytest.MonkeyPatch,
+           pin_clock: Callable[[datetime], datetime]) -> Callable[..., Result]:
     """`run_cli` over the frozen library, with post ids p000000001… and the clock at NOW."""
-    import toolkit.cli.queue
-    import toolkit.cli.schedule
     import toolkit.store.models
 
     posts = project.parent.parent / "posts"
@@ -41,8 +32,7 @@ def frozen(project: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> Callable[
     counter = itertools.count(1)
     monkeypatch.setattr(toolkit.store.models, "new_post_ids",
                         lambda n: [f"p{next(counter):09d}" for _ in range(n)])
-    monkeypatch.setattr(toolkit.cli.queue, "_now", lambda: NOW)
-    monkeypatch.setattr(toolkit.cli.schedule, "datetime", _FixedClock)
+    pin_clock(NOW)
     return run_cli
 
 

@@ -22,6 +22,12 @@ from toolkit.store import Store
 from toolkit.store.media import freeze_image, media_folder
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 CARD_MESSAGE = "violence-attacks"  # its card is stat-attacks (statistic hrf-attacks-2021)
 
 

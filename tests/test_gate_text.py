@@ -23,6 +23,12 @@ from toolkit.queue import Planner
 from toolkit.store import Store
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 MSG = "courts-suspended"
 EN_TEXT = 'en: "On {mpp-suspended}, new enrollments in MPP were suspended.'
 ES_TEXT = 'es: "El {mpp-suspended} se suspendieron las nuevas inscripciones en el MPP.'

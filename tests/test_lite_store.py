@@ -20,6 +20,12 @@ from toolkit.store import CANCELLED, Store, models
 from toolkit.store.lite import LiteStore
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 #: free to publish; the last two share one card (`stat-attacks`), built once for the whole file
 MESSAGES = ("courts-suspended", "violence-attacks", "courts-first-returns")
 

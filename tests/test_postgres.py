@@ -21,6 +21,12 @@ pytestmark = pytest.mark.slow
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
+
+
 def approved(store: Store, n: int, at: datetime = NOW) -> list[str]:
     ids = store.add([NewPost("m", "en", "outbox", "outbox", f"Post {i} #SaveAsylum",
                              at + timedelta(seconds=i)) for i in range(n)], "test", NOW)

@@ -60,6 +60,12 @@ def test_parse_time_reads_naive_times_in_campaign_timezone() -> None:
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
+
+
 def test_add_without_time_takes_next_free_slot(planner: Planner) -> None:
     a = planner.add(NO_CARD, "x", "en", None, NOW, "comms")
     b = planner.add(NO_CARD, "x", "es", None, NOW, "comms")

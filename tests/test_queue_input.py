@@ -16,6 +16,12 @@ from toolkit.queue import Planner
 from toolkit.store import CANCELLED, Store
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 MSG = "courts-suspended"
 HEADER = "message_id,at,platform,lang\n"
 OUTBOX_ACCOUNT = "  outbox:\n    platform: outbox\n"

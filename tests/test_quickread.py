@@ -17,6 +17,12 @@ from toolkit.store.schema import record_shape
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
+
+
 @pytest.fixture
 def store(tmp_path: Path):
     """A SQLite store with drafts, an approved and a cancelled post; its shape recorded."""

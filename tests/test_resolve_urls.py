@@ -19,6 +19,12 @@ from toolkit.store import MISSED, Store
 from toolkit.urls import safe_href
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now(pin_clock) -> None:
+    """Every command these tests run (in-process or as a process) reasons about NOW."""
+    pin_clock(NOW)
 MSG = "courts-suspended"
 EVIL = "javascript:alert(document.domain)//"
 

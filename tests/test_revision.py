@@ -22,7 +22,7 @@ def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:
     writes (while it freezes the text), through its own connection to the store."""
     original = Planner.freeze
 
-    def freeze_then_race(self, post):
+    def freeze_then_race(self, post, now):
         other = Store(url)
         try:
             p = other.get(post_id)
@@ -30,7 +30,7 @@ def race(monkeypatch: pytest.MonkeyPatch, url: str, post_id: str, when) -> None:
                              scheduled_at=p.scheduled_at + timedelta(hours=1))
         finally:
             other.close()
-        return original(self, post)
+        return original(self, post, now)
 
     monkeypatch.setattr(Planner, "freeze", freeze_then_race)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from toolkit import clock
 from toolkit.dispatch import Dispatcher
 from toolkit.errors import StoreError
 from toolkit.heartbeat import Heartbeat
@@ -78,7 +79,7 @@ class SchedulerService:
     """Owns the APScheduler instance that wakes the dispatcher at each post's time."""
 
     def __init__(self, dispatcher: Dispatcher,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 clock: Callable[[], datetime] = clock.now,
                  notifier: Notifier | None = None) -> None:
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,16 +213,15 @@ class Planner:
 
     # -- approving -----------------------------------------------------------------------------
 
-    def _today(self) -> date:
-        return datetime.now(self.config.timezone).date()
-
-    def freeze(self, post: Post | Any) -> dict:
-        """The text and media frozen at approval; raises if the post may not be approved."""
+    def freeze(self, post: Post | Any, now: datetime) -> dict:
+        """The text and media frozen at approval (`now`: when, for the facts' review dates);
+        raises if the post may not be approved."""
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
         self._require_clean(message)
-        blocked = blocking_facts(self.library, message, self._today())
+        today = now.astimezone(self.config.timezone).date()
+        blocked = blocking_facts(self.library, message, today)
         if blocked:
             raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
@@ -291,7 +290,7 @@ class Planner:
             key = (post.message_id, post.lang, post.platform)
             if key not in frozen_for:
                 try:
-                    frozen_for[key] = self.freeze(post)
+                    frozen_for[key] = self.freeze(post, now)
                 except ToolkitError as exc:
                     frozen_for[key] = exc
             frozen = frozen_for[key]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import click
 
+from toolkit import clock
 from toolkit.config import Config, config_path, load_config
 from toolkit.errors import ToolkitError
 
@@ -71,7 +72,7 @@ def main() -> None:
     run_step("Building the supporters' share kit", ["site", "build"])
     try:
         config = load_config(path)
-        ids = seed_demo(config, datetime.now(UTC))
+        ids = seed_demo(config, clock.now())
     except ToolkitError as exc:
         exc.show()
         sys.exit(1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_config
 from toolkit.errors import InputError
 
@@ -40,7 +41,7 @@ def update(ctx: click.Context, source_dir: Path, as_of: str | None,
     from toolkit.problems import display_path
 
     config = get_config(ctx)
-    day = _date(as_of, "--as-of") or datetime.now(config.timezone).date()
+    day = _date(as_of, "--as-of") or clock.today(config.timezone)
     target = members_path(config)
     count = update_roster(source_dir, target, day, _date(review_by, "--review-by"))
     click.echo(f"{display_path(target)}: {count} members as of {day}")

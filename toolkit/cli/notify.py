@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_config, get_store
 from toolkit.errors import ConfigError
 
@@ -73,7 +72,7 @@ def run(ctx: click.Context) -> None:
 
     config = get_config(ctx)
     load_dotenv_file(config.root)
-    report = Notifier(config, get_store(ctx)).tick(datetime.now(UTC))
+    report = Notifier(config, get_store(ctx)).tick(clock.now())
     click.echo(f"queued {report.queued}, sent {report.sent}, failed {len(report.failed)}")
     if report.store_error or report.failed:
         ctx.exit(1)

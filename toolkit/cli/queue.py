@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import (
     actor_name,
     get_config,
@@ -28,10 +29,6 @@ def _planner(ctx: click.Context, bulk: bool = False):
 
     store = get_toolkit(ctx).bulk_store() if bulk else get_store(ctx)
     return Planner(get_config(ctx), get_library(ctx), store)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _time(ctx: click.Context, value: str) -> datetime:
@@ -81,7 +78,7 @@ def add(ctx: click.Context, message_id: str, at: str | None, platform: str,
     config = get_config(ctx)
     when = _time(ctx, at) if at else None
     planner = _planner(ctx)
-    post_id = planner.add(message_id, platform, lang or config.languages[0], when, _now(),
+    post_id = planner.add(message_id, platform, lang or config.languages[0], when, clock.now(),
                           actor_name(by), account=account)
     post = get_store(ctx).get(post_id)
     for warning in planner.warnings:
@@ -98,7 +95,7 @@ def add(ctx: click.Context, message_id: str, at: str | None, platform: str,
 def import_(ctx: click.Context, csv_file: Path, by: str | None) -> None:
     """Add every row of CSV_FILE (message_id,at[,platform,lang,account]): all rows or none."""
     planner = _planner(ctx, bulk=True)
-    ids = planner.import_csv(csv_file, _now(), actor_name(by))
+    ids = planner.import_csv(csv_file, clock.now(), actor_name(by))
     for warning in planner.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(f"imported {len(ids)} posts as drafts", err=True)
@@ -159,8 +156,8 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
     from toolkit.store.models import CHANGED
 
     seen = dict(zip(ids, revs, strict=True)) if revs else None
-    result = _planner(ctx, bulk=True).approve(None if all_ else list(ids), actor_name(by), _now(),
-                                              seen)
+    result = _planner(ctx, bulk=True).approve(None if all_ else list(ids), actor_name(by),
+                                              clock.now(), seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
         *result.approved, *result.refused, *result.stale, *result.changed]
     lines = []  # written at once: 10⁴ separate writes cost more than the approval's SQL
@@ -190,7 +187,7 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
 @click.pass_context
 def cancel(ctx: click.Context, post_id: str, by: str | None) -> None:
     """Cancel a post that has not been published."""
-    _planner(ctx).cancel(post_id, actor_name(by), _now())
+    _planner(ctx).cancel(post_id, actor_name(by), clock.now())
     click.echo(f"cancelled {post_id}", err=True)
 
 
@@ -202,7 +199,7 @@ def cancel(ctx: click.Context, post_id: str, by: str | None) -> None:
 @click.pass_context
 def reschedule(ctx: click.Context, post_id: str, at: str, by: str | None) -> None:
     """Move a post to a new time (an approved one goes back to draft)."""
-    post = _planner(ctx).reschedule(post_id, _time(ctx, at), actor_name(by), _now())
+    post = _planner(ctx).reschedule(post_id, _time(ctx, at), actor_name(by), clock.now())
     click.echo(f"{post_id} is now {post.status} at {_when(ctx, post.scheduled_at)}", err=True)
 
 
@@ -217,5 +214,5 @@ def resolve(ctx: click.Context, post_id: str, url: str | None, not_published: bo
     """Settle a post that needs a person (needs_check, missed, failed)."""
     if (url is not None) == not_published:
         raise InputError("give exactly one of --published URL or --not-published")
-    post = _planner(ctx).resolve(post_id, url, actor_name(by), _now())
+    post = _planner(ctx).resolve(post_id, url, actor_name(by), clock.now())
     click.echo(f"{post_id} is now {post.status}", err=True)

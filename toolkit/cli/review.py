@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import actor_name, get_config, get_store
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
@@ -41,7 +42,7 @@ def link(ctx: click.Context, post_ids: tuple[str, ...], days: int, name: str,
     """Make a sign-off link for POST_IDS; prints its URL (shown once)."""
     if not 1 <= days <= MAX_DAYS:
         raise InputError(f"--days must be 1 to {MAX_DAYS}, not {days}")
-    now = datetime.now(UTC)
+    now = clock.now()
     found, token = _signoffs(ctx).create_link(post_ids, name, actor_name(by), now,
                                              now + timedelta(days=days))
     click.echo(link_url(get_config(ctx).web.base_url, token))
@@ -54,7 +55,7 @@ def link(ctx: click.Context, post_ids: tuple[str, ...], days: int, name: str,
 @click.pass_context
 def links(ctx: click.Context) -> None:
     """Every sign-off link: its posts, until when, and whether it still works."""
-    tz, now = get_config(ctx).timezone, datetime.now(UTC)
+    tz, now = get_config(ctx).timezone, clock.now()
     rows = []
     for k in _signoffs(ctx).links():
         state = "revoked" if k.revoked_at else ("expired" if now >= k.expires_at else "live")
@@ -69,5 +70,5 @@ def links(ctx: click.Context) -> None:
 @click.pass_context
 def revoke(ctx: click.Context, link_id: str, by: str | None) -> None:
     """Stop a sign-off link at once (its sign-offs stay)."""
-    found = _signoffs(ctx).revoke(link_id, actor_name(by), datetime.now(UTC))
+    found = _signoffs(ctx).revoke(link_id, actor_name(by), clock.now())
     click.echo(f"revoked link {found.id} ({found.name})", err=True)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_config, get_store, print_json
 from toolkit.cli.table import print_table
 from toolkit.store import STATUSES
@@ -30,7 +31,7 @@ def schedule(ctx: click.Context, days: int, status: tuple[str, ...], ics: Path |
 
     config = get_config(ctx)
     store = get_store(ctx)
-    now = datetime.now(UTC)
+    now = clock.now()
     start = now.astimezone(config.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
     statuses = list(status) or [s for s in STATUSES if s != "cancelled"]
     end = start + timedelta(days=days)

@@ -7,11 +7,12 @@ person (for cron jobs and monitors); 1 stays "Error: …" (e.g. the store cannot
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_config, get_store, print_json
 
 
@@ -23,7 +24,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from toolkit.health import status_report
 
     config = get_config(ctx)
-    report, code = status_report(get_store(ctx), config, datetime.now(UTC))
+    report, code = status_report(get_store(ctx), config, clock.now())
     if as_json:
         print_json(report)
     else:

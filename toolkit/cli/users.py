@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_store
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
@@ -49,7 +49,7 @@ def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     web = _web(ctx)
     if web.user(name):
         raise InputError(f"user '{name}' already exists (use `toolkit users passwd`)")
-    add_user(web, name, role, _read_password(password_stdin), datetime.now(UTC))
+    add_user(web, name, role, _read_password(password_stdin), clock.now())
     click.echo(f"added {role} {name}", err=True)
 
 
@@ -83,5 +83,5 @@ def passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     web = _web(ctx)
     if not web.user(name):
         raise InputError(f"no user '{name[:64]}'")
-    set_password(web, name, _read_password(password_stdin), datetime.now(UTC))
+    set_password(web, name, _read_password(password_stdin), clock.now())
     click.echo(f"password of {name} changed", err=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from toolkit import clock
 from toolkit.config import Config
 from toolkit.congress.content import MEMBER_PLACEHOLDERS, Content, read_content
 from toolkit.congress.loader import members_path, raise_errors, read_roster
@@ -50,7 +51,7 @@ def check_members(config: Config, library: Library, problems: Problems,
     path = members_path(config)
     if not path.exists():
         return
-    today = today or date.today()
+    today = today or clock.today()
     roster = read_roster(path, problems)
     if roster is not None:
         line = roster.line_of.get("review_by", 1)

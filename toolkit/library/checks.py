@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from toolkit import clock
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.library.models import PLACEHOLDER, Library, Message
@@ -32,7 +33,7 @@ def check_library(config: Config, library: Library, problems: Problems,
                   today: date | None = None, strict: bool = False,
                   after_message: MessageCheck | None = None) -> None:
     """Add every cross-check problem of `library` to `problems` (and `after_message`'s)."""
-    today = today or date.today()
+    today = today or clock.today()
     for message in library.messages.values():
         if _check_message(config, library, message, problems, strict) and after_message:
             after_message(message, problems)

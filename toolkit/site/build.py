@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from toolkit import __version__
+from toolkit import __version__, clock
 from toolkit.config import Config
 from toolkit.graphics.manifest import manifest_path
 from toolkit.problems import display_path
@@ -117,7 +117,7 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
     """Build the share kit into `out_dir` (default: `site.out`); raise a `ToolkitError` when the
     library, the site words, the member data (stale too, unless `allow_stale_members`) or the
     graphics have errors (nothing is written then)."""
-    today = today or date.today()
+    today = today or clock.today()
     out = Path(out_dir or config.site_dir).resolve()
     state = load_state(out)
     old_files: dict[str, str] = state.get("files", {})

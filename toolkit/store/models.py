@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from toolkit import clock
+
 DRAFT, APPROVED, PUBLISHING, PUBLISHED = "draft", "approved", "publishing", "published"
 CANCELLED, FAILED, MISSED, NEEDS_CHECK = "cancelled", "failed", "missed", "needs_check"
 STATUSES = (DRAFT, APPROVED, PUBLISHING, PUBLISHED, CANCELLED, FAILED, MISSED, NEEDS_CHECK)
@@ -39,9 +41,7 @@ def new_post_ids(n: int) -> list[str]:
     return [text[i:i + 10] for i in range(0, 10 * n, 10)]
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
+utcnow = clock.now  # the store's name for the one clock (`toolkit.clock`)
 
 
 @dataclass
@@ -102,7 +102,6 @@ def iso_utc(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with a trailing Z, or None."""
     if value is None:
         return None
-    from datetime import UTC
 
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -7,13 +7,10 @@ library code (`toolkit.queue.Planner`); see `security` for sessions, CSRF and he
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from toolkit import clock
 from toolkit.app import Toolkit
-
-
-def _default_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
@@ -27,7 +24,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
 
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 static_url_path="/static")
-    app.config.update(TOOLKIT_NOW=now or _default_now, TOOLKIT_TLS=toolkit.config.web.tls,
+    app.config.update(TOOLKIT_NOW=now or clock.now, TOOLKIT_TLS=toolkit.config.web.tls,
                       TOOLKIT_SESSION_HOURS=toolkit.config.web.session_hours,
                       MAX_CONTENT_LENGTH=64 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
     app.extensions["toolkit"] = toolkit
@@ -39,7 +36,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp, signoff.bp):
         app.register_blueprint(blueprint)
     signoff.install()
-    register_extra(app, toolkit, now or _default_now)
+    register_extra(app, toolkit, now or clock.now)
 
     @app.errorhandler(HTTPException)
     def _error(exc: HTTPException):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 
+from toolkit import clock
 from toolkit.app import Toolkit
 from toolkit.config import Config
 
@@ -34,7 +35,7 @@ def start_review_app(config: Config, host: str = "127.0.0.1", port: int | None =
 
     port = port or int(os.environ.get("TOOLKIT_WEB_PORT", "8000"))
     toolkit = Toolkit(config)
-    password = ensure_demo_lead(toolkit, datetime.now(UTC))
+    password = ensure_demo_lead(toolkit, clock.now())
     try:
         server = serve_in_background(create_app(toolkit), host, port)
     except OSError as exc:
