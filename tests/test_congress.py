@@ -133,6 +133,27 @@ def test_check_errors_after_review_by(members_project: Path, run_cli, monkeypatc
     assert "member data is out of date: review_by 2027-01-03 has passed" in errors[0].message
 
 
+def test_stale_data_is_one_error_not_a_warning_per_member(members_project: Path,
+                                                          monkeypatch) -> None:
+    """Past review_by, every term that ended with the Congress is the same news: one error
+    (counted there, and marked as outdated data for `make run`), while a term that ended
+    before it (an appointed senator) keeps its own line."""
+    monkeypatch.chdir(members_project.parent.parent)
+    config = load_config(members_project)
+    today = REVIEW_BY + timedelta(days=400)
+    problems = run_checks(members_project, today=today)
+    mine = [p for p in problems if p.path.startswith("members/")]
+    (error,) = [p for p in mine if p.level == "error"]
+    members = load_roster(members_path(config)).members
+    with_congress = sum(REVIEW_BY <= m.term_end < today for m in members)
+    assert 400 < with_congress < len(members)  # the House and a third of the Senate
+    assert f"(as of 2026-06-15; {with_congress} members' terms ended with it)" in error.message
+    assert problems.outdated == [error]
+    ended = [p.message for p in mine if "term ended" in p.message]
+    assert [m.split(":")[0] for m in ended] == ["member H001104 (Jon Husted)",
+                                                "member M001244 (Ashley Moody)"]
+
+
 def test_term_ended_is_a_warning_naming_the_member(members_project: Path, monkeypatch) -> None:
     monkeypatch.chdir(members_project.parent.parent)
     ended = [str(p) for p in members_problems(members_project, TODAY) if "term ended" in p.message]

@@ -184,7 +184,8 @@ class SchedulerService:
             self.dispatcher.store.url))
         sd_notify("READY=1")
         try:
-            self.scheduler.start()
+            if not self.stop_event.is_set():  # else a signal came during start-up: stop now
+                self.scheduler.start()
         finally:
             _SERVICES.pop(self.id, None)
             if listener is not None:

@@ -70,16 +70,25 @@ def display_path(path: Path | str) -> str:
 class Problems(list[Problem]):
     """A list of problems that knows how to add one from a path and line.
 
-    `notes` holds remarks that are neither errors nor warnings (never fail a check).
+    `notes` holds remarks that are neither errors nor warnings (never fail a check);
+    `outdated` the errors that only say dated data has aged past its review date (see
+    `outdated_error`): `make run` names them in one line and goes on, `check` fails on them.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.notes: list[str] = []
+        self.outdated: list[Problem] = []
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         """Record an error."""
         self.append(Problem(display_path(path), line, "error", cut(message)))
+
+    def outdated_error(self, path: Path | str, line: int, message: str) -> None:
+        """Record an error that says dated data is past its review date (the message names
+        what to run to refresh it)."""
+        self.error(path, line, message)
+        self.outdated.append(self[-1])
 
     def warning(self, path: Path | str, line: int, message: str) -> None:
         """Record a warning."""

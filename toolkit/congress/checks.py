@@ -57,14 +57,17 @@ def check_members(config: Config, library: Library, problems: Problems,
         line = roster.line_of.get("review_by", 1)
         state = staleness(roster, today)
         if state == "stale":
-            problems.error(roster.path, line, f"member data is out of date: review_by "
-                           f"{roster.review_by} has passed (as of {roster.as_of}); {REFRESH}")
+            ended = sum(roster.review_by <= m.term_end < today for m in roster.members)
+            problems.outdated_error(roster.path, line, f"member data is out of date: review_by "
+                                    f"{roster.review_by} has passed (as of {roster.as_of}; "
+                                    f"{ended} member{'s' * (ended != 1)}' terms ended with it); "
+                                    f"{REFRESH}")
         elif state == "due":
             days = (roster.review_by - today).days
             problems.warning(roster.path, line, f"member data must be reviewed by "
                              f"{roster.review_by} (in {days} day{'s' * (days != 1)}); {REFRESH}")
-        for m in roster.members:
-            if m.term_end < today:
+        for m in roster.members:  # one line each for a term that ended before the data's own end
+            if m.term_end < min(today, roster.review_by):
                 problems.warning(roster.path, m.line, f"member {m.bioguide} ({m.name}): term "
                                  f"ended on {m.term_end}; {REFRESH}")
     content = read_content(config, problems)
