@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench check clean
+.PHONY: run test test-fast test-dates lint bench check clean
 
 # axe-core for the browser tests' accessibility checks (skipped where npm is missing)
 node_modules/.installed: package.json package-lock.json
@@ -26,6 +26,15 @@ test: $(STAMP) node_modules/.installed
 # the quick loop while working: everything but the tests marked slow, one worker per core
 test-fast: $(STAMP) node_modules/.installed
 	$(BIN)/python -m pytest -q -m "not slow" -n auto
+
+# the quick suite with the clock shifted by Debian's faketime (40 and 400 days ahead, a day back):
+# no test may depend on today's date. Monotonic time stays real (libfaketime's shifted monotonic
+# clock hangs Python's timed waits).
+test-dates: $(STAMP) node_modules/.installed
+	@command -v faketime >/dev/null 2>&1 || { echo "faketime not found: apt-get install faketime"; exit 1; }
+	@for shift in +40d +400d -1d; do echo "== the clock at $$shift"; \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$$shift" $(BIN)/python -m pytest -q -m "not slow" \
+	-n auto -p no:cacheprovider || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
