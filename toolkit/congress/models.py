@@ -32,7 +32,7 @@ NAMES_ES: dict[str, str] = {
     "NJ": "Nueva Jersey", "NM": "Nuevo México", "NY": "Nueva York", "NC": "Carolina del Norte",
     "ND": "Dakota del Norte", "OR": "Oregón", "PA": "Pensilvania", "SC": "Carolina del Sur",
     "SD": "Dakota del Sur", "TN": "Tennessee", "WV": "Virginia Occidental",
-    "DC": "Distrito de Columbia", "VI": "Islas Vírgenes de EE. UU.",
+    "DC": "Distrito de Columbia", "VI": "Islas Vírgenes de los Estados Unidos",
     "AS": "Samoa Estadounidense", "MP": "Islas Marianas del Norte",
 }
 #: the article a sentence needs before the name ("I live in the District of Columbia")
