@@ -157,7 +157,7 @@ def _zip(config: Config, w: _Writer, page: PageContent, by_file: dict[str, dict]
         assets.write_bytes(w.out / rel, data)
         w.made(rel)
     size = (w.out / rel).stat().st_size
-    return {"href": rel, "bytes": size, "size": human_size(size, page.lang),
+    return {"href": rel, "bytes": size, "size": human_size(size, config.number_format(page.lang)),
             "count": len(members)}
 
 
