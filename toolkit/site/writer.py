@@ -98,8 +98,8 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
     by_file = {e["file"]: e for e in manifest}
     pages = [page_content(config, library, site, manifest, lang, today)
              for lang in config.languages]
-    fresh_members = members.roster.review_by if members is not None and not members.stale \
-        else None
+    fresh_members = (members.roster.same_until(today)
+                     if members is not None and not members.stale else None)
     result.valid_until, result.valid_why = valid_until(
         library, [p.id for page in pages for p in page.posts], fresh_members)
     w.data(VALID_FILE, valid_until_json(result.valid_until, result.valid_why))
