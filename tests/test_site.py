@@ -309,6 +309,7 @@ def test_build_prints_and_writes_the_date_until_which_the_site_is_valid(built) -
     config_file, site = built
     again = site_build(config_file)
     assert "valid until 2027-01-03 (member data's review date)" in again.output
+    assert "links and previews point at a placeholder host" in again.output  # example.org
     for page in (site / "index.html", site / "es" / "index.html"):
         assert '<meta name="saveasylum:valid-until" content="2027-01-03">' in \
             page.read_text(encoding="utf-8")
