@@ -2,11 +2,10 @@
 rule goes.
 
 All layouts share one frame: a short accent bar at the top (with a clear gap in proportion to
-the text under it), the card's own blocks in the middle
-(shrunk together until they fit), the source line, a thin accent rule, and a footer with the
-campaign's name (#SaveAsylum in the accent colour) and the organisation. Everything stays inside
-the format's safe area, and each block records the box it was allowed, so tests can check that no
-text ever leaves it.
+the text under it), the card's own blocks in the middle (shrunk together until they fit), the
+source line, a thin accent rule, and a footer with the campaign's name (#SaveAsylum in the
+accent colour) and the organisation. Everything stays inside the format's safe area, and each
+block records the box it was allowed, so tests can check that no text ever leaves it.
 
 Sizes scale with the width (a unit `u` is 1/1080 of it); no text is smaller than 24 u, the
 minimum legible size (WCAG "large text" too, for the accent colour), nor than the format's own
