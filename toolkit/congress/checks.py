@@ -63,10 +63,9 @@ def check_members(config: Config, library: Library, problems: Problems,
             problems.warning(roster.path, line, f"member data must be reviewed by "
                              f"{roster.review_by} (in {days} day{'s' * (days != 1)}); {REFRESH}")
         for m in roster.members:
-            if m.term_ended(today):
+            if m.term_end < today:
                 problems.warning(roster.path, m.line, f"member {m.bioguide} ({m.name}): term "
-                                 f"ended on {m.term_end}; the share kit shows a caveat instead "
-                                 f"of a call to them until the data is refreshed: {REFRESH}")
+                                 f"ended on {m.term_end}; {REFRESH}")
     content = read_content(config, problems)
     if content is not None:
         _check_content(config, library, content, roster, problems)
