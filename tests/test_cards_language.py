@@ -75,10 +75,36 @@ def test_alt_text_reads_the_figure_once(shipped) -> None:
         if job.layout == "statistic":
             assert job.alt.count(job.figure) == 1, job.alt
     stat = next(j for j in jobs if j.card == "stat-attacks" and j.lang == "es")
-    assert stat.alt.startswith("Gráfico publicado por Center for Victims of Torture: Al menos "
+    assert stat.alt.startswith("Gráfico publicado por el Center for Victims of Torture: Al menos "
                                "1,544 casos reportados públicamente")
     assert "Fuente: Human Rights First, Delivered to Danger, datos al 19 de febrero de 2021." \
         in stat.alt
+
+
+def test_spanish_alt_text_punctuation_and_quotes(shipped) -> None:
+    _, _, jobs = shipped
+    alt = {(j.card, j.lang): j.alt for j in jobs}
+    end_mpp = alt["msg-end-mpp", "es"]
+    assert end_mpp.startswith("Gráfico publicado por el Center for Victims of Torture con el "
+                              "texto: «Acabemos para siempre con “Quédate en México”». ")
+    assert "««" not in end_mpp and "»»" not in end_mpp
+    # a full stop after the closing » before the URL
+    assert end_mpp.endswith("#SaveAsylum: Acabemos con «Quédate en México». cvt.org/EndMPP")
+    assert alt["msg-end-mpp", "en"].startswith(
+        "Graphic from Center for Victims of Torture with the words: “End Remain in Mexico for "
+        "good.” ")
+
+
+def test_alt_text_quotes_and_stops_in_each_language() -> None:
+    from toolkit.graphics.alt import alt_text
+
+    es = alt_text("es", "message", text="Di «no» a esto.", name="#SaveAsylum: Basta de «MPP»",
+                  organisation="el Center for Victims of Torture", url="cvt.org/EndMPP")
+    assert es == ("Gráfico publicado por el Center for Victims of Torture con el texto: "
+                  "«Di “no” a esto». #SaveAsylum: Basta de «MPP». cvt.org/EndMPP")
+    en = alt_text("en", "message", text="Say “no” to this.", name="#SaveAsylum",
+                  organisation="CVT", url="cvt.org/EndMPP")
+    assert en == "Graphic from CVT with the words: “Say ‘no’ to this.” #SaveAsylum. cvt.org/EndMPP"
 
 
 def test_small_text_stays_readable_on_a_phone(shipped) -> None:
@@ -140,7 +166,8 @@ def test_contact_sheet_stacks_languages(run_cli, tmp_path: Path) -> None:
 
 def test_every_language_needs_its_campaign_words(project: Path, run_cli) -> None:
     edit(project, '    es: {name: "#SaveAsylum", tagline: "Acabemos con «Quédate en México»", '
-         'short_url: cvt.org/EndMPP}\n', "")
+         'short_url: cvt.org/EndMPP,\n         organisation: "el Center for Victims of Torture"}\n',
+         "")
     edit(project, 'es: {thousands: ",", decimal: "."}', 'es: {thousands: ",", decimal: ","}')
     result = run_cli("check")
     assert result.exit_code == 1

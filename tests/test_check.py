@@ -18,7 +18,11 @@ def test_shipped_library_passes(run_cli) -> None:
     assert "error" not in result.stdout
 
 
-def test_strict_reports_only_unverified_or_stale_facts(run_cli) -> None:
+def test_strict_reports_only_unverified_or_stale_facts(run_cli, project: Path) -> None:
+    # real addresses instead of the shipped placeholders (tests/test_placeholders.py)
+    edit(project, "  donate_url: https://www.cvt.org/EndMPP", "  donate_url: https://give.cvt.org/")
+    edit(project, "  base_url: https://example.org/saveasylum/",
+         "  base_url: https://saveasylum.cvt.org/")
     result = run_cli("check", "--strict", "--json")
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]

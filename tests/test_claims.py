@@ -21,7 +21,7 @@ def test_stale_claim_blocks_from_the_day_after_its_review_date(project: Path) ->
     edit(posts(project, "claims.yaml"), "    verified: false\n", "    verified: true\n")
     config = load_config(project)
     library = load_library(config)
-    message = library.messages["mpp2-languages"]
+    message = library.messages["support-stand-with"]
     assert message.claims == ("mpp-status-now",)
     claim = library.claims["mpp-status-now"]
     assert claim.review_by == date(2025, 4, 21)  # as_of 2025-01-21 + max_age_days 90
@@ -77,5 +77,6 @@ def test_library_json_lists_claims_and_each_messages_claims(run_cli) -> None:
     assert claim["as_of"] == "2025-01-21" and claim["review_by"] == "2025-04-21"
     assert set(claim["text"]) == {"en", "es"} and claim["source"]["url"].startswith("https://")
     by_id = {m["id"]: m for m in doc["messages"]}
-    assert by_id["mpp2-languages"]["claims"] == ["mpp-status-now"]
+    assert by_id["support-stand-with"]["claims"] == ["mpp-status-now"]
+    assert by_id["mpp2-languages"]["claims"] == []  # past tense: MPP 2.0 ended in 2022
     assert by_id["courts-suspended"]["claims"] == []

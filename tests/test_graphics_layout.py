@@ -200,3 +200,15 @@ def test_every_card_layout_has_one_design() -> None:
 
     assert list(DESIGNS) == list(CARD_LAYOUTS)
     assert all(name == design.name for name, design in DESIGNS.items())
+
+
+def test_the_accent_bar_keeps_a_gap_in_proportion_to_the_text_under_it():
+    from toolkit.graphics.layouts import BAR_GAP
+
+    for job in _all_jobs():
+        plan = plan_card(job)
+        bar = next(r.box for r in plan.rules if r.role == "bar")
+        first = next(b for b in plan.blocks if b.role not in ("source", "footer", "organisation"))
+        _, boxes = render.place_glyphs(plan)
+        top = min(ink[1] for role, ink, _ in boxes if ink and role == first.role)
+        assert top - bar[3] >= BAR_GAP * first.size - 2, (job.where, top - bar[3], first.size)

@@ -190,8 +190,9 @@ def test_sources_list_every_statistic_the_page_shows(built) -> None:
             if stat.kind == "count":
                 assert ("As of " if lang == "en" else "Fecha de los datos: ") in item
                 assert stat.display[lang] in item
-            else:  # a date or a phone number is its own figure
-                assert item.startswith(f"{stat.display[lang]}: ")
+            else:  # a date or a phone number is its own figure, the item starts with a capital
+                shown = stat.display[lang]
+                assert item.startswith(f"{shown[:1].upper()}{shown[1:]}: ")
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "As of February 19, 2021" in html
     assert "Fecha de los datos: 19 de febrero de 2021" in (site / "es" / "index.html").read_text(
@@ -309,6 +310,7 @@ def test_build_prints_and_writes_the_date_until_which_the_site_is_valid(built) -
     config_file, site = built
     again = site_build(config_file)
     assert "valid until 2027-01-03 (member data's review date)" in again.output
+    assert "links and previews point at a placeholder host" in again.output  # example.org
     for page in (site / "index.html", site / "es" / "index.html"):
         assert '<meta name="saveasylum:valid-until" content="2027-01-03">' in \
             page.read_text(encoding="utf-8")

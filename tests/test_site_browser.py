@@ -220,7 +220,8 @@ def x_intent_opened(page, link) -> str:
 
 @pytest.mark.parametrize(("lang", "opening"), [
     ("en", ".@SenSanders Bernard Sanders: please help end Remain in Mexico"),
-    ("es", ".@SenSanders Bernard Sanders: ayude a acabar de una vez con «Quédate en México»")])
+    ("es", ".@SenSanders Bernard Sanders: ayude a acabar de una vez por todas con «Quédate en "
+           "México»")])
 def test_call_your_members_pick_a_state_without_reload(served, lang: str, opening: str) -> None:
     base, _ = served
     url = base + ("" if lang == "en" else "es/")
@@ -282,7 +283,9 @@ def test_call_your_members_works_with_javascript_off(served, lang: str) -> None:
         assert page.evaluate("document.documentElement.lang") == lang
         calls = page.eval_on_selector_all("a.member-call", "els => els.map(e => e.href)")
         assert calls == VERMONT
-        assert page.locator(".members-source", has_text="2026-06-15").count() == 1
+        as_of = "June 15, 2026" if lang == "en" else "15 de junio de 2026"
+        assert page.locator(".members-source", has_text=as_of).count() == 1
+        assert page.locator(".members-as-of", has_text=as_of).count() == 1
         href = page.locator("a[data-platform=x]").first.get_attribute("href")
         assert parse_qs(urlsplit(href).query)["text"][0].startswith(".@SenSanders ")
         assert page.locator("script").count() == 0  # the state page needs none

@@ -63,7 +63,7 @@ def test_both_language_pages_have_the_section_and_a_plain_list_of_state_pages(bu
         for link in links:
             assert (site / prefix / link).is_file()
             assert (site / prefix / link.replace(".html", ".json")).is_file()
-        assert "2026-06-15" in html
+        assert ("June 15, 2026" if prefix == "" else "15 de junio de 2026") in html
         assert "https://github.com/unitedstates/congress-legislators" in html
         assert stale_notice(html) == ""
         assert 'href="tel:+12022243121"' in html  # the switchboard stays

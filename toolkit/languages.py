@@ -21,6 +21,9 @@ class CampaignWords:
     name: str
     tagline: str
     short_url: str
+    #: the organisation as a sentence in this language names it ("el Center for Victims of
+    #: Torture"); "" for the config's plain `organisation`
+    organisation: str = ""
 
     @property
     def footer(self) -> str:
@@ -43,7 +46,8 @@ class NumberFormat:
 
 def read_campaign_words(r: FieldReader, campaign: Node,
                         languages: tuple) -> dict[str, CampaignWords]:
-    """`campaign.per_language`: name, tagline and short URL for every language (or none)."""
+    """`campaign.per_language`: name, tagline, short URL and (optionally) the organisation as a
+    sentence names it, for every language (or none)."""
     node = campaign.get("per_language")
     if node is None:
         return {}
@@ -59,7 +63,8 @@ def read_campaign_words(r: FieldReader, campaign: Node,
         where = f"campaign.per_language.{lang}."
         out[lang] = CampaignWords(r.text(spec, "name", required=True, where=where),
                                   r.text(spec, "tagline", where=where),
-                                  r.text(spec, "short_url", required=True, where=where))
+                                  r.text(spec, "short_url", required=True, where=where),
+                                  r.text(spec, "organisation", where=where))
     return out
 
 

@@ -18,6 +18,7 @@ EXTRA_CHECKS: list[str] = [
     "toolkit.publish.checks:check_accounts",
     "toolkit.library.site_words:check_site_words",
     "toolkit.notify.checks:check_channels",
+    "toolkit.placeholders:check_placeholders",
 ]
 
 

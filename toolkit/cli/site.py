@@ -25,8 +25,13 @@ def build(ctx: click.Context, out_dir: Path | None, force: bool,
           allow_stale_members: bool) -> None:
     """Write the share kit: one page per language, verified graphics, ZIPs, thumbnails and
     "Call your members" (a page and a JSON file per state)."""
+    from toolkit.placeholders import site_notice
     from toolkit.site.build import build_site
 
-    result = build_site(get_config(ctx), out_dir=out_dir, force=force,
+    config = get_config(ctx)
+    result = build_site(config, out_dir=out_dir, force=force,
                         allow_stale_members=allow_stale_members)
     click.echo(result.summary())
+    notice = site_notice(config)
+    if notice:
+        click.echo(notice, err=True)

@@ -1,8 +1,8 @@
 """The words of the members pages (`members/content.yaml`): call script, post, roles, labels.
 
-Texts name member fields (`{name}`, `{role}`, `{state}`) and statistics (`{hrf-attacks-2021}`)
-the way library messages do; `words` fills them for one member and language through
-`toolkit.compose.fill`, so every number comes from a statistic.
+Texts name member fields (`{name}`, `{role}`, `{state}`, `{term_end}`) and statistics
+(`{hrf-attacks-2021}`) the way library messages do; `fill_member` fills them for one member and
+language through `toolkit.compose.fill`, so every number comes from a statistic or the data.
 """
 
 from __future__ import annotations
@@ -15,13 +15,18 @@ from toolkit.config import Config
 from toolkit.congress.loader import members_dir, raise_errors
 from toolkit.congress.models import Member, MembersError, state_in_sentence
 from toolkit.fields import FieldReader
+from toolkit.graphics.alt import format_date
 from toolkit.library.models import Library
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, read_yaml
 
-MEMBER_PLACEHOLDERS = ("name", "role", "state")
+MEMBER_PLACEHOLDERS = ("name", "role", "state", "term_end")
 ROLES = ("senator", "representative", "delegate", "commissioner")
-FIELDS = {"link", "house_finder", "mastodon_share", "roles", "call_script", "post", "labels"}
+#: the words for a member whose term in the data has ended: the caveat (one for a senator
+#: appointed until a special election) and the call script that names the seat, not the member
+ENDED_TEXTS = ("term_ended", "term_ended_appointed", "seat_script")
+FIELDS = {"link", "house_finder", "mastodon_share", "roles", "call_script", "post", "labels",
+          *ENDED_TEXTS}
 #: labels the templates and the picker script use
 LABELS = ("heading", "intro", "pick_state", "show", "all_states", "senators", "no_senators",
           "house", "district", "at_large", "vacant", "pick_district", "house_finder", "call",
@@ -43,11 +48,14 @@ class Content:
     post: dict[str, str]
     labels: dict[str, dict[str, str]]
     lines: dict[str, int] = field(default_factory=dict)
+    #: `ENDED_TEXTS` by name, then language
+    ended: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def texts(self) -> list[tuple[str, str, str]]:
         """Every `(name, lang, template)` of the file, for the checks."""
         out = [("call_script", lang, t) for lang, t in self.call_script.items()]
         out += [("post", lang, t) for lang, t in self.post.items()]
+        out += [(name, lang, t) for name, per in self.ended.items() for lang, t in per.items()]
         out += [(f"labels.{k}", lang, t) for k, per in self.labels.items()
                 for lang, t in per.items()]
         return out
@@ -85,6 +93,7 @@ def read_content(config: Config, problems: Problems) -> Content | None:
                        for role in ROLES}
     call_script = r.per_language(data, "call_script", langs)
     post = r.per_language(data, "post", langs)
+    ended = {name: r.per_language(data, name, langs) for name in ENDED_TEXTS}
     labels_node = r.section(data, "labels", required=True)
     labels = {str(k): r.per_language(labels_node, k, langs, where="labels.") for k in labels_node}
     for key in LABELS:
@@ -92,11 +101,12 @@ def read_content(config: Config, problems: Problems) -> Content | None:
             r.fail(data, "labels", f"'labels' has no '{key}' (the members pages need it)")
     lines = {k: data.line_of(k) for k in data}
     for name, node in [("call_script", data.get("call_script")), ("post", data.get("post")),
+                       *((name, data.get(name)) for name in ENDED_TEXTS),
                        *((f"labels.{k}", v) for k, v in labels_node.items())]:
         if isinstance(node, Node):
             lines.update({f"{name}.{lang}": node.line_of(lang) for lang in node})
     return Content(r.path, urls["link"], urls["house_finder"], urls["mastodon_share"], roles,
-                   call_script, post, labels, lines)
+                   call_script, post, labels, lines, ended)
 
 
 def fill_member(template: str, member: Member | None, content: Content, library: Library,
@@ -109,9 +119,18 @@ def fill_member(template: str, member: Member | None, content: Content, library:
             return member.name
         if m[1] == "state":
             return state_in_sentence(member.state, lang)
+        if m[1] == "term_end":
+            return format_date(member.term_end, lang, long=True)
         return content.roles[lang][member.role()]
 
     return fill(_MEMBER_FIELD.sub(sub, template), library, lang)
+
+
+def term_caveat(member: Member, content: Content, library: Library, lang: str) -> str:
+    """What the page says instead of "Call …" once the member's term in the data has ended:
+    the term's end (from the data) and where to find who holds the seat."""
+    name = "term_ended_appointed" if member.appointed else "term_ended"
+    return fill_member(content.ended[name][lang], member, content, library, lang)
 
 
 def labels(content: Content, library: Library, lang: str) -> dict[str, str]:

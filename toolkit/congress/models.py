@@ -32,7 +32,7 @@ NAMES_ES: dict[str, str] = {
     "NJ": "Nueva Jersey", "NM": "Nuevo México", "NY": "Nueva York", "NC": "Carolina del Norte",
     "ND": "Dakota del Norte", "OR": "Oregón", "PA": "Pensilvania", "SC": "Carolina del Sur",
     "SD": "Dakota del Sur", "TN": "Tennessee", "WV": "Virginia Occidental",
-    "DC": "Distrito de Columbia", "VI": "Islas Vírgenes de EE. UU.",
+    "DC": "Distrito de Columbia", "VI": "Islas Vírgenes de los Estados Unidos",
     "AS": "Samoa Estadounidense", "MP": "Islas Marianas del Norte",
 }
 #: the article a sentence needs before the name ("I live in the District of Columbia")
@@ -41,6 +41,8 @@ ARTICLES: dict[str, dict[str, str]] = {
     "es": {"DC": "el", "VI": "las", "MP": "las"},
 }
 CHAMBERS = ("senate", "house")
+#: the day of the year (month, day) on which the terms of Congress end
+TERM_DAY = (1, 3)
 
 
 class MembersError(LibraryError):
@@ -93,6 +95,17 @@ class Member:
         """The Washington office as a `tel:` URI (`tel:+12022243121`), or None."""
         return f"tel:+1{self.phone.replace('-', '')}" if self.phone else None
 
+    def term_ended(self, today: date) -> bool:
+        """Whether the term the data records has ended on `today` (the build's date): someone
+        else may hold the seat until the data is refreshed."""
+        return self.term_end < today
+
+    @property
+    def appointed(self) -> bool:
+        """A senator whose term ends on a day other than January 3, when the terms of Congress
+        end: appointed until a special election (the data records its date as the term's end)."""
+        return self.chamber == "senate" and (self.term_end.month, self.term_end.day) != TERM_DAY
+
     def role(self) -> str:
         """`senator`, `representative`, `delegate` or `commissioner` (Puerto Rico)."""
         if self.chamber == "senate":
@@ -116,6 +129,12 @@ class StateMembers:
         """DC or a territory: no senators, one non-voting House member."""
         return self.code in TERRITORIES
 
+    @property
+    def has_districts(self) -> bool:
+        """Whether a supporter must know their district: not DC, a territory or an at-large
+        state (one House member for the whole state)."""
+        return not self.territory and not any(m.at_large for m in self.house)
+
     def name(self, lang: str = "en") -> str:
         """The state's name in `lang`."""
         return state_name(self.code, lang)
@@ -132,6 +151,12 @@ class Roster:
     license: str
     members: list[Member] = field(default_factory=list)
     line_of: dict[str, int] = field(default_factory=dict)
+
+    def same_until(self, today: date) -> date:
+        """The last day the data shows the same members as sitting: the earliest term end on
+        or after `today` (after it that member is shown as past their term), else `review_by`."""
+        ends = [m.term_end for m in self.members if m.term_end >= today]
+        return min([*ends, self.review_by])
 
     def by_state(self) -> dict[str, StateMembers]:
         """Every state and territory that has members, in the order of `STATES` then

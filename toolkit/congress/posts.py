@@ -80,6 +80,9 @@ def member_posts(config: Config, library: Library, content: Content, member: Mem
     return out
 
 
-def call_script(member: Member, content: Content, library: Library, lang: str) -> str:
-    """What to say on the phone, in `lang`, with the member's name, role and state."""
-    return fill_member(content.call_script[lang], member, content, library, lang)
+def call_script(member: Member, content: Content, library: Library, lang: str,
+                ended: bool = False) -> str:
+    """What to say on the phone, in `lang`, with the member's name, role and state; `ended`
+    (the member's term has ended): the script that names the seat, not the member."""
+    template = content.ended["seat_script"][lang] if ended else content.call_script[lang]
+    return fill_member(template, member, content, library, lang)

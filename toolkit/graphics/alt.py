@@ -22,10 +22,12 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "graphic": "Graphic from {}", "graphic_words": "with the words", "source": "Source",
         "as_of": "as of", "as_of_month": "as of", "as_of_year": "as of", "quote": "“{}”",
+        "inner_quote": "‘{}’",
     },
     "es": {
         "graphic": "Gráfico publicado por {}", "graphic_words": "con el texto", "source": "Fuente",
         "as_of": "datos al", "as_of_month": "datos de", "as_of_year": "datos de", "quote": "«{}»",
+        "inner_quote": "“{}”", "stop_outside": "yes",
     },
 }
 MONTHS: dict[str, tuple[str, ...]] = {
@@ -99,9 +101,29 @@ def footer_name(name: str) -> str:
     return f"{REQUIRED_HASHTAG} · {name}" if name else REQUIRED_HASHTAG
 
 
+#: closing quotation marks: a sentence that ends in one ends with the mark inside it (“… end.”)
+#: or takes its full stop after it («… México».)
+CLOSING_QUOTES = "»”’\""
+
+
 def _stop(text: str) -> str:
+    """`text` ending in a full stop (or its own !, ? or …), before or after a closing quote."""
     text = text.rstrip()
-    return text if not text or text[-1] in ".!?…»”\"" else text + "."
+    inside = text.rstrip(CLOSING_QUOTES)
+    return text if not inside or inside[-1] in ".!?…" else text + "."
+
+
+def quoted(text: str, lang: str) -> str:
+    """`text` in `lang`'s quotation marks; quotes inside it take the inner marks («“…”»), never
+    the outer ones again (««…»»). Where the full stop goes after the closing mark (Spanish:
+    «… humano».), the quoted sentence's own full stop is left for the sentence around it."""
+    w = words(lang)
+    opening, closing = w["quote"].split("{}")
+    inner_open, inner_close = w["inner_quote"].split("{}")
+    inner = text.replace(opening, inner_open).replace(closing, inner_close)
+    if w.get("stop_outside"):
+        inner = inner.removesuffix(".")
+    return w["quote"].format(inner)
 
 
 def alt_text(lang: str, layout: str, *, text: str = "", figure: str = "", label: str = "",
@@ -117,7 +139,7 @@ def alt_text(lang: str, layout: str, *, text: str = "", figure: str = "", label:
     graphic = w["graphic"].format(organisation) if organisation else \
         w["graphic"].split(" ")[0]
     if not CARD_LAYOUTS[layout].shows_figure:  # the card is its words: quote them
-        body = f"{graphic} {w['graphic_words']}: {w['quote'].format(text)}"
+        body = f"{graphic} {w['graphic_words']}: {quoted(text, lang)}"
     else:
         parts = [text] if text else []
         if label and figure and figure in label:

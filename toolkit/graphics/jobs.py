@@ -154,5 +154,6 @@ def _job_fields(config: Config, library: Library, card: Card, lang: str) -> dict
     fields["alt"] = alt.alt_text(lang, card.layout, text=fields["text"],
                                  figure=fields.get("figure", ""), label=fields.get("label", ""),
                                  source=long_src, name=words.footer,
-                                 organisation=config.organisation, url=words.short_url)
+                                 organisation=words.organisation or config.organisation,
+                                 url=words.short_url)
     return fields

@@ -1,11 +1,11 @@
 """The card layouts (`DESIGNS`, one class each), as a `Plan`: where every line of text and every
 rule goes.
 
-All layouts share one frame: a short accent bar at the top, the card's own blocks in the middle
-(shrunk together until they fit), the source line, a thin accent rule, and a footer with the
-campaign's name (#SaveAsylum in the accent colour) and the organisation. Everything stays inside
-the format's safe area, and each block records the box it was allowed, so tests can check that no
-text ever leaves it.
+All layouts share one frame: a short accent bar at the top (with a clear gap in proportion to
+the text under it), the card's own blocks in the middle (shrunk together until they fit), the
+source line, a thin accent rule, and a footer with the campaign's name (#SaveAsylum in the
+accent colour) and the organisation. Everything stays inside the format's safe area, and each
+block records the box it was allowed, so tests can check that no text ever leaves it.
 
 Sizes scale with the width (a unit `u` is 1/1080 of it); no text is smaller than 24 u, the
 minimum legible size (WCAG "large text" too, for the accent colour), nor than the format's own
@@ -36,6 +36,9 @@ HASHTAG = re.compile(r"#\w+")
 MIN_TEXT = 24
 #: words per line, on average, that message and call text keeps (no one-word-a-line stacks)
 FULL_LINES = 2.0
+#: the clear space between the accent bar and the first line of text, as a share of that
+#: text's size: a big figure keeps a gap in proportion, so the bar never reads as a stroke of it
+BAR_GAP = 0.4
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class _Frame:
         if flex[3] - flex[1] < self.min * 2:
             raise FitError("card", f"the format is too small: {flex[3] - flex[1]} px left "
                            "for the card's text")
-        self._stack(self._specs(), flex)
+        self._stack(self._specs(), flex, bar[3])
         return Plan(self.w, self.h, self.colors, tuple(self.blocks), tuple(self.rules), self.safe)
 
     def _specs(self) -> list[BlockSpec]:
@@ -160,16 +163,31 @@ class _Frame:
 
         return DESIGNS[job.layout].blocks(job, px, lo)
 
-    def _stack(self, specs: list[BlockSpec], box: Box) -> None:
+    def _stack(self, specs: list[BlockSpec], box: Box, bar_bottom: int) -> None:
+        """Fit the blocks into `box`, centred, with the first line at least `BAR_GAP` of its
+        size below the accent bar (fitted again in a shorter box when it would come closer)."""
         x0, y0, x1, y1 = box
-        blocks = fit_stack(specs, x1 - x0 - 2 * SLACK, y1 - y0 - 2 * SLACK)
-        total = sum(b.height for b in blocks) + sum(b.gap for b in blocks[1:])
-        y = y0 + SLACK + (y1 - y0 - 2 * SLACK - total) / 2
+        blocks, y = self._centred(specs, box)
+        clear = bar_bottom + BAR_GAP * blocks[0].size
+        if y < clear:
+            shorter = (x0, math.ceil(clear) - SLACK, x1, y1)
+            try:
+                blocks, y = self._centred(specs, shorter)
+                box = shorter
+            except FitError:
+                pass  # the text fits only as close as before: better than not at all
         for i, fitted in enumerate(blocks):
             if i:
                 y += fitted.gap
             self._place(fitted, x0 + SLACK, y, box)
             y += fitted.height
+
+    def _centred(self, specs: list[BlockSpec], box: Box) -> tuple[list[Fitted], float]:
+        """The blocks fitted into `box` and the ink top of the first, the stack centred."""
+        x0, y0, x1, y1 = box
+        blocks = fit_stack(specs, x1 - x0 - 2 * SLACK, y1 - y0 - 2 * SLACK)
+        total = sum(b.height for b in blocks) + sum(b.gap for b in blocks[1:])
+        return blocks, y0 + SLACK + (y1 - y0 - 2 * SLACK - total) / 2
 
     def _footer(self) -> int:
         """Place the footer at the bottom of the content box; return the top of its box."""

@@ -15,6 +15,7 @@ from toolkit.compose import compose_message, fill
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.graphics.alt import format_date
+from toolkit.languages import NumberFormat
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Library, Statistic
 from toolkit.library.site_words import SiteWords
@@ -106,12 +107,12 @@ def site_cards(library: Library) -> list[str]:
     return [cid for cid in library.cards if card_is_verified(library, cid)]
 
 
-def human_size(n: int, lang: str) -> str:
-    """'48 KB', '3.4 MB' ('3,4 MB' in Spanish)."""
+def human_size(n: int, numbers: NumberFormat) -> str:
+    """'48 KB', '3.4 MB', written with the page language's number format (config `numbers`:
+    '3,4 MB' where the decimal separator is a comma)."""
     if n < 1_000_000:
         return f"{max(1, round(n / 1000))} KB"
-    text = f"{n / 1_000_000:.1f}"
-    return f"{text.replace('.', ',') if lang != 'en' else text} MB"
+    return f"{f'{n / 1_000_000:.1f}'.replace('.', numbers.decimal)} MB"
 
 
 def _sentence(text: str) -> str:
@@ -204,7 +205,8 @@ def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
         title = card.text.get(lang, cid)
     downloads = [Download(e["file"], e["format"], words.get(f"format_{e['format']}", e["format"]),
                           int(e["width"]), int(e["height"]), int(e.get("bytes") or 0),
-                          human_size(int(e.get("bytes") or 0), lang)) for e in entries]
+                          human_size(int(e.get("bytes") or 0), config.number_format(lang)))
+                 for e in entries]
     first = entries[0]
     w, h = int(first["width"]), int(first["height"])
     tw = min(THUMB_WIDTH, w)
@@ -214,10 +216,11 @@ def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
 
 
 def _source(stat: Statistic, lang: str) -> SourceView:
-    """A date or a contact is its own figure: 'December 20, 2018: the day …', no as-of date."""
+    """A date or a contact is its own figure: 'December 20, 2018: the day …', no as-of date.
+    Every item starts with a capital ('Enero de 2019: el mes …')."""
     label = stat.label.get(lang, stat.id)
     if stat.kind in ("date", "contact"):
-        return SourceView(stat.id, f"{stat.display.get(lang, '')}: {label}", stat.source_in(lang),
-                          stat.source_url, "")
+        return SourceView(stat.id, _sentence(f"{stat.display.get(lang, '')}: {label}"),
+                          stat.source_in(lang), stat.source_url, "")
     as_of = format_date(stat.as_of, lang, stat.as_of_text, long=True) if stat.as_of else ""
     return SourceView(stat.id, _sentence(label), stat.source_in(lang), stat.source_url, as_of)

@@ -72,9 +72,11 @@ def load_members(config: Config, library: Library, today: date,
 
 
 def members_key(config: Config, library: Library, members: Members, lang: str) -> str:
-    """SHA-256 over everything `lang`'s state pages are made from."""
+    """SHA-256 over everything `lang`'s state pages are made from (and which members' terms
+    have ended on the build's date)."""
+    ended = ",".join(m.bioguide for m in members.roster.members if m.term_ended(members.today))
     h = hashlib.sha256(f"{MEMBERS_VERSION}|{__version__}|{lang}|{members.stale}|"
-                       f"{config.site_base_url}".encode())
+                       f"{config.site_base_url}|{ended}".encode())
     files = [config.path, config.posts_dir / "site.yaml", *member_files(config),
              Path(__file__), *sorted(TEMPLATES.iterdir())]
     for path in files:

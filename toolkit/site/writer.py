@@ -98,8 +98,8 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
     by_file = {e["file"]: e for e in manifest}
     pages = [page_content(config, library, site, manifest, lang, today)
              for lang in config.languages]
-    fresh_members = members.roster.review_by if members is not None and not members.stale \
-        else None
+    fresh_members = (members.roster.same_until(today)
+                     if members is not None and not members.stale else None)
     result.valid_until, result.valid_why = valid_until(
         library, [p.id for page in pages for p in page.posts], fresh_members)
     w.data(VALID_FILE, valid_until_json(result.valid_until, result.valid_why))
@@ -157,7 +157,7 @@ def _zip(config: Config, w: _Writer, page: PageContent, by_file: dict[str, dict]
         assets.write_bytes(w.out / rel, data)
         w.made(rel)
     size = (w.out / rel).stat().st_size
-    return {"href": rel, "bytes": size, "size": human_size(size, page.lang),
+    return {"href": rel, "bytes": size, "size": human_size(size, config.number_format(page.lang)),
             "count": len(members)}
 
 

@@ -26,13 +26,15 @@
     var parts = [
       el("h4", {}, [m.name]),
       el("p", {"class": "member-role"}, [m.title + " · " + m.party]),
-      m.tel ? el("p", {}, [el("a", {"class": "member-call", href: m.tel},
-                                   [t.call + " " + m.name + ": " + m.phone])])
-            : el("p", {}, [t.no_phone]),
-      el("p", {}, links),
+      m.ended ? el("p", {"class": "member-ended", role: "note"}, [el("strong", {}, [m.ended])])
+        : m.tel ? el("p", {}, [el("a", {"class": "member-call", href: m.tel},
+                                     [t.call + " " + m.name + ": ",
+                                      el("span", {"class": "phone"}, [m.phone])])])
+        : el("p", {}, [t.no_phone]),
       el("details", {}, [el("summary", {}, [t.call_script]),
                          el("p", {"class": "member-script"}, [m.script])])
     ];
+    if (links.length) parts.splice(3, 0, el("p", {}, links));
     if (m.posts.length) {
       var posts = [t.post_to + ": "];
       m.posts.forEach(function (p) {
@@ -46,7 +48,8 @@
   }
 
   function render(s) {
-    var nodes = [el("h3", {}, [s.name])];
+    var nodes = [el("h3", {}, [s.name]),
+                 el("p", {"class": "members-as-of"}, [t.as_of + " " + s.as_of_text + "."])];
     if (s.stale) nodes.push(el("p", {"class": "members-stale", role: "alert"}, [t.stale]));
     nodes.push(el("h4", {}, [t.senators]));
     if (s.territory) nodes.push(el("p", {}, [t.no_senators]));
@@ -77,7 +80,9 @@
       nodes.push(el("p", {}, [el("label", {"for": "members-district"}, [t.pick_district + " "]),
                               select]));
     }
-    nodes.push(el("p", {}, [el("a", {href: s.house_finder}, [t.house_finder])]));
+    if (s.has_districts) {
+      nodes.push(el("p", {}, [el("a", {href: s.house_finder}, [t.house_finder])]));
+    }
     nodes.push(house);
     show(0);
     out.textContent = "";
