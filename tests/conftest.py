@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
                              catch_exceptions=False)
 
     return run
+
+
+@contextmanager
+def clock_pinned(when: datetime) -> Iterator[None]:
+    """`pin_clock` for a wider scope (a module's fixtures): pinned inside the `with`."""
+    from toolkit import clock
+
+    assert when.tzinfo is not None, "pin an aware time"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(clock.PIN_VARIABLE, when.isoformat())
+        yield
 
 
 @pytest.fixture

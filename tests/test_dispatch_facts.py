@@ -189,3 +189,20 @@ def test_the_scheduler_looks_again_every_few_seconds_not_in_a_loop(project: Path
     service.dispatch()
     assert store.get(pid).status == "published" and service.heartbeat.last_error is None
     _SERVICES.pop(service.id, None)
+
+
+def test_a_stop_asked_while_the_scheduler_starts_is_honoured(project: Path) -> None:
+    """Ctrl-C right at start-up (before APScheduler is running, when `stop` cannot shut it
+    down) stops the daemon instead of leaving it blocked for good."""
+    import threading
+
+    from toolkit.daemon import SchedulerService
+
+    service = SchedulerService(build_dispatcher(config=load_config(project)))
+    service.stop()  # as the signal handler would, before `scheduler.start()` has run
+    assert not service.scheduler.running
+    started = threading.Thread(target=service.scheduler.start, daemon=True)
+    started.start()  # what `run` would reach if the signal came just after its own check
+    started.join(timeout=30)
+    assert not started.is_alive() and not service.scheduler.running
+    service.run()  # and `run` itself returns at once

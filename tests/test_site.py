@@ -9,13 +9,15 @@ import json
 import re
 import shutil
 import zipfile
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from html import unescape
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import clock_pinned
 
 from toolkit.cli import cli
 from toolkit.compose import compose_message
@@ -30,6 +32,13 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock_on_today() -> Iterator[None]:
+    """The shipped member data and claims are dated: every build here reasons about TODAY."""
+    with clock_pinned(datetime.combine(TODAY, time(12), tzinfo=UTC)):
+        yield
 
 
 def copy_project(dest: Path) -> Path:

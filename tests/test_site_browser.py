@@ -11,14 +11,16 @@ import io
 import threading
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime, time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe import axe_violations
 from browser import chromium_page
+from conftest import clock_pinned
 from PIL import Image
-from test_site import copy_project, site_build
+from test_site import TODAY, copy_project, site_build
 
 from toolkit.compose import compose_message
 from toolkit.config import load_config
@@ -32,6 +34,13 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock_on_today() -> Iterator[None]:
+    """The shipped member data is dated: the site served here is built as on TODAY."""
+    with clock_pinned(datetime.combine(TODAY, time(12), tzinfo=UTC)):
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,7 @@ class SchedulerService:
     def __init__(self, dispatcher: Dispatcher,
                  clock: Callable[[], datetime] = clock.now,
                  notifier: Notifier | None = None) -> None:
+        from apscheduler.events import EVENT_SCHEDULER_START
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -101,7 +102,14 @@ class SchedulerService:
                        "beat": ThreadPoolExecutor(1), "notify": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
+        # a signal while the scheduler starts (not yet running, so `stop` cannot shut it down)
+        # is honoured the moment it is running
+        self.scheduler.add_listener(self._stop_if_asked, EVENT_SCHEDULER_START)
         _SERVICES[self.id] = self
+
+    def _stop_if_asked(self, _event: object) -> None:
+        if self.stop_event.is_set():
+            self.scheduler.shutdown(wait=False)
 
     def dispatch(self) -> None:
         """Run the dispatcher once and arm the next wake-up."""
