@@ -7,6 +7,7 @@ Editing or rescheduling an approved post sends it back to draft.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +21,7 @@ from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.four_eyes import four_eyes_refusals
 from toolkit.library import Library
+from toolkit.library.facts import fact_record
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
 from toolkit.platforms import platform_info
@@ -217,7 +219,8 @@ class Planner:
         return datetime.now(self.config.timezone).date()
 
     def freeze(self, post: Post | Any) -> dict:
-        """The text and media frozen at approval; raises if the post may not be approved."""
+        """The text, media and facts (each statistic with the display it showed, each claim)
+        frozen at approval; raises if the post may not be approved."""
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
@@ -226,7 +229,8 @@ class Planner:
         if blocked:
             raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
-        return {"text": text, "media": self.media_for(message.card, post)}
+        facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
+        return {"text": text, "media": self.media_for(message.card, post), "facts": facts}
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card in the platform's format and post's language, frozen as

@@ -53,6 +53,14 @@ def check_library(config: Config, library: Library, problems: Problems,
     check_figures_in_labels(library, problems)
 
 
+def check_errors(config: Config, library: Library, today: date) -> list[str]:
+    """The texts of `toolkit check`'s errors for `library` on `today` (the fact gate holds a
+    post whose facts one of them names)."""
+    problems = Problems()
+    check_library(config, library, problems, today)
+    return [p.message for p in problems.errors]
+
+
 def message_errors(config: Config, library: Library, message: Message,
                    after_message: MessageCheck | None = None) -> list[Problem]:
     """The `toolkit check` errors of one message (and of its card's text), in file order."""

@@ -57,6 +57,9 @@ class Post:
     scheduled_at: datetime
     status: str
     media: list[dict] = field(default_factory=list)
+    #: what approval rested on (`toolkit.library.facts.fact_record`); None before approval
+    #: and for posts approved before approvals recorded it
+    facts: dict | None = None
     attempts: int = 0
     not_before: datetime | None = None
     claim_owner: str | None = None
@@ -80,6 +83,8 @@ class Post:
     def from_mapping(cls, data: dict[str, Any]) -> Post:
         """Build from a `posts` row as a dict of column values (times already converted)."""
         data["media"] = json.loads(data.get("media") or "[]")
+        facts = data.get("facts")
+        data["facts"] = json.loads(facts) if isinstance(facts, str) else facts
         names = _field_names()
         return cls(**{k: v for k, v in data.items() if k in names})
 
