@@ -137,3 +137,14 @@ def test_tokens() -> None:
     assert tokens("More than 1,500 attacks") == ("more", "than", "1,500", "attacks")
     assert not shows("More than 1,500 attacks", "500")
     assert shows("on June 1, 2021.", "June 1, 2021")
+
+
+def test_the_record_round_trips_on_postgresql(project: Path, pg_url: str) -> None:
+    edit(_posts(project) / "messages.yaml", "    card: stat-attacks\n", "")
+    config = load_config(project)
+    store = Store(pg_url)
+    planner = Planner(config, load_library(config), store)
+    pid = planner.add("violence-attacks", "outbox", "es", AT, NOW, "comms")
+    assert planner.approve([pid], "lead", NOW).approved == [pid]
+    assert store.get(pid).facts == {"lang": "es", "statistics": {"hrf-attacks-2021": "1,544"},
+                                    "claims": []}
