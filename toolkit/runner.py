@@ -99,7 +99,10 @@ class LibraryFactCheck:
 
 def setup_logging(verbose: bool = False) -> None:
     """One line per event on stderr; third-party chatter kept at warnings."""
+    from toolkit.redact import install_log_filter
+
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=LOG_FORMAT)
+    install_log_filter()
     for noisy in ("apscheduler", "urllib3", "oauthlib", "requests_oauthlib", "tweepy",
                   "sqlalchemy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

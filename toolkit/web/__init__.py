@@ -6,6 +6,7 @@ library code (`toolkit.queue.Planner`); see `security` for sessions, CSRF and he
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -30,6 +31,9 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     app.config.update(TOOLKIT_NOW=now or _default_now, TOOLKIT_TLS=toolkit.config.web.tls,
                       TOOLKIT_SESSION_HOURS=toolkit.config.web.session_hours,
                       MAX_CONTENT_LENGTH=64 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    from toolkit.redact import register_environment
+
+    register_environment(os.environ)
     app.extensions["toolkit"] = toolkit
     app.extensions["toolkit_web"] = WebStore(toolkit.store)
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
