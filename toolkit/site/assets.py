@@ -23,14 +23,14 @@ def write_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
+    write_atomic(path, data, durable=False)  # the site is rebuilt at will
     return True
 
 
 def copy_file(src: Path, dest: Path) -> None:
     """Copy `src` to `dest` atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(dest, src.read_bytes())
+    write_atomic(dest, src.read_bytes(), durable=False)
 
 
 def thumbnail(src: Path, width: int, height: int) -> bytes:
