@@ -22,16 +22,25 @@ PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: a host as browsers and Python read it alike (IDNs in their xn-- form)
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?")
+
+
 def safe_href(value: str | None) -> str | None:
-    """`value` when it is a plain https URL with a host, else None (never a link then)."""
-    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    """`value` when it is a plain https URL with a host, else None (never a link then).
+
+    Where Python's and a browser's reading of a URL differ, it is refused: a backslash (a
+    browser reads `https://evil.example\\.x.com/` as host `evil.example`, WHATWG URL standard)
+    and a host of anything but letters, digits, dots and hyphens."""
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\"
+                        for ch in value):
         return None
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme != "https" or not host or "@" in parts.netloc:
+    if parts.scheme != "https" or not host or "@" in parts.netloc or not _HOST.fullmatch(host):
         return None
     return value
 

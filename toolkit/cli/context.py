@@ -50,9 +50,10 @@ def get_library(ctx: click.Context) -> Library:
     return get_toolkit(ctx).library
 
 
-def get_store(ctx: click.Context):  # Store, imported lazily
-    """The store named by the config (opened and migrated once per invocation)."""
-    return get_toolkit(ctx).store
+def get_store(ctx: click.Context, read_only: bool = False):  # Store, imported lazily
+    """The store named by the config (opened and migrated once per invocation); `read_only`
+    commands never create a SQLite store that is not there."""
+    return get_toolkit(ctx).existing_store() if read_only else get_toolkit(ctx).store
 
 
 class ConfiguredChoice(click.Choice):

@@ -23,7 +23,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from toolkit.health import status_report
 
     config = get_config(ctx)
-    report, code = status_report(get_store(ctx), config, datetime.now(UTC))
+    report, code = status_report(get_store(ctx, read_only=True), config, datetime.now(UTC))
     if as_json:
         print_json(report)
     else:

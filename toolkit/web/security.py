@@ -41,8 +41,10 @@ def client_address() -> str:
 
 
 def local_target(target: str | None) -> str:
-    """`target` if it is a path on this site, else `/` (no open redirects)."""
-    if not target:
+    """`target` if it is a path on this site, else `/` (no open redirects). A target with a
+    control character (CR/LF would break the header) or a backslash (browsers read `/\\host`
+    as `//host`) is ignored."""
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

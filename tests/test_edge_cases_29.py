@@ -1,0 +1,123 @@
+"""Web and input edge cases of issue 29, one test each: every one answered with one clear line
+or status, never a 500 or a traceback, and nothing stored lost."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import edit
+from test_signoff import make_link
+from webapp import queue_draft, session_csrf, sign_in, site_fixture
+
+from toolkit.errors import InputError
+from toolkit.store import MISSED
+
+site = site_fixture()
+MSG = "courts-suspended"
+
+
+def test_queue_approve_all_exits_1_when_a_post_was_refused(run_cli, project: Path) -> None:
+    edit(project, "  second_person: false", "  second_person: true")
+    mine = run_cli("queue", "add", MSG, "--at", "2099-01-05T09:00", "--by", "maria")
+    theirs = run_cli("queue", "add", MSG, "--at", "2099-01-06T09:00", "--by", "ana")
+    out = run_cli("queue", "approve", "--all", "--by", "maria")
+    assert f"approved {theirs.stdout.strip()} at revision 1" in out.output
+    assert f"refused {mine.stdout.strip()}: four-eyes rule" in out.output
+    assert out.exit_code == 1  # scripts can tell that not everything was approved
+
+
+@pytest.mark.parametrize("target", ["/posts\r\nSet-Cookie: x=1", "/\nx", "/\\evil.example"])
+def test_sign_in_ignores_a_next_with_control_characters_or_backslashes(site, target: str
+                                                                       ) -> None:
+    client = site.client()
+    page = client.get("/login").data.decode()
+    token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]
+    answer = client.post("/login", data={"username": "maria", "password": "maria-lead-pass-1",
+                                         "csrf_token": token, "next": target})
+    assert answer.status_code == 303 and answer.headers["Location"] == "/"
+    assert client.get("/").status_code == 200  # signed in
+
+
+@pytest.mark.parametrize("seen", [
+    {"text": "old", "media": [1, {"a": 2}], "when": 5, "account": ["x"]},
+    "[" * 30_000,
+    {"text": "x " * 20_000},
+    "not base64 at all!",
+])
+def test_a_crafted_seen_field_is_never_a_500(site, seen) -> None:
+    pid = queue_draft(site)
+    client = site.client()
+    sign_in(client, "maria")
+    token = session_csrf(client)
+    raw = seen if isinstance(seen, str) else json.dumps(seen)
+    value = raw if raw.startswith("not") else base64.urlsafe_b64encode(raw.encode()).decode()
+    stale = site.toolkit.store.get(pid).version
+    site.toolkit.planner().reschedule(pid, site.clock.now + timedelta(days=5), "ana",
+                                      site.clock.now)
+    answer = client.post(f"/posts/{pid}/approve", data={"csrf_token": token, "revision": stale,
+                                                        "seen": value})
+    assert answer.status_code in (400, 409)
+    assert site.toolkit.store.get(pid).status == "draft"
+    _, link = make_link(site, pid)
+    page = client.get(f"/review/{link}").data.decode()
+    form = page.split(f'/review/{link}/posts/{pid}"')[1].split("</form>")[0]
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    site.toolkit.planner().reschedule(pid, site.clock.now + timedelta(days=6), "ana",
+                                      site.clock.now)
+    answer = client.post(f"/review/{link}/posts/{pid}", data={
+        **fields, "seen": value, "reviewer": "Lee", "decision": "approved", "comment": ""})
+    assert answer.status_code in (400, 409)
+
+
+def test_a_link_opened_300_times_adds_one_audit_row_a_day(site) -> None:
+    pid = queue_draft(site)
+    _, token = make_link(site, pid)
+    client = site.client()
+    before = len(site.toolkit.store.audit_log(pid))
+    for _ in range(300):
+        assert client.get(f"/review/{token}").status_code == 200
+    assert len(site.toolkit.store.audit_log(pid)) == before + 1
+    site.clock.advance(days=1)
+    client.get(f"/review/{token}")
+    assert len(site.toolkit.store.audit_log(pid)) == before + 2
+
+
+def test_resolve_reads_urls_as_browsers_do(planner) -> None:
+    at = datetime.now(UTC).replace(microsecond=0)
+    pid = planner.add(MSG, "x", "en", at + timedelta(days=1), at, "comms")
+    planner.store.transition(pid, ("draft",), MISSED, "test", at, "simulated outage")
+    for bad in ("https://evil.example\\.x.com/a/status/1", "https://evil.example%2F.x.com/a"):
+        with pytest.raises(InputError):
+            planner.resolve(pid, bad, "lead", at)
+    assert planner.store.get(pid).status == MISSED
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ("message_id,at,at\ncourts-suspended,2099-01-05T09:00,2099-01-05T10:00\n",
+     "column(s) at given twice"),
+    ("message_id,at\ncourts-suspended," + "9" * 200_000 + "\n", "not a readable CSV row"),
+])
+def test_bad_csv_is_one_line(run_cli, project: Path, content: str, said: str) -> None:
+    rows = project.parent / "rows.csv"
+    rows.write_text(content, encoding="utf-8")
+    result = run_cli("queue", "import", str(rows))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: ") and said in last and len(last) < 400
+
+
+def test_a_read_only_command_never_creates_a_mistyped_store(run_cli, project: Path,
+                                                            monkeypatch) -> None:
+    typo = project.parent.parent / "data" / "toolkt.db"
+    typo.parent.mkdir(exist_ok=True)
+    monkeypatch.setenv("TOOLKIT_STORE_URL", f"sqlite:///{typo}")
+    for args in (("queue", "list"), ("schedule",), ("status",), ("queue", "show", "abc")):
+        result = run_cli(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.strip().splitlines()[-1].startswith(f"Error: no store at {typo}")
+    assert not typo.exists()
