@@ -121,3 +121,68 @@ def test_a_read_only_command_never_creates_a_mistyped_store(run_cli, project: Pa
         assert result.exit_code == 1, (args, result.output)
         assert result.output.strip().splitlines()[-1].startswith(f"Error: no store at {typo}")
     assert not typo.exists()
+
+
+def _login_form(client) -> str:
+    return re.findall(r'name="csrf_token" value="([^"]+)"', client.get("/login").data.decode())[-1]
+
+
+def _try(client, token: str, name: str, password: str, address: str):
+    return client.post("/login", data={"username": name, "password": password,
+                                       "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_parallel_wrong_passwords_get_at_most_five_checks(site, monkeypatch) -> None:
+    import threading
+
+    import toolkit.web.auth as auth
+
+    checks = []
+    real = auth.authenticate
+
+    def counted(*args, **kwargs):
+        checks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "authenticate", counted)
+    clients = [site.client() for _ in range(40)]
+    tokens = [_login_form(c) for c in clients]
+    start = threading.Barrier(40)
+    answers: list[int] = []
+
+    def attempt(client, token) -> None:
+        start.wait()
+        answers.append(_try(client, token, "maria", "wrong-wrong-wrong", "10.1.1.1").status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, tokens,
+                                                                           strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checks) == 5
+    assert sorted(answers) == [401] * 5 + [429] * 35
+
+
+def test_an_outsider_cannot_lock_a_lead_out(site) -> None:
+    outsider, lead = site.client(), site.client()
+    for _ in range(5):
+        assert _try(outsider, _login_form(outsider), "maria", "guess-guess-1",
+                    "203.0.113.7").status_code == 401
+    assert _try(outsider, _login_form(outsider), "maria", "guess-guess-1",
+                "203.0.113.7").status_code == 429
+    answer = _try(lead, _login_form(lead), "maria", "maria-lead-pass-1", "10.0.0.2")
+    assert answer.status_code == 303  # the lead's own address is not locked
+
+
+def test_a_name_under_attack_from_many_addresses_is_slowed(site) -> None:
+    client = site.client()
+    for n in range(20):
+        assert _try(client, _login_form(client), "ana", "guess-guess-1",
+                    f"198.51.100.{n}").status_code == 401
+    assert _try(client, _login_form(client), "ana", "ana-lead-pass-22",
+                "10.0.0.3").status_code == 429
+    site.clock.advance(seconds=31)
+    assert _try(client, _login_form(client), "ana", "ana-lead-pass-22",
+                "10.0.0.3").status_code == 303
