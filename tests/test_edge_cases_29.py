@@ -186,3 +186,55 @@ def test_a_name_under_attack_from_many_addresses_is_slowed(site) -> None:
     site.clock.advance(seconds=31)
     assert _try(client, _login_form(client), "ana", "ana-lead-pass-22",
                 "10.0.0.3").status_code == 303
+
+
+def bomb_png(path: Path, width: int, height: int) -> Path:
+    """A PNG file of a few bytes whose header claims `width` × `height` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height,
+                                                                       8, 2, 0, 0, 0))
+                     + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_900_megapixel_card_is_no_500_on_the_thumbs(site, tmp_path: Path) -> None:
+    from toolkit.store import NewPost
+
+    image = bomb_png(tmp_path / "bomb.png", 30_000, 30_000)
+    at = site.clock.now + timedelta(days=2)
+    [pid] = site.toolkit.store.add([NewPost(MSG, "en", "x", "x-campaign", "t #SaveAsylum", at,
+                                            ({"path": str(image), "alt": "a card"},))],
+                                   "sam", site.clock.now)
+    client = site.client()
+    sign_in(client, "maria")
+    week = at.astimezone(site.toolkit.config.timezone).date().isoformat()
+    page = client.get(f"/?week={week}").data.decode()
+    [thumb] = set(re.findall(r'src="(/thumbs/\w+\.webp)"', page))
+    answer = client.get(thumb)
+    assert answer.status_code == 422 and b"megapixel" in answer.data
+
+
+def test_a_400_megapixel_card_is_refused_at_approval_in_one_line(run_cli, project: Path) -> None:
+    graphics = project.parent.parent / "graphics"
+    graphics.mkdir()
+    bomb_png(graphics / "stat-attacks-x-en.png", 20_000, 20_000)
+    (graphics / "manifest.json").write_text(json.dumps([{
+        "file": "stat-attacks-x-en.png", "card": "stat-attacks", "format": "x", "lang": "en",
+        "width": 20_000, "height": 20_000, "alt": "a card", "sha256": "0" * 64}]))
+    pid = run_cli("queue", "add", "violence-attacks", "--at", "2099-01-05T09:00").stdout.strip()
+    for platform_limited in (False, True):
+        if platform_limited:  # over Bluesky's 1 MB: approval would re-encode it
+            edit(project, "card_format: link", "card_format: x")
+            pid = run_cli("queue", "add", "violence-attacks", "--at", "2099-01-06T09:00",
+                          "--platform", "bluesky").stdout.strip()
+        result = run_cli("queue", "approve", pid, "--by", "maria")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        line = result.output.splitlines()[0]
+        assert line.startswith(f"refused {pid}: card 'stat-attacks' (x, en) ")
+        assert "megapixels" in line

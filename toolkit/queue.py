@@ -249,6 +249,10 @@ class Planner:
         if found is None:
             raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {lang}; "
                                "run `toolkit graphics build`")
+        from toolkit.graphics.ready import open_image
+
+        with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
+            pass  # its header only: a decompression bomb is refused in one line
         return freeze_media([found], self._media_folder(), max_bytes)
 
     def _media_folder(self) -> Path:

@@ -37,7 +37,9 @@ def thumbnail(src: Path, width: int, height: int) -> bytes:
     """A WebP preview of a PNG at `width` × `height` (no metadata)."""
     from PIL import Image
 
-    with Image.open(src) as image:
+    from toolkit.graphics.ready import open_image
+
+    with open_image(src, src.name) as image:
         rgb = image.convert("RGB")
     factor = rgb.width // width
     if factor >= 2:  # a cheap box reduction first, then a sharp resize to the exact size
