@@ -238,3 +238,23 @@ def test_a_400_megapixel_card_is_refused_at_approval_in_one_line(run_cli, projec
         line = result.output.splitlines()[0]
         assert line.startswith(f"refused {pid}: card 'stat-attacks' (x, en) ")
         assert "megapixels" in line
+
+
+def test_scheduler_once_counts_a_post_once_by_where_it_ended(tmp_path: Path) -> None:
+    from toolkit.dispatch import Dispatcher, outcome_summary
+    from toolkit.publish.outbox import OutboxPublisher
+    from toolkit.store import NewPost, Store
+
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    now = datetime.now(UTC).replace(microsecond=0)
+    (pid,) = store.add([NewPost(MSG, "en", "outbox", "outbox", "t #SaveAsylum", now)], "c",
+                       now - timedelta(hours=1))
+    store.transition(pid, ("draft",), "approved", "lead", now - timedelta(hours=1))
+    outbox = OutboxPublisher(tmp_path / "outbox")
+    crashed = Dispatcher(store, {"outbox": outbox}, owner="elsewhere:1:dead")
+    assert store.claim_due(now, crashed.owner, crashed.lease, 10)  # then it "crashed"
+    later = now + crashed.lease + timedelta(seconds=1)
+    outcomes = Dispatcher(store, {"outbox": outbox}).dispatch_due(later)
+    assert store.get(pid).status == "published"
+    assert outcome_summary(outcomes) == (
+        "published 1, missed 0, failed 0, needs_check 0, held by rate limit 0")
