@@ -258,3 +258,30 @@ def test_scheduler_once_counts_a_post_once_by_where_it_ended(tmp_path: Path) -> 
     assert store.get(pid).status == "published"
     assert outcome_summary(outcomes) == (
         "published 1, missed 0, failed 0, needs_check 0, held by rate limit 0")
+
+
+def test_a_lead_cannot_sign_off_through_a_link_of_their_own(project: Path, run_cli) -> None:
+    from test_signoff import decide
+    from webapp import make_webapp
+
+    edit(project, "  second_person: false", "  second_person: false\n  require_signoff: [Legal]")
+    pid = run_cli("queue", "add", MSG, "--at", "2099-03-02T10:00").stdout.strip()
+    web = make_webapp(project)
+    _, token = make_link(web, pid, name="Legal")  # made by maria
+    assert decide(web.client(), token, pid, "approved").status_code == 303
+    refused = run_cli("queue", "approve", pid, "--by", "maria")
+    assert refused.exit_code == 1 and "needs the sign-off of Legal" in refused.output
+    web.toolkit.close()
+    edit(project, "  require_signoff: [Legal]", "  require_signoff: [Legal]\n  "
+         "own_link_signoff: true")
+    assert run_cli("queue", "approve", pid, "--by", "maria").exit_code == 0
+
+
+def test_the_cli_records_the_os_user_beside_by(run_cli) -> None:
+    import getpass
+
+    pid = run_cli("queue", "add", MSG, "--at", "2099-03-02T10:00", "--by",
+                  "someone-else").stdout.strip()
+    shown = json.loads(run_cli("queue", "show", pid, "--json").stdout)
+    actors = [entry["actor"] for entry in shown["history"]]
+    assert actors == [f"someone-else (OS user {getpass.getuser()})"]

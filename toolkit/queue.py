@@ -291,7 +291,7 @@ class Planner:
             if post.id in not_theirs:
                 result.refused[post.id] = not_theirs[post.id]
                 continue
-            missing = self.missing_signoffs(post.id, post.version)
+            missing = self.missing_signoffs(post.id, post.version, by)
             if missing:
                 result.refused[post.id] = (f"it needs the sign-off of {', '.join(missing)} at "
                                            f"this revision first (review.require_signoff)")
@@ -329,13 +329,17 @@ class Planner:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
 
-    def missing_signoffs(self, post_id: str, revision: int) -> list[str]:
-        """The sign-offs `review.require_signoff` still wants for the post at `revision`."""
+    def missing_signoffs(self, post_id: str, revision: int, approver: str | None = None
+                         ) -> list[str]:
+        """The sign-offs `review.require_signoff` still wants for the post at `revision`; a
+        sign-off through a link the `approver` made does not count for them, unless
+        `review.own_link_signoff` allows it."""
         if not self.config.require_signoff:
             return []
         from toolkit.store.signoff import SignoffStore
 
-        have = SignoffStore(self.store).approved_names(post_id, revision)
+        not_by = None if self.config.own_link_signoff else approver
+        have = SignoffStore(self.store).approved_names(post_id, revision, not_by)
         return [name for name in self.config.require_signoff if name not in have]
 
     def _shown_texts_only(self, changes: list[tuple[str, str, dict]], posts: dict[str, Any],

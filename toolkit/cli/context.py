@@ -13,6 +13,7 @@ import click
 
 from toolkit.app import Toolkit, build
 from toolkit.config import Config
+from toolkit.four_eyes import OS_USER
 from toolkit.library import Library
 
 
@@ -99,15 +100,18 @@ def platform_choice() -> ConfiguredChoice:
 
 
 def actor_name(explicit: str | None = None) -> str:
-    """Who is acting: `--by`, else the login name."""
+    """Who is acting: `--by`, recorded with the OS user who ran the command when that is
+    someone else ("maria (OS user deploy)"), else the login name. The four-eyes rule reads
+    the person's name (`toolkit.four_eyes.person`)."""
     import getpass
 
-    if explicit:
-        return explicit
     try:
-        return getpass.getuser()
+        login = getpass.getuser()
     except (KeyError, OSError):
-        return "cli"
+        login = "cli"
+    if explicit and explicit != login:
+        return f"{explicit}{OS_USER.format(login)}"
+    return explicit or login
 
 
 def print_json(data: Any) -> None:

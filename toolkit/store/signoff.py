@@ -237,10 +237,22 @@ class SignoffStore:
             return [Signoff(r.post_id, r.link_id, r.name, r.reviewer, r.decision, r.revision,
                             r.comment, r.at) for r in conn.execute(q)]
 
-    def approved_names(self, post_id: str, revision: int) -> set[str]:
-        """The sign-off names whose latest decision at `revision` is an approval."""
+    def approved_names(self, post_id: str, revision: int,
+                       not_through_links_of: str | None = None) -> set[str]:
+        """The sign-off names whose latest decision at `revision` is an approval; with
+        `not_through_links_of`, sign-offs given through links that person made do not count
+        (a lead cannot sign off their own post through a link of their own: four eyes)."""
+        own: set[str] = set()
+        if not_through_links_of is not None:
+            from toolkit.four_eyes import person
+
+            me = person(not_through_links_of)
+            with self.engine.connect() as conn:
+                own = {r.id for r in conn.execute(select(review_links.c.id,
+                                                         review_links.c.created_by))
+                       if person(r.created_by) == me}
         latest: dict[str, str] = {}
         for s in self.signoffs(post_id):
-            if s.revision == revision:
+            if s.revision == revision and s.link_id not in own:
                 latest[s.name] = s.decision
         return {name for name, decision in latest.items() if decision == APPROVE}
