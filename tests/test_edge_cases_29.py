@@ -285,3 +285,18 @@ def test_the_cli_records_the_os_user_beside_by(run_cli) -> None:
     shown = json.loads(run_cli("queue", "show", pid, "--json").stdout)
     actors = [entry["actor"] for entry in shown["history"]]
     assert actors == [f"someone-else (OS user {getpass.getuser()})"]
+
+
+def test_yaml_aliases_are_bounded_by_size_not_only_by_count(run_cli, project: Path) -> None:
+    import time
+
+    text = "x " * 10_000
+    bomb = project.parent.parent / "posts" / "bomb.yaml"
+    bomb.write_text("statistics: []\nnotes:\n  - &t \"" + text + "\"\n  - ["
+                    + ", ".join(["*t"] * 5_000) + "]\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = run_cli("check")
+    assert time.perf_counter() - started < 30
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "posts/bomb.yaml:4: error: aliases (*name) would expand this file by more than " \
+           "1,000,000 characters; refused" in result.output
