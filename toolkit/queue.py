@@ -52,6 +52,9 @@ MAX_AHEAD = timedelta(days=100 * 365)
 STATUS_WORDS = {DRAFT: "a draft", APPROVED: "approved", PUBLISHING: "being published",
                 PUBLISHED: "already published", CANCELLED: "cancelled"}
 ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
+#: why an approval is refused when the card is not the one the review page showed
+CARD_CHANGED = ("the card was rebuilt since this page was loaded; look at the new card, then "
+                "approve again")
 
 
 @dataclass
@@ -87,6 +90,8 @@ class Planner:
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
         self._media = lru_cache(maxsize=None)(self._media_uncached)
         self._checked: set[str] = set()
+        #: (card, format, lang) -> the sha256 of the built graphic an approval froze
+        self._card_source: dict[tuple[str, str, str], str] = {}
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -253,14 +258,31 @@ class Planner:
 
         with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
             pass  # its header only: a decompression bomb is refused in one line
-        return freeze_media([found], self._media_folder(), max_bytes)
+        frozen = freeze_media([found], self._media_folder(), max_bytes)  # bytes = manifest's
+        self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
+        return frozen
+
+    def shown_card_changed(self, post: Post | Any, shown: str) -> bool:
+        """Whether the card frozen for `post` is not the built graphic whose sha256 the review
+        page showed (`shown`, "" for no card)."""
+        message = self.library.messages.get(post.message_id)
+        fmt = self.config.platforms[post.platform].card_format
+        if message is None or not message.card or not fmt:
+            return shown != ""
+        return self._card_source.get((message.card, fmt, post.lang), "") != shown
 
     def _media_folder(self) -> Path:
         return media_folder(self.store.url, self.config.media_dir)
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime,
-                seen: Mapping[str, int] | None = None) -> Approval:
+                seen: Mapping[str, int] | None = None,
+                cards: Mapping[str, str] | None = None) -> Approval:
         """Approve drafts (all drafts when `ids` is None), freezing text and media.
+
+        `cards` (post id -> sha256 of the card the review page showed, "" for none): a post
+        whose frozen card is not that one (rebuilt or swapped since the page loaded, even by a
+        build running meanwhile) is refused; the bytes frozen are always those whose sha256
+        the build recorded.
 
         Each post is approved at one revision: the one named in `seen` (what the approver was
         shown), else the one read here; the store's conditional update refuses it if the post
@@ -305,6 +327,10 @@ class Planner:
             frozen = frozen_for[key]
             if isinstance(frozen, ToolkitError):
                 result.refused[post.id] = frozen.message
+                continue
+            if cards is not None and post.id in cards and self.shown_card_changed(
+                    post, cards[post.id]):
+                result.refused[post.id] = CARD_CHANGED
                 continue
             result.revisions[post.id] = post.version
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
