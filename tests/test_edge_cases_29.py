@@ -300,3 +300,14 @@ def test_yaml_aliases_are_bounded_by_size_not_only_by_count(run_cli, project: Pa
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "posts/bomb.yaml:4: error: aliases (*name) would expand this file by more than " \
            "1,000,000 characters; refused" in result.output
+
+
+def test_no_log_line_shows_a_sign_off_token(site, caplog) -> None:
+    import logging
+
+    pid = queue_draft(site)
+    _, token = make_link(site, pid)
+    with caplog.at_level(logging.ERROR):
+        site.app.logger.error("Exception on /review/%s/posts/%s [POST]", token, pid)
+        site.app.logger.error("Exception on /calendar.ics?token=%s [GET]", token)
+    assert caplog.records and token not in caplog.text and "/review/***/posts/" in caplog.text

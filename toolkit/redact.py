@@ -25,6 +25,8 @@ _pattern: re.Pattern | None = None
 #: `scheme://user:password@host`: the password may itself hold `@` (up to the last `@`)
 _URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/?#@]*:)\S+@(?=[^\s@/]*)", re.IGNORECASE)
 #: `?password=…`, `&token=…` and the like in a URL's query
+#: a sign-off link's token in a path (`/review/<token>`): a log line of a request never shows it
+_REVIEW_TOKEN = re.compile(r"(/review/)[A-Za-z0-9_-]{16,}")
 _URL_QUERY = re.compile(r"([?&;](?:password|passwd|pwd|pass|token|access_token|secret|"
                         r"api_?key|key)=)[^&;\s#'\"]+", re.IGNORECASE)
 
@@ -68,6 +70,7 @@ def redact(text: str) -> str:
     if _pattern is not None:
         text = _pattern.sub(MASK, text)
     text = _URL_USERINFO.sub(rf"\g<1>{MASK}@", text)
+    text = _REVIEW_TOKEN.sub(rf"\g<1>{MASK}", text)
     return _URL_QUERY.sub(rf"\g<1>{MASK}", text)
 
 
@@ -86,7 +89,12 @@ class RedactingFilter(logging.Filter):
 
 
 def install_log_filter(logger: logging.Logger | None = None) -> None:
-    """Add `RedactingFilter` to every handler of `logger` (the root logger by default)."""
-    for handler in (logger or logging.getLogger()).handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+    """Add `RedactingFilter` to every handler of `logger` (the root logger by default), and to
+    a named logger itself, so its records are masked for every handler they reach."""
+    logger = logger or logging.getLogger()
+    targets: list[logging.Filterer] = list(logger.handlers)
+    if logger.name != "root":
+        targets.append(logger)
+    for target in targets:
+        if not any(isinstance(f, RedactingFilter) for f in target.filters):
+            target.addFilter(RedactingFilter())
