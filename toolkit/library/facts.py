@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from toolkit.library.models import Library, Message
+from toolkit.library.models import Claim, Library, Message, Statistic
 
 #: a word or a number with its inner separators ("1,544", "2.5", "20/01/2021")
 _TOKEN = re.compile(r"\w+(?:[.,:/'’-]\w+)*")
@@ -79,31 +79,25 @@ def record_problems(library: Library, record: dict[str, Any], today: date,
     lang = record.get("lang", "")
     gone, unverified, changed, stale, unsound = [], [], [], [], []
     errors = list(check_errors)
-    for sid, was in (record.get("statistics") or {}).items():
-        stat = library.statistics.get(sid)
-        if stat is None:
-            gone.append(f"statistic '{sid}'")
+    shown = record.get("statistics") or {}
+    facts = [("statistic", sid, library.statistics.get(sid)) for sid in shown]
+    facts += [("claim", cid, library.claims.get(cid)) for cid in record.get("claims") or ()]
+    for kind, fid, fact in facts:
+        if fact is None:
+            gone.append(f"{kind} '{fid}'")
             continue
-        if not stat.verified:
-            unverified.append(sid)
-        now = stat.display.get(lang, "")
-        if was is None:
-            changed.append(f"{sid} (now {now!r}, not in the approved text)")
-        elif tokens(now) != tokens(was):
-            changed.append(f"{sid} (approved {was!r}, now {now!r})")
-        if _named(sid, errors):
-            unsound.append(sid)
-    for cid in record.get("claims") or ():
-        claim = library.claims.get(cid)
-        if claim is None:
-            gone.append(f"claim '{cid}'")
-            continue
-        if not claim.verified:
-            unverified.append(cid)
-        elif claim.stale(today):
-            stale.append(f"{cid} (review by {claim.review_by.isoformat()})")
-        if _named(cid, errors):
-            unsound.append(cid)
+        if not fact.verified:
+            unverified.append(fid)
+        elif isinstance(fact, Claim) and fact.stale(today):
+            stale.append(f"{fid} (review by {fact.review_by.isoformat()})")
+        if isinstance(fact, Statistic):
+            was, now = shown[fid], fact.display.get(lang, "")
+            if was is None:
+                changed.append(f"{fid} (now {now!r}, not in the approved text)")
+            elif tokens(now) != tokens(was):
+                changed.append(f"{fid} (approved {was!r}, now {now!r})")
+        if _named(fid, errors):
+            unsound.append(fid)
     reasons = []
     if gone:
         reasons.append(f"rests on {', '.join(gone)}, no longer in the library")
