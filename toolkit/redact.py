@@ -70,8 +70,13 @@ def redact(text: str) -> str:
     if _pattern is not None:
         text = _pattern.sub(MASK, text)
     text = _URL_USERINFO.sub(rf"\g<1>{MASK}@", text)
-    text = _REVIEW_TOKEN.sub(rf"\g<1>{MASK}", text)
     return _URL_QUERY.sub(rf"\g<1>{MASK}", text)
+
+
+def redact_log(text: str) -> str:
+    """`redact`, and a sign-off link's token in a path masked too (a log line never needs it;
+    a page that hands a new link out does)."""
+    return _REVIEW_TOKEN.sub(rf"\g<1>{MASK}", redact(text))
 
 
 class RedactingFilter(logging.Filter):
@@ -79,11 +84,11 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = redact(message)
+        masked = redact_log(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
         if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = redact_log(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
         return True
 
