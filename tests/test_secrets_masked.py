@@ -92,3 +92,16 @@ def test_stored_errors_audit_rows_logs_and_pages_are_masked(project: Path) -> No
                                (pid, ECHO["error"]), None)
     RedactingFilter().filter(record)
     assert TOKEN not in record.getMessage() and pid in record.getMessage()
+
+
+def test_a_queued_notification_never_holds_a_secret(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from toolkit.store.ops import enqueue, pending
+
+    register([TOKEN])
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    now = datetime.now(UTC)
+    assert enqueue(store, "leads", ["k1"], f"failed {TOKEN}", f"said: {ECHO['error']}", now)
+    (item,) = pending(store, now)
+    assert TOKEN not in item.title + item.body and "***" in item.body

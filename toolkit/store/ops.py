@@ -158,7 +158,11 @@ def unsent_keys(store: Store, channel: str, keys: Sequence[str]) -> list[str]:
 def enqueue(store: Store, channel: str, keys: Sequence[str], title: str, body: str,
             now: datetime) -> bool:
     """Record the events `keys` as notified on `channel` and queue their one message, in one
-    transaction; False (nothing queued) if another process already recorded one of them."""
+    transaction; False (nothing queued) if another process already recorded one of them.
+    Secrets in the title and body are masked (`toolkit.redact`)."""
+    from toolkit.redact import redact
+
+    title, body = redact(title), redact(body)
     try:
         with store._write() as conn:
             if keys:
