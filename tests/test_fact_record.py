@@ -148,3 +148,29 @@ def test_the_record_round_trips_on_postgresql(project: Path, pg_url: str) -> Non
     assert planner.approve([pid], "lead", NOW).approved == [pid]
     assert store.get(pid).facts == {"lang": "es", "statistics": {"hrf-attacks-2021": "1,544"},
                                     "claims": []}
+
+
+def test_a_legacy_post_gets_its_record_once_so_a_later_deletion_holds_it(project: Path,
+                                                                          run_cli) -> None:
+    config = load_config(project)
+    store = Store(config.store_url)
+    text = "Children: at least 341 publicly reported cases. #SaveAsylum"
+    (pid,) = store.add([NewPost("violence-children-kidnapped", "en", "outbox", "outbox", text,
+                                AT)], "comms", NOW)
+    store.transition_many([(pid, "draft", {})], "approved", "lead", NOW)
+    assert store.get(pid).facts is None
+    result = run_cli("store", "migrate")
+    assert "recorded the facts of 1 post(s)" in result.output
+    assert store.get(pid).facts["statistics"] == {"hrf-children-kidnapped": "341"}
+    # the statistic is deleted and the message reworded without it: the record still holds it
+    stats = _posts(project) / "statistics.yaml"
+    body = stats.read_text(encoding="utf-8")
+    start = body.index("  - id: hrf-children-kidnapped")
+    stats.write_text(body[:start] + body[body.index("  - id: ", start + 5):], encoding="utf-8")
+    messages = _posts(project) / "messages.yaml"
+    edit(messages, "at least {hrf-children-kidnapped} publicly reported cases among",
+         "publicly reported cases among")
+    edit(messages, "al menos {hrf-children-kidnapped} casos", "casos")
+    assert _dispatch(project, store, pid) == HELD_BY_FACTS
+    assert "statistic 'hrf-children-kidnapped', no longer in the library" in \
+        store.get(pid).last_error

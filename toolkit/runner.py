@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from toolkit.config import Config, load_config
@@ -97,6 +97,34 @@ class LibraryFactCheck:
                                        self.check_errors(library, today))) or None
 
 
+def record_missing_facts(store: Store, config: Config, now: datetime) -> int:
+    """Give each approved post without a fact record (approved before approvals recorded
+    their facts, migration 009) the record derived from its frozen text, once; the fact gate
+    then checks that record like any other. Returns how many were recorded (none while the
+    library does not load: the fact gate holds everything then anyway)."""
+    import json
+
+    from toolkit.library.facts import derived_record
+    from toolkit.store import APPROVED
+
+    legacy = store.without_facts()
+    if not legacy:
+        return 0
+    try:
+        library = load_library(config)
+    except ToolkitError:
+        return 0
+    changes = []
+    for post in legacy:
+        message = library.messages.get(post.message_id)
+        if message is not None:
+            record = derived_record(library, message, post.lang, post.text)
+            changes.append((post.id, APPROVED, {"facts": json.dumps(record, ensure_ascii=False)}))
+    return len(store.transition_many(
+        changes, APPROVED, "toolkit", now,
+        "fact record derived from the frozen text (approved before approvals recorded it)"))
+
+
 def setup_logging(verbose: bool = False) -> None:
     """One line per event on stderr; third-party chatter kept at warnings."""
     from toolkit.redact import install_log_filter
@@ -114,6 +142,7 @@ def build_dispatcher(config_path: str | Path | None = None, dry_run: bool = Fals
     config = config or load_config(config_path)
     load_dotenv_file(config.root)
     store = Store(config.store_url)
+    record_missing_facts(store, config, datetime.now(UTC))
     publishers = build_publishers(config, os.environ, dry_run=dry_run)
     return Dispatcher(store, publishers, max_lateness=config.max_lateness, dry_run=dry_run,
                       fact_check=LibraryFactCheck(config))

@@ -63,6 +63,15 @@ class Reads:
         with self.engine.connect() as conn:
             return conn.execute(q).all()
 
+    def without_facts(self) -> list[Any]:
+        """Approved posts with no fact record (approved before approvals recorded one): light
+        rows (id, message_id, lang, text)."""
+        c = posts.c
+        q = (select(c.id, c.message_id, c.lang, c.text)
+             .where(c.status == APPROVED, c.facts.is_(None)).order_by(c.id))
+        with self.engine.connect() as conn:
+            return conn.execute(q).all()
+
     def count(self) -> int:
         """How many posts the store holds."""
         with self.engine.connect() as conn:
