@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.config import Config, load_config
@@ -99,8 +99,9 @@ class LibraryFactCheck:
 
 def record_missing_facts(store: Store, config: Config, now: datetime) -> int:
     """Give each approved post without a fact record (approved before approvals recorded
-    their facts, migration 009) the record derived from its frozen text, once; the fact gate
-    then checks that record like any other. Returns how many were recorded (none while the
+    their facts, migration 009) the record derived from its frozen text, once (`toolkit store
+    migrate`; the scheduler never writes at start); the fact gate then checks that record like
+    any other. Returns how many were recorded (none while the
     library does not load: the fact gate holds everything then anyway)."""
     import json
 
@@ -142,7 +143,6 @@ def build_dispatcher(config_path: str | Path | None = None, dry_run: bool = Fals
     config = config or load_config(config_path)
     load_dotenv_file(config.root)
     store = Store(config.store_url)
-    record_missing_facts(store, config, datetime.now(UTC))
     publishers = build_publishers(config, os.environ, dry_run=dry_run)
     return Dispatcher(store, publishers, max_lateness=config.max_lateness, dry_run=dry_run,
                       fact_check=LibraryFactCheck(config))
