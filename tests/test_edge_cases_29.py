@@ -311,3 +311,21 @@ def test_no_log_line_shows_a_sign_off_token(site, caplog) -> None:
         site.app.logger.error("Exception on /review/%s/posts/%s [POST]", token, pid)
         site.app.logger.error("Exception on /calendar.ics?token=%s [GET]", token)
     assert caplog.records and token not in caplog.text and "/review/***/posts/" in caplog.text
+
+
+def test_the_sign_in_throttle_and_the_fact_backfill_run_on_postgresql(pg_url: str) -> None:
+    from toolkit.store import Store
+    from toolkit.store.web import LoginRules, WebStore
+
+    store = Store(pg_url)
+    web = WebStore(store)
+    rules = LoginRules(2, timedelta(minutes=15), 5, timedelta(seconds=30))
+    now = datetime.now(UTC)
+    first = web.begin_attempt("n", "10.0.0.1", now, rules)
+    assert first is not None
+    web.finish_attempt(first, False)
+    assert web.begin_attempt("n", "10.0.0.1", now, rules) is not None
+    assert web.begin_attempt("n", "10.0.0.1", now, rules) is None  # two failures: locked
+    assert web.begin_attempt("n", "10.0.0.2", now, rules) is not None  # not from elsewhere
+    assert store.without_facts() == []
+    store.close()
