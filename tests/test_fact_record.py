@@ -174,3 +174,21 @@ def test_a_legacy_post_gets_its_record_once_so_a_later_deletion_holds_it(project
     assert _dispatch(project, store, pid) == HELD_BY_FACTS
     assert "statistic 'hrf-children-kidnapped', no longer in the library" in \
         store.get(pid).last_error
+
+
+def test_the_schedule_page_lists_a_post_its_record_no_longer_allows(project: Path) -> None:
+    from webapp import make_webapp, sign_in
+
+    store, pid = _approve(project, "violence-children-kidnapped")
+    store.close()
+    stats = _posts(project) / "statistics.yaml"
+    body = stats.read_text(encoding="utf-8")
+    start = body.index("  - id: hrf-children-kidnapped")
+    stats.write_text(body[:start] + body[body.index("  - id: ", start + 5):], encoding="utf-8")
+    site = make_webapp(project)
+    client = site.client()
+    sign_in(client, "maria")
+    page = client.get("/").data.decode()
+    assert pid in page and "the fact gate will hold it" in page
+    assert "hrf-children-kidnapped" in page
+    site.toolkit.close()

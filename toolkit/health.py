@@ -18,12 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.config import Config
 from toolkit.errors import StoreError, ToolkitError
-from toolkit.library.checks import check_errors
-from toolkit.library.facts import post_problems
 from toolkit.library.loader import library_error, load_library
 from toolkit.site.validity import read_valid_until
 from toolkit.store import STATUSES, Post, Store, utcnow
-from toolkit.store.models import APPROVED, FAILED, MISSED, NEEDS_CHECK, iso_utc
+from toolkit.store.models import FAILED, MISSED, NEEDS_CHECK, iso_utc
 from toolkit.store.ops import last_audit, next_due, read_heartbeats, status_counts, unsent_count
 
 WAITING = (FAILED, MISSED, NEEDS_CHECK)
@@ -89,21 +87,15 @@ def status_report(store: Store, config: Config, now: datetime) -> tuple[dict[str
 
 
 def fact_gate_holds(store: Store, config: Config, now: datetime) -> list[Post]:
-    """Approved posts the fact gate will hold (their recorded facts no longer hold), each with
-    the reason in `last_error`; none while the library does not load (reported on its own)."""
+    """Approved posts the fact gate will hold, with the reason (`review.attention`); none
+    while the library does not load (reported on its own)."""
+    from toolkit.review.attention import held_by_facts
+
     try:
         library = load_library(config)
     except ToolkitError:
         return []
-    today = now.astimezone(config.timezone).date()
-    errors = check_errors(config, library, today)
-    held = []
-    for post in store.list([APPROVED]):
-        reasons = post_problems(library, post, today, errors)
-        if reasons:
-            post.last_error = "the fact gate will hold it: " + "; ".join(reasons)
-            held.append(post)
-    return held
+    return held_by_facts(config, library, store, now)
 
 
 def healthz_response(store: Store, config: Config, now: datetime) -> tuple[int, dict[str, Any]]:

@@ -108,7 +108,7 @@ def record_missing_facts(store: Store, config: Config, now: datetime) -> int:
     from toolkit.library.facts import derived_record
     from toolkit.store import APPROVED
 
-    legacy = store.without_facts()
+    legacy = store.approved_facts(missing_only=True)
     if not legacy:
         return 0
     try:
