@@ -45,11 +45,6 @@ def safe_href(value: str | None) -> str | None:
     return value
 
 
-def without_password(value: str) -> str:
-    """`value` with the password of a `scheme://user:password@host` URL shown as ***."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/\s]*@", r"\1***@", value.strip())
-
-
 def _on_host(host: str, allowed: str) -> bool:
     return host == allowed or host.endswith("." + allowed)
 
@@ -90,7 +85,7 @@ def require_post_url(config: Config, platform: str, account: str, value: str) ->
     """`value` if it is an https URL on the platform's host; else `InputError` saying why."""
     url = safe_href(value.strip())
     if url is None:
-        raise InputError(f"{without_password(value)!r} is not an https URL (give the published "
+        raise InputError(f"{value.strip()!r} is not an https URL (give the published "
                          "post's address, e.g. https://x.com/handle/status/123)")
     host = (urlsplit(url).hostname or "").lower()
     if platform in PLATFORM_HOSTS:
