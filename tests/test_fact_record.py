@@ -4,6 +4,7 @@ just before publishing, whatever the message reads like now (issue 29)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -192,3 +193,16 @@ def test_the_schedule_page_lists_a_post_its_record_no_longer_allows(project: Pat
     assert pid in page and "the fact gate will hold it" in page
     assert "hrf-children-kidnapped" in page
     site.toolkit.close()
+
+
+def test_the_command_line_records_the_facts_on_the_sqlalchemy_free_store(run_cli,
+                                                                          project: Path) -> None:
+    edit(_posts(project) / "messages.yaml", "    card: stat-attacks\n", "")
+    first = run_cli("queue", "add", "violence-attacks", "--at", "2099-01-05T09:00",
+                    "--platform", "outbox")
+    pid = first.stdout.strip()
+    result = run_cli("queue", "approve", pid, "--by", "maria")  # LiteStore: the shape is known
+    assert result.exit_code == 0, result.output
+    shown = json.loads(run_cli("queue", "show", pid, "--json").stdout)
+    assert shown["facts"] == {"lang": "en", "statistics": {"hrf-attacks-2021": "1,544"},
+                              "claims": []}
