@@ -101,3 +101,16 @@ def test_no_false_positives_in_the_library_own_texts() -> None:
             found = [n for n in [*numbers_in(plain), *number_words_in(plain, lang)]
                      if n.casefold() not in allowed]
             assert found == [], (message.id, lang, found)
+
+
+def test_check_refuses_a_text_in_a_language_without_number_rules() -> None:
+    from toolkit.library.checks import check_numbers
+    from toolkit.problems import Problems
+
+    config = load_config(ROOT / "config" / "campaign.yaml")
+    problems = Problems()
+    check_numbers(config, "Soixante-dix mille personnes", "fr", problems, "posts/x.yaml", 3,
+                  "message 'x' (fr)")
+    (error,) = problems.errors
+    assert error.message == ("message 'x' (fr) is in language 'fr', for which the number rules "
+                             "know no number words (they cannot be checked)")
