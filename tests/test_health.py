@@ -37,7 +37,7 @@ def store(config: Config) -> Iterator[Store]:
 
 def add_post(store: Store, at: datetime, status: str = "approved",
              text: str = "Private draft words #SaveAsylum") -> str:
-    (pid,) = store.add([NewPost("m", "en", "x", "x-campaign", text, at)], "test",
+    (pid,) = store.add([NewPost("asylum-safety", "en", "x", "x-campaign", text, at)], "test",
                        at - timedelta(days=1))
     if status != "draft":
         store.transition_many([(pid, "draft", {})], status, "test", at - timedelta(days=1))

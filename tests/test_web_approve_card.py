@@ -34,15 +34,22 @@ def _form(client, pid: str) -> dict:
             "revision": REVISION.search(page)[1]}
 
 
-def test_a_card_rebuilt_after_the_page_was_loaded_is_not_approved(project: Path) -> None:
+def _page_loaded(project: Path) -> tuple:
+    """A built card, a draft using it and a lead who loaded its page: (site, post id, client,
+    the approve form's fields, the card's sha256 the page showed)."""
     site = make_webapp(project)
-    first = _build(site)
+    shown = _build(site)
     pid = site.toolkit.planner().add(MESSAGE, "x", "en", site.clock.now + timedelta(days=2),
                                      site.clock.now, "sam")
     client = site.client()
     sign_in(client, "maria")
     seen = _form(client, pid)
-    assert seen["card_sha256"] == first
+    assert seen["card_sha256"] == shown
+    return site, pid, client, seen, shown
+
+
+def test_a_card_rebuilt_after_the_page_was_loaded_is_not_approved(project: Path) -> None:
+    site, pid, client, seen, first = _page_loaded(project)
 
     edit(project.parent.parent / "posts" / "statistics.yaml", "other violent attacks",
          "other violent assaults")
@@ -61,3 +68,20 @@ def test_a_card_rebuilt_after_the_page_was_loaded_is_not_approved(project: Path)
     page = client.get(f"/posts/{pid}").data.decode()
     assert f"/media/{pid}/0" not in page and "/cards/stat-attacks/x/en" in page
     site.toolkit.close()
+
+
+def test_a_card_swapped_on_disk_after_the_page_loaded_is_refused(project: Path) -> None:
+    """The build's manifest still names the card the page showed, but the file was replaced
+    (by hand, or half rewritten by a `graphics build` running meanwhile): approval freezes only
+    the bytes whose sha256 the page showed, so it refuses (issue 29)."""
+    from PIL import Image
+
+    site, pid, client, seen, _ = _page_loaded(project)
+    card = site.toolkit.config.graphics_dir / "stat-attacks-x-en.png"
+    Image.new("RGB", (1600, 900), "red").save(card)  # the manifest is left as it was
+    refused = client.post(f"/posts/{pid}/approve", data=seen)
+    assert refused.status_code in (409, 422) and b"approve again" in refused.data
+    post = site.toolkit.store.get(pid)
+    assert post.status == "draft" and not post.media
+    # nothing frozen with the swapped bytes either
+    assert not list((project.parent.parent / "data" / "media").glob("*.png"))

@@ -53,6 +53,20 @@ class Toolkit:
                 record_shape(self.store_shape_file)
         return self._store
 
+    def existing_store(self) -> Store:
+        """The store, for a command that only reads: a SQLite file that does not exist (a
+        mistyped `store.url` or `TOOLKIT_STORE_URL`) is reported, never created."""
+        from toolkit.store.location import sqlite_path
+
+        path = sqlite_path(self.config.store_url)
+        if self._store is None and path is not None and path.parent.is_dir() \
+                and not path.exists():
+            from toolkit.errors import StoreError
+
+            raise StoreError(f"no store at {path}: check store.url (or TOOLKIT_STORE_URL); "
+                             "nothing was created (the first `toolkit queue add` creates it)")
+        return self.store
+
     @property
     def store_shape_file(self) -> Path:
         """Where a full open records the store's shape for the SQLAlchemy-free paths

@@ -109,6 +109,9 @@ class Config:
     #: `review.require_signoff`: sign-off names (e.g. "Legal") a post needs at its current
     #: revision before the team may approve it
     require_signoff: tuple[str, ...] = ()
+    #: `review.own_link_signoff`: a sign-off given through a link the approving lead made
+    #: counts for them too (off: four eyes, another lead's link or another lead approves)
+    own_link_signoff: bool = False
     web: WebSettings = field(default_factory=WebSettings)
     #: the paths the config names, as named (before symlinks are resolved): what a no-change
     #: `graphics build` checks still lead where they led (`toolkit.graphics.uptodate`)
@@ -361,6 +364,7 @@ SCHEMA: dict[str, Option] = {
     "review": Section({
         "second_person": Type(bool, False, field="second_person"),
         "require_signoff": Strings((), field="require_signoff"),
+        "own_link_signoff": Type(bool, False, field="own_link_signoff"),
     }),
     "web": Section({
         "tls": Type(bool, False),

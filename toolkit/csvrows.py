@@ -40,6 +40,15 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise InputError(f"{path}: cannot read: {exc}") from None
     dialect = _dialect(text)
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    try:
+        return _rows(path, reader, dialect)
+    except csv.Error as exc:  # a field over csv's size limit, a stray NUL …
+        raise InputError(f"{path}:{reader.line_num}: not a readable CSV row ({exc}); nothing "
+                         "imported") from None
+
+
+def _rows(path: Path, reader: csv.DictReader,
+          dialect: type[csv.Dialect]) -> list[tuple[int, dict[str, str]]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     sep = "" if dialect.delimiter == "," else (
         f" (the file uses {dialect.delimiter!r} as separator)")
@@ -47,6 +56,9 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     if missing:
         raise InputError(f"{path}:1: missing column(s) {', '.join(missing)}{sep} (expected "
                          f"{','.join(COLUMNS)})")
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise InputError(f"{path}:1: column(s) {', '.join(twice)} given twice; keep one of each")
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise InputError(f"{path}:1: unknown column(s) {', '.join(unknown)} (known: "

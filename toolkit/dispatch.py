@@ -119,10 +119,12 @@ class Outcome:
 
 def outcome_summary(outcomes: list[Outcome]) -> str:
     """Counts per outcome, e.g. `published 2, missed 1, failed 0, needs_check 0, held by rate
-    limit 0` (plus posts held by the fact gate or retried later, when there are any)."""
+    limit 0` (plus posts held by the fact gate or retried later, when there are any). A post
+    counts once, by where it ended: one whose stale claim was found absent and which then went
+    out in the same run is published, not also left to retry."""
     counts = dict.fromkeys(("published", "missed", "failed", "needs_check",
                             "held by rate limit"), 0)
-    for o in outcomes:
+    for o in {o.post_id: o for o in outcomes}.values():
         key = ("held by rate limit" if o.held else
                "held by the fact gate (back to draft)" if o.status == HELD_BY_FACTS else
                "to retry later" if o.status == APPROVED else o.status.replace("_lost", " lost"))

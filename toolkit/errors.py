@@ -20,6 +20,11 @@ class ToolkitError(click.ClickException):
 
     exit_code = 1
 
+    def __init__(self, message: str) -> None:
+        from toolkit.redact import redact
+
+        super().__init__(redact(message))
+
     def format_message(self) -> str:
         """The message, each line cut to `MESSAGE_MAX` characters: never a whole long value."""
         from toolkit.problems import cut

@@ -9,6 +9,18 @@ from typing import Any
 
 from toolkit.config import Config
 
+#: how the command line records the OS user beside a `--by` name
+OS_USER = " (OS user {})"
+
+
+def person(actor: str | None) -> str | None:
+    """The person an actor names: `maria (OS user deploy)` is maria."""
+    if actor is None:
+        return None
+    head, sep, tail = actor.rpartition(OS_USER.split("{")[0])
+    return head if sep and tail.endswith(")") else actor
+
+
 #: why a post is not approved under the four-eyes rule
 FOUR_EYES = ("four-eyes rule: you queued this post yourself, so another lead must approve it "
              "(review.second_person)")
@@ -21,7 +33,7 @@ def four_eyes_refusals(config: Config, store: Any, post_ids: Sequence[str],
     if not config.second_person or not post_ids:
         return {}
     queued = store.queued_by(list(post_ids))
-    return {pid: FOUR_EYES for pid in post_ids if queued.get(pid) == approver}
+    return {pid: FOUR_EYES for pid in post_ids if person(queued.get(pid)) == person(approver)}
 
 
 def four_eyes_refusal(config: Config, store: Any, post_id: str, approver: str) -> str | None:

@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from toolkit.config import Config
-from toolkit.errors import StoreError
-from toolkit.library.loader import library_error
+from toolkit.errors import StoreError, ToolkitError
+from toolkit.library.loader import library_error, load_library
 from toolkit.site.validity import read_valid_until
-from toolkit.store import STATUSES, Store, utcnow
+from toolkit.store import STATUSES, Post, Store, utcnow
 from toolkit.store.models import FAILED, MISSED, NEEDS_CHECK, iso_utc
 from toolkit.store.ops import last_audit, next_due, read_heartbeats, status_counts, unsent_count
 
@@ -75,7 +75,7 @@ def status_report(store: Store, config: Config, now: datetime) -> tuple[dict[str
     summary["waiting"] = [
         {"id": p.id, "status": p.status, "platform": p.platform, "account": p.account,
          "scheduled_at": iso_utc(p.scheduled_at), "text": p.text, "last_error": p.last_error}
-        for p in store.list(list(WAITING))]
+        for p in [*store.list(list(WAITING)), *fact_gate_holds(store, config, now)]]
     last = last_audit(store, [FAILED, NEEDS_CHECK])
     summary["last_error"] = None if last is None else {
         "post_id": last.post_id, "status": last.to_status, "at": iso_utc(last.at),
@@ -84,6 +84,18 @@ def status_report(store: Store, config: Config, now: datetime) -> tuple[dict[str
     blocked = summary["library"]["error"] is not None
     code = EXIT_DOWN if not alive or blocked else EXIT_WAITING if summary["waiting"] else EXIT_OK
     return summary, code
+
+
+def fact_gate_holds(store: Store, config: Config, now: datetime) -> list[Post]:
+    """Approved posts the fact gate will hold, with the reason (`review.attention`); none
+    while the library does not load (reported on its own)."""
+    from toolkit.review.attention import held_by_facts
+
+    try:
+        library = load_library(config)
+    except ToolkitError:
+        return []
+    return held_by_facts(config, library, store, now)
 
 
 def healthz_response(store: Store, config: Config, now: datetime) -> tuple[int, dict[str, Any]]:

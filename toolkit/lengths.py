@@ -155,7 +155,7 @@ class LengthCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, json.dumps({"version": self.version, "lengths": kept},
-                                               ensure_ascii=False))
+                                               ensure_ascii=False), durable=False)  # a cache
             self.dirty = False
         except OSError:
             pass

@@ -7,6 +7,7 @@ Editing or rescheduling an approved post sends it back to draft.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from toolkit.csvrows import COLUMNS, read_rows
 from toolkit.errors import ComposeError, InputError, InvalidTransition, ToolkitError
 from toolkit.four_eyes import four_eyes_refusals
 from toolkit.library import Library
+from toolkit.library.facts import fact_record
 from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Message
 from toolkit.platforms import platform_info
@@ -50,6 +52,9 @@ MAX_AHEAD = timedelta(days=100 * 365)
 STATUS_WORDS = {DRAFT: "a draft", APPROVED: "approved", PUBLISHING: "being published",
                 PUBLISHED: "already published", CANCELLED: "cancelled"}
 ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
+#: why an approval is refused when the card is not the one the review page showed
+CARD_CHANGED = ("the card was rebuilt since this page was loaded; look at the new card, then "
+                "approve again")
 
 
 @dataclass
@@ -85,6 +90,8 @@ class Planner:
         self._compose = lru_cache(maxsize=None)(self._compose_uncached)
         self._media = lru_cache(maxsize=None)(self._media_uncached)
         self._checked: set[str] = set()
+        #: (card, format, lang) -> the sha256 of the built graphic an approval froze
+        self._card_source: dict[tuple[str, str, str], str] = {}
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -214,8 +221,9 @@ class Planner:
     # -- approving -----------------------------------------------------------------------------
 
     def freeze(self, post: Post | Any, now: datetime) -> dict:
-        """The text and media frozen at approval (`now`: when, for the facts' review dates);
-        raises if the post may not be approved."""
+        """The text, media and facts (each statistic with the display it showed, each claim)
+        frozen at approval (`now`: when, for the facts' review dates); raises if the post may
+        not be approved."""
         message = self.library.messages.get(post.message_id)
         if message is None:
             raise ComposeError(f"message '{post.message_id}' is no longer in the library")
@@ -225,7 +233,8 @@ class Planner:
         if blocked:
             raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
-        return {"text": text, "media": self.media_for(message.card, post)}
+        facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
+        return {"text": text, "media": self.media_for(message.card, post), "facts": facts}
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card in the platform's format and post's language, frozen as
@@ -244,14 +253,35 @@ class Planner:
         if found is None:
             raise ComposeError(f"card '{card}' has no rendered {fmt} graphic in {lang}; "
                                "run `toolkit graphics build`")
-        return freeze_media([found], self._media_folder(), max_bytes)
+        from toolkit.graphics.ready import open_image
+
+        with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
+            pass  # its header only: a decompression bomb is refused in one line
+        frozen = freeze_media([found], self._media_folder(), max_bytes)  # bytes = manifest's
+        self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
+        return frozen
+
+    def shown_card_changed(self, post: Post | Any, shown: str) -> bool:
+        """Whether the card frozen for `post` is not the built graphic whose sha256 the review
+        page showed (`shown`, "" for no card)."""
+        message = self.library.messages.get(post.message_id)
+        fmt = self.config.platforms[post.platform].card_format
+        if message is None or not message.card or not fmt:
+            return shown != ""
+        return self._card_source.get((message.card, fmt, post.lang), "") != shown
 
     def _media_folder(self) -> Path:
         return media_folder(self.store.url, self.config.media_dir)
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime,
-                seen: Mapping[str, int] | None = None) -> Approval:
+                seen: Mapping[str, int] | None = None,
+                cards: Mapping[str, str] | None = None) -> Approval:
         """Approve drafts (all drafts when `ids` is None), freezing text and media.
+
+        `cards` (post id -> sha256 of the card the review page showed, "" for none): a post
+        whose frozen card is not that one (rebuilt or swapped since the page loaded, even by a
+        build running meanwhile) is refused; the bytes frozen are always those whose sha256
+        the build recorded.
 
         Each post is approved at one revision: the one named in `seen` (what the approver was
         shown), else the one read here; the store's conditional update refuses it if the post
@@ -282,7 +312,7 @@ class Planner:
             if post.id in not_theirs:
                 result.refused[post.id] = not_theirs[post.id]
                 continue
-            missing = self.missing_signoffs(post.id, post.version)
+            missing = self.missing_signoffs(post.id, post.version, by)
             if missing:
                 result.refused[post.id] = (f"it needs the sign-off of {', '.join(missing)} at "
                                            f"this revision first (review.require_signoff)")
@@ -296,6 +326,10 @@ class Planner:
             frozen = frozen_for[key]
             if isinstance(frozen, ToolkitError):
                 result.refused[post.id] = frozen.message
+                continue
+            if cards is not None and post.id in cards and self.shown_card_changed(
+                    post, cards[post.id]):
+                result.refused[post.id] = CARD_CHANGED
                 continue
             result.revisions[post.id] = post.version
             changes.append((post.id, DRAFT, {**frozen, "approved_by": by, "approved_at": now}))
@@ -320,13 +354,17 @@ class Planner:
             result.warnings = quota_warnings(self.config, self.store, now)
         return result
 
-    def missing_signoffs(self, post_id: str, revision: int) -> list[str]:
-        """The sign-offs `review.require_signoff` still wants for the post at `revision`."""
+    def missing_signoffs(self, post_id: str, revision: int, approver: str | None = None
+                         ) -> list[str]:
+        """The sign-offs `review.require_signoff` still wants for the post at `revision`; a
+        sign-off through a link the `approver` made does not count for them, unless
+        `review.own_link_signoff` allows it."""
         if not self.config.require_signoff:
             return []
         from toolkit.store.signoff import SignoffStore
 
-        have = SignoffStore(self.store).approved_names(post_id, revision)
+        not_by = None if self.config.own_link_signoff else approver
+        have = SignoffStore(self.store).approved_names(post_id, revision, not_by)
         return [name for name in self.config.require_signoff if name not in have]
 
     def _shown_texts_only(self, changes: list[tuple[str, str, dict]], posts: dict[str, Any],

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from toolkit.config import Config, load_config
 from toolkit.dispatch import Dispatcher, FactsUnavailable
 from toolkit.errors import ToolkitError
 from toolkit.library import Library, load_library
-from toolkit.library.gate import blocking_facts, changed_figures
+from toolkit.library.checks import check_errors
+from toolkit.library.facts import post_problems
 from toolkit.library.loader import library_files
 from toolkit.publish.registry import build_publishers
 from toolkit.secrets import load_dotenv_file
@@ -25,7 +26,8 @@ log = logging.getLogger("toolkit.scheduler")
 
 
 class LibraryFactCheck:
-    """The dispatcher's last fact check: `blocking_facts` on the current library.
+    """The dispatcher's last fact check: the facts recorded at approval, checked against the
+    current library (`toolkit.library.facts.record_problems`).
 
     The library is read again whenever a file in posts/ changes (name, size or mtime), so a
     statistic set to `verified: false` while the scheduler runs holds its posts at once. While
@@ -39,6 +41,8 @@ class LibraryFactCheck:
         self._library: Library | None = None
         #: why the library cannot be read now (None while it loads)
         self.error: str | None = None
+        #: `toolkit check`'s error texts for the loaded library, per day
+        self._errors: tuple[int, date, list[str]] | None = None
 
     def _files_signature(self) -> tuple:
         stats = []
@@ -74,22 +78,60 @@ class LibraryFactCheck:
         self.library()
         return None if self.error is None else f"the post library cannot be loaded: {self.error}"
 
+    def check_errors(self, library: Library, today: date) -> list[str]:
+        """`toolkit check`'s errors for `library` on `today` (computed once per load and day)."""
+        if self._errors is None or self._errors[:2] != (id(library), today):
+            self._errors = (id(library), today, check_errors(self.config, library, today))
+        return self._errors[2]
+
     def __call__(self, post, now: datetime) -> str | None:  # a store Post
-        """Why `post` may not be published at `now` (None when its facts still hold)."""
+        """Why `post` may not be published at `now` (None when its facts still hold): the facts
+        recorded at approval (derived from the frozen text for posts approved before approvals
+        recorded them) must all still exist, be verified, not past review, show the same
+        display, and have no `toolkit check` error."""
         library = self.library()
         if library is None:
             raise FactsUnavailable(self.unavailable(now) or "the post library cannot be loaded")
+        today = now.astimezone(self.config.timezone).date()
+        return "; ".join(post_problems(library, post, today,
+                                       self.check_errors(library, today))) or None
+
+
+def record_missing_facts(store: Store, config: Config, now: datetime) -> int:
+    """Give each approved post without a fact record (approved before approvals recorded
+    their facts, migration 009) the record derived from its frozen text, once (`toolkit store
+    migrate`; the scheduler never writes at start); the fact gate then checks that record like
+    any other. Returns how many were recorded (none while the
+    library does not load: the fact gate holds everything then anyway)."""
+    import json
+
+    from toolkit.library.facts import derived_record
+    from toolkit.store import APPROVED
+
+    legacy = store.approved_facts(missing_only=True)
+    if not legacy:
+        return 0
+    try:
+        library = load_library(config)
+    except ToolkitError:
+        return 0
+    changes = []
+    for post in legacy:
         message = library.messages.get(post.message_id)
-        if message is None:
-            return f"its message '{post.message_id}' is no longer in the library"
-        reasons = blocking_facts(library, message, now.astimezone(self.config.timezone).date())
-        changed = changed_figures(library, message, post.lang, post.text)
-        return "; ".join([*reasons, *([changed] if changed else [])]) or None
+        if message is not None:
+            record = derived_record(library, message, post.lang, post.text)
+            changes.append((post.id, APPROVED, {"facts": json.dumps(record, ensure_ascii=False)}))
+    return len(store.transition_many(
+        changes, APPROVED, "toolkit", now,
+        "fact record derived from the frozen text (approved before approvals recorded it)"))
 
 
 def setup_logging(verbose: bool = False) -> None:
     """One line per event on stderr; third-party chatter kept at warnings."""
+    from toolkit.redact import install_log_filter
+
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format=LOG_FORMAT)
+    install_log_filter()
     for noisy in ("apscheduler", "urllib3", "oauthlib", "requests_oauthlib", "tweepy",
                   "sqlalchemy"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -13,9 +13,12 @@ def load_dotenv_file(config_root: Path) -> Path | None:
     """
     from dotenv import load_dotenv
 
+    from toolkit.redact import register_environment
+
     candidate = dotenv_file(config_root)
     if candidate is not None:
         load_dotenv(candidate, override=False)
+    register_environment(os.environ)
     return candidate
 
 

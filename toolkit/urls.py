@@ -22,23 +22,27 @@ PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: a host as browsers and Python read it alike (IDNs in their xn-- form)
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?")
+
+
 def safe_href(value: str | None) -> str | None:
-    """`value` when it is a plain https URL with a host, else None (never a link then)."""
-    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    """`value` when it is a plain https URL with a host, else None (never a link then).
+
+    Where Python's and a browser's reading of a URL differ, it is refused: a backslash (a
+    browser reads `https://evil.example\\.x.com/` as host `evil.example`, WHATWG URL standard)
+    and a host of anything but letters, digits, dots and hyphens."""
+    if not value or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\"
+                        for ch in value):
         return None
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme != "https" or not host or "@" in parts.netloc:
+    if parts.scheme != "https" or not host or "@" in parts.netloc or not _HOST.fullmatch(host):
         return None
     return value
-
-
-def without_password(value: str) -> str:
-    """`value` with the password of a `scheme://user:password@host` URL shown as ***."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)[^/\s]*@", r"\1***@", value.strip())
 
 
 def _on_host(host: str, allowed: str) -> bool:
@@ -81,7 +85,7 @@ def require_post_url(config: Config, platform: str, account: str, value: str) ->
     """`value` if it is an https URL on the platform's host; else `InputError` saying why."""
     url = safe_href(value.strip())
     if url is None:
-        raise InputError(f"{without_password(value)!r} is not an https URL (give the published "
+        raise InputError(f"{value.strip()!r} is not an https URL (give the published "
                          "post's address, e.g. https://x.com/handle/status/123)")
     host = (urlsplit(url).hostname or "").lower()
     if platform in PLATFORM_HOSTS:

@@ -5,7 +5,9 @@ and sequences as `NodeList`s that carry the 1-based line where they start and th
 key or item, so checks can say `path:line` for any field.
 
 Aliases (`*name`) are allowed, but a document whose aliases would expand it by more than
-`MAX_ALIAS_EXPANSION` values (a "billion laughs" bomb) is refused before anything is built.
+`MAX_ALIAS_EXPANSION` values (a "billion laughs" bomb) or `MAX_ALIAS_CHARS` characters of text
+(a long text aliased thousands of times, which every later check would read) is refused before
+anything is built.
 
 Where PyYAML has libyaml, a plain document (no aliases, tags, tabs or BOMs, nothing PyYAML's reader
 refuses) is parsed by libyaml's C parser, about ten times faster; any other document, and any that
@@ -16,6 +18,7 @@ PyYAML's own (a fuzz test holds the two paths equal).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,12 +62,15 @@ class YamlError(Exception):
 
 #: how many values aliases may add to a document when expanded (a bomb adds billions)
 MAX_ALIAS_EXPANSION = 10_000
+#: how many characters of text aliases may add: a few values can still stand for megabytes
+#: (a 20 KB text aliased 9,000 times is 180 MB for every check that reads it)
+MAX_ALIAS_CHARS = 1_000_000
 
 
 class _AliasBomb(Exception):
-    def __init__(self, line: int) -> None:
+    def __init__(self, line: int, unit: str = "values") -> None:
         super().__init__(line)
-        self.line = line
+        self.line, self.unit = line, unit
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -86,22 +92,53 @@ class _LineLoader(yaml.SafeLoader):
             sizes: dict[int, int] = {}
             if _expanded_size(node, sizes) - len(sizes) > MAX_ALIAS_EXPANSION:
                 raise _AliasBomb(self._first_alias)
+            chars: dict[int, int] = {}
+            if _expanded_size(node, chars, _text_size) - sum(
+                    _text_size(n) for n in _nodes(node)) > MAX_ALIAS_CHARS:
+                raise _AliasBomb(self._first_alias, "characters")
         return node
 
 
-def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
-    """How many values `node` stands for once every alias is written out (memoised by node,
-    so a bomb is measured without being expanded; a recursive alias counts once)."""
+def _one(node: yaml.Node) -> int:
+    return 1
+
+
+def _text_size(node: yaml.Node) -> int:
+    """The characters a node holds itself (a scalar's text; 1 for a collection)."""
+    return len(node.value) + 1 if isinstance(node, yaml.ScalarNode) else 1
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int],
+                   weight: Callable[[yaml.Node], int] = _one) -> int:
+    """How many values (or, with `weight=_text_size`, characters) `node` stands for once every
+    alias is written out (memoised by node, so a bomb is measured without being expanded; a
+    recursive alias counts once)."""
     key = id(node)
     if key in sizes:
         return sizes[key]
-    sizes[key] = 1
+    sizes[key] = weight(node)
     if isinstance(node, yaml.SequenceNode):
-        sizes[key] += sum(_expanded_size(child, sizes) for child in node.value)
+        sizes[key] += sum(_expanded_size(child, sizes, weight) for child in node.value)
     elif isinstance(node, yaml.MappingNode):
-        sizes[key] += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+        sizes[key] += sum(_expanded_size(k, sizes, weight) + _expanded_size(v, sizes, weight)
                           for k, v in node.value)
     return sizes[key]
+
+
+def _nodes(node: yaml.Node) -> list[yaml.Node]:
+    """Every distinct node of the graph once (what the file itself writes out)."""
+    seen: dict[int, yaml.Node] = {}
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue
+        seen[id(n)] = n
+        if isinstance(n, yaml.SequenceNode):
+            todo += n.value
+        elif isinstance(n, yaml.MappingNode):
+            todo += [x for pair in n.value for x in pair]
+    return list(seen.values())
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
@@ -199,8 +236,9 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
     try:
         return yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
     except _AliasBomb as exc:
+        limit = MAX_ALIAS_EXPANSION if exc.unit == "values" else MAX_ALIAS_CHARS
         raise YamlError(path, exc.line, f"aliases (*name) would expand this file by more than "
-                        f"{MAX_ALIAS_EXPANSION:,} values; refused (write the values out)") from None
+                        f"{limit:,} {exc.unit}; refused (write the values out)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

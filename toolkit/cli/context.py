@@ -13,6 +13,7 @@ import click
 
 from toolkit.app import Toolkit, build
 from toolkit.config import Config
+from toolkit.four_eyes import OS_USER
 from toolkit.library import Library
 
 
@@ -50,9 +51,10 @@ def get_library(ctx: click.Context) -> Library:
     return get_toolkit(ctx).library
 
 
-def get_store(ctx: click.Context):  # Store, imported lazily
-    """The store named by the config (opened and migrated once per invocation)."""
-    return get_toolkit(ctx).store
+def get_store(ctx: click.Context, read_only: bool = False):  # Store, imported lazily
+    """The store named by the config (opened and migrated once per invocation); `read_only`
+    commands never create a SQLite store that is not there."""
+    return get_toolkit(ctx).existing_store() if read_only else get_toolkit(ctx).store
 
 
 class ConfiguredChoice(click.Choice):
@@ -98,15 +100,18 @@ def platform_choice() -> ConfiguredChoice:
 
 
 def actor_name(explicit: str | None = None) -> str:
-    """Who is acting: `--by`, else the login name."""
+    """Who is acting: `--by`, recorded with the OS user who ran the command when that is
+    someone else ("maria (OS user deploy)"), else the login name. The four-eyes rule reads
+    the person's name (`toolkit.four_eyes.person`)."""
     import getpass
 
-    if explicit:
-        return explicit
     try:
-        return getpass.getuser()
+        login = getpass.getuser()
     except (KeyError, OSError):
-        return "cli"
+        login = "cli"
+    if explicit and explicit != login:
+        return f"{explicit}{OS_USER.format(login)}"
+    return explicit or login
 
 
 def print_json(data: Any) -> None:

@@ -109,7 +109,8 @@ def show(ctx: click.Context, post_id: str, as_json: bool) -> None:
     """One post: full text, image and alt text, statistics with sources, audit history."""
     from toolkit.cli.show import post_details, print_details
 
-    details = post_details(get_config(ctx), get_store(ctx), post_id, lambda: get_library(ctx))
+    details = post_details(get_config(ctx), get_store(ctx, read_only=True), post_id,
+                           lambda: get_library(ctx))
     if as_json:
         print_json(details)
     else:
@@ -128,7 +129,7 @@ def list_(ctx: click.Context, status: tuple[str, ...], as_json: bool) -> None:
     config = get_config(ctx)
     posts = list_posts(config.store_url, get_toolkit(ctx).store_shape_file, status)
     if posts is None:  # first run, other code or schema: open the store (records its shape)
-        posts = get_store(ctx).list(list(status) or None)
+        posts = get_store(ctx, read_only=True).list(list(status) or None)
     if as_json:
         print_json([p.as_dict() for p in posts])
         return
@@ -177,7 +178,7 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
                  f"{len(result.refused) + len(result.stale)}, changed meanwhile "
                  f"{len(result.changed)}")
     click.echo("\n".join(lines), err=True)
-    if (result.refused or result.changed or result.stale) and not all_:
+    if result.refused or result.changed or result.stale:  # scripts can tell, --all too
         ctx.exit(1)
 
 

@@ -30,7 +30,7 @@ def schedule(ctx: click.Context, days: int, status: tuple[str, ...], ics: Path |
     from toolkit.quotas import quota_warnings
 
     config = get_config(ctx)
-    store = get_store(ctx)
+    store = get_store(ctx, read_only=True)
     now = clock.now()
     start = now.astimezone(config.timezone).replace(hour=0, minute=0, second=0, microsecond=0)
     statuses = list(status) or [s for s in STATUSES if s != "cancelled"]

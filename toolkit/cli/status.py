@@ -24,7 +24,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
     from toolkit.health import status_report
 
     config = get_config(ctx)
-    report, code = status_report(get_store(ctx), config, clock.now())
+    report, code = status_report(get_store(ctx, read_only=True), config, clock.now())
     if as_json:
         print_json(report)
     else:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from toolkit import clock
 from toolkit.cli.context import get_config
 from toolkit.errors import InputError
 from toolkit.problems import display_path
@@ -20,16 +21,21 @@ def store() -> None:
 @click.pass_context
 def migrate(ctx: click.Context) -> None:
     """Apply the store's pending schema migrations (each once, even with several processes)."""
+    from toolkit.runner import record_missing_facts
     from toolkit.store import Store
     from toolkit.store.store import safe_url
 
     url = get_config(ctx).store_url
     opened = Store(url)
+    recorded = record_missing_facts(opened, get_config(ctx), clock.now())
     opened.close()
     if opened.applied_migrations:
         click.echo(f"{safe_url(url)}: applied {', '.join(opened.applied_migrations)}")
     else:
         click.echo(f"{safe_url(url)}: up to date")
+    if recorded:
+        click.echo(f"recorded the facts of {recorded} post(s) approved before approvals "
+                   "recorded them (derived from their frozen text)")
 
 
 @store.command()

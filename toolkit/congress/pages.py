@@ -43,7 +43,7 @@ def write_state_json(view: dict, out_dir: Path) -> list[Path]:
     for code, state in view["states"].items():
         path = out_dir / f"{state['slug']}.json"
         text = json.dumps(state_payload(view, code), ensure_ascii=False, separators=(",", ":"))
-        write_atomic(path, text + "\n")
+        write_atomic(path, text + "\n", durable=False)  # rebuilt with the site
         written.append(path)
     return written
 
@@ -56,8 +56,8 @@ def write_state_pages(view: dict, out_dir: Path, layout: Callable[[str, str], st
     for code, state in view["states"].items():
         path = out_dir / f"{state['slug']}.html"
         title = f"{view['labels']['heading']}: {state['name']}"
-        write_atomic(path, layout(title, render_state(view, code, index=index)))
+        write_atomic(path, layout(title, render_state(view, code, index=index)), durable=False)
         written.append(path)
     script = out_dir / SCRIPT.name
-    write_atomic(script, SCRIPT.read_text(encoding="utf-8"))
+    write_atomic(script, SCRIPT.read_text(encoding="utf-8"), durable=False)
     return [*written, script]

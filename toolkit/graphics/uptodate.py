@@ -135,7 +135,7 @@ def record(config: Config, result: BuildResult) -> None:
         from toolkit.atomic import write_atomic
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        write_atomic(path, json.dumps(stamp))
+        write_atomic(path, json.dumps(stamp), durable=False)  # a cache
     except Exception:
         _remove(path)
 

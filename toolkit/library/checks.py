@@ -16,7 +16,9 @@ from toolkit import clock
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.library.models import PLACEHOLDER, Library, Message
+from toolkit.library.skeleton import skeleton
 from toolkit.library.textrules import (
+    has_number_rules,
     known_placeholders,
     number_words_in,
     numbers_in,
@@ -52,6 +54,14 @@ def check_library(config: Config, library: Library, problems: Problems,
                              f"(as of {stat.as_of_text}; limit {config.statistic_max_age_days})")
     check_claims(config, library, problems, today, strict)
     check_figures_in_labels(library, problems)
+
+
+def check_errors(config: Config, library: Library, today: date) -> list[str]:
+    """The texts of `toolkit check`'s errors for `library` on `today` (the fact gate holds a
+    post whose facts one of them names)."""
+    problems = Problems()
+    check_library(config, library, problems, today)
+    return [p.message for p in problems.errors]
 
 
 def message_errors(config: Config, library: Library, message: Message,
@@ -125,6 +135,10 @@ def check_numbers(config: Config, template: str, lang: str, problems: Problems, 
                   line: int, what: str) -> None:
     """Numbers (any Unicode numeral, or written as words) must come from a statistic
     placeholder or the config allowlist."""
+    if not has_number_rules(lang):
+        problems.error(path, line, f"{what} is in language '{lang}', for which the number rules "
+                       "know no number words (they cannot be checked)")
+        return
     plain = plain_text(template)
     allowed = {a.casefold() for a in config.number_allowlist}
     for number in [*numbers_in(plain), *number_words_in(plain, lang)]:
@@ -137,13 +151,13 @@ def check_numbers(config: Config, template: str, lang: str, problems: Problems, 
 def unsourced_numbers(config: Config, library: Library, text: str, lang: str) -> list[str]:
     """The numbers of a free text (`compose --text`, not a library message) that neither the
     allowlist nor a verified statistic's display form in `lang` accounts for."""
+    plain = plain_text(text)
+    found = [*numbers_in(plain), *number_words_in(plain, lang)]  # an unknown `lang` raises
     allowed = {a.casefold() for a in config.number_allowlist}
     for stat in library.statistics.values():
-        shown = stat.display.get(lang, "") if stat.verified else ""
+        shown = plain_text(stat.display.get(lang, "")) if stat.verified else ""
         allowed |= {n.casefold() for n in [*numbers_in(shown), *number_words_in(shown, lang)]}
-    plain = plain_text(text)
-    return [n for n in dict.fromkeys([*numbers_in(plain), *number_words_in(plain, lang)])
-            if n.casefold() not in allowed]
+    return [n for n in dict.fromkeys(found) if n.casefold() not in allowed]
 
 
 def check_claims(config: Config, library: Library, problems: Problems, today: date,
@@ -192,9 +206,12 @@ def check_no_present_tense(config: Config, text: str, lang: str, problems: Probl
 
 
 def present_tense_words(config: Config, lang: str, text: str) -> str | None:
-    """The first of the config's present-tense words for `lang` that `text` uses, if any."""
+    """The first of the config's present-tense words for `lang` that `text` uses, if any (read
+    on the text's skeleton: zero-width characters and look-alike letters hide no word)."""
+    text = skeleton(text)
     for phrase in config.present_tense.get(lang, ()):
-        if re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text, flags=re.IGNORECASE):
+        if re.search(r"(?<!\w)" + re.escape(skeleton(phrase)) + r"(?!\w)", text,
+                     flags=re.IGNORECASE):
             return phrase
     return None
 

@@ -1,14 +1,15 @@
 """The fact gate: the one place that says which facts keep a message from going out.
 
-Approval (`queue approve`, the web app, review links) and the dispatcher's last check before
-publishing all ask `blocking_facts`; nothing else decides whether a post's facts are fit to publish.
+Approval (`queue approve`, the web app, review links) asks `blocking_facts`; what an approval
+rested on is recorded with the frozen text, and the dispatcher's last check before publishing asks
+`toolkit.library.facts.post_problems` about that record.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from toolkit.library.models import PLACEHOLDER, Library, Message
+from toolkit.library.models import Library, Message
 
 
 def blocking_facts(library: Library, message: Message, today: date) -> list[str]:
@@ -35,18 +36,3 @@ def blocking_facts(library: Library, message: Message, today: date) -> list[str]
                        "holds and move as_of and review_by on first (fact gate)")
     return reasons
 
-
-def changed_figures(library: Library, message: Message, lang: str, text: str) -> str | None:
-    """Why an approved `text` (frozen from `message` in `lang`) may no longer be published: a
-    statistic it shows has since been corrected, so its current display form is not in the text.
-    None when every figure still reads as its source gives it (rewording is not a correction)."""
-    changed = []
-    for sid in dict.fromkeys(m[1] for m in PLACEHOLDER.finditer(message.text.get(lang, ""))):
-        stat = library.statistics.get(sid)
-        shown = stat.display.get(lang) if stat is not None else None
-        if shown and shown not in text:
-            changed.append(f"{sid} (now {shown!r})")
-    if not changed:
-        return None
-    return (f"statistic(s) corrected since approval: {', '.join(changed)}: the approved text "
-            "shows the old figure; approve the post again (fact gate)")

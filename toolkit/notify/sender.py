@@ -30,7 +30,10 @@ class AppriseSender:
 
     def url_of(self, channel: Channel) -> str | None:
         """The channel's apprise URL, or None when its variable is not set."""
+        from toolkit.redact import register
+
         url = (self.env.get(channel.url_env) or "").strip()
+        register([url])  # a channel URL carries its tokens: masked in every text from now on
         return url or None
 
     def send(self, channel: Channel, title: str, body: str) -> str | None:

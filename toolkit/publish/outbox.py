@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from toolkit.atomic import fsync_dir
 from toolkit.config import Account, Config
 from toolkit.errors import DuplicateError, TransientError
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
@@ -71,11 +72,14 @@ class OutboxPublisher:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(record, f, ensure_ascii=False, indent=2)
+                f.flush()
+                os.fsync(f.fileno())  # reconcile trusts the file: on disk before it is linked
             try:
                 os.link(tmp, target)  # atomic and never overwrites, unlike rename
             except FileExistsError:
                 self._note_duplicate(post, now)
                 raise DuplicateError(f"outbox already holds post {post.id}") from None
+            fsync_dir(self.folder)
         finally:
             os.unlink(tmp)
         return PublishResult(platform_id=post.id, url=target.resolve().as_uri())

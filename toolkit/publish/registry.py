@@ -15,6 +15,7 @@ from toolkit.errors import AuthError, ConfigError
 from toolkit.platforms import platform_info, publisher_class
 from toolkit.publish.base import Publisher
 from toolkit.publish.keys import missing_variables
+from toolkit.redact import SECRET_NAME, register_environment
 
 log = logging.getLogger("toolkit.publish")
 
@@ -29,7 +30,10 @@ def unavailable(account: Account, env: Mapping[str, str]) -> str | None:
 
 
 def connect(config: Config, account: Account, env: Mapping[str, str]) -> Publisher:
-    """The account's own publisher (no fallback); `AuthError` naming what is missing."""
+    """The account's own publisher (no fallback); `AuthError` naming what is missing. Its keys
+    are masked in every error and log line from now on (`toolkit.redact`)."""
+    register_environment(env, [var for role, var in account.env.items()
+                                if SECRET_NAME.search(role)])
     why = unavailable(account, env)
     if why:
         raise AuthError(f"account {account.name} ({account.platform}): {why} "

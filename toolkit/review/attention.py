@@ -3,13 +3,17 @@ their platform's length; and accounts over a quota. The schedule page shows them
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 
 from toolkit.compose import measure
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.library import Library
+from toolkit.library.checks import check_errors
+from toolkit.library.facts import post_problems
 from toolkit.library.gate import blocking_facts
 from toolkit.quotas import quota_warnings
 from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
@@ -47,6 +51,30 @@ def blocked_messages(library: Library, message_ids: list[str], now: datetime,
     return out
 
 
+def held_by_facts(config: Config, library: Library, store: Store, now: datetime) -> list[Post]:
+    """Approved posts the fact gate will hold (their recorded facts no longer hold), each with
+    the reason in `last_error`. Posts resting on the same record are judged once (10⁴ queued
+    posts share a few dozen)."""
+    today = now.astimezone(config.timezone).date()
+    errors: list[str] | None = None
+    verdicts: dict[tuple, str] = {}
+    why: dict[str, str] = {}
+    for row in store.approved_facts():
+        key = (row.message_id, row.lang, row.facts if row.facts is not None else row.text)
+        if key not in verdicts:
+            if errors is None:
+                errors = check_errors(config, library, today)
+            post = SimpleNamespace(message_id=row.message_id, lang=row.lang, text=row.text,
+                                   facts=json.loads(row.facts) if row.facts else None)
+            verdicts[key] = "; ".join(post_problems(library, post, today, errors))
+        if verdicts[key]:
+            why[row.id] = "the fact gate will hold it: " + verdicts[key]
+    held = store.list(ids=list(why)) if why else []
+    for post in held:
+        post.last_error = why[post.id]
+    return held
+
+
 def length_problem(config: Config, post: Post) -> str | None:
     """Why a post's text no longer fits its platform, or None."""
     try:
@@ -73,5 +101,9 @@ def find_attention(config: Config, library: Library, store: Store, now: datetime
                               message_ids=list(result.blocked), limit=room + 1)
         result.posts += [(p, result.blocked[p.message_id]) for p in held[:room]]
         result.more = len(held) > room
+    listed = {p.id for p, _ in result.posts}
+    for post in held_by_facts(config, library, store, now):  # what the record no longer allows
+        if post.id not in listed and len(result.posts) < limit:
+            result.posts.append((post, post.last_error or ""))
     result.more = result.more or len(waiting) > limit
     return result

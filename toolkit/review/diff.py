@@ -32,13 +32,31 @@ def encode(snap: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(snap, sort_keys=True).encode()).decode()
 
 
+#: a snapshot field longer than this is no snapshot the app made (a post is at most a few KB)
+MAX_SNAPSHOT = 64 * 1024
+
+
 def decode(value: str) -> dict | None:
-    """A snapshot from a form field, or None when it is missing or not one."""
+    """A snapshot from a form field, or None when it is missing or not one. The form comes
+    from the browser, so only the snapshot's own fields of their own types are kept: a crafted
+    value (deep nesting, numbers where words go, megabytes) can never break the page."""
+    if not value or len(value) > MAX_SNAPSHOT:
+        return None
     try:
         found = json.loads(base64.urlsafe_b64decode(value.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
         return None
-    return found if isinstance(found, dict) and isinstance(found.get("text"), str) else None
+    if not isinstance(found, dict) or not isinstance(found.get("text"), str):
+        return None
+    snap: dict[str, Any] = {"text": found["text"]}
+    for key in FIELDS:
+        got = found.get(key)
+        if key == "media":
+            got = [m for m in got if isinstance(m, str)] if isinstance(got, list) else []
+        snap[key] = got if isinstance(got, str | list) else None
+    revision = found.get("revision")
+    snap["revision"] = revision if isinstance(revision, int) else None
+    return snap
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

@@ -62,8 +62,21 @@ def week_of(start: date, items: Iterable[Item]) -> list[Day]:
             for n in range(7)]
 
 
+def _redacted(value: object) -> object:
+    """A value a template shows, secrets masked (markup stays markup)."""
+    from markupsafe import Markup
+
+    from toolkit.redact import redact
+
+    if isinstance(value, Markup):
+        return Markup(redact(str(value)))
+    return redact(value) if isinstance(value, str) else value
+
+
 def add_filters(env) -> None:  # a jinja2.Environment
-    """The template filters both renderers share."""
+    """The template filters both renderers share; every value a page shows has secrets
+    masked (`toolkit.redact`)."""
+    env.finalize = _redacted
     env.filters["safe_href"] = safe_href
     env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
     env.filters["dayname"] = lambda value: value.strftime("%a %d %b")

@@ -23,21 +23,23 @@ def write_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, data)
+    write_atomic(path, data, durable=False)  # the site is rebuilt at will
     return True
 
 
 def copy_file(src: Path, dest: Path) -> None:
     """Copy `src` to `dest` atomically."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(dest, src.read_bytes())
+    write_atomic(dest, src.read_bytes(), durable=False)
 
 
 def thumbnail(src: Path, width: int, height: int) -> bytes:
     """A WebP preview of a PNG at `width` × `height` (no metadata)."""
     from PIL import Image
 
-    with Image.open(src) as image:
+    from toolkit.graphics.ready import open_image
+
+    with open_image(src, src.name) as image:
         rgb = image.convert("RGB")
     factor = rgb.width // width
     if factor >= 2:  # a cheap box reduction first, then a sharp resize to the exact size

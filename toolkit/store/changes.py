@@ -15,7 +15,7 @@ from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound
 from toolkit.store import pgbulk, sqlite_bulk
-from toolkit.store.models import Detail, Post, detail_for
+from toolkit.store.models import Detail, Post, detail_for, scrubbed
 from toolkit.store.schema import UTCDateTime, audit, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
@@ -91,7 +91,7 @@ class StateChanges:
                 status, version = current.get(pid, (None, None))
                 if status != exp or (pid in revisions and version != revisions[pid]):
                     continue
-                vals = dict(values)
+                vals = scrubbed(values)
                 if "media" in vals and not isinstance(vals["media"], str):
                     media = vals["media"]
                     known = media_json.get(id(media))
@@ -131,7 +131,9 @@ class StateChanges:
         With `owner`, the post must also still be claimed by that owner (a dispatcher that
         lost its claim changes nothing); with `revision`, it must still be at that revision
         (its `version`: a person approves exactly what they saw)."""
-        vals = dict(values)
+        vals = scrubbed(values)
+        if detail:
+            detail = detail_for(detail, post_id)
         if "media" in vals and not isinstance(vals["media"], str):
             vals["media"] = json.dumps(list(vals["media"]))
         if any(isinstance(v, ClauseElement) for v in vals.values()):

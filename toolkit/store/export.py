@@ -30,7 +30,8 @@ def _sqlite_items(store, statuses: Sequence[str] | None,  # a Store
     fields = []
     for name in _field_names():  # fixed identifiers from the Post dataclass, never user input
         value = (_iso_sql(name) if name in TIME_COLUMNS
-                 else f"json(coalesce({name}, '[]'))" if name == "media" else name)
+                 else f"json(coalesce({name}, '[]'))" if name == "media"
+                 else f"json({name})" if name == "facts" else name)
         fields.append(f"'{name}', {value}")
     where, params = [], []
     if statuses:

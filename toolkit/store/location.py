@@ -35,15 +35,23 @@ def lock_timeout_s() -> float:
         return SQLITE_BUSY_TIMEOUT_S
 
 
+#: SQLite's durability level for every connection of the store (see `configure_connection`)
+SYNCHRONOUS = "FULL"
+
+
 def configure_connection(dbapi_conn: Any, timeout: float) -> None:
     """Set up a new sqlite3 connection the store's way: transactions begun by the store itself
-    (`BEGIN IMMEDIATE` to write), a busy timeout, WAL, synchronous=NORMAL, foreign keys on."""
+    (`BEGIN IMMEDIATE` to write), a busy timeout, WAL, synchronous=FULL, foreign keys on.
+
+    FULL: every commit (a claim, a publication's outcome, an approval) is on disk when it
+    returns; NORMAL in WAL mode may lose the last commits on a power cut or kernel crash, so a
+    post that went out could be claimed and published again (README, Durability)."""
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 

@@ -33,13 +33,15 @@ def media_folder(store_url: str, override: Path | None = None) -> Path:
     return database.resolve().parent / "media"
 
 
-def freeze_image(source: Path | str, folder: Path,
-                 max_bytes: int | None = None) -> tuple[Path, str]:
+def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
+                 expect: str | None = None) -> tuple[Path, str]:
     """Copy one image into `folder` as `<sha256>.png` (atomically); return its path and hash.
 
     An image over `max_bytes` (the post's platform limit) is frozen as its platform-ready JPEG
     instead (`<sha256>.jpg`), so what is approved is what is uploaded. An existing copy is kept
-    when its bytes still match its name, and replaced when not.
+    when its bytes still match its name, and replaced when not. With `expect` (the sha256 the
+    build's manifest, and so the review page, gave), the bytes read must be those: a file
+    swapped on disk or half rewritten by a build running meanwhile is refused, never frozen.
     """
     try:
         data = Path(source).read_bytes()
@@ -47,6 +49,10 @@ def freeze_image(source: Path | str, folder: Path,
         raise StoreError(f"image {Path(source).name} cannot be read: "
                          f"{exc.strerror or exc.__class__.__name__}; run `toolkit graphics "
                          "build`") from None
+    if expect is not None and hashlib.sha256(data).hexdigest() != expect:
+        raise StoreError(f"image {Path(source).name} is not the one the build recorded (it "
+                         "was changed or is being rebuilt): look at the card again, then "
+                         "approve again")
     suffix = ".png"
     if max_bytes and len(data) > max_bytes:
         from toolkit.graphics.ready import fit_under
@@ -71,7 +77,7 @@ def freeze_media(items: Iterable[dict], folder: Path,
     (platform-ready under `max_bytes`, see `freeze_image`)."""
     frozen = []
     for item in items:
-        path, digest = freeze_image(item["path"], folder, max_bytes)
+        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"))
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
 

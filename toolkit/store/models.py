@@ -29,8 +29,21 @@ Detail = str | Mapping[str, str] | None
 
 
 def detail_for(detail: Detail, post_id: str) -> str | None:
-    """The audit detail of one post: its own when `detail` maps ids to texts."""
-    return detail.get(post_id) if isinstance(detail, Mapping) else detail
+    """The audit detail of one post (its own when `detail` maps ids to texts), secrets masked."""
+    from toolkit.redact import redact
+
+    text = detail.get(post_id) if isinstance(detail, Mapping) else detail
+    return redact(text) if text else text
+
+
+def scrubbed(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A post's new column values with secrets masked in its error text (`last_error`)."""
+    vals = dict(values)
+    if isinstance(vals.get("last_error"), str):
+        from toolkit.redact import redact
+
+        vals["last_error"] = redact(vals["last_error"])
+    return vals
 
 
 def new_post_ids(n: int) -> list[str]:
@@ -57,6 +70,9 @@ class Post:
     scheduled_at: datetime
     status: str
     media: list[dict] = field(default_factory=list)
+    #: what approval rested on (`toolkit.library.facts.fact_record`); None before approval
+    #: and for posts approved before approvals recorded it
+    facts: dict | None = None
     attempts: int = 0
     not_before: datetime | None = None
     claim_owner: str | None = None
@@ -80,6 +96,8 @@ class Post:
     def from_mapping(cls, data: dict[str, Any]) -> Post:
         """Build from a `posts` row as a dict of column values (times already converted)."""
         data["media"] = json.loads(data.get("media") or "[]")
+        facts = data.get("facts")
+        data["facts"] = json.loads(facts) if isinstance(facts, str) else facts
         names = _field_names()
         return cls(**{k: v for k, v in data.items() if k in names})
 

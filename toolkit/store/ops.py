@@ -51,6 +51,10 @@ class Pending:
 
 def write_heartbeat(store: Store, beat: dict[str, Any]) -> None:
     """Insert or update one scheduler's heartbeat (`beat["id"]`); forget long-gone ones."""
+    from toolkit.redact import redact
+
+    if beat.get("last_error"):
+        beat = {**beat, "last_error": redact(beat["last_error"])}
     with store._write() as conn:
         done = conn.execute(update(heartbeats).where(heartbeats.c.id == beat["id"])
                             .values(**beat)).rowcount
@@ -154,7 +158,11 @@ def unsent_keys(store: Store, channel: str, keys: Sequence[str]) -> list[str]:
 def enqueue(store: Store, channel: str, keys: Sequence[str], title: str, body: str,
             now: datetime) -> bool:
     """Record the events `keys` as notified on `channel` and queue their one message, in one
-    transaction; False (nothing queued) if another process already recorded one of them."""
+    transaction; False (nothing queued) if another process already recorded one of them.
+    Secrets in the title and body are masked (`toolkit.redact`)."""
+    from toolkit.redact import redact
+
+    title, body = redact(title), redact(body)
     try:
         with store._write() as conn:
             if keys:
@@ -190,8 +198,10 @@ def claim_notification(store: Store, item: Pending, until: datetime) -> bool:
 def record_delivery(store: Store, item: Pending, now: datetime, error: str | None = None,
                     retry_at: datetime | None = None) -> None:
     """Mark a notification sent, or failed with `error` and retried at `retry_at`."""
+    from toolkit.redact import redact
+
     values: dict[str, Any] = ({"sent_at": now, "last_error": None} if error is None else
-                              {"attempts": item.attempts + 1, "last_error": error,
+                              {"attempts": item.attempts + 1, "last_error": redact(error),
                                "next_try": retry_at or now})
     with store._write() as conn:
         conn.execute(update(notify_outbox).where(notify_outbox.c.id == item.id).values(**values))

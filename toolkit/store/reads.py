@@ -63,6 +63,17 @@ class Reads:
         with self.engine.connect() as conn:
             return conn.execute(q).all()
 
+    def approved_facts(self, missing_only: bool = False) -> list[Any]:
+        """Approved posts as light rows (id, message_id, lang, text, facts: the record's JSON
+        text or None), for the fact gate; `missing_only`: only those without a record
+        (approved before approvals recorded one)."""
+        c = posts.c
+        q = select(c.id, c.message_id, c.lang, c.text, c.facts).where(c.status == APPROVED)
+        if missing_only:
+            q = q.where(c.facts.is_(None))
+        with self.engine.connect() as conn:
+            return conn.execute(q.order_by(c.id)).all()
+
     def count(self) -> int:
         """How many posts the store holds."""
         with self.engine.connect() as conn:

@@ -78,6 +78,8 @@ posts = Table(
     Column("account", String(64), nullable=False),
     Column("text", Text, nullable=False),
     Column("media", Text, nullable=False, default="[]"),
+    #: JSON: the statistics (with the display each showed) and claims approval rested on
+    Column("facts", Text),
     Column("scheduled_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -167,10 +169,14 @@ def _m002_account_holds(conn: Connection) -> None:
 
 
 def _m003_published_at(conn: Connection) -> None:
-    columns = {c["name"] for c in inspect(conn).get_columns("posts")}
-    if "published_at" not in columns:
-        kind = UTCDateTime().dialect_impl(conn.dialect).compile(dialect=conn.dialect)
-        conn.execute(text(f"ALTER TABLE posts ADD COLUMN published_at {kind}"))
+    kind = UTCDateTime().dialect_impl(conn.dialect).compile(dialect=conn.dialect)
+    _add_column(conn, "posts", "published_at", kind)
+
+
+def _add_column(conn: Connection, table: str, name: str, kind: str) -> None:
+    """`ALTER TABLE … ADD COLUMN` unless the column is there (SQLite and PostgreSQL alike)."""
+    if name not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"))
 
 
 def _m005_web(conn: Connection) -> None:
@@ -215,6 +221,12 @@ def _m008_signoff(conn: Connection) -> None:
     create_tables(conn)
 
 
+def _m009_frozen_facts(conn: Connection) -> None:
+    """`posts.facts`: what an approval rested on. Posts approved before it have none; the fact
+    gate derives their record from the frozen text (`toolkit.library.facts.derived_record`)."""
+    _add_column(conn, "posts", "facts", "TEXT")
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -229,6 +241,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("006_ops", _m006_ops),
     ("007_store", _m007_store),
     ("008_signoff", _m008_signoff),
+    ("009_frozen_facts", _m009_frozen_facts),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, String, Table, Text, insert, select, update
@@ -185,11 +185,17 @@ class SignoffStore:
         return self.link(link_id)
 
     def record_use(self, link: Link, post_ids: Sequence[str], now: datetime) -> None:
-        """The audit entry of one opening of a link, on each post it shows."""
+        """The audit entry of an opening of a link, on each post it shows: at most one per
+        link, post and day (UTC), however often the page is opened or reloaded."""
+        actor, detail = f"link {link.id}", f"opened through sign-off link {link.id} ({link.name})"
+        day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         with self.store.write_transaction() as conn:
+            done = {r[0] for r in conn.execute(select(audit.c.post_id).where(
+                audit.c.actor == actor, audit.c.detail == detail, audit.c.at >= day,
+                audit.c.post_id.in_(list(post_ids))))}
             for pid in post_ids:
-                self._audit(conn, pid, f"link {link.id}", now,
-                            f"opened through sign-off link {link.id} ({link.name})")
+                if pid not in done:
+                    self._audit(conn, pid, actor, now, detail)
 
     # -- sign-offs -----------------------------------------------------------------------------
 
@@ -231,10 +237,22 @@ class SignoffStore:
             return [Signoff(r.post_id, r.link_id, r.name, r.reviewer, r.decision, r.revision,
                             r.comment, r.at) for r in conn.execute(q)]
 
-    def approved_names(self, post_id: str, revision: int) -> set[str]:
-        """The sign-off names whose latest decision at `revision` is an approval."""
+    def approved_names(self, post_id: str, revision: int,
+                       not_through_links_of: str | None = None) -> set[str]:
+        """The sign-off names whose latest decision at `revision` is an approval; with
+        `not_through_links_of`, sign-offs given through links that person made do not count
+        (a lead cannot sign off their own post through a link of their own: four eyes)."""
+        own: set[str] = set()
+        if not_through_links_of is not None:
+            from toolkit.four_eyes import person
+
+            me = person(not_through_links_of)
+            with self.engine.connect() as conn:
+                own = {r.id for r in conn.execute(select(review_links.c.id,
+                                                         review_links.c.created_by))
+                       if person(r.created_by) == me}
         latest: dict[str, str] = {}
         for s in self.signoffs(post_id):
-            if s.revision == revision:
+            if s.revision == revision and s.link_id not in own:
                 latest[s.name] = s.decision
         return {name for name, decision in latest.items() if decision == APPROVE}

@@ -115,6 +115,8 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
         status, version = current.get(pid, (None, None))
         if status != expected or (pid in revisions and version != revisions[pid]):
             continue
+        if "last_error" in values:
+            values = models.scrubbed(values)
         keys = tuple(sorted(values))
         row = []
         for k in keys:

@@ -39,6 +39,7 @@ class Store(Reads, StateChanges, Claims):
         self.url = url
         self.path = sqlite_path(url)
         self._identity: tuple[int, int] | None = None
+        _refuse_raw_at(url)
         try:
             self.engine = make_engine(url)
             self._writer = self.engine.execution_options(write=True)
@@ -132,10 +133,24 @@ class Store(Reads, StateChanges, Claims):
 
 
 def safe_url(url: str) -> str:
-    """A store URL without its password, for logs and errors."""
+    """A store URL without its password (in its user info or its query), for logs and errors."""
     from sqlalchemy.engine import make_url
 
+    from toolkit.redact import redact
+
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return redact(make_url(url).render_as_string(hide_password=True))
     except Exception:  # an error message must never fail
         return "(store)"
+
+
+def _refuse_raw_at(url: str) -> None:
+    """A URL whose user info holds a second `@` (a password with an unencoded `@`) is parsed
+    with part of the password as the host, which error lines would then show: refused first."""
+    from toolkit.redact import register, url_password
+
+    authority = url.split("://", 1)[-1].split("/", 1)[0]
+    if authority.count("@") > 1:
+        register([url_password(url)])
+        raise StoreError("the store URL's password holds '@': write it as %40 (e.g. "
+                         "postgresql://user:p%40ss@host/name)")

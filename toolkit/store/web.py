@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 
@@ -81,6 +82,20 @@ def create_tables(conn: Connection) -> None:
     """The migration "005_web"."""
     for table in (users, sessions, login_attempts, comments, settings):
         table.create(conn, checkfirst=True)
+
+
+#: any number, the same in every process: sign-in attempts on PostgreSQL run under this lock
+LOGIN_LOCK = 0x5A7E_10C4
+
+
+@dataclass(frozen=True)
+class LoginRules:
+    """When sign-in attempts are throttled (see `WebStore.begin_attempt`)."""
+
+    max_failures: int
+    window: timedelta
+    name_failures: int
+    name_spacing: timedelta
 
 
 def digest(secret: str) -> str:
@@ -197,23 +212,42 @@ class WebStore:
 
     # -- login throttling ----------------------------------------------------------------------
 
-    def record_attempt(self, name: str, address: str, ok: bool, now: datetime) -> None:
-        """Remember one sign-in attempt (the name as typed, never the password); attempts
-        older than a day are dropped."""
-        with self._write() as conn:
-            conn.execute(delete(login_attempts).where(login_attempts.c.at < now - KEEP_ATTEMPTS))
-            conn.execute(insert(login_attempts).values(name=name[:64], address=address[:64],
-                                                       at=now, ok=int(ok)))
+    def begin_attempt(self, name: str, address: str, now: datetime, rules: LoginRules
+                      ) -> int | None:
+        """Check the throttle and record the attempt in one write transaction, so parallel
+        tries cannot all pass the check: None when it is throttled, else the id of the attempt,
+        recorded as failed until `finish_attempt` says it succeeded.
 
-    def failures_since(self, name: str, address: str, since: datetime) -> int:
-        """Failed attempts for this name or from this address since `since` (the larger)."""
-        base = select(func.count()).select_from(login_attempts).where(
+        Throttled: `rules.max_failures` failures for this name from this address, or from this
+        address for any name, within the window; and, for a name under attack from many
+        addresses, after `rules.name_failures` failures one try per `rules.name_spacing`."""
+        name, address, since = name[:64], address[:64], now - rules.window
+        failed = select(func.count()).select_from(login_attempts).where(
             login_attempts.c.ok == 0, login_attempts.c.at >= since)
-        with self.engine.connect() as conn:
-            by_name = conn.execute(base.where(login_attempts.c.name == name[:64])).scalar_one()
-            by_addr = conn.execute(base.where(
-                login_attempts.c.address == address[:64])).scalar_one()
-        return max(by_name, by_addr)
+        with self._write() as conn:
+            if conn.dialect.name == "postgresql":  # sign-ins are rare: one at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOGIN_LOCK})
+            by_pair = conn.execute(failed.where(login_attempts.c.name == name,
+                                                login_attempts.c.address == address)).scalar_one()
+            by_addr = conn.execute(failed.where(login_attempts.c.address == address)).scalar_one()
+            if max(by_pair, by_addr) >= rules.max_failures:
+                return None
+            by_name = conn.execute(failed.where(login_attempts.c.name == name)).scalar_one()
+            if by_name >= rules.name_failures:
+                last = conn.execute(select(func.max(login_attempts.c.at)).where(
+                    login_attempts.c.name == name)).scalar_one()
+                if last is not None and now - last < rules.name_spacing:
+                    return None
+            conn.execute(delete(login_attempts).where(login_attempts.c.at < now - KEEP_ATTEMPTS))
+            return conn.execute(insert(login_attempts).values(
+                name=name, address=address, at=now, ok=0)).inserted_primary_key[0]
+
+    def finish_attempt(self, attempt: int, ok: bool) -> None:
+        """Record the outcome of an attempt `begin_attempt` let through."""
+        if ok:
+            with self._write() as conn:
+                conn.execute(update(login_attempts).where(login_attempts.c.id == attempt)
+                             .values(ok=1))
 
     # -- comments ------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ library code (`toolkit.queue.Planner`); see `security` for sessions, CSRF and he
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 
@@ -27,8 +28,12 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     app.config.update(TOOLKIT_NOW=now or clock.now, TOOLKIT_TLS=toolkit.config.web.tls,
                       TOOLKIT_SESSION_HOURS=toolkit.config.web.session_hours,
                       MAX_CONTENT_LENGTH=64 * 1024, SEND_FILE_MAX_AGE_DEFAULT=3600)
+    from toolkit.redact import install_log_filter, register_environment
+
+    register_environment(os.environ)
     app.extensions["toolkit"] = toolkit
     app.extensions["toolkit_web"] = WebStore(toolkit.store)
+    install_log_filter(app.logger)  # "Exception on /review/<token>/…" never shows the token
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     add_filters(app.jinja_env)
     app.before_request(toolkit.refresh_library)

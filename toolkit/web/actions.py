@@ -11,13 +11,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from toolkit.errors import InputError, ToolkitError
 from toolkit.four_eyes import four_eyes_refusal
+from toolkit.queue import CARD_CHANGED
 from toolkit.review.diff import decode
 from toolkit.slots import parse_time
 from toolkit.store import DRAFT
 from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
 from toolkit.users import can
 from toolkit.web.security import now, web_store
-from toolkit.web.views import Thumbs, library_page, post_context, toolkit
+from toolkit.web.views import library_page, post_context, toolkit
 
 bp = Blueprint("actions", __name__)
 
@@ -81,21 +82,22 @@ def approve(post_id: str):
     refusal = four_eyes_refusal(tk.config, tk.store, post_id, g.user)
     if refusal:
         return _refused(post_id, refusal, 403)
-    if _card_changed(post_id, request.form.get("card_sha256")):
-        return _refused(post_id, "not approved: the card was rebuilt since this page was "
-                        "loaded; look at the new card, then approve again")
+    shown_card = request.form.get("card_sha256")
     try:
         revision = int(request.form.get("revision", ""))
     except ValueError:
         return _refused(post_id, "the form did not say which revision you saw; reload the "
                         "page and approve again", 400)
     try:
-        result = tk.planner().approve([post_id], g.user, now(), {post_id: revision})
+        result = tk.planner().approve([post_id], g.user, now(), {post_id: revision},
+                                      None if shown_card is None else {post_id: shown_card})
     except ToolkitError as exc:
         return _refused(post_id, exc.message)
     if post_id in result.stale:
         return _refused(post_id, f"Not approved: {CHANGED}. Here is the new version, with "
                         "what changed highlighted.", 409, decode(request.form.get("seen", "")))
+    if result.refused.get(post_id) == CARD_CHANGED:
+        return _refused(post_id, f"not approved: {CARD_CHANGED}", 409)
     if post_id in result.refused:
         return _refused(post_id, f"not approved: {result.refused[post_id]}")
     if post_id in result.changed:
@@ -146,22 +148,6 @@ def signoff_link(post_id: str):
                            else url_for("signoff.page", token=token, _external=True))
     context["notice"] = "Sign-off link made. Copy it now: it is shown only this once."
     return render_template("post.html", **context), 201
-
-
-def _card_changed(post_id: str, shown: str | None) -> bool:
-    """Whether the card approval would freeze is not the one the page showed (`shown`: its
-    sha256 from the approve form, "" for no card; None when the form did not say)."""
-    if shown is None:
-        return False
-    tk = toolkit()
-    try:
-        post = tk.store.get(post_id)
-    except ToolkitError:
-        return False  # approve says why
-    message = tk.library.messages.get(post.message_id)
-    if post.status != DRAFT or message is None:
-        return False  # only a draft is approved (its old frozen media, if any, is replaced)
-    return shown != Thumbs().card_sha256(message.card, post.platform, post.lang)
 
 
 def _act(post_id: str, what: str, change: Callable[[], object]):

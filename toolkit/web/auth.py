@@ -1,5 +1,6 @@
-"""Signing in and out. The error never tells whether a name exists; 5 failures for one name or
-one address within 15 minutes answer 429 until the window has passed."""
+"""Signing in and out. The error never tells whether a name exists; 5 failures for one name from
+one address, or from one address, within 15 minutes answer 429 until the window has passed; a
+name failing from many addresses is slowed to one try per 30 seconds, never locked."""
 
 from __future__ import annotations
 
@@ -34,11 +35,11 @@ def login():
     name = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
     counted = digest(name)  # kept as a hash: a password typed as a name is never stored
-    if security.throttled(counted):
+    attempt = security.begin_attempt(counted)  # checked and recorded in one step
+    if attempt is None:
         return _form(TOO_MANY, 429, name)
     user = authenticate(security.web_store(), name, password)
-    security.web_store().record_attempt(counted, security.client_address(), user is not None,
-                                        security.now())
+    security.web_store().finish_attempt(attempt, user is not None)
     if user is None:
         return _form(WRONG, 401, name)
     response = redirect(security.local_target(request.form.get("next")), code=303)

@@ -74,13 +74,17 @@ def thumbnail(path: Path) -> bytes:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    from PIL import Image
+    from toolkit.errors import GraphicsError
+    from toolkit.graphics.ready import open_image
 
-    with Image.open(path) as img:
-        img = img.convert("RGB")
-        img.thumbnail(THUMB_BOX)
-        out = io.BytesIO()
-        img.save(out, "WEBP", quality=70, method=4)
+    try:
+        with open_image(path, path.name) as img:
+            img = img.convert("RGB")
+            img.thumbnail(THUMB_BOX)
+            out = io.BytesIO()
+            img.save(out, "WEBP", quality=70, method=4)
+    except (GraphicsError, OSError) as exc:  # a bomb or a broken file: refused, never a 500
+        abort(422, getattr(exc, "message", "the image cannot be read"))
     data = out.getvalue()
     with _lock:
         _cache[key] = data

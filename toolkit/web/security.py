@@ -16,8 +16,13 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, url
 
 SESSION_COOKIE = "toolkit_session"
 LOGIN_COOKIE = "toolkit_login"
+#: failures for one name from one address, or from one address, that lock it for the window
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+#: a name failing this often from anywhere within the window is under attack: from then on it
+#: gets one try per `NAME_SPACING` (slowed, never locked: an outsider cannot lock leads out)
+NAME_UNDER_ATTACK = 20
+NAME_SPACING = timedelta(seconds=30)
 #: endpoints anyone may reach; others (e.g. a /healthz blueprint) may add theirs
 PUBLIC_ENDPOINTS = {"auth.login", "static", "feed.calendar"}
 
@@ -41,8 +46,10 @@ def client_address() -> str:
 
 
 def local_target(target: str | None) -> str:
-    """`target` if it is a path on this site, else `/` (no open redirects)."""
-    if not target:
+    """`target` if it is a path on this site, else `/` (no open redirects). A target with a
+    control character (CR/LF would break the header) or a backslash (browsers read `/\\host`
+    as `//host`) is ignored."""
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -91,10 +98,13 @@ def check_login_csrf() -> None:
         abort(400, "the form expired or did not come from this site; reload it and try again")
 
 
-def throttled(name: str) -> bool:
-    """True when this name or this address failed too often recently."""
-    since = now() - FAILURE_WINDOW
-    return web_store().failures_since(name, client_address(), since) >= MAX_FAILURES
+def begin_attempt(name: str) -> int | None:
+    """Record a sign-in attempt for `name` from this address, checked against the throttle in
+    the same step; None when it is throttled (see `WebStore.begin_attempt`)."""
+    from toolkit.store.web import LoginRules
+
+    return web_store().begin_attempt(name, client_address(), now(), LoginRules(
+        MAX_FAILURES, FAILURE_WINDOW, NAME_UNDER_ATTACK, NAME_SPACING))
 
 
 def _load_session() -> None:
