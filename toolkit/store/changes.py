@@ -17,6 +17,7 @@ from toolkit.errors import InvalidTransition, NotFound
 from toolkit.store import pgbulk, sqlite_bulk
 from toolkit.store.models import Detail, Post, detail_for
 from toolkit.store.schema import UTCDateTime, audit, posts
+from toolkit.store.web import comments
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -31,8 +32,10 @@ class StateChanges:
     get: Callable[[str], Post]
 
     def transition(self, post_id: str, allowed_from: Sequence[str], to: str, actor: str,
-                   now: datetime, detail: str | None = None, **values: Any) -> Post:
-        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it."""
+                   now: datetime, detail: str | None = None, comment: str | None = None,
+                   **values: Any) -> Post:
+        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it.
+        With `comment`, the actor's comment joins the post's thread in the same transaction."""
         with self._write() as conn:
             row = conn.execute(select(posts.c.status).where(posts.c.id == post_id)).first()
             if row is None:
@@ -42,6 +45,9 @@ class StateChanges:
                                         f"(only from {', '.join(allowed_from)})")
             if not self._apply(conn, post_id, row.status, to, actor, now, detail, values):
                 raise InvalidTransition(f"post {post_id} changed while being updated; try again")
+            if comment is not None:
+                conn.execute(insert(comments).values(post_id=post_id, author=actor,
+                                                     body=comment, at=now))
         return self.get(post_id)
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
