@@ -102,7 +102,7 @@ def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:
     assert store.get(pid).status == "approved"
     assert maria.post(f"/posts/{pid}/send-back", data={
         "csrf_token": token, "comment": "Use the Spanish card"}).status_code == 303
-    assert store.get(pid).status == "draft"
+    assert store.get(pid).status == "changes_requested"
     assert "Use the Spanish card" in maria.get(f"/posts/{pid}").data.decode()
     new_day = (site.clock.now + timedelta(days=6)).astimezone(site.toolkit.config.timezone)
     assert maria.post(f"/posts/{pid}/reschedule", data={
@@ -121,8 +121,9 @@ def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:
         "url": "https://x.com/SaveAsylumDemo/status/1"}).status_code == 303
     assert store.get(other).status == "published"
     actors = {(e.actor, e.to_status) for e in store.audit_log(pid) + store.audit_log(other)}
-    assert {("maria", "draft"), ("maria", "cancelled"), ("maria", "published")} <= actors
-    assert any(e.detail == "sent back to draft: Use the Spanish card"
+    assert {("maria", "changes_requested"), ("maria", "cancelled"),
+            ("maria", "published")} <= actors
+    assert any(e.detail == "changes requested: Use the Spanish card"
                for e in store.audit_log(pid))
 
 

@@ -26,7 +26,8 @@ from toolkit.store.models import (
 
 __all__ = [
     "APPROVED", "CANCELLED", "CHANGES_REQUESTED", "DRAFT", "FAILED", "MISSED", "NEEDS_CHECK",
-    "PUBLISHED", "PUBLISHING", "STATUSES", "AuditEntry", "NewPost", "Post", "Store", "new_post_ids", "utcnow",
+    "PUBLISHED", "PUBLISHING", "STATUSES", "AuditEntry", "NewPost", "Post", "Store",
+    "new_post_ids", "utcnow",
 ]
 
 

@@ -13,7 +13,7 @@ from toolkit.errors import InputError, ToolkitError
 from toolkit.four_eyes import four_eyes_refusal
 from toolkit.review.diff import decode
 from toolkit.slots import parse_time
-from toolkit.store import DRAFT
+from toolkit.store import CHANGES_REQUESTED, DRAFT
 from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
 from toolkit.users import can
 from toolkit.web.security import now, web_store
@@ -175,15 +175,19 @@ def _act(post_id: str, what: str, change: Callable[[], object]):
 
 @bp.route("/posts/<post_id>/send-back", methods=["POST"])
 def send_back(post_id: str):
-    """Send an approved post back to draft with a comment (lead)."""
+    """Request changes on a draft or approved post, with a comment (lead): no approval covers
+    it until it is edited or resubmitted."""
     _require("send_back")
+    return _act(post_id, "send_back", lambda: toolkit().planner().send_back(
+        post_id, _comment_text(), g.user, now()))
 
-    def change() -> None:
-        comment = _comment_text()
-        toolkit().planner().send_back(post_id, comment, g.user, now())
-        web_store().add_comment(post_id, g.user, comment, now())
 
-    return _act(post_id, "send_back", change)
+@bp.route("/posts/<post_id>/resubmit", methods=["POST"])
+def resubmit(post_id: str):
+    """Answer a request for changes with a reply: the post is a draft again (staff, lead)."""
+    _require("edit")
+    return _act(post_id, "resubmit", lambda: toolkit().planner().resubmit(
+        post_id, g.user, now(), _comment_text()))
 
 
 @bp.route("/posts/<post_id>/cancel", methods=["POST"])
@@ -200,7 +204,8 @@ def reschedule(post_id: str):
     tk = toolkit()
 
     def change() -> None:
-        if not can(g.role, "approve") and tk.store.get(post_id).status != DRAFT:
+        if not can(g.role, "approve") and tk.store.get(post_id).status not in (
+                DRAFT, CHANGES_REQUESTED):
             abort(403, "staff may reschedule drafts only; ask a lead")
         tk.planner().reschedule(post_id, _time(request.form.get("at", "")), g.user, now())
 

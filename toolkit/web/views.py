@@ -14,7 +14,16 @@ from toolkit.library.gate import blocking_facts
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
 from toolkit.review.diff import changes, encode, snapshot
 from toolkit.review.view import Item, by_day, items_of, week_of
-from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
+from toolkit.store import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    FAILED,
+    MISSED,
+    NEEDS_CHECK,
+    STATUSES,
+    Post,
+)
 from toolkit.store.signoff import SignoffStore
 from toolkit.users import LEAD, can
 from toolkit.web.media import thumb_url
@@ -23,8 +32,12 @@ from toolkit.web.security import now, web_store
 bp = Blueprint("views", __name__)
 
 PAGE = 200
+#: states whose media are not frozen yet: the page shows the card approval would freeze
+UNAPPROVED = (DRAFT, CHANGES_REQUESTED)
 NOTICES = {"approve": "Approved: the text and image are frozen as you saw them.",
-           "send_back": "Sent back to draft with your comment.",
+           "send_back": "Changes requested, with your comment: no approval covers this post "
+                        "until it is edited or resubmitted.",
+           "resubmit": "Resubmitted with your reply: a draft again, waiting for approval.",
            "cancel": "Cancelled.", "reschedule": "Rescheduled.", "resolve": "Resolved.",
            "comment": "Comment added.", "queue": "Queued as a draft."}
 
@@ -70,6 +83,12 @@ class Thumbs:
         return self.card(message.card if message else None, post.platform, post.lang)
 
 
+def return_edited() -> None:
+    """Posts sent back whose message was edited in the library since become drafts with the
+    new text before a page shows them (audited as the library's edit)."""
+    toolkit().planner().return_edited("library edit", now())
+
+
 def _choice(name: str, options: list[str]) -> str:
     value = request.args.get(name, "")
     return value if value in options else ""
@@ -93,6 +112,7 @@ def schedule():
     """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
     tk = toolkit()
     config, tz, at = tk.config, tk.config.timezone, now()
+    return_edited()
     week_start = _week(at.astimezone(tz).date())
     view = request.args.get("view") if request.args.get("view") in ("week", "agenda") else "week"
     filters = [("status", "Status", list(STATUSES)),
@@ -156,11 +176,13 @@ def actions_for(post: Post, role: str) -> dict[str, bool]:
     lead = role == LEAD
     return {
         "approve": lead and post.status == DRAFT,
-        "send_back": lead and post.status == APPROVED,
-        "reschedule": can(role, "edit") and (post.status == DRAFT or (
+        "send_back": lead and post.status in (DRAFT, APPROVED),
+        "resubmit": can(role, "edit") and post.status == CHANGES_REQUESTED,
+        "reschedule": can(role, "edit") and (post.status in (DRAFT, CHANGES_REQUESTED) or (
             lead and post.status in (APPROVED, MISSED, FAILED))),
         "resolve": lead and post.status in (NEEDS_CHECK, MISSED, FAILED),
-        "cancel": lead and post.status in (DRAFT, APPROVED, MISSED, FAILED, NEEDS_CHECK),
+        "cancel": lead and post.status in (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED,
+                                           NEEDS_CHECK),
         "signoff_link": lead and post.status in (DRAFT, APPROVED),
     }
 
@@ -199,9 +221,10 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
     stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
     thumbs = Thumbs()
-    # a draft shows the card approval will freeze, not media frozen by an earlier approval
+    # a draft (or a post sent back) shows the card approval will freeze, not media frozen by
+    # an earlier approval
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
-             for n, m in enumerate(post.media)] if post.status != DRAFT else []
+             for n, m in enumerate(post.media)] if post.status not in UNAPPROVED else []
     preview = None
     if not media and message:
         url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
@@ -233,6 +256,7 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
 @bp.route("/posts/<post_id>")
 def post(post_id: str):
     """One post exactly as it will go out, its facts, history, comments and actions."""
+    return_edited()
     return render_template("post.html", **post_context(post_id))
 
 

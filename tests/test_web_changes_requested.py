@@ -1,0 +1,117 @@
+"""The review app and `changes_requested`: a lead requests changes on a draft, "Approve this
+week's drafts" no longer lists or approves it, staff resubmit it with a reply, the thread stays,
+and the calendar feed shows the state."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from conftest import edit
+from webapp import approval, queue_draft, session_csrf, sign_in, site_fixture
+
+site = site_fixture()
+
+
+def signed_in(site, name: str):
+    client = site.client()
+    assert sign_in(client, name).status_code == 303
+    return client, session_csrf(client)
+
+
+def week_form(client) -> list[str]:
+    """The posts (id@revision) the schedule's bulk approval lists."""
+    page = client.get("/").data.decode()
+    if 'class="approve-week">' not in page:
+        return []
+    form = page.split('class="approve-week">')[1].split("</form>")[0]
+    return re.findall(r'name="post" value="([^"]+)"', form)
+
+
+def test_a_post_with_changes_requested_is_left_out_of_bulk_approval_until_resubmitted(
+        site) -> None:
+    store = site.toolkit.store
+    sent, other = queue_draft(site, days=1), queue_draft(site, days=2)
+    maria, token = signed_in(site, "maria")
+    before = week_form(maria)
+    assert sorted(before) == sorted([f"{sent}@1", f"{other}@1"])
+    asked = maria.post(f"/posts/{sent}/send-back", data={"csrf_token": token,
+                                                        "comment": "Say 'paused'."})
+    assert asked.status_code == 303
+    assert store.get(sent).status == "changes_requested"
+    page = maria.get(f"/posts/{sent}").data.decode()
+    assert 'id="changes-requested"' in page and "Say &#39;paused&#39;." in page
+    assert 'class="status status-changes_requested"' in page
+    assert f'action="/posts/{sent}/approve"' not in page  # nothing to approve here
+    schedule = maria.get("/").data.decode()
+    waiting = schedule.split('id="attention-h"')[1].split("</section>")[0]
+    assert f'id="waiting-{sent}"' in waiting and "changes requested: edit its message" in waiting
+    assert week_form(maria) == [f"{other}@1"]
+
+    # a form loaded before the request names its old revision: refused as changed
+    stale = maria.post("/approve-week", data={"csrf_token": token, "post": before})
+    assert "this post changed since you opened it" in stale.data.decode()
+    assert store.get(sent).status == "changes_requested"
+    # even named at its current revision, it is refused, in words
+    done = maria.post("/approve-week", data={"csrf_token": token,
+                                             "post": [f"{sent}@2", f"{other}@1"]})
+    assert done.status_code == 200
+    assert "is sent back with changes requested, not a draft" in done.data.decode()
+    assert (store.get(sent).status, store.get(other).status) == ("changes_requested",
+                                                                  "approved")
+
+    sam, sam_token = signed_in(site, "sam")
+    assert f'action="/posts/{sent}/resubmit"' in sam.get(f"/posts/{sent}").data.decode()
+    assert sam.post(f"/posts/{sent}/resubmit", data={"csrf_token": sam_token,
+                                                     "comment": ""}).status_code == 409
+    assert store.get(sent).status == "changes_requested"
+    assert sam.post(f"/posts/{sent}/resubmit", data={
+        "csrf_token": sam_token, "comment": "Done: it says paused."}).status_code == 303
+    assert store.get(sent).status == "draft"
+    thread = [(c.author, c.body) for c in site.web.comments(sent)]
+    assert thread == [("maria", "Say 'paused'."), ("sam", "Done: it says paused.")]
+    assert week_form(maria) == [f"{sent}@3"]
+    assert maria.post(f"/posts/{sent}/approve",
+                      data=approval(site, sent, token)).status_code == 303
+    assert store.get(sent).status == "approved"
+
+
+def test_staff_may_not_request_changes_and_may_reschedule_a_post_sent_back(site) -> None:
+    pid = queue_draft(site, days=2)
+    sam, token = signed_in(site, "sam")
+    assert sam.post(f"/posts/{pid}/send-back", data={"csrf_token": token,
+                                                     "comment": "no"}).status_code == 403
+    site.toolkit.planner().send_back(pid, "Another day.", "maria", site.clock.now)
+    day = site.clock.now.astimezone(site.toolkit.config.timezone)
+    at = day.replace(hour=11, minute=0) + timedelta(days=4)
+    assert sam.post(f"/posts/{pid}/reschedule", data={
+        "csrf_token": token, "at": at.strftime("%Y-%m-%dT%H:%M")}).status_code == 303
+    post = site.toolkit.store.get(pid)
+    assert post.status == "changes_requested"
+    assert post.scheduled_at.astimezone(at.tzinfo).strftime("%d %H") == at.strftime("%d %H")
+
+
+def test_editing_the_message_makes_it_a_draft_again_when_a_page_shows_it(
+        site, project) -> None:
+    pid = queue_draft(site, days=2)
+    site.toolkit.planner().send_back(pid, "Say it was a pause.", "maria", site.clock.now)
+    maria, _ = signed_in(site, "maria")
+    maria.get("/")
+    assert site.toolkit.store.get(pid).status == "changes_requested"  # nothing edited yet
+    edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
+         "It was only a pause, not an end")
+    page = maria.get(f"/posts/{pid}").data.decode()
+    post = site.toolkit.store.get(pid)
+    assert post.status == "draft" and "It was only a pause" in post.text
+    assert "It was only a pause" in page and "its message was edited: back to draft" in page
+
+
+def test_the_calendar_feed_shows_the_state(site) -> None:
+    from toolkit.review.feed import rotate_token
+
+    pid = queue_draft(site, days=2)
+    site.toolkit.planner().send_back(pid, "Shorter.", "maria", site.clock.now)
+    token = rotate_token(site.web)
+    feed = site.client().get(f"/calendar.ics?token={token}").data.decode()
+    assert "SUMMARY:[changes_requested] x (en)" in feed
+    assert "STATUS:TENTATIVE" in feed
