@@ -345,3 +345,24 @@ def test_a_site_past_its_valid_until_date_is_told_once(
     assert [s for s, _ in smtp.messages] == ["#SaveAsylum: The share kit is out of date"]
     assert "past its valid-until date 2026-11-30 (member data)" in smtp.messages[0][1]
     assert "`toolkit site build`" in smtp.messages[0][1]
+
+
+def test_changes_requested_is_told_to_the_channels_and_in_the_digest(
+        config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+
+    (pid,) = queue(store, 86400 + 3600, status="draft")
+    Planner(config, load_library(config), store).send_back(pid, "Name the court.", "maria", T0)
+    Notifier(config, store).tick(T0 + timedelta(seconds=10))
+    body = dict(smtp.messages)["#SaveAsylum: Changes requested on a post"]
+    assert f"Post {pid}: \"Call Congress today #SaveAsylum 0\"" in body
+    assert "Reason: changes requested: Name the court." in body
+    assert f"`toolkit queue resubmit {pid} --reply TEXT`" in body
+    assert f"Or open https://review.example.org/posts/{pid}" in body
+    assert not hook.messages  # the hook channel did not ask for this event
+    evening = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 18:00 in Chicago: the digest
+    Notifier(config, store).tick(evening)
+    digest = [b for s, b in smtp.messages if "digest" in s][0]
+    assert "Waiting for a person: 1" in digest
+    assert f"- {pid}, changes requested: \"Call Congress" in digest

@@ -1,7 +1,7 @@
 """Events worth a person's attention, derived from the store (never hooked into dispatch).
 
 Post events come from the audit log, scanned from a mark kept in the store: a post that became
-`failed`, `missed` or `needs_check` (a failure whose reason says the platform rejected the
+`failed`, `missed`, `needs_check` or `changes_requested` (a failure whose reason says the platform rejected the
 account's keys is an `auth` event for the account). Account events come from the rate-limit
 holds and the daily and monthly caps; a `library` event from a post library that does not
 load, a `site` event from a built share kit past its valid-until date. Each event has a key;
@@ -18,12 +18,14 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from toolkit.config import Config
 from toolkit.library.loader import library_error
 from toolkit.site.validity import site_expired
-from toolkit.store import DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
+from toolkit.store import CHANGES_REQUESTED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
 from toolkit.store.models import APPROVED, COUNTED
 from toolkit.store.ops import audit_since
 
 #: the statuses in which a post waits for a person
 WAITING = (FAILED, MISSED, NEEDS_CHECK)
+#: the statuses a post event is told for: waiting for a person, or sent back to its author
+TOLD = (*WAITING, CHANGES_REQUESTED)
 #: a rate limit held longer than this is worth telling
 LONG_HOLD = timedelta(hours=1)
 #: how the publishers word a rejected key (X: 401 "reconnect the account")
@@ -68,7 +70,7 @@ class Digest:
 def post_events(store: Store, after_id: int) -> tuple[list[Event], int]:
     """Events for posts that entered a waiting status after audit id `after_id`, and the new
     mark."""
-    rows, last = audit_since(store, after_id, WAITING)
+    rows, last = audit_since(store, after_id, TOLD)
     if not rows:
         return [], last
     ids = sorted({r.post_id for r in rows})
@@ -158,10 +160,11 @@ def digest_day(digest_at: time | None, tz: tzinfo, now: datetime,
 
 
 def build_digest(store: Store, tz: tzinfo, now: datetime) -> Digest:
-    """Tomorrow's drafts and approved posts, the posts waiting for a person, held accounts."""
+    """Tomorrow's drafts and approved posts, the posts waiting for a person (changes requested
+    included), held accounts."""
     today = now.astimezone(tz).date()
     tomorrow = today + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), tz)
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), tz)
     return Digest(today, tomorrow, store.list([DRAFT, APPROVED], start=start, end=end),
-                  store.list(list(WAITING)), store.holds(now))
+                  store.list(list(TOLD)), store.holds(now))

@@ -32,6 +32,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "needs_check.what": "The platform could not tell whether the post went out.",
         "needs_check.todo": "look at the account's profile, then `toolkit queue resolve {id} "
                             "--published URL` or `--not-published`",
+        "changes_requested.title": "Changes requested on a post",
+        "changes_requested.many": "Changes requested on {n} posts",
+        "changes_requested.what": "A lead sent the post back with a comment: no approval "
+                                  "covers it until its message is edited or it is "
+                                  "resubmitted.",
+        "changes_requested.todo": "read the comments, edit the message, or "
+                                  "`toolkit queue resubmit {id} --reply TEXT`",
         "auth.title": "Account {account}: keys rejected",
         "auth.many": "{n} accounts: keys rejected",
         "auth.what": "The platform rejected the keys of account {account}; its posts fail "
@@ -87,6 +94,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.approved": "approved", "status.draft": "draft, not approved yet",
         "status.failed": "failed", "status.missed": "missed",
         "status.needs_check": "needs checking",
+        "status.changes_requested": "changes requested",
         "test.title": "Test message from the #SaveAsylum toolkit",
         "test.body": "Channel {channel} works: this is where the scheduler tells you when a "
                      "person is needed.",
@@ -107,6 +115,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "needs_check.what": "La plataforma no pudo confirmar si la publicación salió.",
         "needs_check.todo": "mira el perfil de la cuenta y luego `toolkit queue resolve {id} "
                             "--published URL` o `--not-published`",
+        "changes_requested.title": "Piden cambios en una publicación",
+        "changes_requested.many": "Piden cambios en {n} publicaciones",
+        "changes_requested.what": "Una responsable la devolvió con un comentario: ninguna "
+                                  "aprobación la cubre hasta que se edite su mensaje o se "
+                                  "vuelva a enviar.",
+        "changes_requested.todo": "lee los comentarios, edita el mensaje o "
+                                  "`toolkit queue resubmit {id} --reply TEXTO`",
         "auth.title": "Cuenta {account}: claves rechazadas",
         "auth.many": "{n} cuentas con las claves rechazadas",
         "auth.what": "La plataforma rechazó las claves de la cuenta {account}; sus "
@@ -164,13 +179,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.approved": "aprobada", "status.draft": "borrador, falta aprobarla",
         "status.failed": "falló", "status.missed": "no salió a su hora",
         "status.needs_check": "necesita revisión",
+        "status.changes_requested": "piden cambios",
         "test.title": "Mensaje de prueba del kit #SaveAsylum",
         "test.body": "El canal {channel} funciona: por aquí el programador te avisará cuando "
                      "haga falta una persona.",
     },
 }
 
-POST_KINDS = ("failed", "missed", "needs_check")
+POST_KINDS = ("failed", "missed", "needs_check", "changes_requested")
 
 
 def when(value: datetime, tz: tzinfo) -> str:
