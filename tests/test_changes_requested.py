@@ -125,6 +125,19 @@ def test_editing_the_message_returns_it_to_draft_with_the_new_text(planner, proj
     assert planner.store.audit_log(pid)[-1].detail == "its message was edited: back to draft"
 
 
+def test_a_resubmitted_post_carries_its_message_as_edited(planner, project) -> None:
+    pid = planner.add(NO_CARD, "x", "en", NOW + timedelta(days=2), NOW, "sam")
+    planner.send_back(pid, "Say it was a pause.", "maria", NOW)
+    edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
+         "It was only a pause, not an end")
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+
+    fresh = Planner(planner.config, load_library(planner.config), planner.store)
+    post = fresh.resubmit(pid, "sam", NOW, "Reworded.")
+    assert post.status == "draft" and "It was only a pause" in post.text
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_the_state_and_its_thread_in_both_stores(backend: str, request, tmp_path) -> None:
     url = (request.getfixturevalue("pg_url") if backend == "postgresql"

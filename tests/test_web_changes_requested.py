@@ -91,19 +91,24 @@ def test_staff_may_not_request_changes_and_may_reschedule_a_post_sent_back(site)
     assert post.scheduled_at.astimezone(at.tzinfo).strftime("%d %H") == at.strftime("%d %H")
 
 
-def test_editing_the_message_makes_it_a_draft_again_when_a_page_shows_it(
-        site, project) -> None:
+def test_editing_the_message_makes_it_a_draft_again_at_the_next_action(site, project) -> None:
     pid = queue_draft(site, days=2)
     site.toolkit.planner().send_back(pid, "Say it was a pause.", "maria", site.clock.now)
-    maria, _ = signed_in(site, "maria")
-    maria.get("/")
+    maria, token = signed_in(site, "maria")
+    comment = {"csrf_token": token, "comment": "Any news?"}
+    assert maria.post(f"/posts/{pid}/comment", data=comment).status_code == 303
     assert site.toolkit.store.get(pid).status == "changes_requested"  # nothing edited yet
     edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
          "It was only a pause, not an end")
-    page = maria.get(f"/posts/{pid}").data.decode()
+    maria.get(f"/posts/{pid}")
+    assert site.toolkit.store.get(pid).status == "changes_requested"  # nothing changes on GET
+    assert maria.post(f"/posts/{pid}/comment", data=comment).status_code == 303
     post = site.toolkit.store.get(pid)
     assert post.status == "draft" and "It was only a pause" in post.text
+    page = maria.get(f"/posts/{pid}").data.decode()
     assert "It was only a pause" in page and "its message was edited: back to draft" in page
+    assert [c.body for c in site.web.comments(pid)] == ["Say it was a pause.", "Any news?",
+                                                        "Any news?"]
 
 
 def test_the_calendar_feed_shows_the_state(site) -> None:

@@ -419,12 +419,17 @@ class Planner:
                                      approved_by=None, approved_at=None)
 
     def resubmit(self, post_id: str, actor: str, now: datetime, reply: str = "") -> Post:
-        """Staff answer a request for changes: the post is a draft again, to be approved; the
-        reply, if any, joins its thread."""
+        """Staff answer a request for changes: the post is a draft again, to be approved, with
+        its message's current text; the reply, if any, joins its thread."""
         reply = reply.strip()
         detail = f"resubmitted: {reply}" if reply else "resubmitted"
+        post = self.store.get(post_id)
+        try:  # it carries its message as the library has it now
+            text = self._compose(post.message_id, post.lang, post.platform)
+        except ToolkitError:
+            text = post.text  # approval will say why it cannot be approved
         return self.store.transition(post_id, (CHANGES_REQUESTED,), DRAFT, actor, now, detail,
-                                     comment=reply or None)
+                                     comment=reply or None, text=text)
 
     def return_edited(self, actor: str, now: datetime) -> list[str]:
         """Posts sent back whose message was edited in the library since: drafts again, with

@@ -1,11 +1,11 @@
 """Events worth a person's attention, derived from the store (never hooked into dispatch).
 
 Post events come from the audit log, scanned from a mark kept in the store: a post that became
-`failed`, `missed`, `needs_check` or `changes_requested` (a failure whose reason says the platform rejected the
-account's keys is an `auth` event for the account). Account events come from the rate-limit
-holds and the daily and monthly caps; a `library` event from a post library that does not
-load, a `site` event from a built share kit past its valid-until date. Each event has a key;
-a key is notified once per channel.
+`failed`, `missed`, `needs_check` or `changes_requested` (a failure whose reason says the
+platform rejected the account's keys is an `auth` event for the account). Account events come
+from the rate-limit holds and the daily and monthly caps; a `library` event from a post library
+that does not load, a `site` event from a built share kit past its valid-until date. Each event
+has a key; a key is notified once per channel.
 """
 
 from __future__ import annotations

@@ -25,6 +25,13 @@ MAX_COMMENT = 4000
 MAX_BULK = 1000
 
 
+@bp.before_request
+def return_edited() -> None:
+    """Before any action (nothing changes on GET): posts sent back whose message was edited in
+    the library since become drafts with the new text (audited as the library's edit)."""
+    toolkit().planner().return_edited("library edit", now())
+
+
 def _require(action: str) -> None:
     if not can(g.role, action):
         abort(403, f"a {g.role} may not {action.replace('_', ' ')} posts; ask a lead")

@@ -83,12 +83,6 @@ class Thumbs:
         return self.card(message.card if message else None, post.platform, post.lang)
 
 
-def return_edited() -> None:
-    """Posts sent back whose message was edited in the library since become drafts with the
-    new text before a page shows them (audited as the library's edit)."""
-    toolkit().planner().return_edited("library edit", now())
-
-
 def _choice(name: str, options: list[str]) -> str:
     value = request.args.get(name, "")
     return value if value in options else ""
@@ -112,7 +106,6 @@ def schedule():
     """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
     tk = toolkit()
     config, tz, at = tk.config, tk.config.timezone, now()
-    return_edited()
     week_start = _week(at.astimezone(tz).date())
     view = request.args.get("view") if request.args.get("view") in ("week", "agenda") else "week"
     filters = [("status", "Status", list(STATUSES)),
@@ -256,7 +249,6 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
 @bp.route("/posts/<post_id>")
 def post(post_id: str):
     """One post exactly as it will go out, its facts, history, comments and actions."""
-    return_edited()
     return render_template("post.html", **post_context(post_id))
 
 
