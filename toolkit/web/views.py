@@ -12,6 +12,7 @@ from toolkit.errors import ComposeError, NotFound
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library.gate import blocking_facts
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
+from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
 from toolkit.review.view import Item, by_day, items_of, week_of
 from toolkit.store import (
@@ -32,8 +33,6 @@ from toolkit.web.security import now, web_store
 bp = Blueprint("views", __name__)
 
 PAGE = 200
-#: states whose media are not frozen yet: the page shows the card approval would freeze
-UNAPPROVED = (DRAFT, CHANGES_REQUESTED)
 NOTICES = {"approve": "Approved: the text and image are frozen as you saw them.",
            "send_back": "Changes requested, with your comment: no approval covers this post "
                         "until it is edited or resubmitted.",
@@ -56,17 +55,15 @@ class Thumbs:
         self.built = {(e.get("card"), e.get("format"), e.get("lang")): e
                       for e in load_manifest(self.config.graphics_dir)}
 
-    def card(self, card: str | None, platform: str, lang: str, thumb: bool = True) -> str | None:
-        """URL of a card's graphic (or thumbnail) in the platform's format, if it was built."""
+    def card(self, card: str | None, platform: str, lang: str) -> str | None:
+        """The thumbnail URL of a card's graphic in the platform's format, if it was built."""
         spec = self.config.platforms.get(platform)
         fmt = spec.card_format if spec else None
         entry = self.built.get((card, fmt, lang)) if card and fmt else None
         if entry is None:
             return None
-        if thumb:
-            return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
-                             entry.get("sha256"))
-        return url_for("media.card_image", card=card, fmt=fmt, lang=lang)
+        return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
+                         entry.get("sha256"))
 
     def card_sha256(self, card: str | None, platform: str, lang: str) -> str:
         """The sha256 of the card's built graphic in the platform's format ("" when none)."""
@@ -213,17 +210,15 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
     if post.status in (DRAFT, APPROVED):
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
     stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
-    thumbs = Thumbs()
-    # a draft (or a post sent back) shows the card approval will freeze, not media frozen by
-    # an earlier approval
+    # a draft (or a post sent back) shows the card approval will freeze, with the exact alt
+    # text it freezes, not media frozen by an earlier approval
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
-             for n, m in enumerate(post.media)] if post.status not in UNAPPROVED else []
-    preview = None
-    if not media and message:
-        url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
-        preview = {"url": url, "alt": "Card that approval will freeze",
-                   "sha256": thumbs.card_sha256(message.card, post.platform, post.lang)} \
-            if url else None
+             for n, m in enumerate(post.media)] if shows_frozen(post) else []
+    card = None if media else pending_card(config, post, message)
+    preview = {"url": url_for("media.card_image", card=card["card"], fmt=card["format"],
+                              lang=card["lang"]),
+               "alt": card.get("alt", ""), "sha256": str(card.get("sha256") or "")} \
+        if card else None
     when = post.scheduled_at.astimezone(tz)
     current = snapshot(post, tz)
     signs = SignoffStore(tk.store)
