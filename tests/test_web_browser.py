@@ -108,3 +108,49 @@ def test_queue_and_approve_in_chromium(live) -> None:
     post = site.toolkit.store.get(pid)
     assert post.status == "approved" and post.approved_by == "maria"
     assert [e.actor for e in site.toolkit.store.audit_log(pid)] == ["sam", "maria"]
+
+
+@pytest.mark.browser
+def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
+    site, base = live
+    store = site.toolkit.store
+    drafts = [p.id for p in store.list(["draft"])]
+    sent = drafts[0]
+    with chromium_page(bypass_csp=True) as page:
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        page.goto(f"{base}/posts/{sent}")
+        page.fill("#back-comment", "Say which court.")
+        page.click("button:has-text('Request changes')")
+        page.wait_for_url(re.compile(r".*\?done=send_back"))
+        assert page.locator(".status").first.inner_text() == "changes_requested"
+        assert "Say which court." in page.locator(".comment").last.inner_text()
+        assert_accessible(page)
+        page.goto(base + "/")
+        bulk = page.locator("form.approve-week")
+        assert bulk.locator(f"#bulk-{sent}").count() == 0  # no bulk approval covers it
+        assert bulk.locator("input[type=checkbox]").count() == len(drafts) - 1
+        shoot(page, "bulk")
+        assert_accessible(page)
+        page.click("button:has-text('Sign out')")
+        page.wait_for_url(re.compile(r".*/login"))
+
+        sign_in(page, base, "sam")
+        page.goto(f"{base}/posts/{sent}")
+        page.fill("#reply", "Named the court.")
+        page.click("button:has-text('Resubmit for approval')")
+        page.wait_for_url(re.compile(r".*\?done=resubmit"))
+        assert page.locator(".status").first.inner_text() == "draft"
+        assert [c.body for c in site.web.comments(sent)] == ["Say which court.",
+                                                              "Named the court."]
+        page.click("button:has-text('Sign out')")
+        page.wait_for_url(re.compile(r".*/login"))
+
+        sign_in(page, base, "maria")
+        page.goto(base + "/")
+        page.locator(f"#bulk-check-{sent}").check()
+        page.click("button:has-text('Approve the checked drafts')")
+        page.wait_for_url(re.compile(r".*/approve-week"))
+        assert_accessible(page)
+        assert "revision 3" in page.locator("ul.approved").inner_text()
+    assert store.get(sent).status == "approved"

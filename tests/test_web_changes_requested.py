@@ -120,3 +120,42 @@ def test_the_calendar_feed_shows_the_state(site) -> None:
     feed = site.client().get(f"/calendar.ics?token={token}").data.decode()
     assert "SUMMARY:[changes_requested] x (en)" in feed
     assert "STATUS:TENTATIVE" in feed
+
+
+def test_bulk_approval_shows_each_post_and_leaves_those_with_comments_unchecked(
+        site) -> None:
+    from toolkit.graphics.build import build
+
+    tk = site.toolkit
+    build(tk.config, tk.library, cards=["stat-attacks"], jobs=1)
+    plain = queue_draft(site, days=1)
+    carded = queue_draft(site, days=2, message="violence-attacks")  # its card: stat-attacks
+    talked = queue_draft(site, days=3)
+    site.web.add_comment(talked, "ana", "Is this the right week?", site.clock.now)
+    maria, token = signed_in(site, "maria")
+    page = maria.get("/").data.decode()
+    form = page.split('class="approve-week">')[1].split("</form>")[0]
+    rows = {pid: form.split(f'id="bulk-{pid}"')[1].split("</li>")[0]
+            for pid in (plain, carded, talked)}
+    tz = tk.config.timezone
+    for pid, row in rows.items():
+        post = tk.store.get(pid)
+        when = post.scheduled_at.astimezone(tz)
+        assert f"{when:%a %d %b} {when:%H:%M}</time> · x · revision 1:" in row
+        assert post.text[:40] in row
+    assert 'class="thumb"' in rows[carded] and "Alt text: Graphic from" in rows[carded]
+    assert " checked>" in rows[plain] and " checked>" in rows[carded]
+    assert " checked>" not in rows[talked]
+    assert "1 comment: read it before approving" in rows[talked]
+
+    checked = re.findall(r'name="post" value="([^"]+)" checked>', form)
+    done = maria.post("/approve-week", data={"csrf_token": token, "post": checked})
+    result = done.data.decode()
+    approved = result.split('class="approved">')[1].split("</ul>")[0]
+    for pid in (plain, carded):
+        post = tk.store.get(pid)
+        when = post.scheduled_at.astimezone(tz)
+        assert post.status == "approved"
+        assert f"{when:%a %d %b} {when:%H:%M}</time> on x (x-campaign): “" in approved
+    assert tk.store.get(talked).status == "draft" and f"/posts/{talked}" not in result
+    assert "<code>" not in approved  # the posts in words, not their ids

@@ -235,6 +235,16 @@ class WebStore:
         with self.engine.connect() as conn:
             return [Comment(r.post_id, r.author, r.body, r.at) for r in conn.execute(q)]
 
+    def comment_counts(self, post_ids: list[str]) -> dict[str, int]:
+        """How many comments each of `post_ids` has (posts without any are left out)."""
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(post_ids), 900):
+                q = (select(comments.c.post_id, func.count()).group_by(comments.c.post_id)
+                     .where(comments.c.post_id.in_(post_ids[i:i + 900])))
+                counts.update({pid: n for pid, n in conn.execute(q)})
+        return counts
+
     # -- the schedule's views -------------------------------------------------------------------
 
     def find_posts(self, start: datetime | None = None, end: datetime | None = None,

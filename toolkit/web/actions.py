@@ -11,6 +11,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from toolkit.errors import InputError, ToolkitError
 from toolkit.four_eyes import four_eyes_refusal
+from toolkit.notify.messages import text_start
 from toolkit.review.diff import decode
 from toolkit.slots import parse_time
 from toolkit.store import CHANGES_REQUESTED, DRAFT
@@ -126,8 +127,19 @@ def approve_week():
     result = tk.planner().approve(list(seen), g.user, now(), seen)  # four eyes included
     refused = dict(result.refused)
     refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
-    return render_template("approved.html", title="Approved this week's drafts",
-                           approved=result.revisions, refused=refused)
+    found = {p.id: p for p in tk.store.list(ids=[*result.revisions, *refused])}
+    tz = tk.config.timezone
+
+    def described(pid: str, note: str) -> dict:
+        post = found.get(pid)
+        return {"id": pid, "note": note, "post": post,
+                "when": post.scheduled_at.astimezone(tz) if post else None,
+                "first_line": text_start(post.text, 90) if post else ""}
+
+    return render_template(
+        "approved.html", title="Approved this week's drafts", tz=tz.key,
+        approved=[described(pid, f"revision {rev}") for pid, rev in result.revisions.items()],
+        refused=[described(pid, why) for pid, why in refused.items()])
 
 
 @bp.route("/posts/<post_id>/signoff-link", methods=["POST"])

@@ -11,6 +11,7 @@ from toolkit.compose import compose_message, measure
 from toolkit.errors import ComposeError, NotFound
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library.gate import blocking_facts
+from toolkit.notify.messages import text_start
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
 from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
@@ -55,11 +56,15 @@ class Thumbs:
         self.built = {(e.get("card"), e.get("format"), e.get("lang")): e
                       for e in load_manifest(self.config.graphics_dir)}
 
-    def card(self, card: str | None, platform: str, lang: str) -> str | None:
-        """The thumbnail URL of a card's graphic in the platform's format, if it was built."""
+    def entry(self, card: str | None, platform: str, lang: str) -> dict | None:
+        """The build manifest's entry of a card in the platform's format, if it was built."""
         spec = self.config.platforms.get(platform)
         fmt = spec.card_format if spec else None
-        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        return self.built.get((card, fmt, lang)) if card and fmt else None
+
+    def card(self, card: str | None, platform: str, lang: str) -> str | None:
+        """The thumbnail URL of a card's graphic in the platform's format, if it was built."""
+        entry = self.entry(card, platform, lang)
         if entry is None:
             return None
         return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
@@ -67,13 +72,21 @@ class Thumbs:
 
     def card_sha256(self, card: str | None, platform: str, lang: str) -> str:
         """The sha256 of the card's built graphic in the platform's format ("" when none)."""
-        spec = self.config.platforms.get(platform)
-        fmt = spec.card_format if spec else None
-        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        entry = self.entry(card, platform, lang)
         return str(entry.get("sha256") or "") if entry else ""
 
+    def alt(self, post: Post) -> str:
+        """The alt text of the post's image: frozen, else the one approval will freeze."""
+        if shows_frozen(post):
+            first = post.media[0]
+            return str(first.get("alt", "")) if isinstance(first, dict) else ""
+        message = self.library.messages.get(post.message_id)
+        entry = self.entry(message.card if message else None, post.platform, post.lang)
+        return str(entry.get("alt", "")) if entry else ""
+
     def __call__(self, post: Post) -> str | None:
-        first = post.media[0] if post.media and isinstance(post.media[0], dict) else None
+        first = post.media[0] if shows_frozen(post) and isinstance(post.media[0], dict) \
+            else None
         if first is not None:
             return thumb_url(str(first.get("path", "")), first.get("sha256"))
         message = self.library.messages.get(post.message_id)
@@ -148,7 +161,17 @@ def schedule():
         week=week_of(week_start, items) if view == "week" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
         more=len(found) > PAGE, shown=PAGE, page=page, notice=None,
-        week_drafts=[p for p in found[:PAGE] if p.status == DRAFT] if g.role == LEAD else [])
+        week_drafts=bulk_rows(items, thumbs) if g.role == LEAD else [])
+
+
+def bulk_rows(items: list[Item], thumbs: Thumbs) -> list[dict]:
+    """The drafts "Approve this week's drafts" offers, each with the alt text approval freezes,
+    its comment count and flags; checked unless it has comments or warnings."""
+    drafts = [i for i in items if i.post.status == DRAFT]
+    counts = web_store().comment_counts([i.post.id for i in drafts])
+    return [{"item": i, "alt": thumbs.alt(i.post), "comments": counts.get(i.post.id, 0),
+             "first_line": text_start(i.post.text, 90),
+             "checked": not counts.get(i.post.id) and not i.flags} for i in drafts]
 
 
 def _flag(item: Item, blocked: dict[str, str], config) -> None:
