@@ -249,6 +249,8 @@ def test_media_only_from_paths_in_the_store(site, tmp_path: Path) -> None:
     [pid] = site.toolkit.store.add([NewPost(NO_CARD, "en", "x", "x-campaign", "t #SaveAsylum",
                                             at, ({"path": str(image), "alt": "a card"},))],
                                    "sam", site.clock.now)
+    # approved: the schedule shows its frozen image (a draft shows the card approval freezes)
+    site.toolkit.store.transition(pid, ("draft",), "approved", "maria", site.clock.now)
     client = site.client()
     sign_in(client, "maria")
     full = client.get(f"/media/{pid}/0")
