@@ -110,6 +110,14 @@ def test_queue_and_approve_in_chromium(live) -> None:
     assert [e.actor for e in site.toolkit.store.audit_log(pid)] == ["sam", "maria"]
 
 
+def act(page, url: str, field: str, text: str, button: str, done: str) -> None:
+    """On the page at `url`, write `text` into `field`, press `button`, wait for the notice."""
+    page.goto(url)
+    page.fill(field, text)
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_url(re.compile(rf".*\?done={done}"))
+
+
 @pytest.mark.browser
 def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
     site, base = live
@@ -119,10 +127,8 @@ def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
     with chromium_page(bypass_csp=True) as page:
         page.set_viewport_size({"width": 1440, "height": 900})
         sign_in(page, base, "maria")
-        page.goto(f"{base}/posts/{sent}")
-        page.fill("#back-comment", "Say which court.")
-        page.click("button:has-text('Request changes')")
-        page.wait_for_url(re.compile(r".*\?done=send_back"))
+        act(page, f"{base}/posts/{sent}", "#back-comment", "Say which court.",
+            "Request changes", "send_back")
         assert page.locator(".status").first.inner_text() == "changes_requested"
         assert "Say which court." in page.locator(".comment").last.inner_text()
         assert_accessible(page)
@@ -136,10 +142,8 @@ def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
         page.wait_for_url(re.compile(r".*/login"))
 
         sign_in(page, base, "sam")
-        page.goto(f"{base}/posts/{sent}")
-        page.fill("#reply", "Named the court.")
-        page.click("button:has-text('Resubmit for approval')")
-        page.wait_for_url(re.compile(r".*\?done=resubmit"))
+        act(page, f"{base}/posts/{sent}", "#reply", "Named the court.",
+            "Resubmit for approval", "resubmit")
         assert page.locator(".status").first.inner_text() == "draft"
         assert [c.body for c in site.web.comments(sent)] == ["Say which court.",
                                                               "Named the court."]
