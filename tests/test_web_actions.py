@@ -148,13 +148,19 @@ def test_schedule_filters_and_views(site) -> None:
     maria, _ = signed_in(site, "maria")
     week = (site.clock.now + timedelta(days=2)).astimezone(site.toolkit.config.timezone).date()
     both = maria.get(f"/?week={week}").data.decode()
-    assert f'id="post-{x}"' in both and f'id="post-{mastodon}"' in both
-    assert both.count('class="day"') == 7
+    assert f'id="mini-{x}"' in both and f'id="mini-{mastodon}"' in both
+    assert both.split('class="timegrid"')[1].split("</thead>")[0].count('scope="col"') == 8
     only = maria.get(f"/?week={week}&platform=mastodon&lang=es").data.decode()
-    assert f'id="post-{x}"' not in only and f'id="post-{mastodon}"' in only
+    assert f'id="mini-{x}"' not in only and f'id="mini-{mastodon}"' in only
+    found = maria.get(f"/?week={week}&q=PAUSA").data.decode()  # the Spanish text, any case
+    assert f'id="mini-{x}"' not in found and f'id="mini-{mastodon}"' in found
+    assert 'name="q" value="PAUSA"' in found and "q=PAUSA" in found  # kept in the URL
+    month = maria.get(f"/?week={week}&view=month").data.decode()
+    assert f'id="mini-{x}"' in month and 'class="month"' in month
     agenda = maria.get(f"/?week={week}&view=agenda&status=draft").data.decode()
     assert 'class="agenda-day"' in agenda and f'id="post-{x}"' in agenda
-    for odd in ("status=bogus", "week=9999-12-31", "week=0001-01-01", "page=-3", "view=x"):
+    for odd in ("status=bogus", "week=9999-12-31", "week=0001-01-01", "page=-3", "view=x",
+                "view=month&week=9998-12-31", "q=%25_%5C"):
         assert maria.get(f"/?{odd}").status_code == 200, odd
 
 

@@ -158,3 +158,41 @@ def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
         assert_accessible(page)
         assert "revision 3" in page.locator("ul.approved").inner_text()
     assert store.get(sent).status == "approved"
+
+
+@pytest.mark.browser
+def test_drag_a_post_to_another_slot_and_the_calendar_views_light_and_dark(live) -> None:
+    site, base = live
+    store, tz = site.toolkit.store, site.toolkit.config.timezone
+    pid = next(p.id for p in store.list(["draft"]) if p.platform == "mastodon")
+    week = store.get(pid).scheduled_at.astimezone(tz).date().isoformat()
+    with chromium_page(bypass_csp=False) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        page.goto(f"{base}/?week={week}")
+        assert page.locator(".timegrid tbody th[scope=row]").count() >= 2  # the time axis
+        target = page.locator(".timegrid td[data-at]:not(:has(article))").last
+        at = target.get_attribute("data-at")
+        page.locator(f"#mini-{pid}").drag_to(target)
+        page.wait_for_url(re.compile(r".*done=reschedule.*"))
+        assert store.get(pid).scheduled_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") == at
+        assert page.locator(f"td[data-at='{at}'] #mini-{pid}").count() == 1
+        assert errors == []  # the script ran under the app's Content-Security-Policy
+    with chromium_page(bypass_csp=True) as page:  # axe-core is injected as an inline script
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            for view in ("week", "month", "agenda"):
+                page.goto(f"{base}/?week={week}&view={view}")
+                assert_accessible(page)
+            page.goto(f"{base}/posts/{pid}")
+            assert_accessible(page)
+        page.emulate_media(color_scheme="dark")
+        page.goto(f"{base}/?week={week}")
+        shoot(page, "week-dark")
+        page.emulate_media(color_scheme="light")
+        page.goto(f"{base}/?week={week}&view=month")
+        shoot(page, "month")

@@ -159,3 +159,41 @@ def test_bulk_approval_shows_each_post_and_leaves_those_with_comments_unchecked(
         assert f"{when:%a %d %b} {when:%H:%M}</time> on x (x-campaign): “" in approved
     assert tk.store.get(talked).status == "draft" and f"/posts/{talked}" not in result
     assert "<code>" not in approved  # the posts in words, not their ids
+
+
+def test_a_dragged_post_is_rescheduled_only_at_the_revision_its_card_showed(site) -> None:
+    store, tz = site.toolkit.store, site.toolkit.config.timezone
+    pid = queue_draft(site, days=1)
+    maria, token = signed_in(site, "maria")
+    week = site.clock.now.astimezone(tz).date()
+    page = maria.get(f"/?week={week}").data.decode()
+    card = page.split(f'id="mini-{pid}"')[1].split(">")[0]
+    assert 'draggable="true"' in card and 'data-revision="1"' in card
+    cells = re.findall(r'data-at="([^"]+)"', page)
+    target = next(c for c in cells if c.endswith("13:00") and c[:10] != cells[0][:10])
+    moved = maria.post(f"/posts/{pid}/reschedule", data={
+        "csrf_token": token, "at": target, "revision": "1", "back": week.isoformat()})
+    assert moved.status_code == 303
+    assert moved.headers["Location"].endswith(f"/?week={week}&done=reschedule#mini-{pid}")
+    post = store.get(pid)
+    assert post.scheduled_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") == target
+    assert post.version == 2
+    assert "Rescheduled." in maria.get(moved.headers["Location"]).data.decode()
+    # a second drag from the old page (revision 1) is refused and changes nothing
+    stale = maria.post(f"/posts/{pid}/reschedule", data={
+        "csrf_token": token, "at": cells[0], "revision": "1", "back": week.isoformat()})
+    assert stale.status_code == 409
+    assert "Not rescheduled: this post changed since you opened it" in stale.data.decode()
+    assert store.get(pid).version == 2 and store.get(pid).scheduled_at == post.scheduled_at
+
+
+def test_an_empty_slot_offers_queue_here_with_its_time(site) -> None:
+    sam, _ = signed_in(site, "sam")
+    week = site.clock.now.astimezone(site.toolkit.config.timezone).date()
+    page = sam.get(f"/?week={week}").data.decode()
+    here = re.findall(r'href="/library\?at=([^"]+)">queue here', page)
+    assert here and all(h > site.clock.now.astimezone(site.toolkit.config.timezone)
+                        .strftime("%Y-%m-%dT%H:%M") for h in here)
+    library = sam.get(f"/library?at={here[0]}").data.decode()
+    assert f'name="at" type="datetime-local" value="{here[0]}"' in library
+    assert 'value="at" checked' in library

@@ -373,9 +373,12 @@ class Planner:
         return self.store.transition(post_id, (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED,
                                                NEEDS_CHECK), CANCELLED, actor, now, "cancelled")
 
-    def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime) -> Post:
+    def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime,
+                   revision: int | None = None) -> Post:
         """Move a post to a new time; an approved (or missed, failed) one goes back to draft,
-        one sent back with changes requested still waits for them."""
+        one sent back with changes requested still waits for them. With `revision` (the one
+        the person was shown, e.g. a dragged card), a post changed since is refused
+        (`StaleRevision`) and stays as it is."""
         self._check_time(at, now)
         post = self.store.get(post_id)
         if post.status not in (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED):
@@ -383,6 +386,7 @@ class Planner:
         to = CHANGES_REQUESTED if post.status == CHANGES_REQUESTED else DRAFT
         return self.store.transition(post_id, (post.status,), to, actor, now,
                                      f"rescheduled to {show_time(at, self.config.timezone)}",
+                                     revision=revision,
                                      scheduled_at=at,
                                      not_before=None, last_error=None, attempts=0)
 

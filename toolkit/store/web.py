@@ -251,14 +251,18 @@ class WebStore:
                    statuses: list[str] | None = None, platforms: list[str] | None = None,
                    accounts: list[str] | None = None, langs: list[str] | None = None,
                    message_ids: list[str] | None = None, limit: int | None = None,
-                   offset: int = 0) -> list[Post]:
-        """Posts in time order, filtered in the database (only the rows a page shows)."""
+                   offset: int = 0, text: str | None = None) -> list[Post]:
+        """Posts in time order, filtered in the database (only the rows a page shows); `text`:
+        only posts whose text contains it (case-insensitive)."""
         q = select(posts).order_by(posts.c.scheduled_at, posts.c.id)
         for column, wanted in ((posts.c.status, statuses), (posts.c.platform, platforms),
                                (posts.c.account, accounts), (posts.c.lang, langs),
                                (posts.c.message_id, message_ids)):
             if wanted:
                 q = q.where(column.in_(wanted))
+        if text:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(posts.c.text.ilike(f"%{escaped}%", escape="\\"))
         if start is not None:
             q = q.where(posts.c.scheduled_at >= start)
         if end is not None:

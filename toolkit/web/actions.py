@@ -5,11 +5,11 @@ user's name. A refused action changes nothing and shows why."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from toolkit.errors import InputError, ToolkitError
+from toolkit.errors import InputError, StaleRevision, ToolkitError
 from toolkit.four_eyes import four_eyes_refusal
 from toolkit.notify.messages import text_start
 from toolkit.review.diff import decode
@@ -218,17 +218,32 @@ def cancel(post_id: str):
 
 @bp.route("/posts/<post_id>/reschedule", methods=["POST"])
 def reschedule(post_id: str):
-    """Move a post to a new time (staff: drafts only; an approved post goes back to draft)."""
+    """Move a post to a new time (staff: drafts only; an approved post goes back to draft).
+    With `revision` (a card dragged on the week view), a post changed since is refused like a
+    stale approval; with `back` (the week shown), the week view is shown again."""
     _require("edit")
     tk = toolkit()
-
-    def change() -> None:
+    form = request.form
+    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    try:
         if not can(g.role, "approve") and tk.store.get(post_id).status not in (
                 DRAFT, CHANGES_REQUESTED):
             abort(403, "staff may reschedule drafts only; ask a lead")
-        tk.planner().reschedule(post_id, _time(request.form.get("at", "")), g.user, now())
-
-    return _act(post_id, "reschedule", change)
+        tk.planner().reschedule(post_id, _time(form.get("at", "")), g.user, now(), revision)
+    except StaleRevision:
+        return _refused(post_id, f"Not rescheduled: {CHANGED}. Here it is as it is now; "
+                        "drag it again or use the form below.")
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message)
+    back = form.get("back", "")
+    if back:
+        try:
+            week = date.fromisoformat(back).isoformat()
+        except ValueError:
+            week = ""
+        return redirect(url_for("views.schedule", week=week or None, done="reschedule",
+                                _anchor=f"mini-{post_id}"), code=303)
+    return _done(post_id, "reschedule")
 
 
 @bp.route("/posts/<post_id>/resolve", methods=["POST"])

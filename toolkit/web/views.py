@@ -15,7 +15,8 @@ from toolkit.notify.messages import text_start
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
 from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
-from toolkit.review.view import Item, by_day, items_of, week_of
+from toolkit.review.grid import calendar_span, month_grid, week_grid
+from toolkit.review.view import Item, by_day, items_of
 from toolkit.store import (
     APPROVED,
     CHANGES_REQUESTED,
@@ -34,6 +35,10 @@ from toolkit.web.security import now, web_store
 bp = Blueprint("views", __name__)
 
 PAGE = 200
+#: the month view shows at most this many posts (a day lists its first few, then a count)
+MONTH_MAX = 3000
+MAX_SEARCH = 200
+VIEWS = ("week", "month", "agenda")
 NOTICES = {"approve": "Approved: the text and image are frozen as you saw them.",
            "send_back": "Changes requested, with your comment: no approval covers this post "
                         "until it is edited or resubmitted.",
@@ -99,7 +104,7 @@ def _choice(name: str, options: list[str]) -> str:
 
 
 def _week(today: date) -> date:
-    """The first day shown: `?week=` (any day), else today; seven days from there."""
+    """The day asked for: `?week=` (any day of the week or month to show), else today."""
     try:
         chosen = date.fromisoformat(request.args.get("week", ""))
     except ValueError:
@@ -113,30 +118,34 @@ def _midnight(day: date) -> datetime:
 
 @bp.route("/")
 def schedule():
-    """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
+    """The schedule: what waits for a person, filters and a text search (kept in the URL), and
+    a week on a time axis, a month, or an agenda."""
     tk = toolkit()
     config, tz, at = tk.config, tk.config.timezone, now()
-    week_start = _week(at.astimezone(tz).date())
-    view = request.args.get("view") if request.args.get("view") in ("week", "agenda") else "week"
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    span = calendar_span(view, _week(at.astimezone(tz).date()), config.week_start)
     filters = [("status", "Status", list(STATUSES)),
                ("platform", "Platform", list(config.platforms)),
                ("account", "Account", list(config.accounts)),
                ("lang", "Language", list(config.languages))]
     chosen = {name: _choice(name, options) for name, _, options in filters}
+    search = request.args.get("q", "").strip()[:MAX_SEARCH]
     try:
         page = max(0, min(int(request.args.get("page", "0")), 10_000))
     except ValueError:
         page = 0
+    size = MONTH_MAX if view == "month" else PAGE
     statuses = [chosen["status"]] if chosen["status"] else [s for s in STATUSES
                                                             if s != "cancelled"]
     found = web_store().find_posts(
-        _midnight(week_start), _midnight(week_start + timedelta(days=7)), statuses,
+        _midnight(span.start), _midnight(span.end), statuses,
         [chosen["platform"]] if chosen["platform"] else None,
         [chosen["account"]] if chosen["account"] else None,
-        [chosen["lang"]] if chosen["lang"] else None, limit=PAGE + 1, offset=page * PAGE)
+        [chosen["lang"]] if chosen["lang"] else None, limit=size + 1, offset=page * size,
+        text=search or None)
     attention = find_attention(config, tk.library, tk.store, at)
     thumbs = Thumbs()
-    items = items_of(found[:PAGE], tz, thumbs)
+    items = items_of(found[:size], tz, thumbs)
     for item in items:
         _flag(item, attention.blocked, config)
     waiting = [Item(p, p.scheduled_at.astimezone(tz), thumbs(p), [why])
@@ -146,7 +155,8 @@ def schedule():
                 i.post.status in (DRAFT, APPROVED)]
 
     def link(**changes: object) -> str:
-        params = {"week": week_start.isoformat(), "view": view, **chosen, "page": 0, **changes}
+        params = {"week": span.anchor.isoformat(), "view": view, **chosen, "q": search,
+                  "page": 0, **changes}
         if isinstance(params["week"], date):
             params["week"] = params["week"].isoformat()
         return url_for("views.schedule") + "?" + urlencode(
@@ -155,12 +165,14 @@ def schedule():
     return render_template(
         "schedule.html", title=f"{config.name}: schedule", tz=tz.key,
         warnings=attention.warnings, attention=waiting, attention_more=attention.more,
-        filters=filters, chosen=chosen, view=view, week_start=week_start,
-        week_end=week_start + timedelta(days=6),
-        prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
-        week=week_of(week_start, items) if view == "week" else None,
+        filters=filters, chosen=chosen, search=search, view=view, span=span,
+        week_start=span.anchor, week_end=span.end - timedelta(days=1),
+        grid=week_grid(span.start, items, config.slots, tz, at) if view == "week" else None,
+        month=month_grid(span.anchor, items, config.week_start) if view == "month" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
-        more=len(found) > PAGE, shown=PAGE, page=page, notice=None,
+        more=len(found) > size, shown=size, page=page,
+        notice=NOTICES.get(request.args.get("done", "")),
+        can_queue=can(g.role, "queue"), can_move=can(g.role, "edit"),
         week_drafts=bulk_rows(items, thumbs) if g.role == LEAD else [])
 
 
@@ -276,6 +288,14 @@ def library():
     return library_page()
 
 
+def _local_input(value: str) -> str:
+    """A `datetime-local` value (`YYYY-MM-DDTHH:MM`) from `?at=`, or "" when it is not one."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return ""
+
+
 def library_page(error: str | None = None) -> str:
     """The library page, with an error line when a queue request was refused."""
     tk = toolkit()
@@ -302,5 +322,6 @@ def library_page(error: str | None = None) -> str:
                          if platforms else None})
     return render_template("library.html", title=f"{config.name}: library", tz=config.timezone.key,
                            messages=messages, accounts=list(config.accounts),
+                           at=_local_input(request.args.get("at", "")),
                            can_queue=can(g.role, "queue"),
                            notice=NOTICES.get(request.args.get("done", "")), error=error)
