@@ -76,7 +76,7 @@ def test_queue_and_approve_in_chromium(live) -> None:
         assert_accessible(page)
         shoot(page, "login")
         sign_in(page, base, "sam")
-        assert page.locator(".week section.day").count() == 7
+        assert page.locator(".timegrid thead th[scope=col]").count() == 8  # time + 7 days
         assert page.locator(".attention article.post").count() >= 1  # the fact-gated draft
         shoot(page, "week")
         assert_accessible(page)

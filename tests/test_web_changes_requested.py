@@ -197,3 +197,17 @@ def test_an_empty_slot_offers_queue_here_with_its_time(site) -> None:
     library = sam.get(f"/library?at={here[0]}").data.decode()
     assert f'name="at" type="datetime-local" value="{here[0]}"' in library
     assert 'value="at" checked' in library
+
+
+def test_pages_travel_gzipped_when_the_browser_accepts_it(site) -> None:
+    import gzip
+
+    queue_draft(site, days=1)
+    maria, _ = signed_in(site, "maria")
+    plain = maria.get("/")
+    packed = maria.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data
+    assert len(packed.data) < len(plain.data) / 3

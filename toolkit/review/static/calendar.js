@@ -11,7 +11,7 @@
     card.addEventListener("dragstart", function (event) {
       dragged = card;
       event.dataTransfer.effectAllowed = "move";
-      event.dataTransfer.setData("text/plain", card.dataset.post);
+      event.dataTransfer.setData("text/plain", card.id);
       card.classList.add("dragging");
     });
     card.addEventListener("dragend", function () {
@@ -28,7 +28,7 @@
       event.preventDefault();
       cell.classList.remove("drop-target");
       if (!dragged || dragged.parentElement === cell) { return; }
-      form.action = dragged.dataset.action;
+      form.action = form.dataset.posts + dragged.id.replace(/^mini-/, "") + "/reschedule";
       form.elements.at.value = cell.dataset.at;
       form.elements.revision.value = dragged.dataset.revision;
       form.submit();
