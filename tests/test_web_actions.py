@@ -173,7 +173,7 @@ def test_post_page_shows_text_length_facts_and_history(site) -> None:
     assert "#SaveAsylum" in post.text
     assert "of 280 characters on x" in page
     assert "Human Rights First" in page and "as of 2021-02-19" in page
-    assert "<td>sam</td><td>— → draft</td><td>queued</td>" in page
+    assert "<td>sam</td><td>draft</td><td>queued</td>" in page
     assert maria.get("/posts/nope").status_code == 404
 
 

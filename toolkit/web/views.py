@@ -16,6 +16,7 @@ from toolkit.review.attention import blocked_messages, find_attention, length_pr
 from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
 from toolkit.review.grid import calendar_span, month_grid, week_grid
+from toolkit.review.history import history_rows
 from toolkit.review.view import Item, by_day, items_of
 from toolkit.store import (
     APPROVED,
@@ -212,6 +213,11 @@ def actions_for(post: Post, role: str) -> dict[str, bool]:
     }
 
 
+def post_name(post: Post, when: datetime) -> str:
+    """How a page names a post: its local time, platform and first words (not its id)."""
+    return f"{when:%a %d %b %H:%M} · {post.platform} · “{text_start(post.text, 50)}”"
+
+
 def facts_of(library, message, lang: str, today: date) -> list[dict]:
     """The statistics and dated claims a message rests on, with sources, in `lang`."""
     stats = []
@@ -258,7 +264,7 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
     current = snapshot(post, tz)
     signs = SignoffStore(tk.store)
     return {
-        "title": f"Post {post.id}", "post": post, "when": when, "tz": tz.key,
+        "title": post_name(post, when), "post": post, "when": when, "tz": tz.key,
         "seen": encode(current), "changes": changes(seen, current) if seen is not None else None,
         "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                       "current": s.revision == post.version} for s in signs.signoffs(post.id)],
@@ -266,8 +272,7 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
         "required": list(config.require_signoff),
         "length": measure(config, post.text, post.platform), "media": media,
         "card_preview": preview, "stats": stats, "flags": flags,
-        "audit": [{"entry": a, "when": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
-                  for a in tk.store.audit_log(post.id)],
+        "history": history_rows(tk.store.audit_log(post.id), tz),
         "comments": [{"author": c.author, "body": c.body,
                       "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
                      for c in web_store().comments(post.id)],
