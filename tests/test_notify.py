@@ -213,7 +213,8 @@ def test_the_digest_goes_out_once_a_day_at_its_time(
     notifier = Notifier(config, store)
     evening = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 18:00 in Chicago
     notifier.tick(evening - timedelta(minutes=1))
-    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: A post missed its time"]
+    assert sorted(s for s, _ in smtp.messages) == ["#SaveAsylum: A draft waits for approval",
+                                                   "#SaveAsylum: A post missed its time"]
     notifier.tick(evening)
     notifier.tick(evening + timedelta(minutes=30))
     digests = [(s, b) for s, b in smtp.messages if "digest" in s]
@@ -224,6 +225,7 @@ def test_the_digest_goes_out_once_a_day_at_its_time(
     assert f"10:00 x (x-campaign) {tomorrow_post}, approved: \"Tomorrow's call" in body
     assert f"{draft}, draft, not approved yet" in body
     assert "Waiting for a person: 1" in body and f"- {late}, missed" in body
+    assert "Drafts waiting for approval: 1" in body
     assert not any("Resumen" in m["title"] for m in hook.messages)  # not one of its events
     notifier.tick(evening + timedelta(days=1))
     assert [s for s, _ in smtp.messages if "digest" in s][-1] == \
@@ -366,3 +368,28 @@ def test_changes_requested_is_told_to_the_channels_and_in_the_digest(
     digest = [b for s, b in smtp.messages if "digest" in s][0]
     assert "Waiting for a person: 1" in digest
     assert f"- {pid}, changes requested: \"Call Congress" in digest
+
+
+def test_drafts_waiting_for_approval_are_told_in_one_message_per_run(
+        config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+
+    first, second, approved = queue(store, 3600, 7200, 10800, status="draft")
+    store.transition(approved, ("draft",), "approved", "maria", T0)  # nobody need look
+    Notifier(config, store).tick(T0 + timedelta(seconds=10))
+    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: 2 drafts wait for approval"]
+    body = smtp.messages[0][1]
+    assert f"Post {first}:" in body and f"Post {second}:" in body and approved not in body
+    assert "Or open https://review.example.org/" in body
+    assert not hook.messages  # not one of the hook channel's events
+    planner = Planner(config, load_library(config), store)
+    planner.send_back(first, "Shorter.", "maria", T0 + timedelta(minutes=1))
+    planner.resubmit(first, "sam", T0 + timedelta(minutes=2), "Shortened.")
+    Notifier(config, store).tick(T0 + timedelta(minutes=3))
+    subjects = [s for s, _ in smtp.messages[1:]]
+    assert sorted(subjects) == ["#SaveAsylum: A draft waits for approval",
+                                "#SaveAsylum: Changes requested on a post"]
+    resubmitted = dict(smtp.messages)["#SaveAsylum: A draft waits for approval"]
+    assert f"Post {first}:" in resubmitted and "Reason: resubmitted: Shortened." in resubmitted
+    assert f"Or open https://review.example.org/posts/{first}" in resubmitted
