@@ -84,6 +84,10 @@ def test_queue_and_approve_in_chromium(live) -> None:
         assert_accessible(page)
         form = page.locator("#msg-call-switchboard form.queue")
         form.locator("select[name=platform]").select_option("x")
+        offered = form.locator("select[name=account] option:not([disabled])").all_inner_texts()
+        x_accounts = [a.name for a in site.toolkit.config.accounts.values()
+                      if a.platform == "x"]
+        assert offered == ["the platform's first", *x_accounts]  # only the chosen platform's
         form.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/posts/\w+\?done=queue"))
         post_url = page.url.split("?")[0]

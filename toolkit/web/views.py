@@ -326,7 +326,8 @@ def library_page(error: str | None = None) -> str:
                          "thumb": thumbs.card(m.card, platforms[0], config.languages[0])
                          if platforms else None})
     return render_template("library.html", title=f"{config.name}: library", tz=config.timezone.key,
-                           messages=messages, accounts=list(config.accounts),
+                           messages=messages,
+                           accounts=[(a.name, a.platform) for a in config.accounts.values()],
                            at=_local_input(request.args.get("at", "")),
                            can_queue=can(g.role, "queue"),
                            notice=NOTICES.get(request.args.get("done", "")), error=error)
