@@ -163,7 +163,6 @@ def signoff_link(post_id: str):
     base = tk.config.web.base_url
     context["new_link"] = (base + url_for("signoff.page", token=token) if base
                            else url_for("signoff.page", token=token, _external=True))
-    context["notice"] = "Sign-off link made. Copy it now: it is shown only this once."
     return render_template("post.html", **context), 201
 
 
