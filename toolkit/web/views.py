@@ -17,6 +17,7 @@ from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
 from toolkit.review.grid import calendar_span, month_grid, week_grid
 from toolkit.review.history import history_rows
+from toolkit.review.preview import build_preview
 from toolkit.review.view import Item, by_day, items_of
 from toolkit.store import (
     APPROVED,
@@ -272,6 +273,8 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
         "required": list(config.require_signoff),
         "length": measure(config, post.text, post.platform), "media": media,
         "card_preview": preview, "stats": stats, "flags": flags,
+        "look": build_preview(post.platform, post.account, post.text,
+                              media[0] if media else preview),
         "history": history_rows(tk.store.audit_log(post.id), tz),
         "comments": [{"author": c.author, "body": c.body,
                       "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
