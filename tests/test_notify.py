@@ -68,13 +68,6 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 
 @pytest.fixture
-def hook() -> Iterator[WebhookReceiver]:
-    w = WebhookReceiver()
-    yield w
-    w.stop()
-
-
-@pytest.fixture
 def config(project: Path, smtp: SmtpReceiver, hook: WebhookReceiver,
            monkeypatch: pytest.MonkeyPatch) -> Config:
     with project.open("a", encoding="utf-8") as f:

@@ -177,6 +177,7 @@ def test_drag_a_post_to_another_slot_and_the_calendar_views_light_and_dark(live)
         sign_in(page, base, "maria")
         page.goto(f"{base}/?week={week}")
         assert page.locator(".timegrid tbody th[scope=row]").count() >= 2  # the time axis
+        page.set_viewport_size({"width": 1440, "height": 2400})  # a drag cannot scroll
         target = page.locator(".timegrid td[data-at]:not(:has(article))").last
         at = target.get_attribute("data-at")
         page.locator(f"#mini-{pid}").drag_to(target)
