@@ -211,3 +211,35 @@ def test_pages_travel_gzipped_when_the_browser_accepts_it(site) -> None:
     assert "Accept-Encoding" in packed.headers["Vary"]
     assert gzip.decompress(packed.data) == plain.data
     assert len(packed.data) < len(plain.data) / 3
+
+
+def test_selected_posts_are_moved_or_cancelled_after_confirmation(site) -> None:
+    store, tz = site.toolkit.store, site.toolkit.config.timezone
+    a, b, c = (queue_draft(site, days=d) for d in (1, 2, 3))
+    maria, token = signed_in(site, "maria")
+    page = maria.get("/").data.decode()
+    boxes = re.findall(r'name="post" value="([^"]+)" form="bulk-act"', page)
+    assert sorted(boxes) == sorted(f"{p}@1" for p in (a, b, c))
+    before = {p: store.get(p).scheduled_at for p in (a, b, c)}
+    moved = maria.post("/bulk", data={"csrf_token": token, "action": "reschedule", "days": "7",
+                                      "post": [f"{a}@1", f"{b}@9"]}).data.decode()
+    assert store.get(a).scheduled_at == before[a] + timedelta(days=7)
+    assert store.get(b).scheduled_at == before[b]  # shown at another revision: refused
+    assert "this post changed since you opened it" in moved.split('class="refused"')[1]
+    when = store.get(a).scheduled_at.astimezone(tz)
+    assert f"{when:%a %d %b} {when:%H:%M}</time> on x (x-campaign)" in moved
+
+    asked = maria.post("/bulk", data={"csrf_token": token, "action": "cancel",
+                                      "post": [f"{b}@1", f"{c}@1"]})
+    assert "Cancel these 2 posts" in asked.data.decode()
+    assert {store.get(p).status for p in (b, c)} == {"draft"}  # nothing yet: it asks first
+    form = asked.data.decode().split('class="confirm">')[1].split("</form>")[0]
+    confirm = dict(re.findall(r'name="(action|confirm)" value="([^"]+)"', form))
+    listed = re.findall(r'name="post" value="([^"]+)"', form)
+    done = maria.post("/bulk", data={"csrf_token": token, **confirm, "post": listed})
+    assert "Cancelled (2)" in done.data.decode()
+    assert {store.get(p).status for p in (b, c)} == {"cancelled"}
+    sam, sam_token = signed_in(site, "sam")
+    assert 'id="bulk-act"' not in sam.get("/").data.decode()
+    assert sam.post("/bulk", data={"csrf_token": sam_token, "action": "cancel", "confirm": "1",
+                                   "post": [f"{a}@2"]}).status_code == 403

@@ -368,10 +368,12 @@ class Planner:
 
     # -- changing ------------------------------------------------------------------------------
 
-    def cancel(self, post_id: str, actor: str, now: datetime) -> Post:
-        """Cancel a post that has not gone out."""
+    def cancel(self, post_id: str, actor: str, now: datetime,
+               revision: int | None = None) -> Post:
+        """Cancel a post that has not gone out (with `revision`: only if still at it)."""
         return self.store.transition(post_id, (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED,
-                                               NEEDS_CHECK), CANCELLED, actor, now, "cancelled")
+                                               NEEDS_CHECK), CANCELLED, actor, now, "cancelled",
+                                     revision=revision)
 
     def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime,
                    revision: int | None = None) -> Post:

@@ -117,17 +117,24 @@ def approve_week():
     """Approve the drafts the schedule listed, each only at the revision listed (lead)."""
     _require("approve")
     tk = toolkit()
-    seen: dict[str, int] = {}
-    for value in request.form.getlist("post")[:MAX_BULK]:
-        post_id, _, rev = value.partition("@")
-        if rev.isdigit():
-            seen[post_id] = int(rev)
+    seen = _listed()
     if not seen:
         abort(400, "no drafts were listed; reload the schedule")
     result = tk.planner().approve(list(seen), g.user, now(), seen)  # four eyes included
     refused = dict(result.refused)
     refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
-    found = {p.id: p for p in tk.store.list(ids=[*result.revisions, *refused])}
+    return _results("Approved this week's drafts", "Approved, each at the revision you were "
+                    "shown", "approved",
+                    {pid: f"at revision {rev}" for pid, rev in result.revisions.items()}, refused)
+
+
+def _results(title: str, done_label: str, verb: str, done: dict[str, str],
+             refused: dict[str, str], confirm: str | None = None):
+    """A page naming posts in words (time, platform, account, first line), not by id: those
+    done (with a note each), those refused (with why); or, with `confirm`, the ones an action
+    will change, with the button that does it."""
+    tk = toolkit()
+    found = {p.id: p for p in tk.store.list(ids=[*done, *refused])}
     tz = tk.config.timezone
 
     def described(pid: str, note: str) -> dict:
@@ -137,9 +144,56 @@ def approve_week():
                 "first_line": text_start(post.text, 90) if post else ""}
 
     return render_template(
-        "approved.html", title="Approved this week's drafts", tz=tz.key,
-        approved=[described(pid, f"revision {rev}") for pid, rev in result.revisions.items()],
+        "results.html", title=title, tz=tz.key, done_label=done_label, verb=verb,
+        confirm=confirm, done=[described(pid, note) for pid, note in done.items()],
         refused=[described(pid, why) for pid, why in refused.items()])
+
+
+def _listed() -> dict[str, int]:
+    """The posts a bulk form lists, as `id@revision` values: id -> revision shown."""
+    seen: dict[str, int] = {}
+    for value in request.form.getlist("post")[:MAX_BULK]:
+        post_id, _, rev = value.partition("@")
+        if rev.isdigit():
+            seen[post_id] = int(rev)
+    return seen
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    """Reschedule (by whole days) or cancel the selected posts, each only at the revision
+    shown (lead); cancelling asks for confirmation first."""
+    _require("cancel")
+    seen, action = _listed(), request.form.get("action", "")
+    if not seen or action not in ("reschedule", "cancel"):
+        abort(400, "select posts and an action")
+    planner, done, refused = toolkit().planner(), {}, {}
+    if action == "cancel" and request.form.get("confirm") != "1":
+        return _results("Cancel these posts?", "", "cancelled", dict.fromkeys(seen, ""), {},
+                        confirm="cancel")
+    try:
+        days = int(request.form.get("days", "1"))
+    except ValueError:
+        days = 0
+    if action == "reschedule" and not (-366 <= days <= 366 and days):
+        abort(400, "move by a whole number of days, -366 to 366, not 0")
+    for pid, rev in seen.items():
+        try:
+            if action == "cancel":
+                planner.cancel(pid, g.user, now(), rev)
+                done[pid] = ""
+            else:
+                post = toolkit().store.get(pid)
+                moved = planner.reschedule(pid, post.scheduled_at + timedelta(days=days),
+                                           g.user, now(), rev)
+                done[pid] = f"now {moved.status}"
+        except StaleRevision:
+            refused[pid] = CHANGED
+        except ToolkitError as exc:
+            refused[pid] = exc.message
+    label = "Cancelled" if action == "cancel" else f"Moved by {days} day(s)"
+    return _results(f"{label}: the selected posts", label, "cancelled" if action == "cancel"
+                    else "rescheduled", done, refused)
 
 
 @bp.route("/posts/<post_id>/signoff-link", methods=["POST"])

@@ -175,6 +175,7 @@ def schedule():
         more=len(found) > size, shown=size, page=page,
         notice=NOTICES.get(request.args.get("done", "")),
         can_queue=can(g.role, "queue"), can_move=can(g.role, "edit"),
+        can_bulk=can(g.role, "cancel"),
         week_drafts=bulk_rows(items, thumbs) if g.role == LEAD and view != "month" else [])
 
 
