@@ -6,6 +6,7 @@ texts shown; staff resubmit; the lead approves it; both are told on a local webh
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from webapp import make_webapp
 
 from toolkit.config import load_config
 from toolkit.notify.notifier import Notifier
+from toolkit.store.signoff import SignoffStore
 from toolkit.web.server import serve_in_background
 
 pytestmark = pytest.mark.slow
@@ -122,13 +124,16 @@ def test_every_page_light_and_dark_has_no_serious_axe_violation(live) -> None:
     site, base, _ = live
     planner, now = site.toolkit.planner(), site.clock.now
     pid = planner.add("violence-attacks", "bluesky", "en", None, now, "sam")
+    _, token = SignoffStore(site.toolkit.store).create_link([pid], "Legal", "maria", now,
+                                                            now + timedelta(days=2))
     with chromium_page(bypass_csp=True) as page:
         page.set_viewport_size({"width": 390, "height": 900})
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             page.context.clear_cookies()
-            page.goto(base + "/login")
-            assert_accessible(page)
+            for path in ("/login", f"/review/{token}"):  # pages without an account
+                page.goto(base + path)
+                assert_accessible(page)
             sign_in(page, base, "maria")
             for path in ("/", "/?view=month", "/?view=agenda", "/library",
                          "/library?at=2030-01-07T09:00", f"/posts/{pid}"):
