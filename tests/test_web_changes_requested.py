@@ -107,6 +107,8 @@ def test_editing_the_message_makes_it_a_draft_again_at_the_next_action(site, pro
     assert post.status == "draft" and "It was only a pause" in post.text
     page = maria.get(f"/posts/{pid}").data.decode()
     assert "It was only a pause" in page and "its message was edited: back to draft" in page
+    when = site.clock.now.astimezone(site.toolkit.config.timezone)
+    assert f"maria · {when:%Y-%m-%d %H:%M %Z}</p>" in page  # a comment's time, with its zone
     assert [c.body for c in site.web.comments(pid)] == ["Say it was a pause.", "Any news?",
                                                         "Any news?"]
 

@@ -268,7 +268,7 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
     return {
         "title": post_name(post, when), "post": post, "when": when, "tz": tz.key,
         "seen": encode(current), "changes": changes(seen, current) if seen is not None else None,
-        "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
                       "current": s.revision == post.version} for s in signs.signoffs(post.id)],
         "links": [k for k in signs.links(post.id) if k.live(now())] if g.role == LEAD else [],
         "required": list(config.require_signoff),
@@ -278,7 +278,7 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
                               media[0] if media else preview),
         "history": history_rows(tk.store.audit_log(post.id), tz),
         "comments": [{"author": c.author, "body": c.body,
-                      "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
+                      "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")}
                      for c in web_store().comments(post.id)],
         "actions": actions_for(post, g.role), "local_input": when.strftime("%Y-%m-%dT%H:%M"),
         "notice": NOTICES.get(request.args.get("done", "")),
