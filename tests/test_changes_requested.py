@@ -161,7 +161,7 @@ def test_the_state_and_its_thread_in_both_stores(backend: str, request, tmp_path
 
 
 def test_the_migration_widens_the_status_columns_on_postgresql(pg_url: str) -> None:
-    """A store made before `009_changes_requested` had VARCHAR(16) statuses, too short for
+    """A store made before `010_changes_requested` had VARCHAR(16) statuses, too short for
     `changes_requested`: the migration widens them."""
     from sqlalchemy import text
 
@@ -174,11 +174,11 @@ def test_the_migration_widens_the_status_columns_on_postgresql(pg_url: str) -> N
                               ("audit", "to_status")):
             conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE VARCHAR(16)"))
         conn.execute(text(POSTS_TRIGGER))
-        conn.execute(text("DELETE FROM migrations WHERE name = '009_changes_requested'"))
+        conn.execute(text("DELETE FROM migrations WHERE name = '010_changes_requested'"))
     store.close()
     store = Store(pg_url)  # opening migrates
     try:
-        assert "009_changes_requested" in store.applied_migrations
+        assert "010_changes_requested" in store.applied_migrations
         pid = store.add([NewPost("m", "en", "x", "x-main", "A #SaveAsylum",
                                  NOW + timedelta(days=1))], "sam", NOW)[0]
         store.transition(pid, ("draft",), "changes_requested", "maria", NOW)

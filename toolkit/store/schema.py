@@ -220,7 +220,7 @@ def _m008_signoff(conn: Connection) -> None:
     create_tables(conn)
 
 
-def _m009_changes_requested(conn: Connection) -> None:
+def _m010_changes_requested(conn: Connection) -> None:
     """Room for the status `changes_requested` in `posts.status` and the audit's statuses:
     PostgreSQL enforces a VARCHAR's length (SQLite does not, and keeps its columns). The
     trigger that reads `posts.status` is dropped meanwhile and made again as it was."""
@@ -248,7 +248,8 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("006_ops", _m006_ops),
     ("007_store", _m007_store),
     ("008_signoff", _m008_signoff),
-    ("009_changes_requested", _m009_changes_requested),
+    # "009_frozen_facts" is issue 29's (on main): merged, it comes before this one
+    ("010_changes_requested", _m010_changes_requested),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock
