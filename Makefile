@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast test-dates lint bench check clean
 
-# axe-core for the browser tests' accessibility checks (skipped where npm is missing)
+# axe-core for the browser tests' accessibility checks and vnu-jar (the Nu HTML checker) for
+# the pages' HTML (skipped where npm is missing)
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi

@@ -77,6 +77,16 @@ def pin_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]
     return pin
 
 
+@pytest.fixture
+def hook():  # a receivers.WebhookReceiver
+    """A local webhook that records the notifications it receives (stopped afterwards)."""
+    from receivers import WebhookReceiver
+
+    w = WebhookReceiver()
+    yield w
+    w.stop()
+
+
 @pytest.fixture(scope="session")
 def pg_server():  # tests/pg.py's TempPostgres
     """A throwaway PostgreSQL server for the session (skips with the reason when impossible)."""

@@ -211,6 +211,8 @@ def test_a_900_megapixel_card_is_no_500_on_the_thumbs(site, tmp_path: Path) -> N
     [pid] = site.toolkit.store.add([NewPost(MSG, "en", "x", "x-campaign", "t #SaveAsylum", at,
                                             ({"path": str(image), "alt": "a card"},))],
                                    "sam", site.clock.now)
+    # approved: the schedule shows its frozen image (a draft shows the card approval would take)
+    site.toolkit.store.transition(pid, ("draft",), "approved", "ana", site.clock.now)
     client = site.client()
     sign_in(client, "maria")
     week = at.astimezone(site.toolkit.config.timezone).date().isoformat()

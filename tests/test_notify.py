@@ -68,13 +68,6 @@ def smtp() -> Iterator[SmtpReceiver]:
 
 
 @pytest.fixture
-def hook() -> Iterator[WebhookReceiver]:
-    w = WebhookReceiver()
-    yield w
-    w.stop()
-
-
-@pytest.fixture
 def config(project: Path, smtp: SmtpReceiver, hook: WebhookReceiver,
            monkeypatch: pytest.MonkeyPatch) -> Config:
     with project.open("a", encoding="utf-8") as f:
@@ -213,7 +206,8 @@ def test_the_digest_goes_out_once_a_day_at_its_time(
     notifier = Notifier(config, store)
     evening = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 18:00 in Chicago
     notifier.tick(evening - timedelta(minutes=1))
-    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: A post missed its time"]
+    assert sorted(s for s, _ in smtp.messages) == ["#SaveAsylum: A draft waits for approval",
+                                                   "#SaveAsylum: A post missed its time"]
     notifier.tick(evening)
     notifier.tick(evening + timedelta(minutes=30))
     digests = [(s, b) for s, b in smtp.messages if "digest" in s]
@@ -224,6 +218,7 @@ def test_the_digest_goes_out_once_a_day_at_its_time(
     assert f"10:00 x (x-campaign) {tomorrow_post}, approved: \"Tomorrow's call" in body
     assert f"{draft}, draft, not approved yet" in body
     assert "Waiting for a person: 1" in body and f"- {late}, missed" in body
+    assert "Drafts waiting for approval: 1" in body
     assert not any("Resumen" in m["title"] for m in hook.messages)  # not one of its events
     notifier.tick(evening + timedelta(days=1))
     assert [s for s, _ in smtp.messages if "digest" in s][-1] == \
@@ -345,3 +340,49 @@ def test_a_site_past_its_valid_until_date_is_told_once(
     assert [s for s, _ in smtp.messages] == ["#SaveAsylum: The share kit is out of date"]
     assert "past its valid-until date 2026-11-30 (member data)" in smtp.messages[0][1]
     assert "`toolkit site build`" in smtp.messages[0][1]
+
+
+def test_changes_requested_is_told_to_the_channels_and_in_the_digest(
+        config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+
+    (pid,) = queue(store, 86400 + 3600, status="draft")
+    Planner(config, load_library(config), store).send_back(pid, "Name the court.", "maria", T0)
+    Notifier(config, store).tick(T0 + timedelta(seconds=10))
+    body = dict(smtp.messages)["#SaveAsylum: Changes requested on a post"]
+    assert f"Post {pid}: \"Call Congress today #SaveAsylum 0\"" in body
+    assert "Reason: changes requested: Name the court." in body
+    assert f"`toolkit queue resubmit {pid} --reply TEXT`" in body
+    assert f"Or open https://review.example.org/posts/{pid}" in body
+    assert not hook.messages  # the hook channel did not ask for this event
+    evening = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)  # 18:00 in Chicago: the digest
+    Notifier(config, store).tick(evening)
+    digest = [b for s, b in smtp.messages if "digest" in s][0]
+    assert "Waiting for a person: 1" in digest
+    assert f"- {pid}, changes requested: \"Call Congress" in digest
+
+
+def test_drafts_waiting_for_approval_are_told_in_one_message_per_run(
+        config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
+    from toolkit.library import load_library
+    from toolkit.queue import Planner
+
+    first, second, approved = queue(store, 3600, 7200, 10800, status="draft")
+    store.transition(approved, ("draft",), "approved", "maria", T0)  # nobody need look
+    Notifier(config, store).tick(T0 + timedelta(seconds=10))
+    assert [s for s, _ in smtp.messages] == ["#SaveAsylum: 2 drafts wait for approval"]
+    body = smtp.messages[0][1]
+    assert f"Post {first}:" in body and f"Post {second}:" in body and approved not in body
+    assert "Or open https://review.example.org/" in body
+    assert not hook.messages  # not one of the hook channel's events
+    planner = Planner(config, load_library(config), store)
+    planner.send_back(first, "Shorter.", "maria", T0 + timedelta(minutes=1))
+    planner.resubmit(first, "sam", T0 + timedelta(minutes=2), "Shortened.")
+    Notifier(config, store).tick(T0 + timedelta(minutes=3))
+    subjects = [s for s, _ in smtp.messages[1:]]
+    assert sorted(subjects) == ["#SaveAsylum: A draft waits for approval",
+                                "#SaveAsylum: Changes requested on a post"]
+    resubmitted = dict(smtp.messages)["#SaveAsylum: A draft waits for approval"]
+    assert f"Post {first}:" in resubmitted and "Reason: resubmitted: Shortened." in resubmitted
+    assert f"Or open https://review.example.org/posts/{first}" in resubmitted

@@ -196,8 +196,12 @@ def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
     done = maria.post("/approve-week", data={"csrf_token": session_csrf(maria), "post": listed})
     page = done.data.decode()
     assert done.status_code == 200
-    assert f"<code>{kept}</code></a> at revision 1" in page
-    assert f"<code>{moved}</code></a>: this post changed since you opened it" in page
+    approved = page.split('class="approved">')[1].split("</ul>")[0]
+    refused = page.split('class="refused">')[1].split("</ul>")[0]
+    assert f'href="/posts/{kept}"' in approved and ", at revision 1</li>" in approved
+    assert f'href="/posts/{moved}"' in refused
+    assert "”</a>: this post changed since you opened it" in refused
+    assert kept not in approved.replace(f'href="/posts/{kept}"', "")  # words, not ids
     statuses = {p: site.toolkit.store.get(p).status for p in (kept, moved, late)}
     assert statuses == {kept: "approved", moved: "draft", late: "draft"}
     sam = site.client()

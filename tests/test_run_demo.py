@@ -5,6 +5,7 @@ line and the demo goes on, building the share kit marked as possibly out of date
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,10 @@ import yaml
 from conftest import ROOT
 from receivers import free_port
 
+from toolkit.config import load_config
 from toolkit.congress.loader import load_roster
+from toolkit.store import Store
+from toolkit.store.web import WebStore
 
 REVIEW_BY = load_roster(ROOT / "members" / "congress.yaml").review_by
 #: 400 days after the shipped member data's review date: long past it
@@ -79,7 +83,7 @@ def test_make_run_starts_long_after_the_member_data_aged(kit: Path, pin_clock) -
     try:
         for line in proc.stdout:  # bounded: the process ends or reaches the scheduler
             seen.append(line)
-            if "scheduler running on" in line or proc.poll() is not None:
+            if "sign in as demo-staff" in line or proc.poll() is not None:
                 break
     finally:
         proc.send_signal(signal.SIGINT)
@@ -89,6 +93,20 @@ def test_make_run_starts_long_after_the_member_data_aged(kit: Path, pin_clock) -
     assert sum(x.startswith("stale data, make run goes on") for x in out.splitlines()) == 1
     assert "toolkit site build --allow-stale-members" in out
     assert "scheduler stopped" in out and "Traceback" not in out
+    # the sign-ins come last, after the scheduler's start-up output
+    lines = out.splitlines()
+    running = next(i for i, x in enumerate(lines) if "scheduler running on" in x)
+    signs = [i for i, x in enumerate(lines) if "sign in as demo-" in x]
+    assert len(signs) == 2 and min(signs) > running
+    assert re.search(r"Review app: http://127\.0\.0\.1:\d+/", lines[min(signs) - 1])
+    store = Store(load_config(kit).store_url)
+    try:
+        drafts = store.list(["draft"])
+        assert len(drafts) == 3
+        threads = sorted(len(WebStore(store).comments(p.id)) for p in drafts)
+        assert threads == [0, 0, 2]  # one of them with a comment thread
+    finally:
+        store.close()
     words = yaml.safe_load((root / "members" / "content.yaml").read_text(encoding="utf-8"))
     stale = " ".join(words["labels"]["stale"]["en"].split())  # the pages' may-be-outdated notice
     assert stale in (root / "site" / "members" / "fl.html").read_text(encoding="utf-8")

@@ -50,6 +50,13 @@ def test_outside_reviewer_requests_changes_through_a_link(live) -> None:
         page.click("button:has-text('Make a sign-off link')")
         link = page.locator("#new-link").get_attribute("href")
         assert link and re.fullmatch(rf"{re.escape(base)}/review/[\w-]{{43}}", link)
+        # shown where the notice is, with a button that copies it
+        assert page.locator("main > .notice #new-link").count() == 1
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        page.click("button.copy")
+        page.wait_for_function("document.querySelector('button.copy').textContent == 'Copied'")
+        assert page.evaluate("navigator.clipboard.readText()") == link
+        assert axe_violations(page) == []
 
         page.context.clear_cookies()  # from here on: a browser with no account
         page.goto(link)

@@ -102,7 +102,7 @@ def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:
     assert store.get(pid).status == "approved"
     assert maria.post(f"/posts/{pid}/send-back", data={
         "csrf_token": token, "comment": "Use the Spanish card"}).status_code == 303
-    assert store.get(pid).status == "draft"
+    assert store.get(pid).status == "changes_requested"
     assert "Use the Spanish card" in maria.get(f"/posts/{pid}").data.decode()
     new_day = (site.clock.now + timedelta(days=6)).astimezone(site.toolkit.config.timezone)
     assert maria.post(f"/posts/{pid}/reschedule", data={
@@ -121,8 +121,9 @@ def test_send_back_cancel_reschedule_resolve_and_comment(site) -> None:
         "url": "https://x.com/SaveAsylumDemo/status/1"}).status_code == 303
     assert store.get(other).status == "published"
     actors = {(e.actor, e.to_status) for e in store.audit_log(pid) + store.audit_log(other)}
-    assert {("maria", "draft"), ("maria", "cancelled"), ("maria", "published")} <= actors
-    assert any(e.detail == "sent back to draft: Use the Spanish card"
+    assert {("maria", "changes_requested"), ("maria", "cancelled"),
+            ("maria", "published")} <= actors
+    assert any(e.detail == "changes requested: Use the Spanish card"
                for e in store.audit_log(pid))
 
 
@@ -147,13 +148,19 @@ def test_schedule_filters_and_views(site) -> None:
     maria, _ = signed_in(site, "maria")
     week = (site.clock.now + timedelta(days=2)).astimezone(site.toolkit.config.timezone).date()
     both = maria.get(f"/?week={week}").data.decode()
-    assert f'id="post-{x}"' in both and f'id="post-{mastodon}"' in both
-    assert both.count('class="day"') == 7
+    assert f'id="mini-{x}"' in both and f'id="mini-{mastodon}"' in both
+    assert both.split('class="timegrid"')[1].split("</thead>")[0].count('scope="col"') == 8
     only = maria.get(f"/?week={week}&platform=mastodon&lang=es").data.decode()
-    assert f'id="post-{x}"' not in only and f'id="post-{mastodon}"' in only
+    assert f'id="mini-{x}"' not in only and f'id="mini-{mastodon}"' in only
+    found = maria.get(f"/?week={week}&q=PAUSA").data.decode()  # the Spanish text, any case
+    assert f'id="mini-{x}"' not in found and f'id="mini-{mastodon}"' in found
+    assert 'name="q" value="PAUSA"' in found and "q=PAUSA" in found  # kept in the URL
+    month = maria.get(f"/?week={week}&view=month").data.decode()
+    assert f'id="mini-{x}"' in month and 'class="month"' in month
     agenda = maria.get(f"/?week={week}&view=agenda&status=draft").data.decode()
     assert 'class="agenda-day"' in agenda and f'id="post-{x}"' in agenda
-    for odd in ("status=bogus", "week=9999-12-31", "week=0001-01-01", "page=-3", "view=x"):
+    for odd in ("status=bogus", "week=9999-12-31", "week=0001-01-01", "page=-3", "view=x",
+                "view=month&week=9998-12-31", "q=%25_%5C"):
         assert maria.get(f"/?{odd}").status_code == 200, odd
 
 
@@ -166,7 +173,7 @@ def test_post_page_shows_text_length_facts_and_history(site) -> None:
     assert "#SaveAsylum" in post.text
     assert "of 280 characters on x" in page
     assert "Human Rights First" in page and "as of 2021-02-19" in page
-    assert "<td>sam</td><td>— → draft</td><td>queued</td>" in page
+    assert "<td>sam</td><td>draft</td><td>queued</td>" in page
     assert maria.get("/posts/nope").status_code == 404
 
 

@@ -1,5 +1,6 @@
 """The review app approves the card the lead saw: a card rebuilt after the post page was loaded
-is not frozen; a draft sent back shows the card its next approval will freeze."""
+is not frozen; a draft sent back shows the card its next approval will freeze; the post page
+and the sign-off page show the exact alt text approval freezes, not a placeholder."""
 
 from __future__ import annotations
 
@@ -85,3 +86,31 @@ def test_a_card_swapped_on_disk_after_the_page_loaded_is_refused(project: Path) 
     assert post.status == "draft" and not post.media
     # nothing frozen with the swapped bytes either
     assert not list((project.parent.parent / "data" / "media").glob("*.png"))
+
+
+ALT = re.compile(r'<figcaption>Alt text: ([^<]+)</figcaption>')
+
+
+def test_a_draft_shows_the_exact_alt_text_approval_freezes(project: Path) -> None:
+    import html
+
+    from toolkit.store.signoff import SignoffStore
+
+    site = make_webapp(project)
+    _build(site)
+    pid = site.toolkit.planner().add(MESSAGE, "x", "en", site.clock.now + timedelta(days=2),
+                                     site.clock.now, "sam")
+    client = site.client()
+    sign_in(client, "maria")
+    page = client.get(f"/posts/{pid}").data.decode()
+    shown = html.unescape(ALT.search(page)[1])
+    assert "Card that approval will freeze" not in page
+    assert shown.startswith("Graphic from") and f'alt="{ALT.search(page)[1]}"' in page
+    _, token = SignoffStore(site.toolkit.store).create_link(
+        [pid], "Legal", "maria", site.clock.now, site.clock.now + timedelta(days=2))
+    review = site.client().get(f"/review/{token}").data.decode()
+    assert "The card approval will freeze" not in review
+    assert html.unescape(ALT.search(review)[1]) == shown
+    assert client.post(f"/posts/{pid}/approve", data=_form(client, pid)).status_code == 303
+    assert site.toolkit.store.get(pid).media[0]["alt"] == shown
+    site.toolkit.close()

@@ -76,7 +76,7 @@ def test_queue_and_approve_in_chromium(live) -> None:
         assert_accessible(page)
         shoot(page, "login")
         sign_in(page, base, "sam")
-        assert page.locator(".week section.day").count() == 7
+        assert page.locator(".timegrid thead th[scope=col]").count() == 8  # time + 7 days
         assert page.locator(".attention article.post").count() >= 1  # the fact-gated draft
         shoot(page, "week")
         assert_accessible(page)
@@ -84,6 +84,10 @@ def test_queue_and_approve_in_chromium(live) -> None:
         assert_accessible(page)
         form = page.locator("#msg-call-switchboard form.queue")
         form.locator("select[name=platform]").select_option("x")
+        offered = form.locator("select[name=account] option:not([disabled])").all_inner_texts()
+        x_accounts = [a.name for a in site.toolkit.config.accounts.values()
+                      if a.platform == "x"]
+        assert offered == ["the platform's first", *x_accounts]  # only the chosen platform's
         form.locator("button[type=submit]").click()
         page.wait_for_url(re.compile(r".*/posts/\w+\?done=queue"))
         post_url = page.url.split("?")[0]
@@ -108,3 +112,92 @@ def test_queue_and_approve_in_chromium(live) -> None:
     post = site.toolkit.store.get(pid)
     assert post.status == "approved" and post.approved_by == "maria"
     assert [e.actor for e in site.toolkit.store.audit_log(pid)] == ["sam", "maria"]
+
+
+def act(page, url: str, field: str, text: str, button: str, done: str) -> None:
+    """On the page at `url`, write `text` into `field`, press `button`, wait for the notice."""
+    page.goto(url)
+    page.fill(field, text)
+    page.click(f"button:has-text('{button}')")
+    page.wait_for_url(re.compile(rf".*\?done={done}"))
+
+
+@pytest.mark.browser
+def test_request_changes_resubmit_and_bulk_approval_in_chromium(live) -> None:
+    site, base = live
+    store = site.toolkit.store
+    drafts = [p.id for p in store.list(["draft"])]
+    sent = drafts[0]
+    with chromium_page(bypass_csp=True) as page:
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        act(page, f"{base}/posts/{sent}", "#back-comment", "Say which court.",
+            "Request changes", "send_back")
+        assert page.locator(".status").first.inner_text() == "changes_requested"
+        assert "Say which court." in page.locator(".comment").last.inner_text()
+        assert_accessible(page)
+        page.goto(base + "/")
+        bulk = page.locator("form.approve-week")
+        assert bulk.locator(f"#bulk-{sent}").count() == 0  # no bulk approval covers it
+        assert bulk.locator("input[type=checkbox]").count() == len(drafts) - 1
+        shoot(page, "bulk")
+        assert_accessible(page)
+        page.click("button:has-text('Sign out')")
+        page.wait_for_url(re.compile(r".*/login"))
+
+        sign_in(page, base, "sam")
+        act(page, f"{base}/posts/{sent}", "#reply", "Named the court.",
+            "Resubmit for approval", "resubmit")
+        assert page.locator(".status").first.inner_text() == "draft"
+        assert [c.body for c in site.web.comments(sent)] == ["Say which court.",
+                                                              "Named the court."]
+        page.click("button:has-text('Sign out')")
+        page.wait_for_url(re.compile(r".*/login"))
+
+        sign_in(page, base, "maria")
+        page.goto(base + "/")
+        page.locator(f"#bulk-check-{sent}").check()
+        page.click("button:has-text('Approve the checked drafts')")
+        page.wait_for_url(re.compile(r".*/approve-week"))
+        assert_accessible(page)
+        assert "revision 3" in page.locator("ul.approved").inner_text()
+    assert store.get(sent).status == "approved"
+
+
+@pytest.mark.browser
+def test_drag_a_post_to_another_slot_and_the_calendar_views_light_and_dark(live) -> None:
+    site, base = live
+    store, tz = site.toolkit.store, site.toolkit.config.timezone
+    pid = next(p.id for p in store.list(["draft"]) if p.platform == "mastodon")
+    week = store.get(pid).scheduled_at.astimezone(tz).date().isoformat()
+    with chromium_page(bypass_csp=False) as page:
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        page.goto(f"{base}/?week={week}")
+        assert page.locator(".timegrid tbody th[scope=row]").count() >= 2  # the time axis
+        page.set_viewport_size({"width": 1440, "height": 2400})  # a drag cannot scroll
+        target = page.locator(".timegrid td[data-at]:not(:has(article))").last
+        at = target.get_attribute("data-at")
+        page.locator(f"#mini-{pid}").drag_to(target)
+        page.wait_for_url(re.compile(r".*done=reschedule.*"))
+        assert store.get(pid).scheduled_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") == at
+        assert page.locator(f"td[data-at='{at}'] #mini-{pid}").count() == 1
+        assert errors == []  # the script ran under the app's Content-Security-Policy
+    with chromium_page(bypass_csp=True) as page:  # axe-core is injected as an inline script
+        page.set_viewport_size({"width": 1440, "height": 900})
+        sign_in(page, base, "maria")
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            for view in ("week", "month", "agenda"):
+                page.goto(f"{base}/?week={week}&view={view}")
+                assert_accessible(page)
+            page.goto(f"{base}/posts/{pid}")
+            assert_accessible(page)
+        page.emulate_media(color_scheme="dark")
+        page.goto(f"{base}/?week={week}")
+        shoot(page, "week-dark")
+        page.emulate_media(color_scheme="light")
+        page.goto(f"{base}/?week={week}&view=month")
+        shoot(page, "month")

@@ -1,4 +1,5 @@
-"""`make run`'s review app: a demo lead only when the store has no user, its password hashed."""
+"""`make run`'s review app: a demo lead and a demo staff member only when the store has no
+user, their passwords hashed."""
 
 from __future__ import annotations
 
@@ -8,17 +9,20 @@ from pathlib import Path
 from toolkit.app import build
 from toolkit.store.web import WebStore
 from toolkit.users import authenticate
-from toolkit.web.demo import DEMO_LEAD, ensure_demo_lead
+from toolkit.web.demo import DEMO_LEAD, DEMO_STAFF, ensure_demo_users
 
 
-def test_demo_lead_is_created_once_with_a_hashed_password(project: Path) -> None:
+def test_demo_users_are_created_once_with_hashed_passwords(project: Path) -> None:
     toolkit = build(project)
     now = datetime.now(UTC)
-    password = ensure_demo_lead(toolkit, now)
-    assert password and len(password) >= 16
+    passwords = ensure_demo_users(toolkit, now)
+    assert list(passwords) == [DEMO_LEAD, DEMO_STAFF]
     web = WebStore(toolkit.store)
-    user = web.user(DEMO_LEAD)
-    assert user.role == "lead" and password not in user.password_hash
-    assert authenticate(web, DEMO_LEAD, password) is not None
-    assert ensure_demo_lead(toolkit, now) is None  # never again once a user exists
+    for name, role in ((DEMO_LEAD, "lead"), (DEMO_STAFF, "staff")):
+        password = passwords[name]
+        assert len(password) >= 16
+        user = web.user(name)
+        assert user.role == role and password not in user.password_hash
+        assert authenticate(web, name, password) is not None
+    assert ensure_demo_users(toolkit, now) == {}  # never again once a user exists
     toolkit.close()

@@ -54,10 +54,20 @@ def password_hash(name: str) -> str:
     return hash_password(PASSWORDS[name])
 
 
+def next_monday() -> datetime:
+    """The coming Monday, 15:00 UTC (09:00 in Chicago): a future instant on a known weekday,
+    so the week view (Monday to Sunday) shows every post queued up to six days ahead, on
+    whatever day the tests run."""
+    today = datetime.now(UTC).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    return datetime(monday.year, monday.month, monday.day, 15, 0, tzinfo=UTC)
+
+
 def make_webapp(config: Path, now: datetime | None = None) -> WebApp:
-    """An app over the project copy at `config`, with users maria, ana (leads) and sam (staff)."""
+    """An app over the project copy at `config`, with users maria, ana (leads) and sam (staff);
+    its clock starts at `now` (default: `next_monday()`)."""
     toolkit = build(config)
-    clock = Clock(now or datetime.now(UTC).replace(microsecond=0))
+    clock = Clock(now or next_monday())
     web = WebStore(toolkit.store)
     for name in PASSWORDS:
         assert web.add_user(name, ROLES[name], password_hash(name), clock.now)

@@ -106,6 +106,8 @@ class Config:
         return self.number_formats.get(lang, NumberFormat())
     #: `review.second_person`: nobody approves a post they queued themselves (four eyes)
     second_person: bool = False
+    #: `schedule.week_starts`: the weekday the review app's week view starts on (0 = Monday)
+    week_start: int = 0
     #: `review.require_signoff`: sign-off names (e.g. "Legal") a post needs at its current
     #: revision before the team may approve it
     require_signoff: tuple[str, ...] = ()
@@ -344,6 +346,8 @@ SCHEMA: dict[str, Option] = {
         "slots": Custom(_slots, field="slots"),
         "max_lateness_minutes": Positive(60, field="max_lateness",
                                          convert=lambda m: timedelta(minutes=m)),
+        "week_starts": Choice(WEEKDAYS, "mon", field="week_start",  # a bad one is reported
+                              convert=lambda d: WEEKDAYS.index(d) if d in WEEKDAYS else 0),
     }),
     "store": Section({
         "url": Custom(_store_url, field="store_url"),

@@ -80,7 +80,8 @@ class SchedulerService:
 
     def __init__(self, dispatcher: Dispatcher,
                  clock: Callable[[], datetime] = clock.now,
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None,
+                 on_start: Callable[[], None] | None = None) -> None:
         from apscheduler.events import EVENT_SCHEDULER_START
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler
@@ -96,6 +97,8 @@ class SchedulerService:
         self._lock = threading.Lock()
         self.heartbeat = Heartbeat(dispatcher.store, self.id, clock())
         self.notifier = notifier
+        #: called once the scheduler runs (`make run` prints its sign-in lines then)
+        self.on_start = on_start
         self.scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1),
@@ -110,6 +113,8 @@ class SchedulerService:
     def _stop_if_asked(self, _event: object) -> None:
         if self.stop_event.is_set():
             self.scheduler.shutdown(wait=False)
+        elif self.on_start is not None:
+            self.on_start()
 
     def dispatch(self) -> None:
         """Run the dispatcher once and arm the next wake-up."""

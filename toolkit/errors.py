@@ -60,6 +60,10 @@ class InvalidTransition(StoreError):
     """The post is not in a state that allows the requested change."""
 
 
+class StaleRevision(InvalidTransition):
+    """The post changed since the revision the person acted on (nothing was changed)."""
+
+
 class InputError(ToolkitError):
     """Bad user input: a CSV row, a time, an option value."""
 

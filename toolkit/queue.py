@@ -2,7 +2,9 @@
 
 Approval is where the lead's review becomes binding: the composed text and the media with alt
 text are frozen then, and the fact gate refuses any message that uses an unverified statistic.
-Editing or rescheduling an approved post sends it back to draft.
+Editing or rescheduling an approved post sends it back to draft. A lead who wants changes sends
+a post back with a comment (`changes_requested`, which no approval covers); it returns to draft
+when its message is edited or when staff resubmit it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from toolkit.slots import next_free_slot, parse_time, show_time
 from toolkit.store import (
     APPROVED,
     CANCELLED,
+    CHANGES_REQUESTED,
     DRAFT,
     FAILED,
     MISSED,
@@ -50,8 +53,9 @@ CSV_COLUMNS = COLUMNS
 MAX_AHEAD = timedelta(days=100 * 365)
 #: a status as a person says it ("this one is …")
 STATUS_WORDS = {DRAFT: "a draft", APPROVED: "approved", PUBLISHING: "being published",
-                PUBLISHED: "already published", CANCELLED: "cancelled"}
-ACTIVE = (DRAFT, APPROVED, PUBLISHING, PUBLISHED)
+                PUBLISHED: "already published", CANCELLED: "cancelled",
+                CHANGES_REQUESTED: "sent back with changes requested"}
+ACTIVE = (DRAFT, CHANGES_REQUESTED, APPROVED, PUBLISHING, PUBLISHED)
 #: why an approval is refused when the card is not the one the review page showed
 CARD_CHANGED = ("the card was rebuilt since this page was loaded; look at the new card, then "
                 "approve again")
@@ -402,19 +406,27 @@ class Planner:
 
     # -- changing ------------------------------------------------------------------------------
 
-    def cancel(self, post_id: str, actor: str, now: datetime) -> Post:
-        """Cancel a post that has not gone out."""
-        return self.store.transition(post_id, (DRAFT, APPROVED, MISSED, FAILED, NEEDS_CHECK),
-                                     CANCELLED, actor, now, "cancelled")
+    def cancel(self, post_id: str, actor: str, now: datetime,
+               revision: int | None = None) -> Post:
+        """Cancel a post that has not gone out (with `revision`: only if still at it)."""
+        return self.store.transition(post_id, (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED,
+                                               NEEDS_CHECK), CANCELLED, actor, now, "cancelled",
+                                     revision=revision)
 
-    def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime) -> Post:
-        """Move a post to a new time; an approved (or missed, failed) one goes back to draft."""
+    def reschedule(self, post_id: str, at: datetime, actor: str, now: datetime,
+                   revision: int | None = None) -> Post:
+        """Move a post to a new time; an approved (or missed, failed) one goes back to draft,
+        one sent back with changes requested still waits for them. With `revision` (the one
+        the person was shown, e.g. a dragged card), a post changed since is refused
+        (`StaleRevision`) and stays as it is."""
         self._check_time(at, now)
         post = self.store.get(post_id)
-        if post.status not in (DRAFT, APPROVED, MISSED, FAILED):
+        if post.status not in (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED):
             raise InvalidTransition(f"post {post_id} is {post.status}; it cannot be rescheduled")
-        return self.store.transition(post_id, (post.status,), DRAFT, actor, now,
+        to = CHANGES_REQUESTED if post.status == CHANGES_REQUESTED else DRAFT
+        return self.store.transition(post_id, (post.status,), to, actor, now,
                                      f"rescheduled to {show_time(at, self.config.timezone)}",
+                                     revision=revision,
                                      scheduled_at=at,
                                      not_before=None, last_error=None, attempts=0)
 
@@ -441,7 +453,40 @@ class Planner:
                                      claim_owner=None, claim_expires_at=None)
 
     def send_back(self, post_id: str, comment: str, actor: str, now: datetime) -> Post:
-        """A lead sends an approved post back to draft, saying why; it must be approved again."""
-        return self.store.transition(post_id, (APPROVED,), DRAFT, actor, now,
-                                     f"sent back to draft: {comment}", approved_by=None,
-                                     approved_at=None)
+        """A lead sends a draft or an approved post back with a comment (`changes_requested`):
+        no approval covers it until it is edited or resubmitted. The comment joins its thread."""
+        comment = comment.strip()
+        if not comment:
+            raise InputError("say what should change: a comment is required")
+        return self.store.transition(post_id, (DRAFT, APPROVED), CHANGES_REQUESTED, actor, now,
+                                     f"changes requested: {comment}", comment=comment,
+                                     approved_by=None, approved_at=None)
+
+    def resubmit(self, post_id: str, actor: str, now: datetime, reply: str = "") -> Post:
+        """Staff answer a request for changes: the post is a draft again, to be approved, with
+        its message's current text; the reply, if any, joins its thread."""
+        reply = reply.strip()
+        detail = f"resubmitted: {reply}" if reply else "resubmitted"
+        post = self.store.get(post_id)
+        try:  # it carries its message as the library has it now
+            text = self._compose(post.message_id, post.lang, post.platform)
+        except ToolkitError:
+            text = post.text  # approval will say why it cannot be approved
+        return self.store.transition(post_id, (CHANGES_REQUESTED,), DRAFT, actor, now, detail,
+                                     comment=reply or None, text=text)
+
+    def return_edited(self, actor: str, now: datetime) -> list[str]:
+        """Posts sent back whose message was edited in the library since: drafts again, with
+        the new text, to be approved (each only if unchanged meanwhile). Returns their ids."""
+        changes, revisions = [], {}
+        for post in self.store.brief([CHANGES_REQUESTED]):
+            try:
+                text = self._compose(post.message_id, post.lang, post.platform)
+            except ToolkitError:
+                continue  # a message that cannot be composed now waits for a person
+            if text != post.text:
+                changes.append((post.id, CHANGES_REQUESTED, {"text": text}))
+                revisions[post.id] = post.version
+        return self.store.transition_many(changes, DRAFT, actor, now,
+                                          "its message was edited: back to draft",
+                                          revisions=revisions)

@@ -14,6 +14,7 @@ import click
 from toolkit import clock
 from toolkit.config import Config, config_path, load_config
 from toolkit.errors import ToolkitError
+from toolkit.web.demo import DEMO_LEAD, DEMO_STAFF
 
 #: (message id, platform, language, seconds from now) of the demo queue
 DEMO = [
@@ -23,6 +24,18 @@ DEMO = [
     ("asylum-human-right", "mastodon", "es", 65),
     ("violence-children-kidnapped", "bluesky", "en", 80),
     ("support-donate", "outbox", "en", 95),
+]
+
+#: (message id, platform, language) of the drafts `make run` leaves waiting for approval, in
+#: the next free posting slots; the first carries a comment thread
+WAITING = [
+    ("courts-suspended", "x", "en"),
+    ("call-switchboard", "mastodon", "en"),
+    ("asylum-human-right", "bluesky", "es"),
+]
+THREAD = [
+    (DEMO_LEAD, "Can we name the court that ordered the restart?"),
+    (DEMO_STAFF, "The message links to the ruling; naming it would go over the limit on X."),
 ]
 
 
@@ -80,6 +93,14 @@ def seed_demo(config: Config, now: datetime) -> list[str]:
         result = planner.approve(ids, "make-run", now)
         for pid, why in result.refused.items():
             click.echo(f"demo post {pid} not approved: {why}")
+        drafts = [planner.add(mid, platform, lang, None, now, DEMO_STAFF)
+                  for mid, platform, lang in WAITING if mid in library_ids]
+        if drafts:
+            from toolkit.store.web import WebStore
+
+            web = WebStore(store)
+            for author, text in THREAD:
+                web.add_comment(drafts[0], author, text, now)
         return result.approved
     finally:
         store.close()
@@ -100,11 +121,12 @@ def main() -> None:
         exc.show()
         sys.exit(1)
     if ids:
-        click.echo(f"\nqueued and approved {len(ids)} demo posts due in the next two minutes")
+        click.echo(f"\nqueued and approved {len(ids)} demo posts due in the next two minutes, "
+                   f"and {len(WAITING)} drafts waiting for a lead's approval")
     run_step("The schedule", ["schedule", "--days", "2"])
     from toolkit.web.demo import start_review_app
 
-    start_review_app(config)
+    _, sign_in = start_review_app(config)
     click.secho("\n== Running the scheduler (Ctrl-C stops it cleanly)", bold=True)
     click.echo(f"Published posts appear as JSON files in {config.outbox_dir}")
     click.echo(f"The supporters' share kit: open {config.site_dir / 'index.html'} in a browser")
@@ -120,7 +142,13 @@ def main() -> None:
     except ToolkitError as exc:
         exc.show()
         sys.exit(1)
-    SchedulerService(dispatcher).run()
+    SchedulerService(dispatcher, on_start=lambda: show_last(sign_in)).run()
+
+
+def show_last(lines: list[str]) -> None:
+    """The review app's address and the demo sign-ins, after the noisy start-up output."""
+    if lines:
+        click.secho("\n" + "\n".join(lines) + "\n", bold=True)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ class QueueGroup(click.Group):
 
 @click.group(cls=QueueGroup)
 def queue() -> None:
-    """Queue, show, approve, cancel, reschedule and resolve posts."""
+    """Queue, show, approve, send back, resubmit, cancel, reschedule and resolve posts."""
 
 
 @queue.command("add")
@@ -190,6 +190,28 @@ def cancel(ctx: click.Context, post_id: str, by: str | None) -> None:
     """Cancel a post that has not been published."""
     _planner(ctx).cancel(post_id, actor_name(by), clock.now())
     click.echo(f"cancelled {post_id}", err=True)
+
+
+@queue.command("send-back")
+@click.argument("post_id")
+@click.option("--comment", required=True, help="What should change (joins the post's thread).")
+@click.option("--by", default=None, help=BY_HELP)
+@click.pass_context
+def send_back(ctx: click.Context, post_id: str, comment: str, by: str | None) -> None:
+    """Send a draft or approved post back with a comment: changes_requested, not approvable."""
+    post = _planner(ctx).send_back(post_id, comment, actor_name(by), clock.now())
+    click.echo(f"{post_id} is now {post.status}", err=True)
+
+
+@queue.command("resubmit")
+@click.argument("post_id")
+@click.option("--reply", default="", help="Your answer to the comments (joins the thread).")
+@click.option("--by", default=None, help=BY_HELP)
+@click.pass_context
+def resubmit(ctx: click.Context, post_id: str, reply: str, by: str | None) -> None:
+    """Make a post sent back with changes requested a draft again, to be approved."""
+    post = _planner(ctx).resubmit(post_id, actor_name(by), clock.now(), reply)
+    click.echo(f"{post_id} is now {post.status}", err=True)
 
 
 @queue.command("reschedule")

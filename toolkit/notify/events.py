@@ -1,11 +1,12 @@
 """Events worth a person's attention, derived from the store (never hooked into dispatch).
 
 Post events come from the audit log, scanned from a mark kept in the store: a post that became
-`failed`, `missed` or `needs_check` (a failure whose reason says the platform rejected the
-account's keys is an `auth` event for the account). Account events come from the rate-limit
-holds and the daily and monthly caps; a `library` event from a post library that does not
-load, a `site` event from a built share kit past its valid-until date. Each event has a key;
-a key is notified once per channel.
+`failed`, `missed`, `needs_check` or `changes_requested` (a failure whose reason says the
+platform rejected the account's keys is an `auth` event for the account), or a draft that
+waits for approval (`review_requested`). Account events come from the rate-limit holds and
+the daily and monthly caps; a `library` event from a post library that does not load, a `site`
+event from a built share kit past its valid-until date. Each event has a key; a key is
+notified once per channel.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from toolkit.config import Config
 from toolkit.library.loader import library_error
 from toolkit.site.validity import site_expired
-from toolkit.store import DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
+from toolkit.store import CHANGES_REQUESTED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
 from toolkit.store.models import APPROVED, COUNTED
-from toolkit.store.ops import audit_since
+from toolkit.store.ops import audit_since, status_counts
 
 #: the statuses in which a post waits for a person
 WAITING = (FAILED, MISSED, NEEDS_CHECK)
+#: the statuses a post event is told for: waiting for a person, or sent back to its author
+TOLD = (*WAITING, CHANGES_REQUESTED)
+#: a post that became a draft (queued, resubmitted, sent back to draft) and still is one
+#: waits for a lead's approval: `review_requested`, told in one message per run
+REVIEW = "review_requested"
 #: a rate limit held longer than this is worth telling
 LONG_HOLD = timedelta(hours=1)
 #: how the publishers word a rejected key (X: 401 "reconnect the account")
@@ -63,12 +69,14 @@ class Digest:
     tomorrow_posts: list[Post] = field(default_factory=list)
     waiting: list[Post] = field(default_factory=list)
     held: dict[str, datetime] = field(default_factory=dict)
+    #: drafts waiting for a lead's approval (any day)
+    drafts: int = 0
 
 
 def post_events(store: Store, after_id: int) -> tuple[list[Event], int]:
     """Events for posts that entered a waiting status after audit id `after_id`, and the new
     mark."""
-    rows, last = audit_since(store, after_id, WAITING)
+    rows, last = audit_since(store, after_id, (*TOLD, DRAFT))
     if not rows:
         return [], last
     ids = sorted({r.post_id for r in rows})
@@ -78,7 +86,11 @@ def post_events(store: Store, after_id: int) -> tuple[list[Event], int]:
         post = found.get(r.post_id)
         if post is None:
             continue
-        if r.to_status == FAILED and AUTH_HINT.search(r.detail or ""):
+        if r.to_status == DRAFT:
+            if post.status == DRAFT:  # approved (or gone) meanwhile: nobody need look
+                events.append(Event(REVIEW, f"{REVIEW}:{post.id}:{r.id}", post, post.account,
+                                    r.detail))
+        elif r.to_status == FAILED and AUTH_HINT.search(r.detail or ""):
             day = r.at.date().isoformat()
             events.append(Event("auth", f"auth:{post.account}:{day}", post, post.account,
                                 r.detail))
@@ -158,10 +170,12 @@ def digest_day(digest_at: time | None, tz: tzinfo, now: datetime,
 
 
 def build_digest(store: Store, tz: tzinfo, now: datetime) -> Digest:
-    """Tomorrow's drafts and approved posts, the posts waiting for a person, held accounts."""
+    """Tomorrow's drafts and approved posts, the posts waiting for a person (changes requested
+    included), held accounts."""
     today = now.astimezone(tz).date()
     tomorrow = today + timedelta(days=1)
     start = datetime.combine(tomorrow, time(0), tz)
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), tz)
     return Digest(today, tomorrow, store.list([DRAFT, APPROVED], start=start, end=end),
-                  store.list(list(WAITING)), store.holds(now))
+                  store.list(list(TOLD)), store.holds(now),
+                  status_counts(store).get(DRAFT, 0))

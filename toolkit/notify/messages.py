@@ -32,6 +32,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "needs_check.what": "The platform could not tell whether the post went out.",
         "needs_check.todo": "look at the account's profile, then `toolkit queue resolve {id} "
                             "--published URL` or `--not-published`",
+        "review_requested.title": "A draft waits for approval",
+        "review_requested.many": "{n} drafts wait for approval",
+        "review_requested.what": "Queued or resubmitted: a lead's approval is needed before "
+                                 "it can go out.",
+        "review_requested.todo": "look at it as it will go out (`toolkit queue show {id}`), "
+                                 "then approve it or request changes",
+        "digest.drafts": "Drafts waiting for approval: {n}",
+        "changes_requested.title": "Changes requested on a post",
+        "changes_requested.many": "Changes requested on {n} posts",
+        "changes_requested.what": "A lead sent the post back with a comment: no approval "
+                                  "covers it until its message is edited or it is "
+                                  "resubmitted.",
+        "changes_requested.todo": "read the comments, edit the message, or "
+                                  "`toolkit queue resubmit {id} --reply TEXT`",
         "auth.title": "Account {account}: keys rejected",
         "auth.many": "{n} accounts: keys rejected",
         "auth.what": "The platform rejected the keys of account {account}; its posts fail "
@@ -87,6 +101,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.approved": "approved", "status.draft": "draft, not approved yet",
         "status.failed": "failed", "status.missed": "missed",
         "status.needs_check": "needs checking",
+        "status.changes_requested": "changes requested",
         "test.title": "Test message from the #SaveAsylum toolkit",
         "test.body": "Channel {channel} works: this is where the scheduler tells you when a "
                      "person is needed.",
@@ -107,6 +122,20 @@ TEXTS: dict[str, dict[str, str]] = {
         "needs_check.what": "La plataforma no pudo confirmar si la publicación salió.",
         "needs_check.todo": "mira el perfil de la cuenta y luego `toolkit queue resolve {id} "
                             "--published URL` o `--not-published`",
+        "review_requested.title": "Un borrador espera aprobación",
+        "review_requested.many": "{n} borradores esperan aprobación",
+        "review_requested.what": "En cola o reenviado: hace falta la aprobación de una "
+                                 "responsable antes de que salga.",
+        "review_requested.todo": "míralo tal como saldrá (`toolkit queue show {id}`) y "
+                                 "apruébalo o pide cambios",
+        "digest.drafts": "Borradores que esperan aprobación: {n}",
+        "changes_requested.title": "Piden cambios en una publicación",
+        "changes_requested.many": "Piden cambios en {n} publicaciones",
+        "changes_requested.what": "Una responsable la devolvió con un comentario: ninguna "
+                                  "aprobación la cubre hasta que se edite su mensaje o se "
+                                  "vuelva a enviar.",
+        "changes_requested.todo": "lee los comentarios, edita el mensaje o "
+                                  "`toolkit queue resubmit {id} --reply TEXTO`",
         "auth.title": "Cuenta {account}: claves rechazadas",
         "auth.many": "{n} cuentas con las claves rechazadas",
         "auth.what": "La plataforma rechazó las claves de la cuenta {account}; sus "
@@ -164,13 +193,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "status.approved": "aprobada", "status.draft": "borrador, falta aprobarla",
         "status.failed": "falló", "status.missed": "no salió a su hora",
         "status.needs_check": "necesita revisión",
+        "status.changes_requested": "piden cambios",
         "test.title": "Mensaje de prueba del kit #SaveAsylum",
         "test.body": "El canal {channel} funciona: por aquí el programador te avisará cuando "
                      "haga falta una persona.",
     },
 }
 
-POST_KINDS = ("failed", "missed", "needs_check")
+POST_KINDS = ("failed", "missed", "needs_check", "changes_requested", "review_requested")
 
 
 def when(value: datetime, tz: tzinfo) -> str:
@@ -238,6 +268,8 @@ def render_digest(digest: Digest, lang: str, tz: tzinfo,
                      f"({p.account}), {when(p.scheduled_at, tz)}")
     if len(digest.waiting) > LIST_MAX:
         lines.append(t["more"].format(n=len(digest.waiting) - LIST_MAX))
+    if digest.drafts:
+        lines.append(t["digest.drafts"].format(n=digest.drafts))
     for account, until in sorted(digest.held.items()):
         lines.append(t["digest.held"].format(account=account, until=when(until, tz)))
     lines.append("")

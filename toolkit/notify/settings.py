@@ -23,8 +23,8 @@ from toolkit.options import (
 )
 
 #: every event a channel can ask for (`digest` is the daily summary)
-EVENTS = ("failed", "missed", "needs_check", "auth", "rate_limited", "quota", "store", "down",
-          "library", "site", "digest")
+EVENTS = ("failed", "missed", "needs_check", "changes_requested", "review_requested", "auth",
+          "rate_limited", "quota", "store", "down", "library", "site", "digest")
 MESSAGE_LANGS = ("en", "es")
 
 

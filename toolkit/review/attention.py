@@ -1,4 +1,5 @@
-"""Posts that wait for a person: missed, needs_check or failed; held by the fact gate; over
+"""Posts that wait for a person: missed, needs_check, failed or sent back with changes
+requested; held by the fact gate; over
 their platform's length; and accounts over a quota. The schedule page shows them first."""
 
 from __future__ import annotations
@@ -16,11 +17,21 @@ from toolkit.library.checks import check_errors
 from toolkit.library.facts import post_problems
 from toolkit.library.gate import blocking_facts
 from toolkit.quotas import quota_warnings
-from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
+from toolkit.store import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    FAILED,
+    MISSED,
+    NEEDS_CHECK,
+    Post,
+    Store,
+)
 from toolkit.store.web import WebStore
 
-WAITING = [MISSED, NEEDS_CHECK, FAILED]
-REASONS = {MISSED: "missed its time: reschedule, resolve or cancel it",
+WAITING = [MISSED, NEEDS_CHECK, FAILED, CHANGES_REQUESTED]
+REASONS = {CHANGES_REQUESTED: "changes requested: edit its message, or resubmit it with a reply",
+           MISSED: "missed its time: reschedule, resolve or cancel it",
            NEEDS_CHECK: "may or may not have gone out: check the account, then resolve it",
            FAILED: "failed: see its history, then reschedule or cancel it"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
@@ -55,11 +55,9 @@ def by_day(items: Iterable[Item]) -> list[Day]:
     return [Day(d, list(g)) for d, g in groupby(ordered, key=lambda i: i.when.date())]
 
 
-def week_of(start: date, items: Iterable[Item]) -> list[Day]:
-    """The seven days from `start`, each with its items (empty days included)."""
-    days = {d.day: d.items for d in by_day(items)}
-    return [Day(start + timedelta(days=n), days.get(start + timedelta(days=n), []))
-            for n in range(7)]
+def iso_seconds(value: datetime) -> str:
+    """A valid HTML `<time datetime>`: UTC to the second with a Z (no microseconds)."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _redacted(value: object) -> object:
@@ -78,6 +76,7 @@ def add_filters(env) -> None:  # a jinja2.Environment
     masked (`toolkit.redact`)."""
     env.finalize = _redacted
     env.filters["safe_href"] = safe_href
+    env.filters["isotime"] = iso_seconds
     env.filters["hhmm"] = lambda value: value.strftime("%H:%M")
     env.filters["dayname"] = lambda value: value.strftime("%a %d %b")
     env.filters["longday"] = lambda value: value.strftime("%A %d %B %Y")

@@ -9,6 +9,7 @@ from typing import Any
 from toolkit.store.models import (
     APPROVED,
     CANCELLED,
+    CHANGES_REQUESTED,
     DRAFT,
     FAILED,
     MISSED,
@@ -24,8 +25,9 @@ from toolkit.store.models import (
 )
 
 __all__ = [
-    "APPROVED", "CANCELLED", "DRAFT", "FAILED", "MISSED", "NEEDS_CHECK", "PUBLISHED",
-    "PUBLISHING", "STATUSES", "AuditEntry", "NewPost", "Post", "Store", "new_post_ids", "utcnow",
+    "APPROVED", "CANCELLED", "CHANGES_REQUESTED", "DRAFT", "FAILED", "MISSED", "NEEDS_CHECK",
+    "PUBLISHED", "PUBLISHING", "STATUSES", "AuditEntry", "NewPost", "Post", "Store",
+    "new_post_ids", "utcnow",
 ]
 
 

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.sql import ClauseElement, Insert
 
-from toolkit.errors import InvalidTransition, NotFound
+from toolkit.errors import InvalidTransition, NotFound, StaleRevision
 from toolkit.store import pgbulk, sqlite_bulk
-from toolkit.store.models import Detail, Post, detail_for, scrubbed
+from toolkit.store.models import CHANGED, Detail, Post, detail_for, scrubbed
 from toolkit.store.schema import UTCDateTime, audit, posts
+from toolkit.store.web import comments
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50
@@ -31,8 +32,11 @@ class StateChanges:
     get: Callable[[str], Post]
 
     def transition(self, post_id: str, allowed_from: Sequence[str], to: str, actor: str,
-                   now: datetime, detail: str | None = None, **values: Any) -> Post:
-        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it."""
+                   now: datetime, detail: str | None = None, comment: str | None = None,
+                   revision: int | None = None, **values: Any) -> Post:
+        """Move one post to `to` if it is in one of `allowed_from`; audit it; return it.
+        With `comment`, the actor's comment joins the post's thread in the same transaction;
+        with `revision`, the post must still be at that revision (else `StaleRevision`)."""
         with self._write() as conn:
             row = conn.execute(select(posts.c.status).where(posts.c.id == post_id)).first()
             if row is None:
@@ -40,8 +44,14 @@ class StateChanges:
             if row.status not in allowed_from:
                 raise InvalidTransition(f"post {post_id} is {row.status}; cannot make it {to} "
                                         f"(only from {', '.join(allowed_from)})")
-            if not self._apply(conn, post_id, row.status, to, actor, now, detail, values):
+            if not self._apply(conn, post_id, row.status, to, actor, now, detail, values,
+                               revision=revision):
+                if revision is not None:
+                    raise StaleRevision(f"post {post_id}: {CHANGED}")
                 raise InvalidTransition(f"post {post_id} changed while being updated; try again")
+            if comment is not None:
+                conn.execute(insert(comments).values(post_id=post_id, author=actor,
+                                                     body=comment, at=now))
         return self.get(post_id)
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,

@@ -15,7 +15,10 @@ from toolkit import clock
 
 DRAFT, APPROVED, PUBLISHING, PUBLISHED = "draft", "approved", "publishing", "published"
 CANCELLED, FAILED, MISSED, NEEDS_CHECK = "cancelled", "failed", "missed", "needs_check"
-STATUSES = (DRAFT, APPROVED, PUBLISHING, PUBLISHED, CANCELLED, FAILED, MISSED, NEEDS_CHECK)
+#: sent back with a comment: no bulk approval covers it; back to draft when edited or resubmitted
+CHANGES_REQUESTED = "changes_requested"
+STATUSES = (DRAFT, CHANGES_REQUESTED, APPROVED, PUBLISHING, PUBLISHED, CANCELLED, FAILED, MISSED,
+            NEEDS_CHECK)
 #: states a person may still change the schedule of (back to draft on reschedule)
 EDITABLE = (DRAFT, APPROVED, MISSED, FAILED)
 #: states that count against an account's quota

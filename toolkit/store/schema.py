@@ -62,6 +62,8 @@ class UTCDateTime(TypeDecorator):
 
 
 metadata = MetaData()
+#: room for a status's name (`changes_requested` has 17 characters; the first stores had 16)
+STATUS_WIDTH = 32
 
 migrations_table = Table(
     "migrations", metadata,
@@ -81,7 +83,7 @@ posts = Table(
     #: JSON: the statistics (with the display each showed) and claims approval rested on
     Column("facts", Text),
     Column("scheduled_at", UTCDateTime, nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("status", String(STATUS_WIDTH), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("not_before", UTCDateTime),
     Column("claim_owner", String(120)),
@@ -103,8 +105,8 @@ audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("post_id", String(16), nullable=False, index=True),
-    Column("from_status", String(16)),
-    Column("to_status", String(16), nullable=False),
+    Column("from_status", String(STATUS_WIDTH)),
+    Column("to_status", String(STATUS_WIDTH), nullable=False),
     Column("actor", String(120), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("detail", Text),
@@ -197,6 +199,11 @@ def _m006_ops(conn: Connection) -> None:
 NOTIFY_CHANNEL = "toolkit_posts"
 
 
+#: the trigger of "007_store" on posts (its condition reads `status`)
+POSTS_TRIGGER = ("CREATE TRIGGER posts_notify AFTER INSERT OR UPDATE ON posts FOR EACH ROW "
+                 "WHEN (NEW.status = 'approved') EXECUTE FUNCTION toolkit_notify()")
+
+
 def _m007_store(conn: Connection) -> None:
     """On PostgreSQL, a transaction that makes a post `approved` (approval, reschedule, release,
     retry) or changes an account hold sends one `NOTIFY toolkit_posts`, so schedulers on other
@@ -207,9 +214,7 @@ def _m007_store(conn: Connection) -> None:
     conn.execute(text(
         "CREATE OR REPLACE FUNCTION toolkit_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN PERFORM pg_notify('{NOTIFY_CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"))
-    conn.execute(text(
-        "CREATE TRIGGER posts_notify AFTER INSERT OR UPDATE ON posts FOR EACH ROW "
-        "WHEN (NEW.status = 'approved') EXECUTE FUNCTION toolkit_notify()"))
+    conn.execute(text(POSTS_TRIGGER))
     conn.execute(text(
         "CREATE TRIGGER account_holds_notify AFTER INSERT OR UPDATE OR DELETE ON account_holds "
         "FOR EACH STATEMENT EXECUTE FUNCTION toolkit_notify()"))
@@ -227,6 +232,20 @@ def _m009_frozen_facts(conn: Connection) -> None:
     _add_column(conn, "posts", "facts", "TEXT")
 
 
+def _m010_changes_requested(conn: Connection) -> None:
+    """Room for the status `changes_requested` in `posts.status` and the audit's statuses:
+    PostgreSQL enforces a VARCHAR's length (SQLite does not, and keeps its columns). The
+    trigger that reads `posts.status` is dropped meanwhile and made again as it was."""
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(text("DROP TRIGGER IF EXISTS posts_notify ON posts"))
+    for table, column in (("posts", "status"), ("audit", "from_status"),
+                          ("audit", "to_status")):
+        conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} "
+                          f"TYPE VARCHAR({STATUS_WIDTH})"))
+    conn.execute(text(POSTS_TRIGGER))
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -242,6 +261,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("007_store", _m007_store),
     ("008_signoff", _m008_signoff),
     ("009_frozen_facts", _m009_frozen_facts),
+    ("010_changes_requested", _m010_changes_requested),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

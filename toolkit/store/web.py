@@ -269,20 +269,34 @@ class WebStore:
         with self.engine.connect() as conn:
             return [Comment(r.post_id, r.author, r.body, r.at) for r in conn.execute(q)]
 
+    def comment_counts(self, post_ids: list[str]) -> dict[str, int]:
+        """How many comments each of `post_ids` has (posts without any are left out)."""
+        counts: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(post_ids), 900):
+                q = (select(comments.c.post_id, func.count()).group_by(comments.c.post_id)
+                     .where(comments.c.post_id.in_(post_ids[i:i + 900])))
+                counts.update({pid: n for pid, n in conn.execute(q)})
+        return counts
+
     # -- the schedule's views -------------------------------------------------------------------
 
     def find_posts(self, start: datetime | None = None, end: datetime | None = None,
                    statuses: list[str] | None = None, platforms: list[str] | None = None,
                    accounts: list[str] | None = None, langs: list[str] | None = None,
                    message_ids: list[str] | None = None, limit: int | None = None,
-                   offset: int = 0) -> list[Post]:
-        """Posts in time order, filtered in the database (only the rows a page shows)."""
+                   offset: int = 0, text: str | None = None) -> list[Post]:
+        """Posts in time order, filtered in the database (only the rows a page shows); `text`:
+        only posts whose text contains it (case-insensitive)."""
         q = select(posts).order_by(posts.c.scheduled_at, posts.c.id)
         for column, wanted in ((posts.c.status, statuses), (posts.c.platform, platforms),
                                (posts.c.account, accounts), (posts.c.lang, langs),
                                (posts.c.message_id, message_ids)):
             if wanted:
                 q = q.where(column.in_(wanted))
+        if text:
+            escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(posts.c.text.ilike(f"%{escaped}%", escape="\\"))
         if start is not None:
             q = q.where(posts.c.scheduled_at >= start)
         if end is not None:

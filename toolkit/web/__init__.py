@@ -21,7 +21,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
 
     from toolkit.review.view import STATIC, TEMPLATES, add_filters
     from toolkit.store.web import WebStore
-    from toolkit.web import actions, auth, feed, media, security, signoff, views
+    from toolkit.web import actions, auth, compress, feed, media, security, signoff, views
 
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 static_url_path="/static")
@@ -38,6 +38,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     add_filters(app.jinja_env)
     app.before_request(toolkit.refresh_library)
     security.install(app)
+    compress.install(app)
     for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp, signoff.bp):
         app.register_blueprint(blueprint)
     signoff.install()

@@ -5,16 +5,17 @@ user's name. A refused action changes nothing and shows why."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from toolkit.errors import InputError, ToolkitError
+from toolkit.errors import InputError, StaleRevision, ToolkitError
 from toolkit.four_eyes import four_eyes_refusal
+from toolkit.notify.messages import text_start
 from toolkit.queue import CARD_CHANGED
 from toolkit.review.diff import decode
 from toolkit.slots import parse_time
-from toolkit.store import DRAFT
+from toolkit.store import CHANGES_REQUESTED, DRAFT
 from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
 from toolkit.users import can
 from toolkit.web.security import now, web_store
@@ -24,6 +25,13 @@ bp = Blueprint("actions", __name__)
 
 MAX_COMMENT = 4000
 MAX_BULK = 1000
+
+
+@bp.before_request
+def return_edited() -> None:
+    """Before any action (nothing changes on GET): posts sent back whose message was edited in
+    the library since become drafts with the new text (audited as the library's edit)."""
+    toolkit().planner().return_edited("library edit", now())
 
 
 def _require(action: str) -> None:
@@ -111,18 +119,83 @@ def approve_week():
     """Approve the drafts the schedule listed, each only at the revision listed (lead)."""
     _require("approve")
     tk = toolkit()
-    seen: dict[str, int] = {}
-    for value in request.form.getlist("post")[:MAX_BULK]:
-        post_id, _, rev = value.partition("@")
-        if rev.isdigit():
-            seen[post_id] = int(rev)
+    seen = _listed()
     if not seen:
         abort(400, "no drafts were listed; reload the schedule")
     result = tk.planner().approve(list(seen), g.user, now(), seen)  # four eyes included
     refused = dict(result.refused)
     refused.update({pid: CHANGED for pid in (*result.stale, *result.changed)})
-    return render_template("approved.html", title="Approved this week's drafts",
-                           approved=result.revisions, refused=refused)
+    return _results("Approved this week's drafts", "Approved, each at the revision you were "
+                    "shown", "approved",
+                    {pid: f"at revision {rev}" for pid, rev in result.revisions.items()}, refused)
+
+
+def _results(title: str, done_label: str, verb: str, done: dict[str, str],
+             refused: dict[str, str], confirm: str | None = None):
+    """A page naming posts in words (time, platform, account, first line), not by id: those
+    done (with a note each), those refused (with why); or, with `confirm`, the ones an action
+    will change, with the button that does it."""
+    tk = toolkit()
+    found = {p.id: p for p in tk.store.list(ids=[*done, *refused])}
+    tz = tk.config.timezone
+
+    def described(pid: str, note: str) -> dict:
+        post = found.get(pid)
+        return {"id": pid, "note": note, "post": post,
+                "when": post.scheduled_at.astimezone(tz) if post else None,
+                "first_line": text_start(post.text, 90) if post else ""}
+
+    return render_template(
+        "results.html", title=title, tz=tz.key, done_label=done_label, verb=verb,
+        confirm=confirm, done=[described(pid, note) for pid, note in done.items()],
+        refused=[described(pid, why) for pid, why in refused.items()])
+
+
+def _listed() -> dict[str, int]:
+    """The posts a bulk form lists, as `id@revision` values: id -> revision shown."""
+    seen: dict[str, int] = {}
+    for value in request.form.getlist("post")[:MAX_BULK]:
+        post_id, _, rev = value.partition("@")
+        if rev.isdigit():
+            seen[post_id] = int(rev)
+    return seen
+
+
+@bp.route("/bulk", methods=["POST"])
+def bulk():
+    """Reschedule (by whole days) or cancel the selected posts, each only at the revision
+    shown (lead); cancelling asks for confirmation first."""
+    _require("cancel")
+    seen, action = _listed(), request.form.get("action", "")
+    if not seen or action not in ("reschedule", "cancel"):
+        abort(400, "select posts and an action")
+    planner, done, refused = toolkit().planner(), {}, {}
+    if action == "cancel" and request.form.get("confirm") != "1":
+        return _results("Cancel these posts?", "", "cancelled", dict.fromkeys(seen, ""), {},
+                        confirm="cancel")
+    try:
+        days = int(request.form.get("days", "1"))
+    except ValueError:
+        days = 0
+    if action == "reschedule" and not (-366 <= days <= 366 and days):
+        abort(400, "move by a whole number of days, -366 to 366, not 0")
+    for pid, rev in seen.items():
+        try:
+            if action == "cancel":
+                planner.cancel(pid, g.user, now(), rev)
+                done[pid] = ""
+            else:
+                post = toolkit().store.get(pid)
+                moved = planner.reschedule(pid, post.scheduled_at + timedelta(days=days),
+                                           g.user, now(), rev)
+                done[pid] = f"now {moved.status}"
+        except StaleRevision:
+            refused[pid] = CHANGED
+        except ToolkitError as exc:
+            refused[pid] = exc.message
+    label = "Cancelled" if action == "cancel" else f"Moved by {days} day(s)"
+    return _results(f"{label}: the selected posts", label, "cancelled" if action == "cancel"
+                    else "rescheduled", done, refused)
 
 
 @bp.route("/posts/<post_id>/signoff-link", methods=["POST"])
@@ -146,7 +219,6 @@ def signoff_link(post_id: str):
     base = tk.config.web.base_url
     context["new_link"] = (base + url_for("signoff.page", token=token) if base
                            else url_for("signoff.page", token=token, _external=True))
-    context["notice"] = "Sign-off link made. Copy it now: it is shown only this once."
     return render_template("post.html", **context), 201
 
 
@@ -161,15 +233,19 @@ def _act(post_id: str, what: str, change: Callable[[], object]):
 
 @bp.route("/posts/<post_id>/send-back", methods=["POST"])
 def send_back(post_id: str):
-    """Send an approved post back to draft with a comment (lead)."""
+    """Request changes on a draft or approved post, with a comment (lead): no approval covers
+    it until it is edited or resubmitted."""
     _require("send_back")
+    return _act(post_id, "send_back", lambda: toolkit().planner().send_back(
+        post_id, _comment_text(), g.user, now()))
 
-    def change() -> None:
-        comment = _comment_text()
-        toolkit().planner().send_back(post_id, comment, g.user, now())
-        web_store().add_comment(post_id, g.user, comment, now())
 
-    return _act(post_id, "send_back", change)
+@bp.route("/posts/<post_id>/resubmit", methods=["POST"])
+def resubmit(post_id: str):
+    """Answer a request for changes with a reply: the post is a draft again (staff, lead)."""
+    _require("edit")
+    return _act(post_id, "resubmit", lambda: toolkit().planner().resubmit(
+        post_id, g.user, now(), _comment_text()))
 
 
 @bp.route("/posts/<post_id>/cancel", methods=["POST"])
@@ -181,16 +257,32 @@ def cancel(post_id: str):
 
 @bp.route("/posts/<post_id>/reschedule", methods=["POST"])
 def reschedule(post_id: str):
-    """Move a post to a new time (staff: drafts only; an approved post goes back to draft)."""
+    """Move a post to a new time (staff: drafts only; an approved post goes back to draft).
+    With `revision` (a card dragged on the week view), a post changed since is refused like a
+    stale approval; with `back` (the week shown), the week view is shown again."""
     _require("edit")
     tk = toolkit()
-
-    def change() -> None:
-        if not can(g.role, "approve") and tk.store.get(post_id).status != DRAFT:
+    form = request.form
+    revision = int(form["revision"]) if form.get("revision", "").isdigit() else None
+    try:
+        if not can(g.role, "approve") and tk.store.get(post_id).status not in (
+                DRAFT, CHANGES_REQUESTED):
             abort(403, "staff may reschedule drafts only; ask a lead")
-        tk.planner().reschedule(post_id, _time(request.form.get("at", "")), g.user, now())
-
-    return _act(post_id, "reschedule", change)
+        tk.planner().reschedule(post_id, _time(form.get("at", "")), g.user, now(), revision)
+    except StaleRevision:
+        return _refused(post_id, f"Not rescheduled: {CHANGED}. Here it is as it is now; "
+                        "drag it again or use the form below.")
+    except ToolkitError as exc:
+        return _refused(post_id, exc.message)
+    back = form.get("back", "")
+    if back:
+        try:
+            week = date.fromisoformat(back).isoformat()
+        except ValueError:
+            week = ""
+        return redirect(url_for("views.schedule", week=week or None, done="reschedule",
+                                _anchor=f"mini-{post_id}"), code=303)
+    return _done(post_id, "reschedule")
 
 
 @bp.route("/posts/<post_id>/resolve", methods=["POST"])

@@ -21,6 +21,7 @@ from flask import (
 
 from toolkit.errors import ToolkitError
 from toolkit.publish.base import MediaItem
+from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, decode, encode, snapshot
 from toolkit.store.signoff import APPROVE, CHANGED, CHANGES, Link, SignoffStore
 from toolkit.web import security
@@ -60,10 +61,10 @@ def _post_view(link: Link, post, token: str, seen: dict | None = None) -> dict:
     config, tz = tk.config, tk.config.timezone
     message = tk.library.messages.get(post.message_id)
     image = None
-    if post.media or _card(post, message):
+    card = None if shows_frozen(post) else pending_card(config, post, message)
+    if shows_frozen(post) or card:
         image = {"url": url_for("signoff.image", token=token, post_id=post.id),
-                 "alt": post.media[0].get("alt", "") if post.media else
-                 "The card approval will freeze"}
+                 "alt": post.media[0].get("alt", "") if card is None else card.get("alt", "")}
     current = snapshot(post, tz)
     return {"post": post, "when": post.scheduled_at.astimezone(tz), "image": image,
             "stats": facts_of(tk.library, message, post.lang,
@@ -71,18 +72,6 @@ def _post_view(link: Link, post, token: str, seen: dict | None = None) -> dict:
             "mine": [s for s in SignoffStore(tk.store).signoffs(post.id) if s.link_id == link.id],
             "changes": changes(seen, current) if seen is not None else None,
             "seen": encode(current), "config_name": config.name}
-
-
-def _card(post, message) -> str | None:
-    """The built card a draft will freeze at approval, if any."""
-    spec = toolkit().config.platforms.get(post.platform)
-    card = message.card if message is not None else None
-    if not card or not spec or not spec.card_format:
-        return None
-    from toolkit.graphics.manifest import find_graphic
-
-    found = find_graphic(toolkit().config.graphics_dir, card, spec.card_format, post.lang)
-    return str(found["path"]) if found else None
 
 
 def _page(token: str, link: Link, error: tuple[str, str] | None = None,
@@ -155,12 +144,12 @@ def image(token: str, post_id: str) -> Response:
     link = _link(token)
     _granted(link, post_id)
     post = toolkit().store.get(post_id)
-    if post.media:
+    if shows_frozen(post):
         return _image(_post_item(post_id, 0))
-    path = _card(post, toolkit().library.messages.get(post.message_id))
-    if path is None:
+    card = pending_card(toolkit().config, post, toolkit().library.messages.get(post.message_id))
+    if card is None:
         abort(404)
-    return _image(MediaItem(path, ""))
+    return _image(MediaItem(str(card["path"]), ""))
 
 
 def install() -> None:

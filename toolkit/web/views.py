@@ -11,10 +11,24 @@ from toolkit.compose import compose_message, measure
 from toolkit.errors import ComposeError, NotFound
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library.gate import blocking_facts
+from toolkit.notify.messages import text_start
 from toolkit.review.attention import blocked_messages, find_attention, length_problem
+from toolkit.review.card import pending_card, shows_frozen
 from toolkit.review.diff import changes, encode, snapshot
-from toolkit.review.view import Item, by_day, items_of, week_of
-from toolkit.store import APPROVED, DRAFT, FAILED, MISSED, NEEDS_CHECK, STATUSES, Post
+from toolkit.review.grid import calendar_span, month_grid, week_grid
+from toolkit.review.history import history_rows
+from toolkit.review.preview import build_preview
+from toolkit.review.view import Item, by_day, items_of
+from toolkit.store import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    FAILED,
+    MISSED,
+    NEEDS_CHECK,
+    STATUSES,
+    Post,
+)
 from toolkit.store.signoff import SignoffStore
 from toolkit.users import LEAD, can
 from toolkit.web.media import thumb_url
@@ -23,8 +37,14 @@ from toolkit.web.security import now, web_store
 bp = Blueprint("views", __name__)
 
 PAGE = 200
+#: the month view shows at most this many posts (a day lists its first few, then a count)
+MONTH_MAX = 3000
+MAX_SEARCH = 200
+VIEWS = ("week", "month", "agenda")
 NOTICES = {"approve": "Approved: the text and image are frozen as you saw them.",
-           "send_back": "Sent back to draft with your comment.",
+           "send_back": "Changes requested, with your comment: no approval covers this post "
+                        "until it is edited or resubmitted.",
+           "resubmit": "Resubmitted with your reply: a draft again, waiting for approval.",
            "cancel": "Cancelled.", "reschedule": "Rescheduled.", "resolve": "Resolved.",
            "comment": "Comment added.", "queue": "Queued as a draft."}
 
@@ -43,27 +63,37 @@ class Thumbs:
         self.built = {(e.get("card"), e.get("format"), e.get("lang")): e
                       for e in load_manifest(self.config.graphics_dir)}
 
-    def card(self, card: str | None, platform: str, lang: str, thumb: bool = True) -> str | None:
-        """URL of a card's graphic (or thumbnail) in the platform's format, if it was built."""
+    def entry(self, card: str | None, platform: str, lang: str) -> dict | None:
+        """The build manifest's entry of a card in the platform's format, if it was built."""
         spec = self.config.platforms.get(platform)
         fmt = spec.card_format if spec else None
-        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        return self.built.get((card, fmt, lang)) if card and fmt else None
+
+    def card(self, card: str | None, platform: str, lang: str) -> str | None:
+        """The thumbnail URL of a card's graphic in the platform's format, if it was built."""
+        entry = self.entry(card, platform, lang)
         if entry is None:
             return None
-        if thumb:
-            return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
-                             entry.get("sha256"))
-        return url_for("media.card_image", card=card, fmt=fmt, lang=lang)
+        return thumb_url(str(self.config.graphics_dir.resolve() / entry["file"]),
+                         entry.get("sha256"))
 
     def card_sha256(self, card: str | None, platform: str, lang: str) -> str:
         """The sha256 of the card's built graphic in the platform's format ("" when none)."""
-        spec = self.config.platforms.get(platform)
-        fmt = spec.card_format if spec else None
-        entry = self.built.get((card, fmt, lang)) if card and fmt else None
+        entry = self.entry(card, platform, lang)
         return str(entry.get("sha256") or "") if entry else ""
 
+    def alt(self, post: Post) -> str:
+        """The alt text of the post's image: frozen, else the one approval will freeze."""
+        if shows_frozen(post):
+            first = post.media[0]
+            return str(first.get("alt", "")) if isinstance(first, dict) else ""
+        message = self.library.messages.get(post.message_id)
+        entry = self.entry(message.card if message else None, post.platform, post.lang)
+        return str(entry.get("alt", "")) if entry else ""
+
     def __call__(self, post: Post) -> str | None:
-        first = post.media[0] if post.media and isinstance(post.media[0], dict) else None
+        first = post.media[0] if shows_frozen(post) and isinstance(post.media[0], dict) \
+            else None
         if first is not None:
             return thumb_url(str(first.get("path", "")), first.get("sha256"))
         message = self.library.messages.get(post.message_id)
@@ -76,7 +106,7 @@ def _choice(name: str, options: list[str]) -> str:
 
 
 def _week(today: date) -> date:
-    """The first day shown: `?week=` (any day), else today; seven days from there."""
+    """The day asked for: `?week=` (any day of the week or month to show), else today."""
     try:
         chosen = date.fromisoformat(request.args.get("week", ""))
     except ValueError:
@@ -90,30 +120,34 @@ def _midnight(day: date) -> datetime:
 
 @bp.route("/")
 def schedule():
-    """The schedule: what waits for a person, filters, and one week as a grid or an agenda."""
+    """The schedule: what waits for a person, filters and a text search (kept in the URL), and
+    a week on a time axis, a month, or an agenda."""
     tk = toolkit()
     config, tz, at = tk.config, tk.config.timezone, now()
-    week_start = _week(at.astimezone(tz).date())
-    view = request.args.get("view") if request.args.get("view") in ("week", "agenda") else "week"
+    view = request.args.get("view") if request.args.get("view") in VIEWS else "week"
+    span = calendar_span(view, _week(at.astimezone(tz).date()), config.week_start)
     filters = [("status", "Status", list(STATUSES)),
                ("platform", "Platform", list(config.platforms)),
                ("account", "Account", list(config.accounts)),
                ("lang", "Language", list(config.languages))]
     chosen = {name: _choice(name, options) for name, _, options in filters}
+    search = request.args.get("q", "").strip()[:MAX_SEARCH]
     try:
         page = max(0, min(int(request.args.get("page", "0")), 10_000))
     except ValueError:
         page = 0
+    size = MONTH_MAX if view == "month" else PAGE
     statuses = [chosen["status"]] if chosen["status"] else [s for s in STATUSES
                                                             if s != "cancelled"]
     found = web_store().find_posts(
-        _midnight(week_start), _midnight(week_start + timedelta(days=7)), statuses,
+        _midnight(span.start), _midnight(span.end), statuses,
         [chosen["platform"]] if chosen["platform"] else None,
         [chosen["account"]] if chosen["account"] else None,
-        [chosen["lang"]] if chosen["lang"] else None, limit=PAGE + 1, offset=page * PAGE)
+        [chosen["lang"]] if chosen["lang"] else None, limit=size + 1, offset=page * size,
+        text=search or None)
     attention = find_attention(config, tk.library, tk.store, at)
     thumbs = Thumbs()
-    items = items_of(found[:PAGE], tz, thumbs)
+    items = items_of(found[:size], tz, thumbs)
     for item in items:
         _flag(item, attention.blocked, config)
     waiting = [Item(p, p.scheduled_at.astimezone(tz), thumbs(p), [why])
@@ -123,7 +157,8 @@ def schedule():
                 i.post.status in (DRAFT, APPROVED)]
 
     def link(**changes: object) -> str:
-        params = {"week": week_start.isoformat(), "view": view, **chosen, "page": 0, **changes}
+        params = {"week": span.anchor.isoformat(), "view": view, **chosen, "q": search,
+                  "page": 0, **changes}
         if isinstance(params["week"], date):
             params["week"] = params["week"].isoformat()
         return url_for("views.schedule") + "?" + urlencode(
@@ -132,13 +167,26 @@ def schedule():
     return render_template(
         "schedule.html", title=f"{config.name}: schedule", tz=tz.key,
         warnings=attention.warnings, attention=waiting, attention_more=attention.more,
-        filters=filters, chosen=chosen, view=view, week_start=week_start,
-        week_end=week_start + timedelta(days=6),
-        prev_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
-        week=week_of(week_start, items) if view == "week" else None,
+        filters=filters, chosen=chosen, search=search, view=view, span=span,
+        week_start=span.anchor, week_end=span.end - timedelta(days=1),
+        grid=week_grid(span.start, items, config.slots, tz, at) if view == "week" else None,
+        month=month_grid(span.anchor, items, config.week_start) if view == "month" else None,
         agenda=by_day(items) if view == "agenda" else None, link=link,
-        more=len(found) > PAGE, shown=PAGE, page=page, notice=None,
-        week_drafts=[p for p in found[:PAGE] if p.status == DRAFT] if g.role == LEAD else [])
+        more=len(found) > size, shown=size, page=page,
+        notice=NOTICES.get(request.args.get("done", "")),
+        can_queue=can(g.role, "queue"), can_move=can(g.role, "edit"),
+        can_bulk=can(g.role, "cancel"),
+        week_drafts=bulk_rows(items, thumbs) if g.role == LEAD and view != "month" else [])
+
+
+def bulk_rows(items: list[Item], thumbs: Thumbs) -> list[dict]:
+    """The drafts "Approve this week's drafts" offers, each with the alt text approval freezes,
+    its comment count and flags; checked unless it has comments or warnings."""
+    drafts = [i for i in items if i.post.status == DRAFT]
+    counts = web_store().comment_counts([i.post.id for i in drafts])
+    return [{"item": i, "alt": thumbs.alt(i.post), "comments": counts.get(i.post.id, 0),
+             "first_line": text_start(i.post.text, 90),
+             "checked": not counts.get(i.post.id) and not i.flags} for i in drafts]
 
 
 def _flag(item: Item, blocked: dict[str, str], config) -> None:
@@ -156,13 +204,20 @@ def actions_for(post: Post, role: str) -> dict[str, bool]:
     lead = role == LEAD
     return {
         "approve": lead and post.status == DRAFT,
-        "send_back": lead and post.status == APPROVED,
-        "reschedule": can(role, "edit") and (post.status == DRAFT or (
+        "send_back": lead and post.status in (DRAFT, APPROVED),
+        "resubmit": can(role, "edit") and post.status == CHANGES_REQUESTED,
+        "reschedule": can(role, "edit") and (post.status in (DRAFT, CHANGES_REQUESTED) or (
             lead and post.status in (APPROVED, MISSED, FAILED))),
         "resolve": lead and post.status in (NEEDS_CHECK, MISSED, FAILED),
-        "cancel": lead and post.status in (DRAFT, APPROVED, MISSED, FAILED, NEEDS_CHECK),
+        "cancel": lead and post.status in (DRAFT, CHANGES_REQUESTED, APPROVED, MISSED, FAILED,
+                                           NEEDS_CHECK),
         "signoff_link": lead and post.status in (DRAFT, APPROVED),
     }
+
+
+def post_name(post: Post, when: datetime) -> str:
+    """How a page names a post: its local time, platform and first words (not its id)."""
+    return f"{when:%a %d %b %H:%M} · {post.platform} · “{text_start(post.text, 50)}”"
 
 
 def facts_of(library, message, lang: str, today: date) -> list[dict]:
@@ -198,32 +253,32 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
     if post.status in (DRAFT, APPROVED):
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
     stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
-    thumbs = Thumbs()
-    # a draft shows the card approval will freeze, not media frozen by an earlier approval
+    # a draft (or a post sent back) shows the card approval will freeze, with the exact alt
+    # text it freezes, not media frozen by an earlier approval
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
-             for n, m in enumerate(post.media)] if post.status != DRAFT else []
-    preview = None
-    if not media and message:
-        url = thumbs.card(message.card, post.platform, post.lang, thumb=False)
-        preview = {"url": url, "alt": "Card that approval will freeze",
-                   "sha256": thumbs.card_sha256(message.card, post.platform, post.lang)} \
-            if url else None
+             for n, m in enumerate(post.media)] if shows_frozen(post) else []
+    card = None if media else pending_card(config, post, message)
+    preview = {"url": url_for("media.card_image", card=card["card"], fmt=card["format"],
+                              lang=card["lang"]),
+               "alt": card.get("alt", ""), "sha256": str(card.get("sha256") or "")} \
+        if card else None
     when = post.scheduled_at.astimezone(tz)
     current = snapshot(post, tz)
     signs = SignoffStore(tk.store)
     return {
-        "title": f"Post {post.id}", "post": post, "when": when, "tz": tz.key,
+        "title": post_name(post, when), "post": post, "when": when, "tz": tz.key,
         "seen": encode(current), "changes": changes(seen, current) if seen is not None else None,
-        "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "signoffs": [{"s": s, "when": s.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"),
                       "current": s.revision == post.version} for s in signs.signoffs(post.id)],
         "links": [k for k in signs.links(post.id) if k.live(now())] if g.role == LEAD else [],
         "required": list(config.require_signoff),
         "length": measure(config, post.text, post.platform), "media": media,
         "card_preview": preview, "stats": stats, "flags": flags,
-        "audit": [{"entry": a, "when": a.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
-                  for a in tk.store.audit_log(post.id)],
+        "look": build_preview(post.platform, post.account, post.text,
+                              media[0] if media else preview),
+        "history": history_rows(tk.store.audit_log(post.id), tz),
         "comments": [{"author": c.author, "body": c.body,
-                      "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M")}
+                      "when": c.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")}
                      for c in web_store().comments(post.id)],
         "actions": actions_for(post, g.role), "local_input": when.strftime("%Y-%m-%dT%H:%M"),
         "notice": NOTICES.get(request.args.get("done", "")),
@@ -240,6 +295,14 @@ def post(post_id: str):
 def library():
     """The messages and their cards, each with a queue form."""
     return library_page()
+
+
+def _local_input(value: str) -> str:
+    """A `datetime-local` value (`YYYY-MM-DDTHH:MM`) from `?at=`, or "" when it is not one."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return ""
 
 
 def library_page(error: str | None = None) -> str:
@@ -267,6 +330,8 @@ def library_page(error: str | None = None) -> str:
                          "thumb": thumbs.card(m.card, platforms[0], config.languages[0])
                          if platforms else None})
     return render_template("library.html", title=f"{config.name}: library", tz=config.timezone.key,
-                           messages=messages, accounts=list(config.accounts),
+                           messages=messages,
+                           accounts=[(a.name, a.platform) for a in config.accounts.values()],
+                           at=_local_input(request.args.get("at", "")),
                            can_queue=can(g.role, "queue"),
                            notice=NOTICES.get(request.args.get("done", "")), error=error)
