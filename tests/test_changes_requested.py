@@ -127,6 +127,26 @@ def test_editing_the_message_returns_it_to_draft_with_the_new_text(planner, proj
     assert planner.store.audit_log(pid)[-1].detail == "its message was edited: back to draft"
 
 
+def test_the_command_line_approval_covers_a_post_whose_message_was_edited(run_cli,
+                                                                        project) -> None:
+    """`queue approve` does what the review app does before any action: a post sent back whose
+    message was edited since is a draft again with the new text, so the approval covers it;
+    one whose message was not edited stays left out (also on the SQLAlchemy-free store)."""
+    edited = _add(run_cli, 0)
+    untouched = run_cli("queue", "add", NO_CARD, "--lang", "es", "--at",  # its Spanish text
+                        (NOW + timedelta(days=2)).isoformat()).stdout.strip()
+    run_cli("queue", "list")  # the store is known: `queue approve` runs without SQLAlchemy
+    for pid in (edited, untouched):
+        assert run_cli("queue", "send-back", pid, "--comment", "Say it was a pause.",
+                       "--by", "maria").exit_code == 0
+    edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
+         "It was only a pause, not an end")
+    run_cli("queue", "approve", "--all", "--by", "ana")
+    listed = _listed(run_cli)
+    assert listed[edited]["status"] == "approved" and "only a pause" in listed[edited]["text"]
+    assert listed[untouched]["status"] == "changes_requested"
+
+
 def test_a_resubmitted_post_carries_its_message_as_edited(planner, project) -> None:
     pid = planner.add(NO_CARD, "x", "en", NOW + timedelta(days=2), NOW, "sam")
     planner.send_back(pid, "Say it was a pause.", "maria", NOW)

@@ -157,8 +157,11 @@ def approve(ctx: click.Context, ids: tuple[str, ...], all_: bool, revs: tuple[in
     from toolkit.store.models import CHANGED
 
     seen = dict(zip(ids, revs, strict=True)) if revs else None
-    result = _planner(ctx, bulk=True).approve(None if all_ else list(ids), actor_name(by),
-                                              clock.now(), seen)
+    planner, now = _planner(ctx, bulk=True), clock.now()
+    # as the review app does before any action: a post sent back whose message was edited in
+    # the library since is a draft again (with the new text), so this approval may cover it
+    planner.return_edited("library edit", now)
+    result = planner.approve(None if all_ else list(ids), actor_name(by), now, seen)
     order = list(dict.fromkeys(ids)) if ids and not all_ else [
         *result.approved, *result.refused, *result.stale, *result.changed]
     lines = []  # written at once: 10⁴ separate writes cost more than the approval's SQL
