@@ -48,3 +48,28 @@ def test_a_pin_without_an_offset_is_refused(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv(clock.PIN_VARIABLE, "2031-02-03T04:05")
     with pytest.raises(ValueError, match="needs an offset"):
         clock.now()
+
+
+def test_check_and_approval_agree_on_the_day(project, pin_clock, monkeypatch) -> None:
+    """At 03:00 UTC it is still yesterday in the campaign's timezone (America/Chicago): a claim
+    due for review that day is not yet past it for `toolkit check` either, whatever the
+    machine's own zone (found by an adversarial review: check read the machine's day)."""
+    import time as _time
+
+    from conftest import edit
+
+    from toolkit.validate import run_checks
+
+    monkeypatch.setenv("TZ", "UTC")
+    _time.tzset()
+    try:
+        edit(project.parent.parent / "posts" / "claims.yaml",
+             "    as_of: 2025-01-21\n    max_age_days: 90\n",
+             "    as_of: 2026-11-05\n    max_age_days: 30\n")  # review by 2026-12-05
+        pin_clock(datetime(2026, 12, 6, 3, 0, tzinfo=UTC))  # 21:00 on Dec 5 in Chicago
+        assert not [p for p in run_checks(project) if "past its review date" in p.message]
+        pin_clock(datetime(2026, 12, 6, 7, 0, tzinfo=UTC))  # 01:00 on Dec 6 in Chicago
+        assert [p for p in run_checks(project) if "past its review date" in p.message]
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()

@@ -4,7 +4,7 @@ changed since (or while the approval is being written) is refused and nothing is
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,14 @@ from webapp import NO_CARD, queue_draft, session_csrf, sign_in, site_fixture
 
 from toolkit.queue import Planner
 from toolkit.store import Store
+
+#: the `--at` times these tests type are early March 2031: the commands run as on March 1
+PINNED = datetime(2031, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_before_march_2031(pin_clock) -> None:
+    pin_clock(PINNED)
 
 site = site_fixture()
 
@@ -81,7 +89,7 @@ def test_cli_race_a_change_between_read_and_write_is_never_approved(
 
 
 def seen_time(details: dict):
-    from datetime import datetime
+
 
     return datetime.fromisoformat(details["created_at"].replace("Z", "+00:00"))
 
@@ -212,7 +220,7 @@ def test_web_approve_this_week_approves_only_the_revisions_listed(site) -> None:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_bulk_approval_moves_only_posts_still_at_their_revision(backend, tmp_path: Path,
                                                                request) -> None:
-    from datetime import UTC, datetime
+
 
     from toolkit.store import NewPost
 

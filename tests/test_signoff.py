@@ -5,7 +5,7 @@ shown; the `review.require_signoff` rule; names and comments are escaped."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,14 @@ from webapp import (
 )
 
 from toolkit.store.signoff import SignoffStore
+
+#: the `--at` times these tests type are early March 2031: the commands run as on March 1
+PINNED = datetime(2031, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock_before_march_2031(pin_clock) -> None:
+    pin_clock(PINNED)
 
 site = site_fixture()
 
@@ -177,7 +185,7 @@ def test_require_signoff_blocks_approval_until_the_named_signoff(project: Path,
     assert refused.exit_code == 1
     assert ("needs the sign-off of Legal at this revision first (review.require_signoff)"
             in refused.stderr)
-    web = make_webapp(project)
+    web = make_webapp(project, now=PINNED)
     web_maria = web.client()
     sign_in(web_maria, "ana")
     blocked = web_maria.post(f"/posts/{pid}/approve",

@@ -32,5 +32,6 @@ def now() -> datetime:
 
 
 def today(tz: tzinfo | None = None) -> date:
-    """Today's date in `tz` (default: the machine's local time zone), by `now()`."""
+    """Today's date in `tz` (default: the machine's local time zone), by `now()`. Anything
+    about a campaign passes the campaign's timezone, so every command agrees on the day."""
     return now().astimezone(tz).date()

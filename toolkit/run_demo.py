@@ -107,7 +107,16 @@ def seed_demo(config: Config, now: datetime) -> list[str]:
 
 
 def main() -> None:
-    """The `make run` flow."""
+    """The `make run` flow; Ctrl-C before the scheduler runs (which stops cleanly by itself)
+    ends it with one line, as click does, not a traceback."""
+    try:
+        _run()
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("\nAborted!", err=True)
+        sys.exit(130)
+
+
+def _run() -> None:
     path = config_path()
     outdated = check_step(path)
     run_step("The composed library", ["library"])

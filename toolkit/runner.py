@@ -119,7 +119,7 @@ def record_missing_facts(store: Store, config: Config, now: datetime) -> int:
     for post in legacy:
         message = library.messages.get(post.message_id)
         if message is not None:
-            record = derived_record(library, message, post.lang, post.text)
+            record = derived_record(library, message, post.lang, post.text, post.media)
             changes.append((post.id, APPROVED, {"facts": json.dumps(record, ensure_ascii=False)}))
     return len(store.transition_many(
         changes, APPROVED, "toolkit", now,

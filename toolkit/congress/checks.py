@@ -51,7 +51,7 @@ def check_members(config: Config, library: Library, problems: Problems,
     path = members_path(config)
     if not path.exists():
         return
-    today = today or clock.today()
+    today = today or clock.today(config.timezone)  # the campaign's day, as approval's
     roster = read_roster(path, problems)
     if roster is not None:
         line = roster.line_of.get("review_by", 1)

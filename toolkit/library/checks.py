@@ -35,7 +35,7 @@ def check_library(config: Config, library: Library, problems: Problems,
                   today: date | None = None, strict: bool = False,
                   after_message: MessageCheck | None = None) -> None:
     """Add every cross-check problem of `library` to `problems` (and `after_message`'s)."""
-    today = today or clock.today()
+    today = today or clock.today(config.timezone)  # the campaign's day, as approval's
     for message in library.messages.values():
         if _check_message(config, library, message, problems, strict) and after_message:
             after_message(message, problems)

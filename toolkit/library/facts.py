@@ -11,6 +11,7 @@ placeholder after approval changes nothing about what the frozen text says.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,11 +21,12 @@ from typing import Any
 from toolkit.library.models import Claim, Library, Message, Statistic
 
 #: a word or a number with its inner separators ("1,544", "2.5", "20/01/2021")
-_TOKEN = re.compile(r"\w+(?:[.,:/'’-]\w+)*")
+_TOKEN = re.compile(r"\w+(?:[.,:/'’-]\w+)*|[^\w\s]")
 
 
 def tokens(text: str) -> tuple[str, ...]:
-    """`text` as a sequence of words and numbers (NFKC, case-folded)."""
+    """`text` as a sequence of words and numbers, and of every other sign on its own (a sign,
+    currency, percent, < or > is part of what a figure says), NFKC, case-folded."""
     return tuple(_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
@@ -47,16 +49,23 @@ def fact_record(library: Library, message: Message, lang: str) -> dict[str, Any]
     return {"lang": lang, "statistics": shown, "claims": list(message.claims)}
 
 
-def derived_record(library: Library, message: Message, lang: str, text: str) -> dict[str, Any]:
-    """A record for a post approved before approvals recorded their facts, derived from its
-    frozen text: the statistics its message and card name, and every statistic whose display
-    the text shows; each with the display the text shows (None when it shows none)."""
+def derived_record(library: Library, message: Message, lang: str, text: str,
+                   media: Iterable[Any] = ()) -> dict[str, Any]:
+    """A record for a post approved before approvals recorded their facts, derived from what
+    it froze: the statistics its message names and every statistic whose display the text
+    shows, each with the display the text shows (None when it shows none); its card's
+    statistic likewise from the frozen image's alt text, which shows it (no image, no card)."""
+    if isinstance(media, str):  # a light row's JSON text
+        media = json.loads(media or "[]")
+    alts = " ".join(str(m.get("alt", "")) for m in media if isinstance(m, dict))
     shown: dict[str, str | None] = {}
     for sid in library.statistic_ids_of(message):
         stat = library.statistics.get(sid)
         display = stat.display.get(lang, "") if stat is not None else ""
-        on_card = sid not in message.statistic_ids()
-        shown[sid] = display if on_card or shows(text, display) else None
+        if sid in message.statistic_ids():
+            shown[sid] = display if shows(text, display) else None
+        elif alts:  # on the card only
+            shown[sid] = display if shows(alts, display) else None
     for sid, stat in library.statistics.items():
         display = stat.display.get(lang, "")
         if sid not in shown and display and shows(text, display):
@@ -124,5 +133,6 @@ def post_problems(library: Library, post: Any, today: date,
         return [f"its message '{post.message_id}' is no longer in the library"]
     record = post.facts
     if record is None:
-        record = derived_record(library, message, post.lang, post.text)
+        record = derived_record(library, message, post.lang, post.text,
+                                getattr(post, "media", ()))
     return record_problems(library, record, today, check_errors)

@@ -71,11 +71,13 @@ def held_by_facts(config: Config, library: Library, store: Store, now: datetime)
     verdicts: dict[tuple, str] = {}
     why: dict[str, str] = {}
     for row in store.approved_facts():
-        key = (row.message_id, row.lang, row.facts if row.facts is not None else row.text)
+        key = (row.message_id, row.lang,
+               row.facts if row.facts is not None else (row.text, row.media))
         if key not in verdicts:
             if errors is None:
                 errors = check_errors(config, library, today)
             post = SimpleNamespace(message_id=row.message_id, lang=row.lang, text=row.text,
+                                   media=row.media,
                                    facts=json.loads(row.facts) if row.facts else None)
             verdicts[key] = "; ".join(post_problems(library, post, today, errors))
         if verdicts[key]:

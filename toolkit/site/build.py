@@ -117,7 +117,7 @@ def build_site(config: Config, out_dir: Path | None = None, today: date | None =
     """Build the share kit into `out_dir` (default: `site.out`); raise a `ToolkitError` when the
     library, the site words, the member data (stale too, unless `allow_stale_members`) or the
     graphics have errors (nothing is written then)."""
-    today = today or clock.today()
+    today = today or clock.today(config.timezone)  # the campaign's day, as approval's
     out = Path(out_dir or config.site_dir).resolve()
     state = load_state(out)
     old_files: dict[str, str] = state.get("files", {})

@@ -64,11 +64,12 @@ class Reads:
             return conn.execute(q).all()
 
     def approved_facts(self, missing_only: bool = False) -> list[Any]:
-        """Approved posts as light rows (id, message_id, lang, text, facts: the record's JSON
-        text or None), for the fact gate; `missing_only`: only those without a record
-        (approved before approvals recorded one)."""
+        """Approved posts as light rows (id, message_id, lang, text, and media and facts as
+        their JSON text, facts None when absent), for the fact gate; `missing_only`: only those
+        without a record (approved before approvals recorded one)."""
         c = posts.c
-        q = select(c.id, c.message_id, c.lang, c.text, c.facts).where(c.status == APPROVED)
+        q = select(c.id, c.message_id, c.lang, c.text, c.media, c.facts).where(
+            c.status == APPROVED)
         if missing_only:
             q = q.where(c.facts.is_(None))
         with self.engine.connect() as conn:
