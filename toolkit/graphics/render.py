@@ -113,13 +113,18 @@ def coverage(box: Box, stamps: list[Stamp]) -> Image.Image:
 
 def palette(plan: Plan) -> list[int]:
     """The fixed palette: background, then `LEVELS` steps towards each of `INKS`."""
-    bg = hex_rgb(plan.colors["background"])
+    return list(_palette(plan.colors["background"], tuple(plan.colors[key] for key in INKS)))
+
+
+@lru_cache(maxsize=64)
+def _palette(background: str, inks: tuple[str, ...]) -> tuple[int, ...]:
+    bg = hex_rgb(background)
     out = list(bg)
-    for key in INKS:
-        fg = hex_rgb(plan.colors[key])
+    for ink in inks:
+        fg = hex_rgb(ink)
         for level in range(1, LEVELS + 1):
             out.extend(blend(bg, fg, level / LEVELS))
-    return out
+    return tuple(out)
 
 
 def _lut(i: int) -> list[int]:
