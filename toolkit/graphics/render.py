@@ -52,15 +52,11 @@ def glyph(weight: str, size: int, ch: str) -> Glyph:
     key = (weight, size, ch)
     if key in _GLYPHS:
         return _GLYPHS[key]
-    font = pil_font(weight, size)
-    left, top, right, bottom = font.getbbox(ch, anchor="ls")
-    result: Glyph = None
-    if right > left and bottom > top:
-        im = Image.new("L", (right - left, bottom - top), 0)
-        ImageDraw.Draw(im).text((-left, -top), ch, font=font, fill=255, anchor="ls")
-        ink = im.getbbox()
-        if ink:
-            result = (im.crop(ink), left + ink[0], top + ink[1])
+    # FreeType's coverage mask as `ImageDraw.text` would stamp it (the same pixels), in one call
+    core, (left, top) = pil_font(weight, size).getmask2(ch, mode="L", anchor="ls")
+    im = Image.Image()._new(core)
+    ink = im.getbbox()
+    result: Glyph = (im.crop(ink), left + ink[0], top + ink[1]) if ink else None
     _GLYPHS[key] = result
     return result
 
