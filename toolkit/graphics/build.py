@@ -293,7 +293,7 @@ def _ignore_sigint() -> None:
 def _progress(items: Iterable[RenderedState], total: int,
               show: bool) -> Iterator[RenderedState]:
     """Pass `items` through, with a progress bar on stderr when `show` and stderr is a TTY."""
-    if not show:
+    if not show or not _isatty(sys.stderr):  # tqdm shows nothing then: not even imported
         yield from items
         return
     from tqdm import tqdm
@@ -303,6 +303,13 @@ def _progress(items: Iterable[RenderedState], total: int,
         for item in items:
             bar.update(1)
             yield item
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _prune(out: Path, previous: dict[str, dict], keep: set[str]) -> int:
