@@ -1,19 +1,28 @@
 """Benchmark of the share-graphics build: per-image cost against a plain baseline, and builds.
 
-    .venv/bin/python bench/graphics.py [--rounds N]
+    .venv/bin/python bench/graphics.py [--rounds N] [--reference REF]
 
-The baseline draws the same statistic cards (same layout) the straightforward way: an RGB image,
-`ImageDraw.text` with fonts loaded per image, and a default `save("x.png")`, in one process. The
-toolkit draws cached glyphs into a palette image with a fixed palette and saves it with a low
-zlib level. Both include the layout, and both write their file. Builds go to a temporary folder
-from the shipped config and library (cards are made up from the statistics if there are none).
+Whole command (issue 31): `toolkit graphics build --jobs 1` into an empty folder, start-up
+included (Python's bytecode cache on, as in a shell), per image, against the plain baseline with
+its fonts loaded once, in the same run; the same command with the renderer of the git ref REF
+(default `main`, the previous renderer) alternates with it, and every PNG is compared with that
+renderer's: mean pixel difference and file sizes.
+
+The per-image baseline draws the same statistic cards (same layout) the straightforward way: an
+RGB image, `ImageDraw.text` with fonts loaded per image, and a default `save("x.png")`, in one
+process. The toolkit draws cached glyphs into a palette image with a fixed palette and encodes
+it itself (background-only rows from a cache, the inked rows at a low zlib level). Both include
+the layout, and both write their file. Builds go to a temporary folder from the shipped config
+and library (cards are made up from the statistics if there are none).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,12 +44,14 @@ from toolkit.library import load_library  # noqa: E402
 from toolkit.library.models import Card, Library, Origin  # noqa: E402
 
 
-def plain_png(job: Job, path: Path) -> Plan:
-    """The baseline: the same layout drawn the straightforward way, saved with defaults."""
+def plain_png(job: Job, path: Path,
+              fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] | None = None) -> Plan:
+    """The baseline: the same layout drawn the straightforward way, saved with defaults (fonts
+    loaded per image, or once when the caller passes its `fonts`)."""
     plan = plan_card(job)
     image = Image.new("RGB", (plan.width, plan.height), plan.colors["background"])
     draw = ImageDraw.Draw(image)
-    fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+    fonts = {} if fonts is None else fonts
     for block in plan.blocks:
         key = (block.weight, block.size)
         if key not in fonts:
@@ -118,9 +129,83 @@ def timed_build(config, library, out: Path, **kwargs) -> tuple[float, int]:
     return time.perf_counter() - t0, result.total
 
 
+ENV = {k: v for k, v in os.environ.items()
+       if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("TOOLKIT_")}
+
+
+def command_build(code: Path | None, cfg: Path, out: Path) -> float:
+    """Seconds of `toolkit graphics build --jobs 1` into the empty folder `out`, as a process
+    (with the toolkit package from `code`, or the installed one)."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cfg.parent / ".cache", ignore_errors=True)
+    env = {**ENV, "PYTHONPATH": str(code)} if code else ENV
+    args = [sys.executable, "-m", "toolkit", "--config", str(cfg), "graphics", "build",
+            "--jobs", "1", "--out", str(out)]
+    t0 = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, cwd=cfg.parent.parent, env=env)
+    secs = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(args)}\n{done.stderr.strip()}")
+    return secs
+
+
+def plain_once(jobs: list[Job], tmp: Path) -> float:
+    """Seconds the plain baseline takes for all `jobs`, its fonts loaded once."""
+    fonts: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
+    t0 = time.perf_counter()
+    for job in jobs:
+        plain_png(job, tmp / "plain.png", fonts)
+    return time.perf_counter() - t0
+
+
+def whole_command(jobs: list[Job], tmp: Path, rounds: int, reference: str) -> dict[str, float]:
+    """Issue 31's figures: whole-command ms per image (now, and the renderer of `reference`)
+    against the plain baseline, the pixel difference from `reference` and the file sizes."""
+    shutil.copytree(ROOT / "config", tmp / "project" / "config",
+                    ignore=shutil.ignore_patterns(".cache"))
+    shutil.copytree(ROOT / "posts", tmp / "project" / "posts")
+    cfg = tmp / "project" / "config" / "campaign.yaml"
+    old = tmp / "reference"
+    old.mkdir()
+    archive = subprocess.run(["git", "archive", reference, "toolkit"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+    ours_out, ref_out = tmp / "whole-ours", tmp / "whole-ref"
+    command_build(None, cfg, ours_out)  # warm-ups: the bytecode caches
+    command_build(old, cfg, ref_out)
+    times: dict[str, list[float]] = {"ours": [], "ref": [], "plain": []}
+    for _ in range(rounds):  # paired: each round runs all three
+        times["ours"].append(command_build(None, cfg, ours_out))
+        times["ref"].append(command_build(old, cfg, ref_out))
+        times["plain"].append(plain_once(jobs, tmp))
+    n = len(jobs)
+    ours, ref, plain = (statistics.median(times[k]) / n * 1000 for k in ("ours", "ref", "plain"))
+    diffs, larger, ours_b, ref_b = [], 0, 0, 0
+    for png in sorted(ours_out.glob("*.png")):
+        before = ref_out / png.name
+        diffs.append(mean_diff(Image.open(png), Image.open(before)))
+        a, b = png.stat().st_size, before.stat().st_size
+        ours_b, ref_b, larger = ours_b + a, ref_b + b, larger + (a > b)
+    print(f"\nwhole command, `toolkit graphics build --jobs 1` into an empty folder, {n} images, "
+          f"start-up included (median of {rounds}, paired rounds):")
+    print(f"  plain baseline, fonts loaded once, RGB PNG: {plain:6.2f} ms/image")
+    print(f"  toolkit now:                                {ours:6.2f} ms/image  "
+          f"{plain / ours:.2f}× the baseline")
+    print(f"  {f'toolkit at {reference} (previous renderer):':<44}"
+          f"{ref:6.2f} ms/image  {plain / ref:.2f}× the baseline")
+    print(f"  pixel difference from {reference}: mean {statistics.mean(diffs):.3f}%, "
+          f"max {max(diffs):.3f}% of full RGB over {len(diffs)} PNGs")
+    print(f"  file sizes: now {ours_b:,} bytes, {reference} {ref_b:,} bytes "
+          f"({ours_b / ref_b - 1:+.1%}); {larger} file(s) larger")
+    return {"speedup": plain / ours, "diff": max(diffs), "larger": larger}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="builds of each kind (median)")
+    parser.add_argument("--reference", default="main",
+                        help="git ref of the previous renderer (default: main)")
     args = parser.parse_args()
     config = load_config(ROOT / "config" / "campaign.yaml")
     library = library_with_cards(config, load_library(config))
@@ -134,6 +219,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        whole = whole_command([j for j in jobs if j.verified], tmp, max(args.rounds, 5),
+                              args.reference)
         rows = per_image(stat_jobs, tmp)
         print(f"\nper image, {len(stat_jobs)} statistic cards, one process (medians):")
         print(f"{'format':<10}{'size':>11}{'plain ms':>10}{'ours ms':>9}{'speedup':>9}"
@@ -178,6 +265,14 @@ def main() -> None:
     print(f"  files no larger than plain:                      {'yes' if smaller else 'NO'}")
     print(f"  mean abs. difference <= 2% of full RGB:          "
           f"{'yes' if max(diffs) <= 2 else 'NO'} (max {max(diffs):.2f}%)")
+    ref = args.reference
+    for label, ok, figure in (
+            ("whole command >= 4x the plain baseline:", whole["speedup"] >= 4,
+             f"{whole['speedup']:.2f}x"),
+            (f"pixel difference from {ref} <= 2%:", whole["diff"] <= 2,
+             f"max {whole['diff']:.3f}%"),
+            (f"no file larger than {ref}'s:", not whole["larger"], f"{whole['larger']} larger")):
+        print(f"  {label:<49}{'yes' if ok else 'NO'} ({figure})")
     print(f"  warm build <= 5% of cold:                        "
           f"{'yes' if warm <= 0.05 * cold else 'NO'} ({warm / cold * 100:.1f}%)")
 

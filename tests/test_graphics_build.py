@@ -201,3 +201,36 @@ def test_the_shipped_library_builds(tmp_path):
              if not c.statistic or library.statistics[c.statistic].verified]
     assert len(entries) == len(cards) * len(config.formats) * len(config.languages)
     assert all(e["bytes"] < MAX_BYTES for e in entries)
+
+
+def test_two_builds_are_byte_identical(campaign, tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(campaign, one, "--jobs", "1")
+    build(campaign, two, "--jobs", "2")
+    files = sorted(p.name for p in one.iterdir())
+    assert files == sorted(p.name for p in two.iterdir()) and "manifest.json" in files
+    for name in files:
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+
+
+def test_a_card_png_holds_exactly_the_drawn_pixels_and_is_no_larger_than_pillows(campaign):
+    import io
+
+    from toolkit.graphics.jobs import jobs_for
+    from toolkit.graphics.layouts import plan_card
+    from toolkit.graphics.render import COMPRESS_LEVEL, encode_png, render_palette, render_png
+
+    config = load_config(campaign)
+    jobs, _ = jobs_for(config, load_library(config))
+    for job in jobs[:: max(1, len(jobs) // 12)]:
+        plan = plan_card(job)
+        image, _ = render_palette(plan)
+        pillow = io.BytesIO()
+        image.save(pillow, "PNG", optimize=False, compress_level=COMPRESS_LEVEL)
+        for png in (render_png(plan), encode_png(image)):  # with the rows' hint and without
+            with Image.open(io.BytesIO(png)) as back:
+                back.load()
+                assert back.mode == "P" and back.size == image.size
+                assert back.tobytes() == image.tobytes()
+                assert back.getpalette() == image.getpalette()
+            assert len(png) <= len(pillow.getvalue())

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -377,3 +378,105 @@ def test_the_stamp_covers_every_file_the_build_reads(project: Path, tmp_path: Pa
     # the guard sees the build's own reads: leaving one of them out of the stamp fails it
     names = {os.path.basename(p) for p in read}
     assert {"campaign.yaml", "cards.yaml", "Lato-Black.ttf", "manifest.json", "posts"} <= names
+
+
+def cold(root: Path) -> None:
+    """Leave the project with no graphics, drafts or stamps, its inputs older than the next
+    run's start (a file changed within 20 ms of a run's start counts as changed during it)."""
+    for name in ("graphics", "graphics-drafts", "config/.cache"):
+        shutil.rmtree(root / name, ignore_errors=True)
+    time.sleep(0.05)
+
+
+@pytest.mark.parametrize("args", [(), ("--include-unverified",)])
+def test_a_cold_build_writes_its_stamp_and_the_very_next_run_replays(project: Path, args):
+    cold(project)
+    done = toolkit(project, *args)
+    assert done.returncode == 0 and done.stdout.startswith("rendered 80, unchanged 0, total 80")
+    (stamp,) = stamps(project)  # the PNGs and manifests it wrote do not refuse the stamp
+    covered = [e[0] for e in json.loads(stamp.read_text(encoding="utf-8"))["files"]]
+    assert str(project / "graphics" / "manifest.json") in covered
+    assert str(project / "graphics" / "stat-attacks-x-en.png") in covered
+    mark(project)
+    assert toolkit(project, *args).stdout == SENTINEL
+
+
+#: `toolkit ARGS…` (sys.argv[3:]) whose build, right after writing the graphics, changes the
+#: file sys.argv[2]: touched (`touch`), or rewritten in place with its size kept (`rewrite`)
+DURING = r"""
+import os, sys
+
+import toolkit.graphics.build as build_module
+
+how, target = sys.argv[1], sys.argv[2]
+real = build_module.build_into
+
+
+def build_into(*args, **kwargs):
+    result = real(*args, **kwargs)
+    if how == "touch":
+        os.utime(target)
+    else:
+        with open(target, "r+b") as f:
+            data = f.read()
+            f.seek(0)
+            f.write(bytes(len(data)))
+    return result
+
+
+build_module.build_into = build_into
+sys.argv = ["toolkit", *sys.argv[3:]]
+from toolkit.launch import main
+
+main()
+"""
+
+
+def during(root: Path, how: str, target: Path) -> subprocess.CompletedProcess:
+    """A cold build of `root` that changes `target` while it runs (`DURING`)."""
+    args = ["--config", str(root / "config" / "campaign.yaml"), "graphics", "build"]
+    done = subprocess.run([sys.executable, "-c", DURING, how, str(target), *args],
+                          capture_output=True, text=True, cwd=root, env=ENV)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == SUMMARY.replace("rendered 0, unchanged 80", "rendered 80, unchanged 0")
+    return done
+
+
+@pytest.mark.parametrize("what", ["posts/cards.yaml", "config/campaign.yaml", "posts"])
+def test_an_input_changed_during_a_build_refuses_the_stamp(project: Path, what: str):
+    cold(project)
+    during(project, "touch", project / what)
+    assert stamps(project) == []
+    assert toolkit(project).stdout == SUMMARY  # a whole build, which writes the stamp
+
+
+def test_a_file_the_build_wrote_changed_again_during_the_run_refuses_the_stamp(project: Path):
+    cold(project)
+    png = project / "graphics" / "stat-attacks-square-es.png"
+    during(project, "rewrite", png)
+    assert stamps(project) == []
+    done = toolkit(project)
+    assert done.stdout.startswith("rendered 1, unchanged 79, total 80")
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("change", ["rewrite", "delete", "manifest"])
+def test_an_output_changed_after_a_cold_build_means_a_real_build(project: Path, change: str):
+    cold(project)
+    assert toolkit(project).returncode == 0
+    assert stamps(project)
+    mark(project)
+    png = project / "graphics" / "stat-attacks-square-es.png"
+    good = png.read_bytes()
+    if change == "rewrite":
+        png.write_bytes(bytes(len(good)))
+    elif change == "delete":
+        png.unlink()
+    else:
+        edit(project / "graphics" / "manifest.json", '"stat-attacks-square-es.png"',
+             '"stat-attacks-square-es.png" ')
+    done = toolkit(project)
+    assert done.returncode == 0 and done.stdout != SENTINEL
+    assert done.stdout.startswith("rendered 1, unchanged 79, total 80" if change != "manifest"
+                                  else "rendered 0, unchanged 80, total 80")
+    assert png.read_bytes() == good

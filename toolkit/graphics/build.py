@@ -28,6 +28,7 @@ from toolkit.errors import GraphicsError
 from toolkit.graphics.colour import brand_contrast_problems
 from toolkit.graphics.jobs import Job, jobs_for
 from toolkit.graphics.manifest import load_manifest, manifest_path
+from toolkit.graphics.uptodate import file_state
 from toolkit.library.models import Library
 from toolkit.platforms import PLATFORMS, strictest_image_limit
 from toolkit.problems import display_path
@@ -37,6 +38,8 @@ LIMITED_BY, MAX_BYTES = strictest_image_limit()
 
 #: (file, sha256, bytes, error)
 Rendered = tuple[str, str, int, str | None]
+#: (file, sha256, bytes, error, state of the file right after it was written, or None)
+RenderedState = tuple[str, str, int, str | None, list | None]
 
 
 class BuildInterrupted(GraphicsError):
@@ -57,6 +60,9 @@ class BuildResult:
     #: cards left out because a statistic they show is not verified
     unverified: list[str] = field(default_factory=list)
     drafts: BuildResult | None = None
+    #: every file and folder this build wrote (absolute path), with its state right after the
+    #: write (`uptodate.file_state`): the up-to-date stamp tells these from a change by others
+    written: dict[str, list] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self) -> int:
@@ -93,6 +99,15 @@ def drafts_dir(out_dir: Path) -> Path:
 def sha256_file(path: Path) -> str:
     """The SHA-256 of a file's bytes (hex)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def render_job_state(job: Job, out_dir: str) -> RenderedState:
+    """`render_job`, and the state of the PNG right after it was written (None if it was
+    not)."""
+    rendered = render_job(job, out_dir)
+    if rendered[3] is not None:
+        return (*rendered, None)
+    return (*rendered, file_state(os.path.abspath(os.path.join(out_dir, job.file))))
 
 
 def render_job(job: Job, out_dir: str) -> Rendered:
@@ -170,6 +185,7 @@ def build_into(out: Path, todo_jobs: list[Job], force: bool, jobs: int | None, p
 
     Ctrl-C stops the build with `BuildInterrupted`, after writing a manifest that lists exactly
     the PNGs on disk."""
+    created = not out.is_dir()
     out.mkdir(parents=True, exist_ok=True)
     result = BuildResult(out)
     previous = {e["file"]: e for e in load_manifest(out)}
@@ -185,12 +201,14 @@ def build_into(out: Path, todo_jobs: list[Job], force: bool, jobs: int | None, p
     errors: list[str] = []
     results = _render_all(todo, out, jobs, progress)
     try:
-        for file, sha, size, error in results:
+        for file, sha, size, error, state in results:
             if error:
                 errors.append(error)
             else:
                 done[file] = (sha, size)
                 result.rendered += 1
+            if state is not None:
+                result.written[state[0]] = state
     except KeyboardInterrupt:
         results.close()  # waits for the workers' current images; the rest are cancelled
         _write_manifest(out, _entries_on_disk(out, todo_jobs, done, previous))
@@ -203,7 +221,11 @@ def build_into(out: Path, todo_jobs: list[Job], force: bool, jobs: int | None, p
     if partial:  # a partial build keeps the other cards' entries
         kept = {e["file"] for e in result.entries}
         result.entries += [e for f, e in previous.items() if f not in kept]
-    _write_manifest(out, result.entries)
+    wrote = _write_manifest(out, result.entries)
+    if wrote is not None:
+        result.written[wrote[0]] = wrote
+    if result.written or result.removed or created:  # the folder changed too
+        result.written[os.path.abspath(out)] = file_state(os.path.abspath(out))
     if errors:
         shown = "\n".join(f"  {e}" for e in errors[:20])
         more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
@@ -245,18 +267,19 @@ def _still_valid(out: Path, job: Job, old: dict) -> bool:
 
 
 def _render_all(todo: list[Job], out: Path, workers: int | None,
-                progress: bool) -> Iterator[Rendered]:
+                progress: bool) -> Iterator[RenderedState]:
     if not todo:
         return
     n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     if n == 1:
-        yield from _progress((render_job(job, str(out)) for job in todo), len(todo), progress)
+        yield from _progress((render_job_state(job, str(out)) for job in todo), len(todo),
+                             progress)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed  # only when rendering
 
     pool = ProcessPoolExecutor(max_workers=n, initializer=_ignore_sigint)
     try:
-        futures = [pool.submit(render_job, job, str(out)) for job in todo]
+        futures = [pool.submit(render_job_state, job, str(out)) for job in todo]
         yield from _progress((f.result() for f in as_completed(futures)), len(todo), progress)
     finally:  # on Ctrl-C: let running images finish (atomically), cancel the others
         pool.shutdown(wait=True, cancel_futures=True)
@@ -267,9 +290,10 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _progress(items: Iterable[Rendered], total: int, show: bool) -> Iterator[Rendered]:
+def _progress(items: Iterable[RenderedState], total: int,
+              show: bool) -> Iterator[RenderedState]:
     """Pass `items` through, with a progress bar on stderr when `show` and stderr is a TTY."""
-    if not show:
+    if not show or not _isatty(sys.stderr):  # tqdm shows nothing then: not even imported
         yield from items
         return
     from tqdm import tqdm
@@ -279,6 +303,13 @@ def _progress(items: Iterable[Rendered], total: int, show: bool) -> Iterator[Ren
         for item in items:
             bar.update(1)
             yield item
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _prune(out: Path, previous: dict[str, dict], keep: set[str]) -> int:
@@ -294,13 +325,15 @@ def _prune(out: Path, previous: dict[str, dict], keep: set[str]) -> int:
     return removed
 
 
-def _write_manifest(out: Path, entries: list[dict]) -> None:
-    """Write the manifest atomically, and only when it changed."""
+def _write_manifest(out: Path, entries: list[dict]) -> list | None:
+    """Write the manifest atomically, and only when it changed; return its state right after
+    the write (`uptodate.file_state`), None when it was left as it was."""
     text = json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
     path = manifest_path(out)
     try:
         if path.read_text(encoding="utf-8") == text:
-            return
+            return None
     except OSError:
         pass
     write_atomic(path, text, durable=False)
+    return file_state(os.path.abspath(path))

@@ -19,8 +19,9 @@ from toolkit.graphics.fonts import font_digest
 from toolkit.graphics.text import normalise
 from toolkit.library.models import CARD_LAYOUTS, Card, Library
 
-#: bump when the drawing changes, so every graphic is rendered again
-RENDERER_VERSION = "1"
+#: bump when the drawing or the PNG encoding changes, so every graphic is rendered again (and a
+#: build from scratch and an incremental one hold the same bytes)
+RENDERER_VERSION = "2"
 
 
 @dataclass(frozen=True)

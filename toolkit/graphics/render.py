@@ -6,11 +6,18 @@ brand colour. The masks then become a palette image: index 0 is the background a
 has `LEVELS` steps of anti-aliasing, a fixed palette, so the same plan always gives the same
 bytes. Flat palette images compress several times faster and smaller than RGB ones, with no
 visible difference (a step is at most 1/64 of the way between two colours).
+
+A palette PNG is encoded here rather than by Pillow: most rows of a card are background only,
+and a run of such rows is the same compressed bytes every time (cached per width and height of
+the run), so zlib only compresses the rows with ink, unfiltered (filter 0, the best for palette
+data). Equal images still give equal bytes; the pixels are exactly Pillow's.
 """
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -25,6 +32,8 @@ from toolkit.graphics.text import get_face
 LEVELS = 32
 #: zlib level for the PNGs: flat palette images gain little from more effort
 COMPRESS_LEVEL = 3
+#: zlib level of the cached background-only row runs (compressed once per process)
+BLANK_LEVEL = 6
 
 Glyph = tuple[Image.Image, int, int] | None
 
@@ -43,15 +52,11 @@ def glyph(weight: str, size: int, ch: str) -> Glyph:
     key = (weight, size, ch)
     if key in _GLYPHS:
         return _GLYPHS[key]
-    font = pil_font(weight, size)
-    left, top, right, bottom = font.getbbox(ch, anchor="ls")
-    result: Glyph = None
-    if right > left and bottom > top:
-        im = Image.new("L", (right - left, bottom - top), 0)
-        ImageDraw.Draw(im).text((-left, -top), ch, font=font, fill=255, anchor="ls")
-        ink = im.getbbox()
-        if ink:
-            result = (im.crop(ink), left + ink[0], top + ink[1])
+    # FreeType's coverage mask as `ImageDraw.text` would stamp it (the same pixels), in one call
+    core, (left, top) = pil_font(weight, size).getmask2(ch, mode="L", anchor="ls")
+    im = Image.Image()._new(core)
+    ink = im.getbbox()
+    result: Glyph = (im.crop(ink), left + ink[0], top + ink[1]) if ink else None
     _GLYPHS[key] = result
     return result
 
@@ -96,20 +101,26 @@ def coverage(box: Box, stamps: list[Stamp]) -> Image.Image:
     """The coverage mask (0-255) of `stamps` over `box`."""
     x0, y0, x1, y1 = box
     mask = Image.new("L", (x1 - x0, y1 - y0), 0)
+    core = mask.im  # Pillow's core paste: the same pixels as `mask.paste(255, …, im)`
     for im, x, y in stamps:
-        mask.paste(255, (x - x0, y - y0), im)
+        core.paste(255, (x - x0, y - y0, x - x0 + im.width, y - y0 + im.height), im.im)
     return mask
 
 
 def palette(plan: Plan) -> list[int]:
     """The fixed palette: background, then `LEVELS` steps towards each of `INKS`."""
-    bg = hex_rgb(plan.colors["background"])
+    return list(_palette(plan.colors["background"], tuple(plan.colors[key] for key in INKS)))
+
+
+@lru_cache(maxsize=64)
+def _palette(background: str, inks: tuple[str, ...]) -> tuple[int, ...]:
+    bg = hex_rgb(background)
     out = list(bg)
-    for key in INKS:
-        fg = hex_rgb(plan.colors[key])
+    for ink in inks:
+        fg = hex_rgb(ink)
         for level in range(1, LEVELS + 1):
             out.extend(blend(bg, fg, level / LEVELS))
-    return out
+    return tuple(out)
 
 
 def _lut(i: int) -> list[int]:
@@ -152,11 +163,91 @@ def render_rgb(plan: Plan) -> Image.Image:
     return image
 
 
-def encode_png(image: Image.Image) -> bytes:
-    """PNG bytes with no metadata (no time, no text chunks): equal images give equal bytes."""
+def encode_png(image: Image.Image, inked: list[tuple[int, int]] | None = None) -> bytes:
+    """PNG bytes with no metadata (no time, no text chunks): equal images give equal bytes.
+
+    `inked`, for a palette image: row ranges [y0, y1) outside which every pixel is index 0
+    (found here when not given)."""
+    if image.mode == "P" and "transparency" not in image.info:
+        if inked is None:
+            rows = image.getprojection()[1]
+            inked = [(y, y + 1) for y in range(image.height) if rows[y]]
+        return _encode_palette(image, inked)
     buf = io.BytesIO()
     image.save(buf, "PNG", optimize=False, compress_level=COMPRESS_LEVEL)
     return buf.getvalue()
+
+
+_BLANK_RUNS: dict[tuple[int, int], bytes] = {}
+
+
+def _blank_rows(width: int, rows: int) -> bytes:
+    """Raw deflate blocks of `rows` unfiltered rows of index 0, each piece ending in a full
+    flush (so any stream can go on after it): made of cached runs of 1, 2, 4, … rows."""
+    parts, size = [], 1
+    while rows:
+        if rows & size:
+            key = (width, size)
+            packed = _BLANK_RUNS.get(key)
+            if packed is None:
+                packer = zlib.compressobj(BLANK_LEVEL, zlib.DEFLATED, -15, 9)
+                packed = packer.compress(bytes((width + 1) * size))
+                packed = _BLANK_RUNS[key] = packed + packer.flush(zlib.Z_FULL_FLUSH)
+            parts.append(packed)
+            rows -= size
+        size *= 2
+    return b"".join(parts)
+
+
+def _adler_zeros(adler: int, count: int) -> int:
+    """The Adler-32 of the data so far (`adler`) followed by `count` zero bytes."""
+    a, b = adler & 0xFFFF, adler >> 16
+    return ((b + count * a) % 65521) << 16 | a
+
+
+def _merge(ranges: list[tuple[int, int]], height: int) -> list[tuple[int, int]]:
+    """Row ranges clipped to [0, height), sorted, overlapping or touching ones merged."""
+    out: list[list[int]] = []
+    for y0, y1 in sorted((max(0, a), min(height, b)) for a, b in ranges):
+        if y1 <= y0:
+            continue
+        if out and y0 <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], y1)
+        else:
+            out.append([y0, y1])
+    return [(a, b) for a, b in out]
+
+
+def _chunk(tag: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + tag + data +
+            struct.pack(">I", zlib.crc32(data, zlib.crc32(tag))))
+
+
+def _encode_palette(image: Image.Image, inked: list[tuple[int, int]]) -> bytes:
+    """An 8-bit palette PNG of `image`: the runs of rows outside `inked` (background only)
+    from the cache, the others compressed (each run its own full-flushed deflate blocks, all in
+    one zlib stream)."""
+    width, height = image.size
+    parts, adler, y = [b"\x78\x01"], 1, 0
+    for y0, y1 in _merge(inked, height):
+        if y0 > y:
+            parts.append(_blank_rows(width, y0 - y))
+            adler = _adler_zeros(adler, (width + 1) * (y0 - y))
+        band = image.crop((0, y0, width, y1)).tobytes()
+        raw = b"\0" + b"\0".join([band[i:i + width] for i in range(0, len(band), width)])
+        packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15, 9)
+        parts += (packer.compress(raw), packer.flush(zlib.Z_FULL_FLUSH))
+        adler = zlib.adler32(raw, adler)
+        y = y1
+    if y < height:
+        parts.append(_blank_rows(width, height - y))
+        adler = _adler_zeros(adler, (width + 1) * (height - y))
+    parts += (b"\x03\x00", struct.pack(">I", adler))  # an empty final block; the checksum
+    colours = bytes(image.getpalette() or [])
+    return b"".join((b"\x89PNG\r\n\x1a\n",
+                     _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)),
+                     _chunk(b"PLTE", colours), _chunk(b"IDAT", b"".join(parts)),
+                     _chunk(b"IEND", b"")))
 
 
 def check_boxes(where: str, plan: Plan, boxes: list[tuple]) -> None:
@@ -176,4 +267,5 @@ def render_png(plan: Plan, where: str = "") -> bytes:
     """The PNG bytes of `plan`, after checking that all text stayed inside its boxes."""
     image, boxes = render_palette(plan)
     check_boxes(where, plan, boxes)
-    return encode_png(image)
+    inked = [(ink[1], ink[3]) for _, ink, _ in boxes if ink is not None]
+    return encode_png(image, inked + [(r.box[1], r.box[3]) for r in plan.rules])

@@ -7,9 +7,12 @@ nothing prints, the size, mtime, ctime and inode of every file and folder the bu
 writes (`covered`), and where each path named on the command line or in the config leads once
 symlinks are followed (a retargeted symlink is a change). The same command finds them all
 unchanged and prints the recorded answer without importing click, YAML or Pillow; any
-difference, a missing or unreadable stamp, or a new day runs the whole build. A run during
-which a covered file changed (its time is not before the run started) or went away writes no
-stamp: the next run builds in full and writes it.
+difference, a missing or unreadable stamp, or a new day runs the whole build. The files and
+folders the build itself wrote (PNGs, manifests, their folders) are recorded as they were right
+after its write (`BuildResult.written`), so the very next run replays. A run during which any
+other covered file changed (its time is not before the run started), a file it wrote changed
+again after its write, or a file it read went away, writes no stamp: the next run builds in
+full and writes it.
 
 Standard library only at import: the launcher checks a stamp before anything else is loaded.
 """
@@ -115,7 +118,8 @@ def begin(config_file: str, args: list[str]) -> None:
 
 def record(config: Config, result: BuildResult) -> None:
     """Write the armed stamp after a successful build (not `--force`) printed
-    `result.summary()`; nothing when none is armed or a covered file changed during the run.
+    `result.summary()`; nothing when none is armed or a covered file changed during the run
+    (a file the build wrote itself counts as unchanged while it is as the build left it).
     Never fails the command: a stamp that cannot be written is simply not there."""
     if _pending is None:
         return
@@ -123,7 +127,9 @@ def record(config: Config, result: BuildResult) -> None:
     try:
         files = [file_state(p) for p in covered(config, result)]
         optional = {os.path.abspath(p) for p in _dotenv(config)}
-        if any(_changed_since(e, _pending["start"]) or (len(e) == 1 and e[0] not in optional)
+        written = {**result.written, **(result.drafts.written if result.drafts else {})}
+        if any(written.get(e[0]) != e and (_changed_since(e, _pending["start"])
+                                           or (len(e) == 1 and e[0] not in optional))
                for e in files):  # changed during the run, or gone since it was read
             _remove(path)
             return
