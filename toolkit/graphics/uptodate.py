@@ -106,14 +106,34 @@ def begin(config_file: str, args: list[str]) -> None:
     global _pending
     _pending = None
     try:
-        start = time.time_ns()
+        now = time.time_ns()
         key = command_key(args)
         path = stamp_file(config_file, key)
         _remove(path)
-        _pending = {"path": path, "key": key, "start": start, "days": days(start),
-                    "config": os.path.abspath(config_file)}
+        _pending = {"path": path, "key": key, "start": _file_system_now(path, now),
+                    "days": days(now), "config": os.path.abspath(config_file)}
     except Exception:  # no stamp, the build runs as ever
         _pending = None
+
+
+def _file_system_now(stamp: str, fallback: int) -> int:
+    """The time the file system stamps files with now (a new file's mtime, beside the stamp):
+    what "changed during the run" is measured against, since the files are stamped by the file
+    system's clock, not this process's (a network share's server, a process whose clock is
+    shifted); this process's clock when no file can be made there."""
+    import tempfile
+
+    folder = os.path.dirname(stamp)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".now-")
+        try:
+            return os.fstat(fd).st_mtime_ns
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    except OSError:
+        return fallback
 
 
 def record(config: Config, result: BuildResult) -> None:
