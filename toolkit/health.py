@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from toolkit import clock
 from toolkit.config import Config
 from toolkit.errors import StoreError, ToolkitError
 from toolkit.library.loader import library_error, load_library
 from toolkit.site.validity import read_valid_until
-from toolkit.store import STATUSES, Post, Store, utcnow
+from toolkit.store import STATUSES, Post, Store
 from toolkit.store.models import FAILED, MISSED, NEEDS_CHECK, iso_utc
 from toolkit.store.ops import last_audit, next_due, read_heartbeats, status_counts, unsent_count
 
@@ -109,7 +110,7 @@ def healthz_response(store: Store, config: Config, now: datetime) -> tuple[int, 
 
 
 def healthz_blueprint(get_store: Callable[[], Store], config: Config,
-                      clock: Callable[[], datetime] = utcnow) -> Any:
+                      clock: Callable[[], datetime] = clock.now) -> Any:
     """A Flask blueprint serving GET /healthz (needs Flask; register it on the web app)."""
     from flask import Blueprint, jsonify
 
@@ -127,7 +128,7 @@ def healthz_blueprint(get_store: Callable[[], Store], config: Config,
 
 
 def healthz_wsgi(get_store: Callable[[], Store], config: Config,
-                 clock: Callable[[], datetime] = utcnow) -> Callable[..., Iterable[bytes]]:
+                 clock: Callable[[], datetime] = clock.now) -> Callable[..., Iterable[bytes]]:
     """The same endpoint as a bare WSGI app (for a server without Flask, or a sub-mount)."""
     import json
 

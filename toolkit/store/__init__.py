@@ -21,13 +21,12 @@ from toolkit.store.models import (
     NewPost,
     Post,
     new_post_ids,
-    utcnow,
 )
 
 __all__ = [
     "APPROVED", "CANCELLED", "CHANGES_REQUESTED", "DRAFT", "FAILED", "MISSED", "NEEDS_CHECK",
     "PUBLISHED", "PUBLISHING", "STATUSES", "AuditEntry", "NewPost", "Post", "Store",
-    "new_post_ids", "utcnow",
+    "new_post_ids",
 ]
 
 

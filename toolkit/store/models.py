@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from toolkit import clock
-
 DRAFT, APPROVED, PUBLISHING, PUBLISHED = "draft", "approved", "publishing", "published"
 CANCELLED, FAILED, MISSED, NEEDS_CHECK = "cancelled", "failed", "missed", "needs_check"
 #: sent back with a comment: no bulk approval covers it; back to draft when edited or resubmitted
@@ -57,7 +55,6 @@ def new_post_ids(n: int) -> list[str]:
     return [text[i:i + 10] for i in range(0, 10 * n, 10)]
 
 
-utcnow = clock.now  # the store's name for the one clock (`toolkit.clock`)
 
 
 @dataclass

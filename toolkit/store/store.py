@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from toolkit import clock
 from toolkit.errors import StoreError
 from toolkit.store import models, sqlite_bulk
 from toolkit.store.changes import StateChanges
@@ -23,7 +24,7 @@ from toolkit.store.claims import Claims
 from toolkit.store.engine import make_engine
 from toolkit.store.failures import describe
 from toolkit.store.location import check_same_file, check_writable, file_identity, sqlite_path
-from toolkit.store.models import NewPost, utcnow
+from toolkit.store.models import NewPost
 from toolkit.store.reads import Reads
 from toolkit.store.schema import audit, migrate, missing_columns, pending, posts
 
@@ -43,7 +44,7 @@ class Store(Reads, StateChanges, Claims):
         try:
             self.engine = make_engine(url)
             self._writer = self.engine.execution_options(write=True)
-            self.applied_migrations = self._open(now or utcnow())
+            self.applied_migrations = self._open(now or clock.now())
         except StoreError:
             raise
         except (OSError, SQLAlchemyError) as exc:
