@@ -8,7 +8,7 @@ import io
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -20,7 +20,7 @@ from PIL import Image
 from toolkit.config import Account
 from toolkit.errors import AuthError, DuplicateError, PermanentError, RateLimited
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.bluesky import BlueskyPublisher, record_key
+from toolkit.publish.bluesky import BlueskyPublisher, legacy_record_key, record_key
 from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"
@@ -135,12 +135,23 @@ def png(path: Path, size: tuple[int, int], noise: bool = False) -> MediaItem:
     return MediaItem(str(path), "Gráfico: más de 1,500 ataques contra personas devueltas")
 
 
-def test_record_key_is_a_stable_valid_tid() -> None:
+def tid_time(rkey: str) -> datetime:
+    value = 0
+    for ch in rkey:
+        value = value * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(ch)
+    return datetime.fromtimestamp((value >> 10) / 1_000_000, tz=UTC)
+
+
+def test_record_key_is_a_stable_valid_tid_at_the_scheduled_time() -> None:
     from atproto_client.models.string_formats import TID_RE
 
-    keys = {record_key(f"post{i}") for i in range(2000)}
+    keys = {record_key(f"post{i}", T0) for i in range(2000)}  # one time: still 2,000 keys
     assert len(keys) == 2000 and all(TID_RE.match(k) for k in keys)
-    assert record_key("p7k2m9q4r1") == record_key("p7k2m9q4r1")
+    assert record_key("p7k2m9q4r1", T0) == record_key("p7k2m9q4r1", T0)
+    for at in (T0, datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)):
+        assert timedelta(0) <= tid_time(record_key("p7k2m9q4r1", at)) - at < timedelta(seconds=1)
+    # an earlier version's key (2024-2025) is still where reconcile looks
+    assert tid_time(legacy_record_key("p7k2m9q4r1")).year in (2024, 2025)
 
 
 def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) -> None:
@@ -148,7 +159,7 @@ def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) ->
     assert isinstance(pub, Publisher)
     media = (png(tmp_path / "a.png", (1200, 630)), png(tmp_path / "b.png", (1080, 1350)))
     result = pub.publish(post(media=media))
-    rkey = record_key("p7k2m9q4r1")
+    rkey = record_key("p7k2m9q4r1", T0)
     assert result.url == f"https://bsky.app/profile/{HANDLE}/post/{rkey}"
     body = pds.records[rkey]
     assert body["repo"] == DID and body["collection"] == "app.bsky.feed.post"
@@ -225,7 +236,7 @@ def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> Non
     after_crash = publisher(tmp_path)
     found = after_crash.reconcile(post())
     assert found.status == "published"
-    assert found.result.url.endswith(record_key("p7k2m9q4r1"))
+    assert found.result.url.endswith(record_key("p7k2m9q4r1", T0))
     with pytest.raises(DuplicateError):
         after_crash.publish(post())
     assert pds.creations == 1 and len(pds.records) == 1
@@ -280,9 +291,9 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_pat
                                   ["Aviso 1 #SaveAsylum", "Aviso 2 #SaveAsylum"],
                                   lambda: publisher(tmp_path))
     assert [p.status for p in posts] == ["published", "published"]
-    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id)}")
+    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id, posts[0].scheduled_at)}")
     assert pds.creations == 2
-    assert sorted(pds.records) == sorted(record_key(p.id) for p in posts)
+    assert sorted(pds.records) == sorted(record_key(p.id, p.scheduled_at) for p in posts)
 
 
 def test_no_secret_in_logs(pds: FakePds, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
