@@ -18,7 +18,13 @@ from crash import crash_then_recover
 from PIL import Image
 
 from toolkit.config import Account
-from toolkit.errors import AuthError, DuplicateError, PermanentError, RateLimited
+from toolkit.errors import (
+    AuthError,
+    DuplicateError,
+    NotCreatedError,
+    PermanentError,
+    RateLimited,
+)
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
 from toolkit.publish.bluesky import BlueskyPublisher, legacy_record_key, record_key
 from toolkit.store.media import freeze_image
@@ -58,7 +64,8 @@ class FakePds:
         router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
         router.get(f"{XRPC}/com.atproto.server.getSession").mock(
             return_value=httpx.Response(200, json={"handle": HANDLE, "did": DID}))
-        router.post(f"{XRPC}/com.atproto.repo.uploadBlob").mock(side_effect=self.upload)
+        self.upload_route = router.post(f"{XRPC}/com.atproto.repo.uploadBlob")
+        self.upload_route.mock(side_effect=self.upload)
         self.create_route = router.post(f"{XRPC}/com.atproto.repo.createRecord")
         self.create_route.mock(side_effect=self.create)
         self.get_route = router.get(f"{XRPC}/com.atproto.repo.getRecord")
@@ -90,9 +97,10 @@ class FakePds:
     def create(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         rkey = body["rkey"]
-        if rkey in self.records:
-            return httpx.Response(400, json={"error": "InvalidRequest",
-                                             "message": f"Record already exists: {rkey}"})
+        if rkey in self.records:  # what @atproto/pds 0.5.35 answers (its log: "There is
+            # already a value at key"), seen in tests/test_bluesky_pds.py
+            return httpx.Response(500, json={"error": "InternalServerError",
+                                             "message": "Internal Server Error"})
         self.creations += 1
         self.records[rkey] = body
         return httpx.Response(200, json={"uri": f"at://{DID}/app.bsky.feed.post/{rkey}",
@@ -267,6 +275,34 @@ def test_server_errors_and_timeouts_are_transient(pds: FakePds, tmp_path: Path,
     with pytest.raises(TransientError) as info:
         publisher(tmp_path).publish(post())
     assert info.value.reconcile  # the dispatcher asks Bluesky before any retry
+
+
+@pytest.mark.parametrize("route", ["upload", "create"])
+def test_a_refused_connection_or_failed_upload_cannot_have_created_the_post(
+        pds: FakePds, tmp_path: Path, route: str) -> None:
+    """Classified per call: nothing before the post record, and no refused connection, can
+    have created the post, so the dispatcher retries without asking."""
+    pub = publisher(tmp_path)
+    pub.who_am_i()  # signed in: the failure is the upload's or the record's own
+    failure = httpx.ConnectError("[Errno 111] Connection refused")
+    if route == "upload":
+        pds.upload_route.mock(side_effect=[httpx.Response(503, text="Service Unavailable")])
+    else:
+        pds.create_route.mock(side_effect=[failure])
+    image = png(tmp_path / "a.png", (600, 400))
+    with pytest.raises(NotCreatedError) as info:
+        pub.publish(post(media=(image,)))
+    assert not info.value.reconcile and pds.records == {}
+    assert ("503" if route == "upload" else "ConnectError") in info.value.message
+
+
+def test_a_taken_key_answered_500_is_a_duplicate(pds: FakePds, tmp_path: Path) -> None:
+    """The PDS answers createRecord on a key that holds a record with 500 InternalServerError;
+    the record then decides: a duplicate, never a second post."""
+    publisher(tmp_path).publish(post())
+    with pytest.raises(DuplicateError):
+        publisher(tmp_path).publish(post())
+    assert pds.creations == 1
 
 
 def test_bad_app_password_is_auth_error_without_secret(pds: FakePds, tmp_path: Path) -> None:
