@@ -34,6 +34,7 @@ from atproto_client.request import Request
 from atproto_client.utils.facet_detection import detect_facets
 from atproto_core.exceptions import AtProtocolError
 
+from toolkit import clock
 from toolkit.config import Account, Config
 from toolkit.errors import (
     AuthError,
@@ -62,6 +63,9 @@ TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 TID_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 #: a refused or failed connection: nothing reached the server
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+#: what a call can fail with: the SDK's errors, and httpx's that it passes on (a connection the
+#: server closed without answering)
+_FAILURES = (AtProtocolError, httpx.HTTPError)
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the account (create a "
                   "new app password under Settings > Privacy and security > App passwords and "
@@ -115,13 +119,14 @@ def error_for(exc: Exception, action: str, key_names: str = "the account's keys"
     if isinstance(exc, at_errors.RateLimitExceededError):
         until = exc.reset_at
         if until is None and exc.retry_after is not None:
-            until = (now or datetime.now(UTC)) + timedelta(seconds=exc.retry_after)
+            until = (now or clock.now()) + timedelta(seconds=exc.retry_after)
         when = until.isoformat().replace("+00:00", "Z") if until else "Bluesky's reset time"
         return RateLimited(f"Bluesky rate limit reached for {action} until {when}",
                            retry_after=until)
-    if isinstance(exc, at_errors.RequestErrorBase) and isinstance(exc.__cause__, _NOT_SENT):
+    cause = exc.__cause__ if isinstance(exc, at_errors.RequestErrorBase) else exc
+    if isinstance(cause, _NOT_SENT):
         return NotCreatedError(f"no connection to Bluesky for {action} "
-                               f"({type(exc.__cause__).__name__}); nothing was sent")
+                               f"({type(cause).__name__}); nothing was sent")
     if not isinstance(exc, at_errors.RequestErrorBase) or exc.response is None:
         return TransientError(f"no answer from Bluesky for {action} "
                               f"({type(exc).__name__}); the outcome is unknown")
@@ -209,7 +214,7 @@ class BlueskyPublisher:
         self._ensure_session()
         try:
             return call()
-        except AtProtocolError as exc:
+        except _FAILURES as exc:
             error = error_for(exc, action, self._key_names)
             if not (isinstance(error, AuthError) and self._from_file):
                 raise error from None
@@ -217,7 +222,7 @@ class BlueskyPublisher:
         self._create_session()
         try:
             return call()
-        except AtProtocolError as exc:
+        except _FAILURES as exc:
             raise error_for(exc, action, self._key_names) from None
 
     @property
@@ -260,7 +265,7 @@ class BlueskyPublisher:
         record = models.AppBskyFeedPost.Record(
             text=post.text, facets=facets_for(post.text) or None, embed=embed,
             langs=[post.lang] if post.lang else None,
-            created_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace(
+            created_at=clock.now().isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"))
         try:
             self._call("the post", lambda: self.client.com.atproto.repo.create_record(
