@@ -28,7 +28,10 @@ from toolkit import clock
 from toolkit.compose import add_hashtags
 from toolkit.config import Account
 from toolkit.dispatch import Dispatcher
+from toolkit.errors import AuthError
+from toolkit.publish.base import OutgoingPost
 from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for, record_key
+from toolkit.publish.sessions import end_saved_session
 from toolkit.store import NewPost, Post, Store
 from toolkit.store.media import freeze_image
 
@@ -231,3 +234,27 @@ def test_a_taken_record_key(pds: dict, proxy: FaultyProxy, store: Store, tmp_pat
     assert done.platform_post_id == f"at://{pds['did']}/{COLLECTION}/{rkey}"
     assert len(records_with(pds, text)) == 1
     assert any("duplicate reported" in (a.detail or "") for a in store.audit_log(post.id))
+
+
+def test_revoked_app_password_and_disconnect(pds: dict, tmp_path: Path) -> None:
+    """What the guide says: a revoked app password stops nothing while the saved access token
+    lives; `toolkit accounts disconnect` (here its function) stops the next call."""
+    url = pds["url"]
+    main = httpx.post(f"{url}/xrpc/com.atproto.server.createSession", timeout=30,
+                      json={"identifier": pds["handle"], "password": pds["password"]}).json()
+    auth = {"Authorization": f"Bearer {main['accessJwt']}"}
+    created = httpx.post(f"{url}/xrpc/com.atproto.server.createAppPassword", headers=auth,
+                         json={"name": "revoke-test"}, timeout=30).json()
+    pub = BlueskyPublisher(Account(ACCOUNT, "bluesky", {"handle": "BSKY_HANDLE",
+                                                        "app_password": "BSKY_APP_PASSWORD"},
+                                   service=url),
+                           pds["handle"], created["password"], session_path=tmp_path / "s.json")
+    now = clock.now()
+    pub.publish(OutgoingPost("revoke1", "bluesky", ACCOUNT, "Aviso e2e-revoke 1", now))
+    assert httpx.post(f"{url}/xrpc/com.atproto.server.revokeAppPassword", headers=auth,
+                      json={"name": "revoke-test"}, timeout=30).status_code == 200
+    pub.publish(OutgoingPost("revoke2", "bluesky", ACCOUNT, "Aviso e2e-revoke 2", now))
+    assert "ended at Bluesky" in end_saved_session(tmp_path / "s.json", ACCOUNT)
+    with pytest.raises(AuthError):
+        pub.publish(OutgoingPost("revoke3", "bluesky", ACCOUNT, "Aviso e2e-revoke 3", now))
+    assert [len(records_with(pds, f"Aviso e2e-revoke {i}")) for i in (1, 2, 3)] == [1, 1, 0]

@@ -60,6 +60,7 @@ class FakePds:
         self.blobs: list[bytes] = []
         self.blob_types: list[str] = []
         self.access_ttl = 7200
+        self.revoked = False  # the app password revoked: sign-in refused, tokens still valid
         router.post(f"{XRPC}/com.atproto.server.createSession").mock(side_effect=self.create_session)
         router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
         router.get(f"{XRPC}/com.atproto.server.getSession").mock(
@@ -77,7 +78,7 @@ class FakePds:
 
     def create_session(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        if body["password"] != PASSWORD:
+        if body["password"] != PASSWORD or self.revoked:
             return httpx.Response(401, json={"error": "AuthenticationRequired",
                                              "message": "Invalid identifier or password"})
         self.sessions += 1
@@ -234,6 +235,19 @@ def test_rejected_saved_session_signs_in_again_once(pds: FakePds, tmp_path: Path
     pds.create_route.mock(side_effect=lambda r: expired.pop() if expired else pds.create(r))
     publisher(tmp_path).publish(post(pid="second0002"))
     assert pds.sessions == 2 and pds.creations == 2
+
+
+def test_a_disconnected_session_is_never_used_again(pds: FakePds, tmp_path: Path) -> None:
+    """Revoking the app password leaves the saved access token working (up to ~2 h); removing
+    the session (`accounts disconnect`) stops a running publisher before its next call."""
+    pub = publisher(tmp_path)
+    pub.publish(post(pid="first00001"))
+    pds.revoked = True
+    pub.publish(post(pid="second0002"))  # the saved token still works
+    (tmp_path / "sessions" / "bluesky-es.json").unlink()
+    with pytest.raises(AuthError):
+        pub.publish(post(pid="third00003"))
+    assert pds.creations == 2
 
 
 def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> None:

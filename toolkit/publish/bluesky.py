@@ -188,6 +188,12 @@ class BlueskyPublisher:
 
     def _ensure_session(self) -> None:
         if self._session is not None:
+            if self.session_path is None or self.session_path.exists():
+                return
+            # `toolkit accounts disconnect` removed it: never go on with the old tokens
+            log.warning("bluesky: saved session of %s removed; signing in again",
+                        self.account.name)
+            self._create_session()
             return
         saved = read_json(self.session_path) if self.session_path else None
         if (saved and saved.get("service") == self.service
