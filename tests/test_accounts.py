@@ -89,3 +89,46 @@ def test_service_must_be_a_url(run_cli, project: Path) -> None:
     assert result.exit_code == 1
     assert f"campaign.yaml:{line}: error: 'accounts.bluesky-es.service' must be an http(s) URL" \
         in result.output
+
+
+def saved_session(project: Path, account: str) -> Path:
+    from atproto_client.client.session import Session
+
+    from toolkit.platform_state import write_private
+
+    path = project.parent.parent / "data" / "sessions" / f"{account}.json"
+    session = Session("es.example.org", "did:plc:abc", "access.jwt.sig", "refresh.jwt-SECRET.sig",
+                      PDS)
+    write_private(path, {"service": PDS, "identifier": "es.example.org",
+                         "session": session.encode()})
+    return path
+
+
+def test_disconnect_ends_the_saved_session_at_once(run_cli, project: Path) -> None:
+    path = saved_session(project, "bluesky-campaign")
+    with respx.mock() as router:
+        ended = router.post(f"{PDS}/xrpc/com.atproto.server.deleteSession").mock(
+            return_value=httpx.Response(200))
+        result = run_cli("accounts", "disconnect", "bluesky-campaign")
+    assert result.exit_code == 0 and not path.exists()
+    assert ended.calls.last.request.headers["authorization"] == "Bearer refresh.jwt-SECRET.sig"
+    assert result.stdout == ("bluesky-campaign: saved session removed and ended at Bluesky; it "
+                             "publishes nothing until it signs in again with its keys\n")
+    again = run_cli("accounts", "disconnect", "bluesky-campaign")
+    assert again.stdout == "bluesky-campaign: no saved session; nothing to end\n"
+
+
+def test_disconnect_offline_still_removes_the_session(run_cli, project: Path) -> None:
+    path = saved_session(project, "bluesky-campaign")
+    with respx.mock() as router:
+        router.post(f"{PDS}/xrpc/com.atproto.server.deleteSession").mock(
+            side_effect=httpx.ConnectError("refused"))
+        result = run_cli("accounts", "disconnect", "bluesky-campaign")
+    assert not path.exists() and "could not be reached to end it there: ConnectError" \
+        in result.stdout and "SECRET" not in result.stdout
+
+
+def test_disconnect_names_an_unknown_account(run_cli) -> None:
+    result = run_cli("accounts", "disconnect", "nope")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: unknown account 'nope' (configured: x-campaign, ")

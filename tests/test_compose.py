@@ -9,6 +9,7 @@ from conftest import edit
 
 from toolkit.compose import add_hashtags, has_hashtag
 from toolkit.lengths import grapheme_length, mastodon_length, x_length
+from toolkit.publish.bluesky import facets_for
 
 
 @pytest.mark.parametrize("text", ["Hola #SaveAsylum", "hola #saveasylum!", "#SAVEASYLUM hoy"])
@@ -21,6 +22,38 @@ def test_hashtag_detected_case_insensitively_and_never_doubled(text: str) -> Non
 def test_lookalikes_are_not_the_hashtag(text: str) -> None:
     assert not has_hashtag(text, "#SaveAsylum")
     assert add_hashtags(text, ("#SaveAsylum",)).endswith(" #SaveAsylum")
+
+
+#: X's twitter-text finds the hashtag in each; Bluesky's RichText makes no `SaveAsylum` tag facet
+#: from them (its sign must start the text or follow whitespace; `'s` stays part of the tag)
+NOT_A_TAG_ON_BLUESKY = ["Hoy (#SaveAsylum)", "Hoy «#SaveAsylum»", 'Hoy "#SaveAsylum"',
+                        "Hoy.#SaveAsylum", "Today is #SaveAsylum's day"]
+
+
+@pytest.mark.parametrize("text", NOT_A_TAG_ON_BLUESKY)
+def test_presence_is_decided_per_platform(text: str) -> None:
+    assert has_hashtag(text, "#SaveAsylum", "x")
+    assert add_hashtags(text, ("#SaveAsylum",), "x") == text
+    assert not has_hashtag(text, "#SaveAsylum", "bluesky")
+    tagged = add_hashtags(text, ("#SaveAsylum",), "bluesky")
+    assert tagged == f"{text} #SaveAsylum"
+    assert "SaveAsylum" in [f.features[0].tag for f in facets_for(tagged)]
+
+
+@pytest.mark.parametrize("text", ["Hola #SaveAsylum", "hola #saveasylum!", "#SAVEASYLUM hoy",
+                                  "Hola\n＃SaveAsylum."])
+def test_a_bluesky_tag_facet_counts_as_present(text: str) -> None:
+    assert has_hashtag(text, "#SaveAsylum", "bluesky")
+    assert add_hashtags(text, ("#SaveAsylum",), "bluesky") == text
+
+
+def test_compose_appends_the_tag_bluesky_would_not_see(project, run_cli) -> None:
+    text = "Hoy (#SaveAsylum)"
+    x = json.loads(run_cli("compose", "--text", text, "--platform", "x", "--json").stdout)
+    bsky = json.loads(run_cli("compose", "--text", text, "--platform", "bluesky",
+                              "--json").stdout)
+    assert x["text"] == text
+    assert bsky["text"] == f"{text} #SaveAsylum"
 
 
 def test_compose_message_fills_statistics_per_language(run_cli) -> None:

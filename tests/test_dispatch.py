@@ -29,7 +29,8 @@ class ScriptedPlatform:
     def __init__(self, platform: str = "x") -> None:
         self.platform = platform
         self.publish_script: list[object] = []
-        self.reconcile_answer = "absent"
+        self.reconcile_answer: str | Exception = "absent"
+        self.reconciles = 0
         self.published: list[OutgoingPost] = []
 
     def publish(self, post: OutgoingPost) -> PublishResult:
@@ -40,6 +41,9 @@ class ScriptedPlatform:
         return PublishResult(f"id-{post.id}", f"https://x.com/demo/status/id-{post.id}")
 
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
+        self.reconciles += 1
+        if isinstance(self.reconcile_answer, Exception):
+            raise self.reconcile_answer
         if self.reconcile_answer == "published":
             return Reconciliation("published", PublishResult("found", "https://x.com/d/status/f"))
         return Reconciliation(self.reconcile_answer)

@@ -8,7 +8,7 @@ import io
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -18,9 +18,15 @@ from crash import crash_then_recover
 from PIL import Image
 
 from toolkit.config import Account
-from toolkit.errors import AuthError, DuplicateError, PermanentError, RateLimited
+from toolkit.errors import (
+    AuthError,
+    DuplicateError,
+    NotCreatedError,
+    PermanentError,
+    RateLimited,
+)
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.bluesky import BlueskyPublisher, record_key
+from toolkit.publish.bluesky import BlueskyPublisher, legacy_record_key, record_key
 from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"
@@ -54,11 +60,13 @@ class FakePds:
         self.blobs: list[bytes] = []
         self.blob_types: list[str] = []
         self.access_ttl = 7200
+        self.revoked = False  # the app password revoked: sign-in refused, tokens still valid
         router.post(f"{XRPC}/com.atproto.server.createSession").mock(side_effect=self.create_session)
         router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
         router.get(f"{XRPC}/com.atproto.server.getSession").mock(
             return_value=httpx.Response(200, json={"handle": HANDLE, "did": DID}))
-        router.post(f"{XRPC}/com.atproto.repo.uploadBlob").mock(side_effect=self.upload)
+        self.upload_route = router.post(f"{XRPC}/com.atproto.repo.uploadBlob")
+        self.upload_route.mock(side_effect=self.upload)
         self.create_route = router.post(f"{XRPC}/com.atproto.repo.createRecord")
         self.create_route.mock(side_effect=self.create)
         self.get_route = router.get(f"{XRPC}/com.atproto.repo.getRecord")
@@ -70,7 +78,7 @@ class FakePds:
 
     def create_session(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        if body["password"] != PASSWORD:
+        if body["password"] != PASSWORD or self.revoked:
             return httpx.Response(401, json={"error": "AuthenticationRequired",
                                              "message": "Invalid identifier or password"})
         self.sessions += 1
@@ -90,9 +98,10 @@ class FakePds:
     def create(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         rkey = body["rkey"]
-        if rkey in self.records:
-            return httpx.Response(400, json={"error": "InvalidRequest",
-                                             "message": f"Record already exists: {rkey}"})
+        if rkey in self.records:  # what @atproto/pds 0.5.35 answers (its log: "There is
+            # already a value at key"), seen in tests/test_bluesky_pds.py
+            return httpx.Response(500, json={"error": "InternalServerError",
+                                             "message": "Internal Server Error"})
         self.creations += 1
         self.records[rkey] = body
         return httpx.Response(200, json={"uri": f"at://{DID}/app.bsky.feed.post/{rkey}",
@@ -135,12 +144,23 @@ def png(path: Path, size: tuple[int, int], noise: bool = False) -> MediaItem:
     return MediaItem(str(path), "Gráfico: más de 1,500 ataques contra personas devueltas")
 
 
-def test_record_key_is_a_stable_valid_tid() -> None:
+def tid_time(rkey: str) -> datetime:
+    value = 0
+    for ch in rkey:
+        value = value * 32 + "234567abcdefghijklmnopqrstuvwxyz".index(ch)
+    return datetime.fromtimestamp((value >> 10) / 1_000_000, tz=UTC)
+
+
+def test_record_key_is_a_stable_valid_tid_at_the_scheduled_time() -> None:
     from atproto_client.models.string_formats import TID_RE
 
-    keys = {record_key(f"post{i}") for i in range(2000)}
+    keys = {record_key(f"post{i}", T0) for i in range(2000)}  # one time: still 2,000 keys
     assert len(keys) == 2000 and all(TID_RE.match(k) for k in keys)
-    assert record_key("p7k2m9q4r1") == record_key("p7k2m9q4r1")
+    assert record_key("p7k2m9q4r1", T0) == record_key("p7k2m9q4r1", T0)
+    for at in (T0, datetime(2031, 3, 4, 5, 6, 7, tzinfo=UTC)):
+        assert timedelta(0) <= tid_time(record_key("p7k2m9q4r1", at)) - at < timedelta(seconds=1)
+    # an earlier version's key (2024-2025) is still where reconcile looks
+    assert tid_time(legacy_record_key("p7k2m9q4r1")).year in (2024, 2025)
 
 
 def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) -> None:
@@ -148,7 +168,7 @@ def test_post_with_images_facets_and_record_key(pds: FakePds, tmp_path: Path) ->
     assert isinstance(pub, Publisher)
     media = (png(tmp_path / "a.png", (1200, 630)), png(tmp_path / "b.png", (1080, 1350)))
     result = pub.publish(post(media=media))
-    rkey = record_key("p7k2m9q4r1")
+    rkey = record_key("p7k2m9q4r1", T0)
     assert result.url == f"https://bsky.app/profile/{HANDLE}/post/{rkey}"
     body = pds.records[rkey]
     assert body["repo"] == DID and body["collection"] == "app.bsky.feed.post"
@@ -217,6 +237,19 @@ def test_rejected_saved_session_signs_in_again_once(pds: FakePds, tmp_path: Path
     assert pds.sessions == 2 and pds.creations == 2
 
 
+def test_a_disconnected_session_is_never_used_again(pds: FakePds, tmp_path: Path) -> None:
+    """Revoking the app password leaves the saved access token working (up to ~2 h); removing
+    the session (`accounts disconnect`) stops a running publisher before its next call."""
+    pub = publisher(tmp_path)
+    pub.publish(post(pid="first00001"))
+    pds.revoked = True
+    pub.publish(post(pid="second0002"))  # the saved token still works
+    (tmp_path / "sessions" / "bluesky-es.json").unlink()
+    with pytest.raises(AuthError):
+        pub.publish(post(pid="third00003"))
+    assert pds.creations == 2
+
+
 def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> None:
     """The record went out but the answer was lost (crash): reconcile finds it by its key, and
     even a blind second publish is refused by the PDS, never doubled."""
@@ -225,7 +258,7 @@ def test_crash_retry_creates_no_second_post(pds: FakePds, tmp_path: Path) -> Non
     after_crash = publisher(tmp_path)
     found = after_crash.reconcile(post())
     assert found.status == "published"
-    assert found.result.url.endswith(record_key("p7k2m9q4r1"))
+    assert found.result.url.endswith(record_key("p7k2m9q4r1", T0))
     with pytest.raises(DuplicateError):
         after_crash.publish(post())
     assert pds.creations == 1 and len(pds.records) == 1
@@ -258,6 +291,34 @@ def test_server_errors_and_timeouts_are_transient(pds: FakePds, tmp_path: Path,
     assert info.value.reconcile  # the dispatcher asks Bluesky before any retry
 
 
+@pytest.mark.parametrize("route", ["upload", "create"])
+def test_a_refused_connection_or_failed_upload_cannot_have_created_the_post(
+        pds: FakePds, tmp_path: Path, route: str) -> None:
+    """Classified per call: nothing before the post record, and no refused connection, can
+    have created the post, so the dispatcher retries without asking."""
+    pub = publisher(tmp_path)
+    pub.who_am_i()  # signed in: the failure is the upload's or the record's own
+    failure = httpx.ConnectError("[Errno 111] Connection refused")
+    if route == "upload":
+        pds.upload_route.mock(side_effect=[httpx.Response(503, text="Service Unavailable")])
+    else:
+        pds.create_route.mock(side_effect=[failure])
+    image = png(tmp_path / "a.png", (600, 400))
+    with pytest.raises(NotCreatedError) as info:
+        pub.publish(post(media=(image,)))
+    assert not info.value.reconcile and pds.records == {}
+    assert ("503" if route == "upload" else "ConnectError") in info.value.message
+
+
+def test_a_taken_key_answered_500_is_a_duplicate(pds: FakePds, tmp_path: Path) -> None:
+    """The PDS answers createRecord on a key that holds a record with 500 InternalServerError;
+    the record then decides: a duplicate, never a second post."""
+    publisher(tmp_path).publish(post())
+    with pytest.raises(DuplicateError):
+        publisher(tmp_path).publish(post())
+    assert pds.creations == 1
+
+
 def test_bad_app_password_is_auth_error_without_secret(pds: FakePds, tmp_path: Path) -> None:
     with pytest.raises(AuthError) as info:
         publisher(tmp_path, password="wrong-SECRET").publish(post())
@@ -280,9 +341,9 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(pds: FakePds, tmp_pat
                                   ["Aviso 1 #SaveAsylum", "Aviso 2 #SaveAsylum"],
                                   lambda: publisher(tmp_path))
     assert [p.status for p in posts] == ["published", "published"]
-    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id)}")
+    assert posts[0].url.endswith(f"/post/{record_key(posts[0].id, posts[0].scheduled_at)}")
     assert pds.creations == 2
-    assert sorted(pds.records) == sorted(record_key(p.id) for p in posts)
+    assert sorted(pds.records) == sorted(record_key(p.id, p.scheduled_at) for p in posts)
 
 
 def test_no_secret_in_logs(pds: FakePds, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,8 +1,8 @@
 """Composing the exact text that gets published.
 
 Fill a message template's `{statistic-id}` placeholders with each statistic's display form, add
-the campaign hashtags that are absent (found as twitter-text extracts hashtags, any case,
-never doubled), append the
+the campaign hashtags that are absent (found by the platform's own rule, any case, never
+doubled: Bluesky's tag facets there, twitter-text elsewhere), append the
 link, and measure the result as the target platform counts it. Nothing is ever truncated: a
 text that does not fit is reported as not fitting.
 """
@@ -44,9 +44,9 @@ class Composed:
         return d
 
 
-def add_hashtags(text: str, hashtags: tuple[str, ...] | list[str]) -> str:
-    """Append each campaign hashtag that `text` does not already carry."""
-    missing = [t for t in hashtags if not has_hashtag(text, t)]
+def add_hashtags(text: str, hashtags: tuple[str, ...] | list[str], platform: str = "x") -> str:
+    """Append each campaign hashtag that `text` does not already carry on `platform`."""
+    missing = [t for t in hashtags if not has_hashtag(text, t, platform)]
     return f"{text} {' '.join(missing)}" if missing else text
 
 
@@ -85,7 +85,8 @@ def measure(config: Config, text: str, platform: str) -> Composed:
 def compose_text(config: Config, text: str, platform: str, tag: bool = True) -> Composed:
     """Compose free text: add the hashtags (unless `tag` is false) and measure it."""
     body = text.strip()
-    return measure(config, add_hashtags(body, config.hashtags) if tag else body, platform)
+    return measure(config, add_hashtags(body, config.hashtags, platform) if tag else body,
+                   platform)
 
 
 def compose_message(config: Config, library: Library, message: Message | str, lang: str,
@@ -100,7 +101,7 @@ def compose_message(config: Config, library: Library, message: Message | str, la
         raise ComposeError(f"message '{message.id}' has no '{lang}' text")
     body = fill(message.text[lang], library, lang)
     if tag:
-        body = add_hashtags(body, config.hashtags)
+        body = add_hashtags(body, config.hashtags, platform)
     if message.link:
         body = f"{body} {message.link}"
     return measure(config, body, platform)

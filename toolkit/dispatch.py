@@ -3,8 +3,13 @@
 Publishing is at most once, and exactly once wherever the platform lets us prove it:
 claim (commit) → call the platform → record the result (commit). A post found in `publishing`
 with an expired claim (or one held by a process on this host that no longer runs) is reconciled
-through its publisher before anything is retried; only an undecidable outcome becomes
-`needs_check`. A rate limit holds back only the affected account, until its reset time.
+through its publisher before anything is retried. A failure that cannot have created the post
+(`PublishError.reconcile` false: an upload before the post, a refused connection) is retried after
+a backoff at once. When the platform cannot be asked (the reconcile itself fails, e.g. the server
+is down) the post stays `publishing` and is asked again after `RECONCILE_BACKOFF` (its record key
+or id decides); only after those, or when the platform cannot tell, does it become `needs_check`
+and wait for a person, with `last_error` saying why. A rate limit holds back only the affected
+account, until its reset time.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ log = logging.getLogger("toolkit.dispatch")
 DEFAULT_LEASE = timedelta(minutes=5)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 MAX_ATTEMPTS = 4
+#: when the platform could not be asked whether a post went out: ask again after these waits
+RECONCILE_BACKOFF = (timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=5),
+                     timedelta(minutes=10), timedelta(minutes=20))
+#: the audit detail of a reconcile that got no answer (counted per claim)
+UNANSWERED = "reconcile unanswered"
 #: a rate limit holds an account at least this long (a reset time already past must not spin)
 MIN_HOLD = timedelta(seconds=30)
 BATCH = 25
@@ -127,7 +137,9 @@ def outcome_summary(outcomes: list[Outcome]) -> str:
     for o in {o.post_id: o for o in outcomes}.values():
         key = ("held by rate limit" if o.held else
                "held by the fact gate (back to draft)" if o.status == HELD_BY_FACTS else
-               "to retry later" if o.status == APPROVED else o.status.replace("_lost", " lost"))
+               "to retry later" if o.status == APPROVED else
+               "to reconcile later" if o.status == PUBLISHING else
+               o.status.replace("_lost", " lost"))
         counts[key] = counts.get(key, 0) + 1
     return ", ".join(f"{key} {n}" for key, n in counts.items())
 
@@ -231,14 +243,44 @@ class Dispatcher:
                              f"again after {until.isoformat()}", claim_expires_at=until)
             out.held = True
             return out
+        except PermanentError as exc:  # e.g. the keys were revoked: a person must act
+            detail = f"{why}: reconcile failed: {exc.message}"
+            return self._move(post, NEEDS_CHECK, now, detail, last_error=detail)
         except PublishError as exc:
-            return self._move(post, NEEDS_CHECK, now, f"{why}: reconcile failed: {exc.message}")
+            return self._reconcile_later(post, now, why, exc)
         if answer.status == "published":
             return self._published(post, answer.result or PublishResult(), now, f"{why}: found")
         if answer.status == "absent":
             return self._retry(post, now, f"{why}: not on the platform, retrying",
                                stale=why == "stale claim")
-        return self._move(post, NEEDS_CHECK, now, f"{why}: the platform cannot tell")
+        detail = f"{why}: the platform cannot tell"
+        return self._move(post, NEEDS_CHECK, now, detail, last_error=detail)
+
+    def _reconcile_later(self, post: Post, now: datetime, why: str, exc: PublishError
+                         ) -> Outcome:
+        """The platform could not be asked: keep the claim and ask again after a backoff (the
+        claim's expiry brings it back to `reconcile_stale`); after the last wait, a person."""
+        tries = self._unanswered(post.id)
+        if tries >= len(RECONCILE_BACKOFF):
+            detail = (f"{why}: the platform could not be asked {tries + 1} times "
+                      f"({exc.message}); check the platform, then resolve the post")
+            return self._move(post, NEEDS_CHECK, now, detail, last_error=detail)
+        until = now + RECONCILE_BACKOFF[tries]
+        detail = (f"{UNANSWERED} ({tries + 1} of {len(RECONCILE_BACKOFF)}): {why}: "
+                  f"{exc.message}; asking again after {until.isoformat()}")
+        log.warning("post %s: %s", post.id, detail)
+        return self._move(post, PUBLISHING, now, detail, claim_expires_at=until,
+                          last_error=detail)
+
+    def _unanswered(self, post_id: str) -> int:
+        """Reconciles of the post's current claim that got no answer."""
+        tries = 0
+        for entry in self.store.audit_log(post_id):
+            if entry.to_status == PUBLISHING and entry.from_status == APPROVED:
+                tries = 0  # a new claim
+            elif (entry.detail or "").startswith(UNANSWERED):
+                tries += 1
+        return tries
 
     def _facts_hold(self, post: Post, now: datetime) -> Outcome | None:
         """Back to draft, reason kept, when a fact the post rests on is no longer fit."""
@@ -279,7 +321,11 @@ class Dispatcher:
             return out
         except PermanentError as exc:
             return self._move(post, FAILED, now, exc.message, last_error=exc.message)
-        except PublishError as exc:  # transient: outcome unknown, ask the platform first
+        except PublishError as exc:
+            if not exc.reconcile:  # it cannot have created the post: retry after a backoff
+                log.warning("post %s: %s; retrying later", post.id, exc.message)
+                return self._retry(post, now, f"not created: {exc.message}")
+            # transient: outcome unknown, ask the platform first
             log.warning("post %s: %s; reconciling before any retry", post.id, exc.message)
             return self._reconcile(post, now, f"after error ({exc.message})")
         except Exception as exc:  # a bug or an OS error: outcome unknown, same as transient

@@ -73,6 +73,8 @@ class PublishError(ToolkitError):
 
     #: after this error the platform must be asked whether the post went out before a retry
     reconcile: bool = False
+    #: the platform's HTTP status, where it answered one (set by the publisher that maps it)
+    status: int | None = None
 
 
 class PermanentError(PublishError):
@@ -93,6 +95,13 @@ class TransientError(PublishError):
     """A server error or timeout: the outcome is unknown, so reconcile before any retry."""
 
     reconcile = True
+
+
+class NotCreatedError(TransientError):
+    """A transient failure that cannot have created the post: an upload before the post record,
+    a refused connection. Retried after a backoff without asking the platform first."""
+
+    reconcile = False
 
 
 class RateLimited(PublishError):

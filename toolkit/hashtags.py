@@ -1,4 +1,13 @@
-"""Hashtags found the way twitter-text extracts them (fullwidth sign, joiners, boundaries).
+"""Hashtags found the way each platform finds them: twitter-text's rule, and Bluesky's own.
+
+On X and Mastodon a hashtag is found the way twitter-text extracts it (fullwidth sign, joiners,
+boundaries). On Bluesky a tag is what atproto's RichText detection makes a tag facet of, the very
+facets the post is published with (`detect_facets`, ported from @atproto/api's
+`rich-text/detection.ts`): the sign must start the text or follow whitespace, and only trailing
+punctuation is cut. So `(#SaveAsylum)`, `«#SaveAsylum»`, `"#SaveAsylum"` and `.#SaveAsylum` carry
+no tag on Bluesky, and `#SaveAsylum's` is the tag `SaveAsylum's`.
+
+twitter-text's rule in detail:
 
 A hashtag starts with `#` or the fullwidth `＃`, is not glued to a letter, digit or `&` before it,
 holds letters, marks, digits and twitter-text's special characters (underscore, zero-width
@@ -23,7 +32,18 @@ def extract_hashtags(text: str) -> list[str]:
     return [m[1] for m in HASHTAG.finditer(text) if not m[1].isdigit()]
 
 
-def has_hashtag(text: str, tag: str) -> bool:
-    """Whether `tag` (e.g. `#SaveAsylum`) is one of the hashtags of `text`, any case."""
+def bluesky_tags(text: str) -> list[str]:
+    """The tags of Bluesky's tag facets for `text`, without their sign, in order."""
+    from atproto_client.models import AppBskyRichtextFacet
+    from atproto_client.utils.facet_detection import detect_facets
+
+    return [f.tag for facet in detect_facets(text) for f in facet.features
+            if isinstance(f, AppBskyRichtextFacet.Tag) and not f.tag.startswith("$")]
+
+
+def has_hashtag(text: str, tag: str, platform: str = "x") -> bool:
+    """Whether `tag` (e.g. `#SaveAsylum`) is one of the hashtags of `text` on `platform`, any
+    case: Bluesky's tag facets on `bluesky`, twitter-text's hashtags elsewhere."""
     wanted = tag.lstrip("#＃").casefold()
-    return any(t.casefold() == wanted for t in extract_hashtags(text))
+    found = bluesky_tags(text) if platform == "bluesky" else extract_hashtags(text)
+    return any(t.casefold() == wanted for t in found)

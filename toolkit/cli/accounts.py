@@ -1,4 +1,5 @@
-"""`toolkit accounts test`: check each configured platform account once."""
+"""`toolkit accounts test`: check each configured platform account once; `toolkit accounts
+disconnect`: end an account's saved session at once."""
 
 from __future__ import annotations
 
@@ -44,3 +45,20 @@ def test(ctx: click.Context) -> None:
         click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}")
     if failures:
         ctx.exit(1)
+
+
+@accounts.command("disconnect")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_context
+def disconnect(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """End the saved session of each named account at once (after revoking its app password,
+    the saved access token would otherwise keep posting until it expires, up to ~2 hours)."""
+    from toolkit.publish.sessions import disconnect as end_session
+
+    config = get_config(ctx)
+    unknown = [n for n in names if n not in config.accounts]
+    if unknown:
+        raise ToolkitError(f"unknown account '{unknown[0]}' (configured: "
+                           f"{', '.join(config.accounts)})")
+    for name in names:
+        click.echo(end_session(config, config.accounts[name]))

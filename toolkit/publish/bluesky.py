@@ -4,13 +4,17 @@
   once: the session is saved in `sessions/<account>.json` (0600) beside the store and reused and
   refreshed from there (`createSession` is rate-limited); a rejected saved session signs in again.
 - Exactly once: the post record is written with `com.atproto.repo.createRecord` and a record key
-  (a TID) derived from the post's id, so a retry after a crash cannot create a second post;
-  `reconcile` reads that record (`getRecord`).
+  (a TID) derived from the post's id and scheduled time, so a retry after a crash cannot create a
+  second post; `reconcile` reads that record (`getRecord`). The PDS answers a key that already
+  holds a record with HTTP 500 `InternalServerError` (its log: "There is already a value at
+  key"): the record then decides (`DuplicateError` when it is there).
 - Text gets real facets for links and hashtags (byte offsets in UTF-8); images carry alt text and
   aspect ratio; they go out byte for byte as approved (approval froze an image over 1,000,000
   bytes as its re-encoded JPEG), never re-encoded here: a larger file is refused.
 - Errors: 429 -> `RateLimited` (until `ratelimit-reset`), 5xx and timeouts -> `TransientError`,
   rejected password or session -> `AuthError`, other 4xx -> `PermanentError` with Bluesky's words.
+  Classified per call: a failure before the post record (signing in, `uploadBlob`) or a refused
+  connection cannot have created the post -> `NotCreatedError` (retried without reconciling).
 """
 
 from __future__ import annotations
@@ -30,10 +34,12 @@ from atproto_client.request import Request
 from atproto_client.utils.facet_detection import detect_facets
 from atproto_core.exceptions import AtProtocolError
 
+from toolkit import clock
 from toolkit.config import Account, Config
 from toolkit.errors import (
     AuthError,
     DuplicateError,
+    NotCreatedError,
     PermanentError,
     PublishError,
     RateLimited,
@@ -53,8 +59,13 @@ INFO = PLATFORMS["bluesky"]
 COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
 TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-#: derived record keys carry a timestamp in the year after this instant (see `record_key`)
+#: the keys of posts claimed before keys followed the scheduled time (see `legacy_record_key`)
 TID_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
+#: a refused or failed connection: nothing reached the server
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+#: what a call can fail with: the SDK's errors, and httpx's that it passes on (a connection the
+#: server closed without answering)
+_FAILURES = (AtProtocolError, httpx.HTTPError)
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the account (create a "
                   "new app password under Settings > Privacy and security > App passwords and "
@@ -63,15 +74,31 @@ RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the ac
 T = TypeVar("T")
 
 
-def record_key(post_id: str) -> str:
-    """The post's record key: a valid TID (13 base32-sortable characters), the same for the
-    same post id. Its 53-bit timestamp is TID_EPOCH plus up to about a year, and its 10-bit
-    clock id, both from the SHA-256 of the id: plausible times, and no two posts share a key."""
-    digest = int.from_bytes(hashlib.sha256(f"saveasylum:{post_id}".encode()).digest()[:8], "big")
-    epoch_us = int(TID_EPOCH.timestamp() * 1_000_000)
-    micros = epoch_us + (digest >> 10) % (1 << 45)  # 2**45 us: about 407 days
-    value = (micros << 10) | (digest & 0x3FF)
+def _tid(micros: int, clock_id: int) -> str:
+    value = (micros << 10) | (clock_id & 0x3FF)
     return "".join(TID_ALPHABET[(value >> (60 - 5 * i)) & 31] for i in range(13))
+
+
+def _digest(post_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(f"saveasylum:{post_id}".encode()).digest()[:8], "big")
+
+
+def record_key(post_id: str, scheduled_at: datetime) -> str:
+    """The post's record key: a valid TID (13 base32-sortable characters), the same for the same
+    post. Its timestamp is the post's scheduled time plus under a second, so it sits near the
+    record's `createdAt`; those microseconds and the 10-bit clock id come from the SHA-256 of the
+    id, so two posts scheduled at the same second still get different keys."""
+    digest = _digest(post_id)
+    seconds = int(scheduled_at.astimezone(UTC).timestamp())
+    return _tid(seconds * 1_000_000 + (digest >> 10) % 1_000_000, digest)
+
+
+def legacy_record_key(post_id: str) -> str:
+    """The key an earlier version derived from the id alone (a time in 2024-2025): `reconcile`
+    still looks there, so a post claimed before an upgrade is never posted twice."""
+    digest = _digest(post_id)
+    epoch_us = int(TID_EPOCH.timestamp() * 1_000_000)
+    return _tid(epoch_us + (digest >> 10) % (1 << 45), digest)
 
 
 def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
@@ -92,21 +119,29 @@ def error_for(exc: Exception, action: str, key_names: str = "the account's keys"
     if isinstance(exc, at_errors.RateLimitExceededError):
         until = exc.reset_at
         if until is None and exc.retry_after is not None:
-            until = (now or datetime.now(UTC)) + timedelta(seconds=exc.retry_after)
+            until = (now or clock.now()) + timedelta(seconds=exc.retry_after)
         when = until.isoformat().replace("+00:00", "Z") if until else "Bluesky's reset time"
         return RateLimited(f"Bluesky rate limit reached for {action} until {when}",
                            retry_after=until)
+    cause = exc.__cause__ if isinstance(exc, at_errors.RequestErrorBase) else exc
+    if isinstance(cause, _NOT_SENT):
+        return NotCreatedError(f"no connection to Bluesky for {action} "
+                               f"({type(cause).__name__}); nothing was sent")
     if not isinstance(exc, at_errors.RequestErrorBase) or exc.response is None:
         return TransientError(f"no answer from Bluesky for {action} "
                               f"({type(exc).__name__}); the outcome is unknown")
     status = exc.response.status_code
     name, message = _error_name(exc)
     words = f"{status} {name}: {message}".strip().rstrip(":")
+    error: PublishError
     if status >= 500 or status == 409:
-        return TransientError(f"Bluesky server error for {action}: {words}")
-    if isinstance(exc, at_errors.UnauthorizedError) or name in _SESSION_ERRORS:
-        return AuthError(RECONNECT_HINT.format(names=key_names) + f" ({words})")
-    return PermanentError(f"Bluesky refused {action}: {words}")
+        error = TransientError(f"Bluesky server error for {action}: {words}")
+    elif isinstance(exc, at_errors.UnauthorizedError) or name in _SESSION_ERRORS:
+        error = AuthError(RECONNECT_HINT.format(names=key_names) + f" ({words})")
+    else:
+        error = PermanentError(f"Bluesky refused {action}: {words}")
+    error.status = status
+    return error
 
 
 class BlueskyPublisher:
@@ -153,6 +188,12 @@ class BlueskyPublisher:
 
     def _ensure_session(self) -> None:
         if self._session is not None:
+            if self.session_path is None or self.session_path.exists():
+                return
+            # `toolkit accounts disconnect` removed it: never go on with the old tokens
+            log.warning("bluesky: saved session of %s removed; signing in again",
+                        self.account.name)
+            self._create_session()
             return
         saved = read_json(self.session_path) if self.session_path else None
         if (saved and saved.get("service") == self.service
@@ -179,7 +220,7 @@ class BlueskyPublisher:
         self._ensure_session()
         try:
             return call()
-        except AtProtocolError as exc:
+        except _FAILURES as exc:
             error = error_for(exc, action, self._key_names)
             if not (isinstance(error, AuthError) and self._from_file):
                 raise error from None
@@ -187,7 +228,7 @@ class BlueskyPublisher:
         self._create_session()
         try:
             return call()
-        except AtProtocolError as exc:
+        except _FAILURES as exc:
             raise error_for(exc, action, self._key_names) from None
 
     @property
@@ -221,19 +262,23 @@ class BlueskyPublisher:
             raise PermanentError(f"post {post.id} is {length} graphemes; Bluesky takes at most "
                                  f"{MAX_GRAPHEMES}")
         check_media(post.media, INFO)  # never re-encoded: approval froze a fitting image
-        rkey = record_key(post.id)
-        embed = self._images(post.media) if post.media else None
+        rkey = record_key(post.id, post.scheduled_at)
+        try:  # nothing before the post record can create the post
+            self._ensure_session()
+            embed = self._images(post.media) if post.media else None
+        except TransientError as exc:
+            raise NotCreatedError(f"{exc.message}; post {post.id} was not created") from None
         record = models.AppBskyFeedPost.Record(
             text=post.text, facets=facets_for(post.text) or None, embed=embed,
             langs=[post.lang] if post.lang else None,
-            created_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace(
+            created_at=clock.now().isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"))
         try:
             self._call("the post", lambda: self.client.com.atproto.repo.create_record(
                 models.ComAtprotoRepoCreateRecord.Data(
                     repo=self.did, collection=COLLECTION, record=record, rkey=rkey)))
-        except PermanentError as exc:
-            if isinstance(exc, AuthError) or self._record(rkey) is None:
+        except (PermanentError, TransientError) as exc:
+            if isinstance(exc, AuthError | NotCreatedError) or not self._holds(rkey, exc):
                 raise
             raise DuplicateError(f"Bluesky already holds post {post.id} as record {rkey}") from None
         log.info("bluesky: post %s published as %s", post.id, rkey)
@@ -243,13 +288,27 @@ class BlueskyPublisher:
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
         """Published if the record under the post's key exists, absent if Bluesky says it does
         not; rate limits, server errors and rejected keys raise their errors."""
-        rkey = record_key(post.id)
-        found = self._record(rkey)
-        if found is None:
-            return Reconciliation("absent")
-        return Reconciliation("published", PublishResult(found, self._url(rkey), {"rkey": rkey}))
+        for rkey in (record_key(post.id, post.scheduled_at), legacy_record_key(post.id)):
+            found = self._record(rkey)
+            if found is not None:
+                return Reconciliation("published",
+                                      PublishResult(found, self._url(rkey), {"rkey": rkey}))
+        return Reconciliation("absent")
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _holds(self, rkey: str, refused: PublishError) -> bool:
+        """After createRecord was refused (a 4xx) or failed with the answer the PDS gives a key
+        that is taken (500): whether the key holds a record. A timeout or a gateway error stays
+        the dispatcher's to reconcile; so does a failed look."""
+        if isinstance(refused, TransientError) and refused.status != 500:
+            return False
+        try:
+            return self._record(rkey) is not None
+        except PublishError:
+            if isinstance(refused, PermanentError):
+                raise
+            return False
 
     def _record(self, rkey: str) -> str | None:
         """The record's at:// URI if it exists, None if Bluesky says it does not."""
