@@ -31,3 +31,18 @@ def crash_then_recover(tmp_path: Path, now: datetime, platform: str, account: st
         return [by_id[i] for i in ids], first
     finally:
         store.close()
+
+
+def dispatch_one(tmp_path: Path, now: datetime, platform: str, account: str, text: str,
+                 publisher: Publisher, media: tuple[dict, ...] = ()) -> Post:
+    """Queue, approve and dispatch one post due at `now` through the real dispatcher; the post
+    as stored afterwards."""
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=now)
+    try:
+        [pid] = store.add([NewPost("m", "en", platform, account, text, now, media)], "test",
+                          now - timedelta(days=1))
+        store.transition_many([(pid, "draft", {})], "approved", "lead", now)
+        Dispatcher(store, {account: publisher}).dispatch_due(now)
+        return store.get(pid)
+    finally:
+        store.close()

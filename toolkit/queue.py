@@ -10,6 +10,7 @@ when its message is edited or when staff resubmit it.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -140,6 +141,12 @@ class Planner:
                              f"platforms: {', '.join(message.platforms)})")
         if lang not in message.text:
             raise InputError(f"message '{message_id}' has no '{lang}' text")
+        info = platform_info(platform)
+        if info is not None and info.requires_image and not (
+                message.card and self.config.platforms[platform].card_format):
+            raise InputError(f"message '{message_id}' has no image for {info.title}, which "
+                             "takes only posts with an image (give the message a card, and "
+                             f"platforms.{platform} a card_format)")
         self._require_clean(message)
         return NewPost(message_id, lang, platform, self.account_name(platform, account),
                        self._compose(message_id, lang, platform), at)
@@ -238,7 +245,27 @@ class Planner:
             raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
         facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
-        return {"text": text, "media": self.media_for(message.card, post), "facts": facts}
+        media = self.media_for(message.card, post)
+        self._require_public_image(post.platform, media)
+        return {"text": text, "media": media, "facts": facts}
+
+    def _require_public_image(self, platform: str, media: list[dict]) -> None:
+        """Refuse what the platform cannot take: no image where one is required, or an image
+        the platform must fetch when no public image URL is configured."""
+        info = platform_info(platform)
+        if info is None:
+            return
+        if info.requires_image and not media:
+            raise ComposeError(f"{info.title} takes only posts with an image; this one has none")
+        if info.image_by_url and media:
+            from toolkit.publish.public_media import unavailable
+            from toolkit.secrets import load_dotenv_file
+
+            load_dotenv_file(self.config.root)
+            why = unavailable(self.config.web.base_url, os.environ)
+            if why:
+                raise ComposeError(f"{info.title} fetches the image itself from a public URL, "
+                                   f"and {why}")
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card in the platform's format and post's language, frozen as
@@ -247,10 +274,11 @@ class Planner:
         if not card or not fmt:
             return []
         info = platform_info(post.platform)
-        return self._media(card, fmt, post.lang, info.max_image_bytes if info else None)
+        return self._media(card, fmt, post.lang, info.max_image_bytes if info else None,
+                           bool(info and ".png" not in info.image_types))
 
     def _media_uncached(self, card: str, fmt: str, lang: str,
-                        max_bytes: int | None = None) -> list[dict]:
+                        max_bytes: int | None = None, jpeg: bool = False) -> list[dict]:
         from toolkit.graphics.manifest import find_graphic
 
         found = find_graphic(self.config.graphics_dir, card, fmt, lang)
@@ -261,7 +289,8 @@ class Planner:
 
         with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
             pass  # its header only: a decompression bomb is refused in one line
-        frozen = freeze_media([found], self._media_folder(), max_bytes)  # bytes = manifest's
+        frozen = freeze_media([found], self._media_folder(), max_bytes,  # bytes = manifest's
+                              jpeg)
         self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
         return frozen
 
