@@ -158,6 +158,6 @@ def test_two_schedulers_publish_each_post_once(page: FakePage, tmp_path: Path) -
 
 
 def test_who_am_i_names_the_page_and_a_token_that_never_expires(page: FakePage) -> None:
-    assert publisher().who_am_i() == (f"SaveAsylum Coalition (page {PAGE}), token does not "
-                                      "expire")
+    assert publisher().who_am_i() == f"SaveAsylum Coalition (page {PAGE})"
+    assert publisher().token_expiry() == (True, None)  # expires_at 0: never
 

@@ -36,11 +36,29 @@ def test(ctx: click.Context) -> None:
             failures += not config.fallback_to_outbox
             continue
         try:
-            who = connect(config, account, os.environ).who_am_i()
+            publisher = connect(config, account, os.environ)
+            who = publisher.who_am_i()
+            lifetime = _token_lifetime(config, account.name, publisher)
         except ToolkitError as exc:
             click.echo(f"{label}: error: {exc.message}")
             failures += 1
             continue
-        click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}")
+        click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}"
+                   f"{lifetime}")
     if failures:
         ctx.exit(1)
+
+
+def _token_lifetime(config: object, account: str, publisher: object) -> str:
+    """`, token expires in N days (DATE)` for a publisher that can tell (recorded for the
+    notifier's warning 7 days before), else ""."""
+    expiry = getattr(publisher, "token_expiry", None)
+    if expiry is None:
+        return ""
+    from toolkit.platform_state import record_token_expiry
+    from toolkit.publish.http import token_words
+
+    known, when = expiry()
+    if known:
+        record_token_expiry(config, account, when)
+    return f", {token_words(when, known)}"

@@ -28,7 +28,7 @@ from toolkit.platform_state import read_json, state_dir, state_file, write_priva
 from toolkit.platforms import PlatformInfo
 from toolkit.publish import public_media
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
-from toolkit.publish.http import PlatformHttp, debug_token_expiry, token_words
+from toolkit.publish.http import PlatformHttp, debug_token_expiry
 from toolkit.publish.limits import check_media
 from toolkit.publish.textmatch import find_post, settle, window_start
 
@@ -226,11 +226,7 @@ class ContainerPublisher:
     # -- the account ---------------------------------------------------------------------------
 
     def who_am_i(self) -> str:
-        """`username, token expires in N days`: the account and its token's lifetime."""
-        known, when = self.token_expiry()
-        return f"{self._username()}, {token_words(when, known)}"
-
-    def _username(self) -> str:
+        """The account's username (checks the token works); `token_expiry` tells its life."""
         raise NotImplementedError
 
     def token_expiry(self) -> tuple[bool, datetime | None]:

@@ -21,7 +21,7 @@ from toolkit.config import Account, Config
 from toolkit.errors import PermanentError, TransientError
 from toolkit.platforms import PLATFORMS
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
-from toolkit.publish.http import PlatformHttp, debug_token_expiry, token_words
+from toolkit.publish.http import PlatformHttp, debug_token_expiry
 from toolkit.publish.limits import check_media
 from toolkit.publish.textmatch import settle, window_start
 
@@ -106,11 +106,10 @@ class FacebookPublisher:
                           or f"https://www.facebook.com/{m.get('id')}"))
 
     def who_am_i(self) -> str:
-        """`Page name (page id), token expires in N days`."""
+        """`Page name (page id)`: checks the token works."""
         page = self._request("GET", self.page_id, "checking the Page", params={"fields":
                                                                                "id,name"})
-        known, when = self.token_expiry()
-        return f"{page.get('name')} (page {page.get('id')}), {token_words(when, known)}"
+        return f"{page.get('name')} (page {page.get('id')})"
 
     def token_expiry(self) -> tuple[bool, datetime | None]:
         """(known, when): a Page token from a long-lived user token never expires."""

@@ -75,6 +75,7 @@ class InstagramPublisher(ContainerPublisher):
                                                     item.sha256 or "", item.path),
                 "caption": post.text or None, "alt_text": item.alt or None}
 
-    def _username(self) -> str:
+    def who_am_i(self) -> str:
+        """The account's username (checks the token works)."""
         me = self._get(self.user_id, "checking the account", fields="id,username")
         return str(me.get("username") or me.get("id"))

@@ -24,7 +24,7 @@ from toolkit.config import Account, Config
 from toolkit.errors import AuthError, PermanentError, TransientError
 from toolkit.platforms import PLATFORMS
 from toolkit.publish.base import MediaItem, OutgoingPost, PublishResult, Reconciliation, read_media
-from toolkit.publish.http import PlatformHttp, epoch, token_words
+from toolkit.publish.http import PlatformHttp, epoch
 from toolkit.publish.limits import check_media
 from toolkit.publish.textmatch import settle
 
@@ -143,12 +143,10 @@ class LinkedInPublisher:
                           str(m.get("id")), f"https://www.linkedin.com/feed/update/{m.get('id')}/"))
 
     def who_am_i(self) -> str:
-        """`Organisation name (urn), token expires in N days`."""
+        """`Organisation name (urn)`: checks the token works."""
         org_id = self.author.rsplit(":", 1)[-1]
         org = self.http.json("GET", f"{API}/organizations/{org_id}", "checking the page")
-        known, when = self.token_expiry()
-        return f"{org.get('localizedName') or org_id} ({self.author}), " \
-            f"{token_words(when, known)}"
+        return f"{org.get('localizedName') or org_id} ({self.author})"
 
     def token_expiry(self) -> tuple[bool, datetime | None]:
         """(known, when) by token introspection (needs the app's client id and secret)."""

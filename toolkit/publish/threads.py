@@ -44,6 +44,7 @@ class ThreadsPublisher(ContainerPublisher):
                 "image_url": public_media.image_url(self.base_url, self._env, post.id, 0,
                                                     item.sha256 or "", item.path)}
 
-    def _username(self) -> str:
+    def who_am_i(self) -> str:
+        """The account's username (checks the token works)."""
         me = self._get("me", "checking the account (me)", fields="id,username")
         return str(me.get("username") or me.get("id"))
