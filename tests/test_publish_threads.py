@@ -151,3 +151,18 @@ def test_who_am_i_names_the_account_and_the_token_lifetime(fake: FakeContainers,
     assert publisher(tmp_path).who_am_i() == "saveasylum"
     known, when = publisher(tmp_path).token_expiry()
     assert known and when == datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def test_no_token_in_logs_or_errors(fake: FakeContainers, tmp_path: Path,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from toolkit.redact import redact_log
+
+    caplog.set_level(logging.DEBUG)
+    out = post(tmp_path)
+    publisher(tmp_path).publish(out)
+    publisher(tmp_path).reconcile(out)
+    assert TOKEN not in caplog.text and caplog.text
+    url = fake.containers["c1"]["fields"]["image_url"]
+    assert url.rsplit("/", 1)[1][:32] not in redact_log(f"GET {url[len(REVIEW):]} 200")

@@ -10,13 +10,15 @@ for Threads, Instagram and Facebook Pages; LinkedIn's REST API), with the toolki
 - other 4xx -> `PermanentError` with the platform's own words.
 
 Tokens travel as the platforms document (Graph: `access_token` parameter; LinkedIn: a bearer
-header); `toolkit.redact` masks `access_token=` in any URL a log line shows, and the registry
-registered each token's value before this client was built.
+header). httpx logs every request's URL at INFO, so building a client raises the `httpx` and
+`httpcore` loggers to WARNING; `toolkit.redact` also masks `access_token=` in any URL a log line
+shows, and the registry registered each token's value before this client was built.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,12 +111,25 @@ def _regain_minutes(value: str | None) -> list[int]:
     return found
 
 
+#: loggers that would print request URLs (Graph tokens travel in the query of GET requests)
+URL_LOGGERS = ("httpx", "httpcore")
+
+
+def quiet_url_loggers() -> None:
+    """Keep httpx and httpcore below INFO: they log each request's URL there."""
+    for name in URL_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.WARNING:  # NOTSET (0) included
+            logger.setLevel(logging.WARNING)
+
+
 class PlatformHttp:
     """One platform's HTTP client: requests with a timeout, answers mapped to toolkit errors."""
 
     def __init__(self, title: str, reconnect_hint: str, *, daily_reset: bool = False,
                  timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
                  headers: Mapping[str, str] | None = None) -> None:
+        quiet_url_loggers()
         self.title = title
         self.reconnect_hint = reconnect_hint
         self.daily_reset = daily_reset
