@@ -231,3 +231,19 @@ def test_clients_are_imported_only_for_connected_accounts(campaign: Path) -> Non
     # only Facebook is connected (the other accounts lack keys and fall back to the outbox)
     assert only.stdout.strip() == str(["toolkit.publish.facebook", "toolkit.publish.http",
                                        "httpx"])
+
+
+@pytest.mark.parametrize("platform, good, bad", [
+    ("threads", "https://www.threads.net/@saveasylum/post/C1a", "https://x.com/a/status/1"),
+    ("instagram", "https://www.instagram.com/p/C1a/", "https://instagram.evil.example/p/1"),
+    ("facebook", "https://www.facebook.com/1040/posts/1", "https://bsky.app/profile/a/post/1"),
+    ("linkedin", "https://www.linkedin.com/feed/update/urn:li:share:71/",
+     "https://linkedin.com.evil.example/x")])
+def test_resolve_takes_only_urls_on_the_platforms_host(campaign: Path, platform: str,
+                                                       good: str, bad: str) -> None:
+    from toolkit.urls import require_post_url
+
+    config = load_config(campaign)
+    assert require_post_url(config, platform, "outbox", good) == good
+    with pytest.raises(InputError):
+        require_post_url(config, platform, "outbox", bad)
