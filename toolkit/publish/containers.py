@@ -127,6 +127,12 @@ class ContainerPublisher:
             if why:
                 raise PermanentError(f"{self.info.title} post {post.id}: {why}")
 
+    def image_url(self, post: OutgoingPost) -> str:
+        """The public URL the platform fetches the post's (first) frozen image from."""
+        item = post.media[0]
+        return public_media.image_url(self.base_url, self._env, post.id, 0, item.sha256 or "",
+                                      item.path)
+
     def container_fields(self, post: OutgoingPost) -> dict:
         """The creation call's fields (text, image URL, alt text) for the platform."""
         raise NotImplementedError

@@ -16,7 +16,6 @@ from datetime import timedelta
 from toolkit import clock
 from toolkit.errors import PermanentError, RateLimited
 from toolkit.platforms import PLATFORMS
-from toolkit.publish import public_media
 from toolkit.publish.base import OutgoingPost, PublishResult
 from toolkit.publish.containers import ContainerPublisher
 
@@ -71,8 +70,7 @@ class InstagramPublisher(ContainerPublisher):
     def container_fields(self, post: OutgoingPost) -> dict:
         """The image's public URL, the caption and the alt text."""
         item = post.media[0]
-        return {"image_url": public_media.image_url(self.base_url, self._env, post.id, 0,
-                                                    item.sha256 or "", item.path),
+        return {"image_url": self.image_url(post),
                 "caption": post.text or None, "alt_text": item.alt or None}
 
     def who_am_i(self) -> str:

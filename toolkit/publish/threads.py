@@ -11,7 +11,6 @@ itself from the frozen image's public URL. Errors as every publisher: 429 or a t
 from __future__ import annotations
 
 from toolkit.platforms import PLATFORMS
-from toolkit.publish import public_media
 from toolkit.publish.base import OutgoingPost
 from toolkit.publish.containers import ContainerPublisher
 
@@ -41,8 +40,7 @@ class ThreadsPublisher(ContainerPublisher):
             return {"media_type": "TEXT", "text": post.text}
         item = post.media[0]
         return {"media_type": "IMAGE", "text": post.text or None, "alt_text": item.alt or None,
-                "image_url": public_media.image_url(self.base_url, self._env, post.id, 0,
-                                                    item.sha256 or "", item.path)}
+                "image_url": self.image_url(post)}
 
     def who_am_i(self) -> str:
         """The account's username (checks the token works)."""
