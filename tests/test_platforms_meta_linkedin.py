@@ -247,3 +247,14 @@ def test_resolve_takes_only_urls_on_the_platforms_host(campaign: Path, platform:
     assert require_post_url(config, platform, "outbox", good) == good
     with pytest.raises(InputError):
         require_post_url(config, platform, "outbox", bad)
+
+
+def test_check_warns_of_a_threads_account_without_a_public_image_url(
+        run_cli, campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(public_media.KEY_VARIABLE, raising=False)
+    out = run_cli("check").output
+    assert "warning: account 'threads-campaign' (Threads): no public image URL is configured" \
+        in out
+    assert "account 'instagram-campaign' (Instagram): no public image URL" in out
+    _public(campaign, monkeypatch)
+    assert "no public image URL" not in run_cli("check").output
