@@ -258,3 +258,54 @@ def test_check_warns_of_a_threads_account_without_a_public_image_url(
     assert "account 'instagram-campaign' (Instagram): no public image URL" in out
     _public(campaign, monkeypatch)
     assert "no public image URL" not in run_cli("check").output
+
+
+@pytest.mark.slow  # renders a card, runs the review app
+def test_threads_fetches_exactly_the_frozen_bytes_through_the_review_app(
+        campaign: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end: approval freezes the card; the dispatcher's Threads publisher creates the
+    container with the image URL; the fake Threads fetches that URL from the review app (no
+    session) as Threads does; the bytes are the frozen ones, and the URL is dead afterwards."""
+    from graph_fake import TOKEN, FakeContainers
+    from webapp import make_webapp
+
+    from toolkit.dispatch import Dispatcher
+    from toolkit.publish.threads import API, ThreadsPublisher
+
+    _public(campaign, monkeypatch)
+    config = load_config(campaign)
+    build(config, load_library(config), cards=["stat-attacks"], jobs=1)
+    site = make_webapp(campaign, NOW)
+    fetched: list[tuple[int, bytes]] = []
+    client = site.client()
+    try:
+        planner = site.toolkit.planner()
+        pid = planner.add(CARD_MESSAGE, "threads", "en", AT, NOW, "sam")
+        assert planner.approve([pid], "maria", NOW).approved == [pid]
+        frozen = site.toolkit.store.get(pid).media[0]
+        with respx.mock(assert_all_called=False) as router:
+            fake = FakeContainers(API, "me", "threads", "threads_publish", "threads", "status",
+                                  "text")
+
+            def fetching(request: httpx.Request) -> httpx.Response:
+                answer = fake.handle(request)
+                if request.url.path.endswith("/me/threads") and request.method == "POST":
+                    url = fake.containers[answer.json()["id"]]["fields"]["image_url"]
+                    got = client.get(url[len(REVIEW):])
+                    fetched.append((got.status_code, got.data))
+                return answer
+
+            router.route(url__startswith=API).mock(side_effect=fetching)
+            publisher = ThreadsPublisher(config.accounts["threads-campaign"], "me", TOKEN,
+                                         state=campaign.parent.parent / "data",
+                                         base_url=REVIEW, env={public_media.KEY_VARIABLE:
+                                                               MEDIA_KEY},
+                                         sleep=lambda s: None)
+            Dispatcher(site.toolkit.store, {"threads-campaign": publisher}).dispatch_due(AT)
+        assert site.toolkit.store.get(pid).status == "published"
+        assert fetched == [(200, Path(frozen["path"]).read_bytes())]
+        assert fake.containers["c1"]["fields"]["alt_text"] == frozen["alt"]
+        url = fake.containers["c1"]["fields"]["image_url"]
+        assert client.get(url[len(REVIEW):]).status_code == 404  # dead once published
+    finally:
+        site.toolkit.close()
