@@ -10,7 +10,6 @@ when its message is edited or when staff resubmit it.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -258,11 +257,9 @@ class Planner:
         if info.requires_image and not media:
             raise ComposeError(f"{info.title} takes only posts with an image; this one has none")
         if info.image_by_url and media:
-            from toolkit.publish.public_media import unavailable
-            from toolkit.secrets import load_dotenv_file
+            from toolkit.publish.public_media import media_key_env, unavailable
 
-            load_dotenv_file(self.config.root)
-            why = unavailable(self.config.web.base_url, os.environ)
+            why = unavailable(self.config.web.base_url, media_key_env(self.config.root))
             if why:
                 raise ComposeError(f"{info.title} fetches the image itself from a public URL, "
                                    f"and {why}")

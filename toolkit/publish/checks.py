@@ -34,12 +34,13 @@ def _check_public_images(config: Config, account: Account, problems: Problems) -
     """A warning for an account of a platform that fetches images itself (Threads, Instagram)
     while no public image URL is configured: approval would refuse its posts with images."""
     from toolkit.platforms import platform_info
+    from toolkit.publish.public_media import media_key_env
     from toolkit.publish.public_media import unavailable as no_public_url
 
     info = platform_info(account.platform)
     if info is None or not info.image_by_url:
         return
-    why = no_public_url(config.web.base_url, os.environ)
+    why = no_public_url(config.web.base_url, media_key_env(config.root))
     if why:
         problems.warning(config.path, 1, f"account '{account.name}' ({info.title}): {why}; "
                          "approval refuses its posts with an image until then")

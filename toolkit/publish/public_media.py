@@ -22,6 +22,17 @@ MIN_KEY = 16
 ROUTE = "/m/"
 
 
+def media_key_env(config_root: Path) -> dict[str, str]:
+    """`{KEY_VARIABLE: value}` from the environment or the `.env` file (only that variable is
+    read; the value is masked in every message from now on), or {} when it is unset."""
+    from toolkit.redact import register
+    from toolkit.secrets import env_or_dotenv
+
+    value = (env_or_dotenv(KEY_VARIABLE, config_root) or "").strip()
+    register([value])
+    return {KEY_VARIABLE: value} if value else {}
+
+
 def unavailable(base_url: str, env: Mapping[str, str]) -> str | None:
     """Why no public image URL can be made (None: it can), naming what to set."""
     if not base_url.startswith("https://"):

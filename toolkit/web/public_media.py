@@ -5,7 +5,6 @@ with the post's token, only while the post waits to go out, and only the frozen 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_file
@@ -34,7 +33,8 @@ def image(post_id: str, index: int, name: str) -> Response:
         abort(404)
     entry = post.media[index]
     sha = str(entry.get("sha256") or "")
-    if not public_media.valid(os.environ, post_id, index, sha, mark) \
+    env = public_media.media_key_env(toolkit().config.root)
+    if not public_media.valid(env, post_id, index, sha, mark) \
             or Path(entry.get("path", "")).suffix.lower() != f".{suffix.lower()}":
         abort(404)
     try:
