@@ -313,3 +313,20 @@ def test_threads_fetches_exactly_the_frozen_bytes_through_the_review_app(
         assert client.get(url[len(REVIEW):]).status_code == 404  # dead once published
     finally:
         site.toolkit.close()
+
+
+def test_the_guide_table_matches_the_table_of_platforms() -> None:
+    from toolkit.platforms import PLATFORMS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "guide" / "platforms.md"
+             ).read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in guide.splitlines()
+            if line.startswith("| ") and not line.startswith("| platform")}
+    for name in ("threads", "instagram", "facebook", "linkedin"):
+        info = PLATFORMS[name]
+        row = next(r for title, r in rows.items() if title.startswith(info.title))
+        assert f"| {info.limit:,}" in row, name
+        exact = info.guarantee == "exactly once"
+        assert ("**exactly once**" in row) == exact, name
+        assert ("at most once, reconciled by text" in row) == (not exact), name
+    assert {"X", "Bluesky", "Mastodon", "outbox"} <= set(rows)
