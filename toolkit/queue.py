@@ -245,24 +245,12 @@ class Planner:
         text = self._compose(post.message_id, post.lang, post.platform)
         facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
         media = self.media_for(message.card, post)
-        self._require_public_image(post.platform, media)
+        from toolkit.publish.public_media import image_refusal
+
+        refused = image_refusal(self.config, post.platform, media)
+        if refused:
+            raise ComposeError(refused)
         return {"text": text, "media": media, "facts": facts}
-
-    def _require_public_image(self, platform: str, media: list[dict]) -> None:
-        """Refuse what the platform cannot take: no image where one is required, or an image
-        the platform must fetch when no public image URL is configured."""
-        info = platform_info(platform)
-        if info is None:
-            return
-        if info.requires_image and not media:
-            raise ComposeError(f"{info.title} takes only posts with an image; this one has none")
-        if info.image_by_url and media:
-            from toolkit.publish.public_media import media_key_env, unavailable
-
-            why = unavailable(self.config.web.base_url, media_key_env(self.config.root))
-            if why:
-                raise ComposeError(f"{info.title} fetches the image itself from a public URL, "
-                                   f"and {why}")
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card in the platform's format and post's language, frozen as

@@ -16,6 +16,9 @@ import hmac
 from collections.abc import Mapping
 from pathlib import Path
 
+from toolkit.config import Config
+from toolkit.platforms import platform_info
+
 #: the environment variable holding the key of the image URLs' tokens
 KEY_VARIABLE = "TOOLKIT_MEDIA_KEY"
 MIN_KEY = 16
@@ -64,3 +67,19 @@ def valid(env: Mapping[str, str], post_id: str, index: int, sha256: str, given: 
     if len(key) < MIN_KEY or not sha256:
         return False
     return hmac.compare_digest(token(key, post_id, index, sha256), given)
+
+
+def image_refusal(config: Config, platform: str, media: list[dict]) -> str | None:
+    """Why approval refuses a post's images on `platform` (None: it does not): no image where
+    the platform requires one (Instagram), or an image the platform must fetch (Threads,
+    Instagram) while no public image URL is configured."""
+    info = platform_info(platform)
+    if info is None:
+        return None
+    if info.requires_image and not media:
+        return f"{info.title} takes only posts with an image; this one has none"
+    if info.image_by_url and media:
+        why = unavailable(config.web.base_url, media_key_env(config.root))
+        if why:
+            return f"{info.title} fetches the image itself from a public URL, and {why}"
+    return None
