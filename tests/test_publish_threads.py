@@ -166,3 +166,23 @@ def test_no_token_in_logs_or_errors(fake: FakeContainers, tmp_path: Path,
     assert TOKEN not in caplog.text and caplog.text
     url = fake.containers["c1"]["fields"]["image_url"]
     assert url.rsplit("/", 1)[1][:32] not in redact_log(f"GET {url[len(REVIEW):]} 200")
+
+
+def test_a_refused_publish_call_of_a_published_container_is_found_not_failed(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    """The status still said FINISHED when read, but the container was published meanwhile
+    (the first call's answer was lost): Threads refuses the second call, the status settles it."""
+    first = publisher(tmp_path)
+    first._record("p7k2m9q4r1", "c1")
+    fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
+    real = fake._publish
+
+    def published_meanwhile(creation_id: str):
+        fake.containers["c1"]["status"] = "FINISHED"
+        answer = real(creation_id)  # publishes it
+        return graph_error(400, 9007, "The media has already been published") \
+            if answer.status_code == 200 else answer
+
+    fake._publish = published_meanwhile  # type: ignore[method-assign]
+    result = publisher(tmp_path).publish(post())
+    assert result.platform_id == "17901" and len(fake.posts) == 1

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.config import Account, Config
-from toolkit.errors import PermanentError, TransientError
+from toolkit.errors import AuthError, PermanentError, TransientError
 from toolkit.platform_state import read_json, state_dir, state_file, write_private
 from toolkit.platforms import PlatformInfo
 from toolkit.publish import public_media
@@ -159,8 +159,13 @@ class ContainerPublisher:
                 raise PermanentError(f"{self.info.title} answered the container without an id")
             self._record(post.id, container)
         self._wait_until_ready(container)
-        answer = self._post(f"{self.user_id}/{self.publish_edge}", "the publish call",
-                            creation_id=container)
+        try:
+            answer = self._post(f"{self.user_id}/{self.publish_edge}", "the publish call",
+                                creation_id=container)
+        except PermanentError as exc:  # e.g. "already published": the container says
+            if isinstance(exc, AuthError) or self._status(container) != "PUBLISHED":
+                raise
+            return self._found(post, container)
         media_id = str(answer.get("id") or "")
         if not media_id:
             raise TransientError(f"{self.info.title} answered the publish call without an id; "
