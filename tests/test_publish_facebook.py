@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from crash import crash_then_recover, dispatch_one
+from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import TOKEN, frozen_image, graph_error
 
 from toolkit import clock
@@ -161,3 +161,9 @@ def test_who_am_i_names_the_page_and_a_token_that_never_expires(page: FakePage) 
     assert publisher().who_am_i() == f"SaveAsylum Coalition (page {PAGE})"
     assert publisher().token_expiry() == (True, None)  # expires_at 0: never
 
+
+
+def test_two_schedulers_at_once_publish_each_post_once(page: FakePage, tmp_path: Path) -> None:
+    posts = two_dispatchers_at_once(tmp_path, clock.now(), "facebook", "facebook-page",
+                                    [f"Notice {i} #SaveAsylum" for i in range(6)], publisher)
+    assert {p.status for p in posts} == {"published"} and len(page.posts) == 6

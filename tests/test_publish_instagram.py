@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from crash import crash_then_recover, dispatch_one
+from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import ENV, REVIEW, TOKEN, FakeContainers, frozen_image, graph_error
 
 from toolkit import clock
@@ -111,21 +111,34 @@ def test_lost_answer_after_publishing_is_settled_by_status_code(fake: FakeContai
     assert stored.status == "published" and len(fake.posts) == 1 and fake.publish_calls == 1
 
 
-def test_two_schedulers_publish_each_post_once(fake: FakeContainers, tmp_path: Path) -> None:
+def with_image(tmp_path: Path):  # a factory of publishers
+    """Publishers that attach a frozen JPEG: the crash helpers queue text-only posts."""
     item = frozen_image(tmp_path / "card.jpg", "JPEG")
 
-    class WithImage(InstagramPublisher):  # crash_then_recover queues text-only posts
+    class WithImage(InstagramPublisher):
         def publish(self, post: OutgoingPost):
             return super().publish(OutgoingPost(post.id, post.platform, post.account,
                                                 post.text, post.scheduled_at, (item,)))
 
-    posts, _ = crash_then_recover(
-        tmp_path, clock.now(), "instagram", "instagram-es",
-        ["Notice 1 #SaveAsylum", "Notice 2 #SaveAsylum"],
-        lambda: WithImage(account(), IG, TOKEN, state=tmp_path / "state", base_url=REVIEW,
-                          env=ENV, sleep=lambda s: None))
+    return lambda: WithImage(account(), IG, TOKEN, state=tmp_path / "state", base_url=REVIEW,
+                             env=ENV, sleep=lambda s: None)
+
+
+def test_two_schedulers_publish_each_post_once(fake: FakeContainers, tmp_path: Path) -> None:
+    posts, _ = crash_then_recover(tmp_path, clock.now(), "instagram", "instagram-es",
+                                  ["Notice 1 #SaveAsylum", "Notice 2 #SaveAsylum"],
+                                  with_image(tmp_path))
     assert [p.status for p in posts] == ["published", "published"]
     assert len(fake.posts) == 2 and fake.publish_calls == 2
+
+
+def test_two_schedulers_at_once_publish_each_post_once(fake: FakeContainers,
+                                                      tmp_path: Path) -> None:
+    posts = two_dispatchers_at_once(tmp_path, clock.now(), "instagram", "instagram-es",
+                                    [f"Notice {i} #SaveAsylum" for i in range(6)],
+                                    with_image(tmp_path))
+    assert {p.status for p in posts} == {"published"}
+    assert len(fake.posts) == 6 and fake.publish_calls == 6
 
 
 def test_who_am_i(fake: FakeContainers, tmp_path: Path) -> None:

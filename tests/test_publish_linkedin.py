@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from crash import crash_then_recover, dispatch_one
+from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import frozen_image
 
 from toolkit import clock
@@ -176,3 +176,9 @@ def test_who_am_i_with_and_without_introspection(li: FakeLinkedIn) -> None:
     assert publisher().who_am_i() == f"SaveAsylum ({ORG})"
     assert publisher().token_expiry() == (False, None)  # introspection needs the app's keys
     assert publisher(client=True).token_expiry() == (True, datetime(2100, 1, 1, tzinfo=UTC))
+
+
+def test_two_schedulers_at_once_publish_each_post_once(li: FakeLinkedIn, tmp_path: Path) -> None:
+    posts = two_dispatchers_at_once(tmp_path, clock.now(), "linkedin", "linkedin-page",
+                                    [f"Notice {i} #SaveAsylum" for i in range(6)], publisher)
+    assert {p.status for p in posts} == {"published"} and len(li.posts) == 6

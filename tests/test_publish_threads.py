@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from crash import crash_then_recover, dispatch_one
+from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import (
     ENV,
     REVIEW,
@@ -186,3 +186,12 @@ def test_a_refused_publish_call_of_a_published_container_is_found_not_failed(
     fake._publish = published_meanwhile  # type: ignore[method-assign]
     result = publisher(tmp_path).publish(post())
     assert result.platform_id == "17901" and len(fake.posts) == 1
+
+
+def test_two_schedulers_at_once_publish_each_post_once(fake: FakeContainers,
+                                                      tmp_path: Path) -> None:
+    posts = two_dispatchers_at_once(tmp_path, clock.now(), "threads", "threads-es",
+                                    [f"Notice {i} #SaveAsylum" for i in range(6)],
+                                    lambda: publisher(tmp_path))
+    assert {p.status for p in posts} == {"published"}
+    assert len(fake.posts) == 6 and fake.publish_calls == 6
