@@ -21,6 +21,7 @@ def test(ctx: click.Context) -> None:
     """Call each configured account once (who am I?) and report it or a clear error."""
     from toolkit.platforms import platform_info
     from toolkit.publish.registry import connect, unavailable
+    from toolkit.publish.tokens import token_lifetime
     from toolkit.secrets import load_dotenv_file
 
     config = get_config(ctx)
@@ -38,7 +39,7 @@ def test(ctx: click.Context) -> None:
         try:
             publisher = connect(config, account, os.environ)
             who = publisher.who_am_i()
-            lifetime = _token_lifetime(config, account.name, publisher)
+            lifetime = token_lifetime(config, account, publisher)
         except ToolkitError as exc:
             click.echo(f"{label}: error: {exc.message}")
             failures += 1
@@ -47,18 +48,3 @@ def test(ctx: click.Context) -> None:
                    f"{lifetime}")
     if failures:
         ctx.exit(1)
-
-
-def _token_lifetime(config: object, account: str, publisher: object) -> str:
-    """`, token expires in N days (DATE)` for a publisher that can tell (recorded for the
-    notifier's warning 7 days before), else ""."""
-    expiry = getattr(publisher, "token_expiry", None)
-    if expiry is None:
-        return ""
-    from toolkit.platform_state import record_token_expiry
-    from toolkit.publish.http import token_words
-
-    known, when = expiry()
-    if known:
-        record_token_expiry(config, account, when)
-    return f", {token_words(when, known)}"

@@ -175,23 +175,6 @@ class PlatformHttp:
         self.client.close()
 
 
-def days_left(expires_at: datetime | None, now: datetime | None = None) -> int | None:
-    """Whole days until a token expires (0 on its last day), or None when it does not expire."""
-    if expires_at is None:
-        return None
-    return max((expires_at - (now or clock.now())).days, 0)
-
-
-def token_words(expires_at: datetime | None, known: bool = True) -> str:
-    """`token expires in N days (DATE)`, `token does not expire`, or `token expiry unknown`."""
-    if not known:
-        return "token expiry unknown"
-    if expires_at is None:
-        return "token does not expire"
-    day = expires_at.astimezone(UTC).date().isoformat()
-    return f"token expires in {days_left(expires_at)} days ({day})"
-
-
 def epoch(value: object) -> datetime | None:
     """A positive epoch-seconds value as a UTC time; 0, None or junk: None."""
     try:
