@@ -1,4 +1,5 @@
-"""What the Bluesky and Mastodon publishers add to start-up, median of several whole commands.
+"""What each publisher (X, Bluesky, Mastodon, Threads, Instagram, Facebook Page, LinkedIn) adds
+to start-up, median of several whole commands.
 
 The scheduler builds a publisher per connected account at start, so the SDK imports are paid
 once there (never before the first post); commands that do not publish never import them.
@@ -14,7 +15,7 @@ from cli_startup import RUNS, median_seconds
 def main() -> None:
     """Print the figures."""
     base = median_seconds([sys.executable, "-c", "import toolkit.publish.registry"])
-    for name in ("x", "bluesky", "mastodon"):
+    for name in ("x", "bluesky", "mastodon", "threads", "instagram", "facebook", "linkedin"):
         took = median_seconds([sys.executable, "-c", f"import toolkit.publish.{name}"])
         print(f"python -c 'import toolkit.publish.{name}': {took * 1000:.0f} ms median of "
               f"{RUNS} (registry alone: {base * 1000:.0f} ms)")

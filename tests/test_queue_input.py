@@ -204,11 +204,12 @@ def test_help_is_complete(run_cli) -> None:
     for name in ("add", "approve", "cancel", "import", "list", "reschedule", "resolve", "show"):
         assert f"  {name} " in out
     assert "..." not in out.split("Commands:")[1]
-    assert "[x|bluesky|mastodon|outbox]" in run_cli("queue", "add", "--help").output
+    assert "[x|bluesky|mastodon|threads|instagram|facebook|linkedin|outbox]" in run_cli(
+        "queue", "add", "--help").output
     bad = run_cli("queue", "add", MSG, "--platform", "myspace")
     assert bad.exit_code == 1
-    assert "Error: unknown platform 'myspace' (configured: x, bluesky, mastodon, outbox)" in \
-        bad.output
+    assert "Error: unknown platform 'myspace' (configured: x, bluesky, mastodon, threads, " \
+        "instagram, facebook, linkedin, outbox)" in bad.output
     def every(command, path: str):
         yield path, command
         for name, sub in sorted(getattr(command, "commands", {}).items()):

@@ -87,7 +87,7 @@ def test_check_leaves_the_cache_beside_the_config_and_says_the_same_from_it(
     first = run_cli("check", "--json")
     assert first.exit_code == 0
     saved = json.loads((project.parent / ".cache" / "lengths.json").read_text(encoding="utf-8"))
-    assert set(saved["lengths"]) == {"x", "graphemes", "mastodon"}
+    assert set(saved["lengths"]) == {"x", "graphemes", "mastodon", "threads"}
     assert lengths._cache.path is None  # detached when the command ended
     second = run_cli("check", "--json")  # every length from the file
     assert (second.exit_code, second.stdout) == (0, first.stdout)

@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 
 from toolkit.config import Config
 from toolkit.errors import ComposeError
-from toolkit.hashtags import has_hashtag
+from toolkit.hashtags import extract_hashtags, has_hashtag
 from toolkit.lengths import count
 from toolkit.library import checks
 from toolkit.library.models import PLACEHOLDER, Library, Message
 from toolkit.platform_state import instance_limits
+from toolkit.platforms import platform_info
 from toolkit.problems import Problems
 
 
@@ -30,16 +31,28 @@ class Composed:
     length: int
     limit: int
     platform: str
+    #: hashtags in the text, and the most the platform takes (None: no limit of its own)
+    hashtags: int = 0
+    max_hashtags: int | None = None
 
     @property
     def fits(self) -> bool:
-        """Whether the text is within the platform's limit."""
-        return self.length <= self.limit
+        """Whether the text is within the platform's limit (and hashtag limit, Instagram)."""
+        return self.length <= self.limit and not self.too_many_hashtags
+
+    @property
+    def too_many_hashtags(self) -> bool:
+        """Whether the text carries more hashtags than the platform takes."""
+        return self.max_hashtags is not None and self.hashtags > self.max_hashtags
 
     def as_dict(self) -> dict:
-        """`{"text", "length", "limit", "fits"}` (the `compose --json` contract)."""
+        """`{"text", "length", "limit", "fits"}` (the `compose --json` contract), plus
+        `hashtags` and `max_hashtags` for a platform that limits hashtags."""
         d = asdict(self)
         d.pop("platform")
+        if self.max_hashtags is None:
+            d.pop("hashtags")
+            d.pop("max_hashtags")
         d["fits"] = self.fits
         return d
 
@@ -68,7 +81,8 @@ def measure(config: Config, text: str, platform: str) -> Composed:
     """Measure finished text against a platform's limit.
 
     For Mastodon the instance's own limits (maximum characters, characters per link), cached
-    from `/api/v2/instance` by the publisher or `accounts test`, win over the config's.
+    from `/api/v2/instance` by the publisher or `accounts test`, win over the config's; a
+    config limit over the platform's own (the table of platforms) is lowered to it.
     """
     spec = config.platforms.get(platform)
     if spec is None:
@@ -79,7 +93,12 @@ def measure(config: Config, text: str, platform: str) -> Composed:
         found = instance_limits(config, platform)
         if found is not None:
             limit, url_length = found.max_characters, found.characters_reserved_per_url
-    return Composed(text, count(text, spec.counter, url_length), limit, platform)
+    info = platform_info(platform)
+    if info is not None and info.limit is not None:
+        limit = min(limit, info.limit)
+    max_tags = info.max_hashtags if info is not None else None
+    return Composed(text, count(text, spec.counter, url_length), limit, platform,
+                    len(extract_hashtags(text)) if max_tags else 0, max_tags)
 
 
 def compose_text(config: Config, text: str, platform: str, tag: bool = True) -> Composed:
@@ -109,6 +128,9 @@ def compose_message(config: Config, library: Library, message: Message | str, la
 
 def require_fit(composed: Composed, what: str) -> Composed:
     """Raise `ComposeError` when the composed text is over its limit (never truncate)."""
+    if composed.too_many_hashtags:
+        raise ComposeError(f"{what} carries {composed.hashtags} hashtags; {composed.platform} "
+                           f"takes at most {composed.max_hashtags}")
     if not composed.fits:
         raise ComposeError(f"{what} is {composed.length} long, over {composed.platform}'s limit "
                            f"of {composed.limit}; shorten the text (nothing is truncated)")
@@ -131,7 +153,12 @@ def check_lengths(config: Config, library: Library) -> checks.MessageCheck:
                     problems.error(o.path, o.at("text"),
                                    f"message '{message.id}' ({lang}): {exc.message}")
                     break
-                if not composed.fits:
+                if composed.too_many_hashtags:
+                    problems.error(o.path, o.at("text"),
+                                   f"message '{message.id}' ({lang}) carries "
+                                   f"{composed.hashtags} hashtags on {platform} after tagging; "
+                                   f"{platform} takes at most {composed.max_hashtags}")
+                elif not composed.fits:
                     problems.error(o.path, o.at("text"),
                                    f"message '{message.id}' ({lang}) is {composed.length} long "
                                    f"on {platform} after tagging, over the limit of "

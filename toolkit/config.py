@@ -48,7 +48,7 @@ from toolkit.settings import Account, Brand, FormatSpec, PlatformSpec, Slot, Web
 from toolkit.yamlload import Node, read_yaml
 
 REQUIRED_HASHTAG = "#SaveAsylum"
-COUNTERS = ("x", "graphemes", "mastodon")
+COUNTERS = ("x", "graphemes", "mastodon", "threads")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 HASHTAG = re.compile(r"^#\w+$")

@@ -2,7 +2,8 @@
 
 - `x`: twitter-text v3 weighted length (URLs 23, emoji 2, CJK 2, NFC), via twitter-text-parser;
 - `graphemes`: Bluesky's 300 user-perceived characters (grapheme clusters);
-- `mastodon`: grapheme clusters with every URL counted as 23 and `@user@domain` as `@user`.
+- `mastodon`: grapheme clusters with every URL counted as 23 and `@user@domain` as `@user`;
+- `threads`: grapheme clusters, each emoji counted as its UTF-8 bytes (Threads' own rule).
 
 The parsers are imported lazily: importing twitter_text compiles large regexes (~0.3-0.6 s).
 `count` keeps every length it measured in a `LengthCache`: per process always, and across runs in
@@ -64,7 +65,22 @@ def mastodon_length(text: str, url_length: int = MASTODON_URL_LENGTH) -> int:
     return grapheme_length(countable)
 
 
-COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_length}
+def _is_emoji(cluster: str) -> bool:
+    return any(ord(c) >= 0x1F000 or 0x2600 <= ord(c) <= 0x27BF or c in "\u200d\ufe0f"
+               for c in cluster)
+
+
+def threads_length(text: str) -> int:
+    """Threads' count: grapheme clusters, each emoji as the number of its UTF-8 bytes (the
+    Threads API's documented rule for its 500-character limit)."""
+    import grapheme
+
+    return sum(len(g.encode("utf-8")) if _is_emoji(g) else 1
+               for g in grapheme.graphemes(unicodedata.normalize("NFC", text)))
+
+
+COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_length,
+            "threads": threads_length}
 
 
 def count(text: str, counter: str, url_length: int | None = None) -> int:

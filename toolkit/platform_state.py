@@ -3,7 +3,11 @@
 - `sessions/<account>.json` (mode 0600): a Bluesky session (it holds tokens: never logged,
   never in the store or the outbox);
 - `instances/<account>.json`: a Mastodon instance's own limits, read once from
-  `/api/v2/instance`; compose uses them, with the config as fallback.
+  `/api/v2/instance`; compose uses them, with the config as fallback;
+- `tokens/<account>.json`: when the account's token expires, as `toolkit accounts test` last
+  read it from the platform; the notifier warns from it 7 days before (no token in it);
+- `containers/<post id>.json` (0600): a Threads or Instagram media container's id, recorded
+  before its publish call (`toolkit.publish.containers`).
 
 Both live in the folder of the SQLite store (or beside the outbox for another database), so a
 campaign's state stays in one place. This module sits below compose and the publishers.
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from toolkit.atomic import write_atomic
@@ -21,6 +26,7 @@ from toolkit.store.location import sqlite_path
 
 SESSIONS = "sessions"
 INSTANCES = "instances"
+TOKENS = "tokens"
 
 
 def state_dir(config: Config) -> Path:
@@ -101,3 +107,23 @@ def instance_limits(config: Config, platform: str) -> InstanceLimits | None:
     return InstanceLimits(min(c.max_characters for c in found),
                           max(c.characters_reserved_per_url for c in found),
                           min(c.max_media_attachments for c in found))
+
+
+def record_token_expiry(config: Config, account: str, expires_at: datetime | None) -> None:
+    """Keep when an account's token expires (None: it does not), for the notifier."""
+    write_private(state_file(state_dir(config), TOKENS, account),
+                  {"expires_at": expires_at.isoformat() if expires_at else None})
+
+
+def token_expiries(config: Config) -> dict[str, datetime]:
+    """When each configured account's token expires, as last recorded (accounts whose token
+    does not expire, or was never checked, are left out)."""
+    found = {}
+    for name in config.accounts:
+        data = read_json(state_file(state_dir(config), TOKENS, name)) or {}
+        try:
+            when = datetime.fromisoformat(str(data.get("expires_at")))
+        except ValueError:
+            continue
+        found[name] = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return found

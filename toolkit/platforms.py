@@ -37,6 +37,17 @@ class PlatformInfo:
     default_service: str | None = None
     #: what `accounts test` prints after "ok, " with the publisher's `who_am_i()`
     who_am_i_format: str = "connected as @{}"
+    #: the platform fetches images itself from a public URL (Threads, Instagram)
+    image_by_url: bool = False
+    #: a post needs an image (Instagram): a text-only message is refused when it is queued
+    requires_image: bool = False
+    #: the most hashtags a post may carry (None: no limit of its own)
+    max_hashtags: int | None = None
+    #: the platform's own text limit and how it counts (the config's `platforms:` may be stricter)
+    limit: int | None = None
+    counter: str = "graphemes"
+    #: what the toolkit can promise: "exactly once" or "at most once, reconciled by text"
+    guarantee: str = "exactly once"
 
 
 PLATFORMS: dict[str, PlatformInfo] = {
@@ -57,6 +68,28 @@ PLATFORMS: dict[str, PlatformInfo] = {
         max_images=4, max_image_bytes=16 * 1024 * 1024, max_alt_chars=1500,
         image_types=(".png", ".jpg", ".jpeg", ".webp", ".gif"),
         service_replaces="base_url"),
+    "threads": PlatformInfo(
+        "threads", "Threads", "toolkit.publish.threads:ThreadsPublisher",
+        keys=("access_token",), max_images=1, max_image_bytes=8 * 1024 * 1024,
+        max_alt_chars=1000, image_types=(".png", ".jpg", ".jpeg"), image_by_url=True,
+        limit=500, counter="threads", who_am_i_format="connected as @{}"),
+    "instagram": PlatformInfo(
+        "instagram", "Instagram", "toolkit.publish.instagram:InstagramPublisher",
+        keys=("user_id", "access_token"), max_images=1, max_image_bytes=8 * 1024 * 1024,
+        # Instagram takes JPEG only: approval freezes a platform-ready JPEG with its own sha256
+        max_alt_chars=1000, image_types=(".jpg", ".jpeg"), image_by_url=True,
+        requires_image=True, max_hashtags=30, limit=2200, counter="graphemes"),
+    "facebook": PlatformInfo(
+        "facebook", "Facebook", "toolkit.publish.facebook:FacebookPublisher",
+        keys=("page_id", "access_token"), max_images=1, max_image_bytes=4 * 1024 * 1024,
+        max_alt_chars=1000, limit=63206, counter="graphemes",
+        guarantee="at most once, reconciled by text", who_am_i_format="connected as {}"),
+    "linkedin": PlatformInfo(
+        "linkedin", "LinkedIn", "toolkit.publish.linkedin:LinkedInPublisher",
+        keys=("organization_id", "access_token"), max_images=1,
+        max_image_bytes=8 * 1024 * 1024, max_alt_chars=4086,
+        image_types=(".png", ".jpg", ".jpeg", ".gif"), limit=3000, counter="graphemes",
+        guarantee="at most once, reconciled by text", who_am_i_format="connected as {}"),
     "outbox": PlatformInfo(
         "outbox", "the outbox", "toolkit.publish.outbox:OutboxPublisher",
         who_am_i_format="writes posts to {}"),

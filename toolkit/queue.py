@@ -140,6 +140,12 @@ class Planner:
                              f"platforms: {', '.join(message.platforms)})")
         if lang not in message.text:
             raise InputError(f"message '{message_id}' has no '{lang}' text")
+        info = platform_info(platform)
+        if info is not None and info.requires_image and not (
+                message.card and self.config.platforms[platform].card_format):
+            raise InputError(f"message '{message_id}' has no image for {info.title}, which "
+                             "takes only posts with an image (give the message a card, and "
+                             f"platforms.{platform} a card_format)")
         self._require_clean(message)
         return NewPost(message_id, lang, platform, self.account_name(platform, account),
                        self._compose(message_id, lang, platform), at)
@@ -238,7 +244,13 @@ class Planner:
             raise ComposeError("; ".join(blocked))
         text = self._compose(post.message_id, post.lang, post.platform)
         facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
-        return {"text": text, "media": self.media_for(message.card, post), "facts": facts}
+        media = self.media_for(message.card, post)
+        from toolkit.publish.public_media import image_refusal
+
+        refused = image_refusal(self.config, post.platform, media)
+        if refused:
+            raise ComposeError(refused)
+        return {"text": text, "media": media, "facts": facts}
 
     def media_for(self, card: str | None, post: Post | Any) -> list[dict]:
         """The message's card in the platform's format and post's language, frozen as
@@ -247,10 +259,11 @@ class Planner:
         if not card or not fmt:
             return []
         info = platform_info(post.platform)
-        return self._media(card, fmt, post.lang, info.max_image_bytes if info else None)
+        return self._media(card, fmt, post.lang, info.max_image_bytes if info else None,
+                           bool(info and ".png" not in info.image_types))
 
     def _media_uncached(self, card: str, fmt: str, lang: str,
-                        max_bytes: int | None = None) -> list[dict]:
+                        max_bytes: int | None = None, jpeg: bool = False) -> list[dict]:
         from toolkit.graphics.manifest import find_graphic
 
         found = find_graphic(self.config.graphics_dir, card, fmt, lang)
@@ -261,7 +274,8 @@ class Planner:
 
         with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
             pass  # its header only: a decompression bomb is refused in one line
-        frozen = freeze_media([found], self._media_folder(), max_bytes)  # bytes = manifest's
+        frozen = freeze_media([found], self._media_folder(), max_bytes,  # bytes = manifest's
+                              jpeg)
         self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
         return frozen
 

@@ -26,7 +26,7 @@ _pattern: re.Pattern | None = None
 _URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/?#@]*:)\S+@(?=[^\s@/]*)", re.IGNORECASE)
 #: `?password=…`, `&token=…` and the like in a URL's query
 #: a sign-off link's token in a path (`/review/<token>`): a log line of a request never shows it
-_REVIEW_TOKEN = re.compile(r"(/review/)[A-Za-z0-9_-]{16,}")
+_REVIEW_TOKEN = re.compile(r"(/review/|/m/[^/\s]+/\d+/)[A-Za-z0-9_-]{16,}")
 _URL_QUERY = re.compile(r"([?&;](?:password|passwd|pwd|pass|token|access_token|secret|"
                         r"api_?key|key)=)[^&;\s#'\"]+", re.IGNORECASE)
 

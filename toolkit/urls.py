@@ -2,7 +2,8 @@
 
 Only an https URL with a host, no credentials and no spaces or control characters is a URL here;
 a published post's URL must also be on its platform's host (x.com/twitter.com for X, bsky.app
-for Bluesky, the account's instance for Mastodon; the outbox takes any https URL). Pages build
+for Bluesky, threads.net/threads.com, instagram.com, facebook.com, linkedin.com, the account's
+instance for Mastodon; the outbox takes any https URL). Pages build
 links only from `safe_href`, so a stored `javascript:` value can never become clickable.
 """
 
@@ -19,6 +20,10 @@ from toolkit.errors import InputError
 PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
     "x": ("x.com", "twitter.com"),
     "bluesky": ("bsky.app",),
+    "threads": ("threads.net", "threads.com"),
+    "instagram": ("instagram.com",),
+    "facebook": ("facebook.com", "fb.com"),
+    "linkedin": ("linkedin.com",),
 }
 
 

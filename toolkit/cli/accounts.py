@@ -22,6 +22,7 @@ def test(ctx: click.Context) -> None:
     """Call each configured account once (who am I?) and report it or a clear error."""
     from toolkit.platforms import platform_info
     from toolkit.publish.registry import connect, unavailable
+    from toolkit.publish.tokens import token_lifetime
     from toolkit.secrets import load_dotenv_file
 
     config = get_config(ctx)
@@ -37,12 +38,15 @@ def test(ctx: click.Context) -> None:
             failures += not config.fallback_to_outbox
             continue
         try:
-            who = connect(config, account, os.environ).who_am_i()
+            publisher = connect(config, account, os.environ)
+            who = publisher.who_am_i()
+            lifetime = token_lifetime(config, account, publisher)
         except ToolkitError as exc:
             click.echo(f"{label}: error: {exc.message}")
             failures += 1
             continue
-        click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}")
+        click.echo(f"{label}: ok, {platform_info(account.platform).who_am_i_format.format(who)}"
+                   f"{lifetime}")
     if failures:
         ctx.exit(1)
 

@@ -41,8 +41,12 @@ def compose(ctx: click.Context, message_id: str | None, text: str | None, platfo
         print_json(composed.as_dict())
     else:
         click.echo(composed.text)
-        click.echo(f"-- {composed.length}/{composed.limit} on {platform}"
-                   f"{'' if composed.fits else ' (TOO LONG)'}", err=True)
+        tags = (f", {composed.hashtags}/{composed.max_hashtags} hashtags"
+                if composed.max_hashtags is not None else "")
+        verdict = (" (TOO MANY HASHTAGS)" if composed.too_many_hashtags
+                   else "" if composed.fits else " (TOO LONG)")
+        click.echo(f"-- {composed.length}/{composed.limit} on {platform}{tags}{verdict}",
+                   err=True)
     if unsourced:
         raise ComposeError(f"--text has the number(s) {', '.join(repr(n) for n in unsourced)}, "
                            "which no verified statistic shows: every number a campaign posts "

@@ -5,7 +5,8 @@ Post events come from the audit log, scanned from a mark kept in the store: a po
 platform rejected the account's keys is an `auth` event for the account), or a draft that
 waits for approval (`review_requested`). Account events come from the rate-limit holds and
 the daily and monthly caps; a `library` event from a post library that does not load, a `site`
-event from a built share kit past its valid-until date. Each event has a key; a key is
+event from a built share kit past its valid-until date, a `token_expiry` event from an
+account's token that expires within 7 days. Each event has a key; a key is
 notified once per channel.
 """
 
@@ -32,6 +33,8 @@ TOLD = (*WAITING, CHANGES_REQUESTED)
 REVIEW = "review_requested"
 #: a rate limit held longer than this is worth telling
 LONG_HOLD = timedelta(hours=1)
+#: a token that expires within this is told (Meta's and LinkedIn's tokens last about 60 days)
+TOKEN_WARNING = timedelta(days=7)
 #: how the publishers word a rejected key (X: 401 "reconnect the account")
 AUTH_HINT = re.compile(r"reconnect|rejected the account's keys|\b401\b|unauthori[sz]ed",
                        re.IGNORECASE)
@@ -151,6 +154,17 @@ def site_events(config: Config, now: datetime) -> list[Event]:
         return []
     until, why = expired
     return [Event("site", f"site:{until.isoformat()}", detail=f"{until.isoformat()} ({why})")]
+
+
+def token_events(config: Config, now: datetime) -> list[Event]:
+    """Accounts whose token expires within `TOKEN_WARNING` (as `accounts test` last read it),
+    once per account and expiry date."""
+    from toolkit.platform_state import token_expiries
+
+    return [Event("token_expiry", f"token_expiry:{name}:{until:%Y-%m-%d}", account=name,
+                  until=until)
+            for name, until in sorted(token_expiries(config).items())
+            if until - now <= TOKEN_WARNING]
 
 
 def store_event(detail: str, now: datetime) -> Event:

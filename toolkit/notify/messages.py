@@ -58,6 +58,13 @@ TEXTS: dict[str, dict[str, str]] = {
                              "posts wait and go out after that.",
         "rate_limited.todo": "nothing, unless it repeats: then space the account's posts out "
                              "(`toolkit schedule --days 2`)",
+        "token_expiry.title": "Account {account}: its token expires on {until}",
+        "token_expiry.many": "{n} accounts: tokens expire within a week",
+        "token_expiry.what": "The token of account {account} expires on {until}; after that "
+                             "its posts fail until it is reconnected.",
+        "token_expiry.todo": "get a new token as docs/guide/platforms.md says, set it in the "
+                             "environment file, restart the scheduler, then run `toolkit "
+                             "accounts test`",
         "quota.title": "A quota will be passed tomorrow",
         "quota.many": "{n} quotas will be passed tomorrow",
         "quota.day": "Account {account} has {n} posts scheduled on {day}, over its daily cap "
@@ -148,6 +155,14 @@ TEXTS: dict[str, dict[str, str]] = {
                              "publicaciones esperan y saldrán después.",
         "rate_limited.todo": "nada, salvo que se repita: entonces espacia más las "
                              "publicaciones de la cuenta (`toolkit schedule --days 2`)",
+        "token_expiry.title": "Cuenta {account}: su token caduca el {until}",
+        "token_expiry.many": "{n} cuentas: sus tokens caducan en menos de una semana",
+        "token_expiry.what": "El token de la cuenta {account} caduca el {until}; a partir de "
+                             "entonces sus publicaciones fallarán hasta que se vuelva a "
+                             "conectar.",
+        "token_expiry.todo": "consigue un token nuevo como explica docs/guide/platforms.md, "
+                             "ponlo en el archivo de entorno, reinicia el programador y "
+                             "ejecuta `toolkit accounts test`",
         "quota.title": "Mañana se pasa una cuota",
         "quota.many": "Mañana se pasan {n} cuotas",
         "quota.day": "La cuenta {account} tiene {n} publicaciones programadas el {day}, más "

@@ -29,6 +29,7 @@ from toolkit.notify.events import (
     quota_events,
     site_events,
     store_event,
+    token_events,
 )
 from toolkit.notify.messages import render, render_digest
 from toolkit.notify.sender import AppriseSender
@@ -118,6 +119,7 @@ class Notifier:
         events += quota_events(self.config, self.store, now)
         events += library_events(self.config, now)
         events += site_events(self.config, now)
+        events += token_events(self.config, now)
         queued = 0
         for ch in channels:
             queued += self._queue_events(ch, events, now)

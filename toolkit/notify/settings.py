@@ -24,7 +24,8 @@ from toolkit.options import (
 
 #: every event a channel can ask for (`digest` is the daily summary)
 EVENTS = ("failed", "missed", "needs_check", "changes_requested", "review_requested", "auth",
-          "rate_limited", "quota", "store", "down", "library", "site", "digest")
+          "rate_limited", "quota", "store", "down", "library", "site", "token_expiry",
+          "digest")
 MESSAGE_LANGS = ("en", "es")
 
 

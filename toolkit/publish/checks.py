@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from toolkit.config import Config
+from toolkit.config import Account, Config
 from toolkit.problems import Problems
 from toolkit.publish.registry import unavailable
 from toolkit.secrets import load_dotenv_file
@@ -19,6 +19,7 @@ def check_accounts(config: Config, library: object, problems: Problems) -> None:
     """
     load_dotenv_file(config.root)
     for account in config.accounts.values():
+        _check_public_images(config, account, problems)
         why = unavailable(account, os.environ)
         if not why:
             continue
@@ -27,3 +28,19 @@ def check_accounts(config: Config, library: object, problems: Problems) -> None:
             problems.notes.append(text + "; its posts go to the outbox (fallback_to_outbox)")
         else:
             problems.error(config.path, 1, text)
+
+
+def _check_public_images(config: Config, account: Account, problems: Problems) -> None:
+    """A warning for an account of a platform that fetches images itself (Threads, Instagram)
+    while no public image URL is configured: approval would refuse its posts with images."""
+    from toolkit.platforms import platform_info
+    from toolkit.publish.public_media import media_key_env
+    from toolkit.publish.public_media import unavailable as no_public_url
+
+    info = platform_info(account.platform)
+    if info is None or not info.image_by_url:
+        return
+    why = no_public_url(config.web.base_url, media_key_env(config.root))
+    if why:
+        problems.warning(config.path, 1, f"account '{account.name}' ({info.title}): {why}; "
+                         "approval refuses its posts with an image until then")

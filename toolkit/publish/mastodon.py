@@ -19,7 +19,6 @@ import io
 import logging
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -49,6 +48,7 @@ from toolkit.platform_state import (
 from toolkit.platforms import PLATFORMS
 from toolkit.publish.base import MediaItem, OutgoingPost, PublishResult, Reconciliation, read_media
 from toolkit.publish.limits import check_media
+from toolkit.publish.textmatch import comparable
 
 log = logging.getLogger("toolkit.publish.mastodon")
 
@@ -82,14 +82,6 @@ def plain_text(content: str) -> str:
     """A status's HTML as plain text: paragraphs and line breaks as spaces, entities undone."""
     text = re.sub(r"<br\s*/?>|</p>\s*<p>", " ", content or "")
     return html.unescape(re.sub(r"<[^>]+>", "", text))
-
-
-def comparable(text: str) -> str:
-    """Text in a form both sides share: NFC, case-folded, links as one token, remote mentions
-    by user only (as Mastodon displays them), and only letters, digits and `#@` kept."""
-    text = re.sub(r"https?://\S+", " URL ", unicodedata.normalize("NFC", text))
-    text = re.sub(r"(?<![\w@])@(\w+)@[\w.-]+\w", r"@\1", text)
-    return " ".join(re.findall(r"[\w#@]+", text.casefold()))
 
 
 def error_for(exc: Exception, action: str, api: Mastodon | None = None,

@@ -34,11 +34,12 @@ def media_folder(store_url: str, override: Path | None = None) -> Path:
 
 
 def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
-                 expect: str | None = None) -> tuple[Path, str]:
+                 expect: str | None = None, jpeg: bool = False) -> tuple[Path, str]:
     """Copy one image into `folder` as `<sha256>.png` (atomically); return its path and hash.
 
     An image over `max_bytes` (the post's platform limit) is frozen as its platform-ready JPEG
-    instead (`<sha256>.jpg`), so what is approved is what is uploaded. An existing copy is kept
+    instead (`<sha256>.jpg`), so what is approved is what is uploaded; with `jpeg` (a platform
+    that takes JPEG only: Instagram) any other image is frozen as its JPEG. An existing copy is kept
     when its bytes still match its name, and replaced when not. With `expect` (the sha256 the
     build's manifest, and so the review page, gave), the bytes read must be those: a file
     swapped on disk or half rewritten by a build running meanwhile is refused, never frozen.
@@ -54,10 +55,12 @@ def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
                          "was changed or is being rebuilt): look at the card again, then "
                          "approve again")
     suffix = ".png"
-    if max_bytes and len(data) > max_bytes:
+    over = bool(max_bytes and len(data) > max_bytes)
+    if over or (jpeg and not data.startswith(b"\xff\xd8\xff")):
         from toolkit.graphics.ready import fit_under
 
-        data, suffix = fit_under(data, max_bytes, f"image {Path(source).name}"), ".jpg"
+        data = fit_under(data, max_bytes or len(data) * 4, f"image {Path(source).name}")
+        suffix = ".jpg"
     digest = hashlib.sha256(data).hexdigest()
     target = folder / f"{digest}{suffix}"
     try:
@@ -72,12 +75,12 @@ def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
 
 
 def freeze_media(items: Iterable[dict], folder: Path,
-                 max_bytes: int | None = None) -> list[dict]:
+                 max_bytes: int | None = None, jpeg: bool = False) -> list[dict]:
     """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies
-    (platform-ready under `max_bytes`, see `freeze_image`)."""
+    (platform-ready under `max_bytes`, as JPEG with `jpeg`, see `freeze_image`)."""
     frozen = []
     for item in items:
-        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"))
+        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"), jpeg)
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
 

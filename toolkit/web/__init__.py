@@ -21,7 +21,17 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
 
     from toolkit.review.view import STATIC, TEMPLATES, add_filters
     from toolkit.store.web import WebStore
-    from toolkit.web import actions, auth, compress, feed, media, security, signoff, views
+    from toolkit.web import (
+        actions,
+        auth,
+        compress,
+        feed,
+        media,
+        public_media,
+        security,
+        signoff,
+        views,
+    )
 
     app = Flask(__name__, template_folder=str(TEMPLATES), static_folder=str(STATIC),
                 static_url_path="/static")
@@ -39,9 +49,11 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     app.before_request(toolkit.refresh_library)
     security.install(app)
     compress.install(app)
-    for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp, signoff.bp):
+    for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp, signoff.bp,
+                      public_media.bp):
         app.register_blueprint(blueprint)
     signoff.install()
+    public_media.install()
     register_extra(app, toolkit, now or clock.now)
 
     @app.errorhandler(HTTPException)

@@ -1,0 +1,197 @@
+"""The Threads publisher against a fake of the documented Threads API (respx): our httpx client
+runs, nothing leaves the machine."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import respx
+from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
+from graph_fake import (
+    ENV,
+    REVIEW,
+    TOKEN,
+    FakeContainers,
+    frozen_image,
+    graph_error,
+)
+
+from toolkit import clock
+from toolkit.config import Account
+from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.publish import public_media
+from toolkit.publish.base import OutgoingPost
+from toolkit.publish.threads import API, ThreadsPublisher
+
+TEXT = "Asylum is a right. End Remain in Mexico: https://www.cvt.org/EndMPP #SaveAsylum"
+
+
+@pytest.fixture
+def fake():  # yields the FakeContainers
+    with respx.mock(assert_all_called=False) as router:
+        yield FakeContainers(API, "me", "threads", "threads_publish", "threads", "status",
+                             "text").install(router)
+
+
+def account() -> Account:
+    return Account("threads-es", "threads", {"access_token": "THREADS_ES_ACCESS_TOKEN"})
+
+
+def publisher(tmp_path: Path, base_url: str = REVIEW) -> ThreadsPublisher:
+    return ThreadsPublisher(account(), "me", TOKEN, state=tmp_path / "state",
+                            base_url=base_url, env=ENV, sleep=lambda s: None)
+
+
+def post(tmp_path: Path | None = None, text: str = TEXT) -> OutgoingPost:
+    media = (frozen_image(tmp_path / "card.png"),) if tmp_path else ()
+    return OutgoingPost("p7k2m9q4r1", "threads", "threads-es", text,
+                        clock.now() - timedelta(minutes=1), media)
+
+
+def test_image_post_with_alt_text_from_the_frozen_image_url(fake: FakeContainers,
+                                                            tmp_path: Path) -> None:
+    out = post(tmp_path)
+    result = publisher(tmp_path).publish(out)
+    [box] = fake.containers.values()
+    fields = box["fields"]
+    assert fields["media_type"] == "IMAGE" and fields["text"] == TEXT
+    assert fields["alt_text"] == out.media[0].alt
+    url = fields["image_url"]
+    prefix = f"{REVIEW}/m/{out.id}/0/"
+    assert url.startswith(prefix) and url.endswith(".png")
+    assert public_media.valid(ENV, out.id, 0, out.media[0].sha256, url[len(prefix):-4])
+    assert (result.platform_id, result.url) == ("17901", "https://example.net/p/17901")
+    assert fake.publish_calls == 1 and len(fake.posts) == 1
+    record = tmp_path / "state" / "containers" / f"{out.id}.json"
+    assert record.stat().st_mode & 0o777 == 0o600  # the container id, recorded before publish
+
+
+def test_text_post(fake: FakeContainers, tmp_path: Path) -> None:
+    publisher(tmp_path).publish(post())
+    [box] = fake.containers.values()
+    assert box["fields"]["media_type"] == "TEXT" and "image_url" not in box["fields"]
+
+
+def test_image_refused_without_a_public_image_url(fake: FakeContainers, tmp_path: Path) -> None:
+    with pytest.raises(PermanentError, match="web.base_url"):
+        publisher(tmp_path, base_url="").publish(post(tmp_path))
+    assert not fake.containers  # before any call
+
+
+def test_429_holds_until_the_reset(fake: FakeContainers, tmp_path: Path) -> None:
+    fake.fail_next = graph_error(429, 4, "Application request limit reached",
+                                 {"Retry-After": "120"})
+    before = clock.now()
+    with pytest.raises(RateLimited) as info:
+        publisher(tmp_path).publish(post())
+    assert before + timedelta(seconds=119) <= info.value.retry_after
+    assert info.value.retry_after <= clock.now() + timedelta(seconds=121)
+
+
+@pytest.mark.parametrize("failure", [httpx.Response(503, text="Service Unavailable"),
+                                     httpx.ConnectTimeout("timed out")])
+def test_server_errors_and_timeouts_are_transient(fake: FakeContainers, tmp_path: Path,
+                                                  failure) -> None:
+    fake.fail_next = failure
+    with pytest.raises(TransientError) as info:
+        publisher(tmp_path).publish(post())
+    assert info.value.reconcile
+
+
+def test_expired_token_says_reconnect_naming_the_variable(fake: FakeContainers,
+                                                          tmp_path: Path) -> None:
+    fake.fail_next = graph_error(400, 190, "Error validating access token: Session has "
+                                 "expired on Monday, 30-Nov-26")
+    with pytest.raises(AuthError) as info:
+        publisher(tmp_path).publish(post())
+    assert "reconnect" in info.value.message and "THREADS_ES_ACCESS_TOKEN" in info.value.message
+    assert "Session has expired" in info.value.message and TOKEN not in info.value.message
+
+
+def test_other_4xx_fails_with_threads_words(fake: FakeContainers, tmp_path: Path) -> None:
+    fake.fail_next = graph_error(400, 100, "Param text must be at most 500 characters long.")
+    with pytest.raises(PermanentError, match="at most 500 characters") as info:
+        publisher(tmp_path).publish(post())
+    assert not isinstance(info.value, AuthError)
+
+
+def test_lost_answer_after_publishing_is_settled_by_the_container(fake: FakeContainers,
+                                                                  tmp_path: Path) -> None:
+    fake.lose_publish_answer = True
+    stored = dispatch_one(tmp_path, clock.now(), "threads", "threads-es", TEXT,
+                          publisher(tmp_path))
+    assert stored.status == "published" and stored.platform_post_id == "17901"
+    assert len(fake.posts) == 1 and fake.publish_calls == 1
+
+
+def test_a_ready_container_is_published_on_retry_not_rebuilt(fake: FakeContainers,
+                                                             tmp_path: Path) -> None:
+    first = publisher(tmp_path)
+    first._record("p7k2m9q4r1", "c1")
+    fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
+    assert first.reconcile(post()).status == "absent"
+    publisher(tmp_path).publish(post())
+    assert list(fake.containers) == ["c1"] and len(fake.posts) == 1
+
+
+def test_two_schedulers_publish_each_post_once(fake: FakeContainers, tmp_path: Path) -> None:
+    posts, first = crash_then_recover(tmp_path, clock.now(), "threads", "threads-es",
+                                      ["Notice 1 #SaveAsylum", "Notice 2 #SaveAsylum"],
+                                      lambda: publisher(tmp_path))
+    assert [p.status for p in posts] == ["published", "published"]
+    assert posts[0].platform_post_id == first.platform_id
+    assert len(fake.posts) == 2 and fake.publish_calls == 2
+
+
+def test_who_am_i_names_the_account_and_the_token_lifetime(fake: FakeContainers,
+                                                           tmp_path: Path) -> None:
+    assert publisher(tmp_path).who_am_i() == "saveasylum"
+    known, when = publisher(tmp_path).token_expiry()
+    assert known and when == datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def test_no_token_in_logs_or_errors(fake: FakeContainers, tmp_path: Path,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from toolkit.redact import redact_log
+
+    caplog.set_level(logging.DEBUG)
+    out = post(tmp_path)
+    publisher(tmp_path).publish(out)
+    publisher(tmp_path).reconcile(out)
+    assert TOKEN not in caplog.text and caplog.text
+    url = fake.containers["c1"]["fields"]["image_url"]
+    assert url.rsplit("/", 1)[1][:32] not in redact_log(f"GET {url[len(REVIEW):]} 200")
+
+
+def test_a_refused_publish_call_of_a_published_container_is_found_not_failed(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    """The status still said FINISHED when read, but the container was published meanwhile
+    (the first call's answer was lost): Threads refuses the second call, the status settles it."""
+    first = publisher(tmp_path)
+    first._record("p7k2m9q4r1", "c1")
+    fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
+    real = fake._publish
+
+    def published_meanwhile(creation_id: str):
+        fake.containers["c1"]["status"] = "FINISHED"
+        answer = real(creation_id)  # publishes it
+        return graph_error(400, 9007, "The media has already been published") \
+            if answer.status_code == 200 else answer
+
+    fake._publish = published_meanwhile  # type: ignore[method-assign]
+    result = publisher(tmp_path).publish(post())
+    assert result.platform_id == "17901" and len(fake.posts) == 1
+
+
+def test_two_schedulers_at_once_publish_each_post_once(fake: FakeContainers,
+                                                      tmp_path: Path) -> None:
+    posts = two_dispatchers_at_once(tmp_path, clock.now(), "threads", "threads-es",
+                                    [f"Notice {i} #SaveAsylum" for i in range(6)],
+                                    lambda: publisher(tmp_path))
+    assert {p.status for p in posts} == {"published"}
+    assert len(fake.posts) == 6 and fake.publish_calls == 6

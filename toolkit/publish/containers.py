@@ -1,0 +1,245 @@
+"""Publishing through a media container (Threads, Instagram): create → wait → publish, exactly once.
+
+1. The container is created with the post's text (caption) and the frozen image's public URL
+   (`toolkit.publish.public_media`) and alt text; the platform fetches the image itself.
+2. Its id is written to `containers/<post id>.json` beside the store (atomically) **before** the
+   publish call, so a publish call is only ever made for a container whose id is on disk.
+3. The publish call turns the container into the post. After a lost answer, `reconcile` asks the
+   container's status: `PUBLISHED` settles it as published (exactly once); `FINISHED` or
+   `IN_PROGRESS` means not published, and the retry publishes the same container (a container
+   is published at most once by the platform); `EXPIRED` or `ERROR` drops the record so the
+   retry builds a new one. Without a record the publish call was never made: absent. A
+   scheduler on another machine (shared store) without the record falls back to the account's
+   recent posts (text match), as Facebook and LinkedIn do.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from toolkit.config import Account, Config
+from toolkit.errors import AuthError, PermanentError, TransientError
+from toolkit.platform_state import read_json, state_dir, state_file, write_private
+from toolkit.platforms import PlatformInfo
+from toolkit.publish import public_media
+from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
+from toolkit.publish.http import PlatformHttp, debug_token_expiry
+from toolkit.publish.limits import check_media
+from toolkit.publish.textmatch import find_post, settle, window_start
+
+log = logging.getLogger("toolkit.publish.containers")
+
+CONTAINERS = "containers"
+#: a container still processing is asked this many times, `POLL_SECONDS` apart
+POLL_ATTEMPTS = 10
+POLL_SECONDS = 3.0
+RECENT_PAGE = 25
+NOT_PUBLISHED = {"FINISHED", "IN_PROGRESS"}
+DEAD = {"EXPIRED", "ERROR"}
+
+
+class ContainerPublisher:
+    """The shared flow; a platform names its host, edges and fields (see `ThreadsPublisher`)."""
+
+    platform = ""
+    info: PlatformInfo
+    #: the Graph host with its version, e.g. https://graph.threads.net/v1.0
+    api = ""
+    #: the user's edges that create and publish a container
+    create_edge = ""
+    publish_edge = ""
+    status_field = "status"
+    text_field = "text"
+    #: the recent-posts edge and the fields it is read with
+    recent_edge = ""
+    recent_fields = ""
+
+    def __init__(self, account: Account, user_id: str, access_token: str, *, state: Path,
+                 base_url: str, env: Mapping[str, str],
+                 sleep: Callable[[float], Any] = time.sleep) -> None:
+        self.account = account
+        self.user_id = user_id
+        self._token = access_token
+        self.state = Path(state)
+        self.base_url = base_url
+        self._env = env
+        self._sleep = sleep
+        names = ", ".join(account.env.get(r, r) for r in self.info.keys)
+        self.http = PlatformHttp(self.info.title, self.reconnect_hint.format(names=names))
+        self._me: dict | None = None
+
+    reconnect_hint = "{names}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(account={self.account.name!r})"
+
+    @classmethod
+    def from_config(cls, config: Config, account: Account,
+                    env: Mapping[str, str]) -> ContainerPublisher:
+        """The publisher for `account`: token (and user id) from the environment, container
+        records beside the store, image URLs on the review app's public address."""
+        user = env[account.env["user_id"]].strip() if "user_id" in cls.info.keys else "me"
+        return cls(account, user, env[account.env["access_token"]].strip(),
+                   state=state_dir(config), base_url=config.web.base_url, env=env)
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _get(self, path: str, action: str, **params: Any) -> dict:
+        return self.http.json("GET", f"{self.api}/{path}", action,
+                              params={**params, "access_token": self._token})
+
+    def _post(self, path: str, action: str, **data: Any) -> dict:
+        return self.http.json("POST", f"{self.api}/{path}", action,
+                              data={**{k: v for k, v in data.items() if v is not None},
+                                    "access_token": self._token})
+
+    # -- the container record ------------------------------------------------------------------
+
+    def _record_path(self, post_id: str) -> Path:
+        return state_file(self.state, CONTAINERS, post_id)
+
+    def recorded_container(self, post_id: str) -> str | None:
+        """The container id recorded for a post before its publish call, or None."""
+        data = read_json(self._record_path(post_id))
+        return str(data["container_id"]) if data and data.get("container_id") else None
+
+    def _record(self, post_id: str, container_id: str) -> None:
+        write_private(self._record_path(post_id),
+                      {"container_id": container_id, "account": self.account.name})
+
+    def _forget(self, post_id: str) -> None:
+        self._record_path(post_id).unlink(missing_ok=True)
+
+    # -- the Publisher protocol ----------------------------------------------------------------
+
+    def check(self, post: OutgoingPost) -> None:
+        """Refuse, before any network call, what the platform would refuse."""
+        if not post.text.strip() and not post.media:
+            raise PermanentError(f"post {post.id} has neither text nor images")
+        check_media(post.media, self.info)
+        if post.media:
+            why = public_media.unavailable(self.base_url, self._env)
+            if why:
+                raise PermanentError(f"{self.info.title} post {post.id}: {why}")
+
+    def image_url(self, post: OutgoingPost) -> str:
+        """The public URL the platform fetches the post's (first) frozen image from."""
+        item = post.media[0]
+        return public_media.image_url(self.base_url, self._env, post.id, 0, item.sha256 or "",
+                                      item.path)
+
+    def container_fields(self, post: OutgoingPost) -> dict:
+        """The creation call's fields (text, image URL, alt text) for the platform."""
+        raise NotImplementedError
+
+    def publish(self, post: OutgoingPost) -> PublishResult:
+        """Create the container (or reuse the recorded one), record it, wait until it is ready,
+        publish it once."""
+        self.check(post)
+        for item in post.media:
+            read_media(item)  # the frozen bytes still match what was approved
+        container = self.recorded_container(post.id)
+        if container is not None:
+            status = self._status(container)
+            if status == "PUBLISHED":
+                return self._found(post, container)
+            if status in DEAD:
+                self._forget(post.id)
+                container = None
+        if container is None:
+            created = self._post(f"{self.user_id}/{self.create_edge}", "the media container",
+                                 **self.container_fields(post))
+            container = str(created.get("id") or "")
+            if not container:
+                raise PermanentError(f"{self.info.title} answered the container without an id")
+            self._record(post.id, container)
+        self._wait_until_ready(container)
+        try:
+            answer = self._post(f"{self.user_id}/{self.publish_edge}", "the publish call",
+                                creation_id=container)
+        except PermanentError as exc:  # e.g. "already published": the container says
+            if isinstance(exc, AuthError) or self._status(container) != "PUBLISHED":
+                raise
+            return self._found(post, container)
+        media_id = str(answer.get("id") or "")
+        if not media_id:
+            raise TransientError(f"{self.info.title} answered the publish call without an id; "
+                                 "the outcome is unknown")
+        log.info("%s: post %s published as %s", self.platform, post.id, media_id)
+        return PublishResult(media_id, self._permalink(media_id), {"container_id": container})
+
+    def reconcile(self, post: OutgoingPost) -> Reconciliation:
+        """Settled by the recorded container's status; without a record, by recent posts."""
+        container = self.recorded_container(post.id)
+        if container is None:
+            return self._by_recent_posts(post)
+        status = self._status(container)
+        if status == "PUBLISHED":
+            return Reconciliation("published", self._found(post, container))
+        if status in DEAD:
+            self._forget(post.id)
+        return Reconciliation("absent")
+
+    def _status(self, container: str) -> str:
+        body = self._get(container, "the container's status",
+                         fields=f"{self.status_field},id")
+        return str(body.get(self.status_field) or "").upper()
+
+    def _wait_until_ready(self, container: str) -> None:
+        for attempt in range(POLL_ATTEMPTS + 1):
+            status = self._status(container)
+            if status in ("FINISHED", "PUBLISHED"):
+                return
+            if status in DEAD:
+                raise PermanentError(f"{self.info.title} could not prepare the post "
+                                     f"(container {status})")
+            if attempt < POLL_ATTEMPTS:
+                self._sleep(POLL_SECONDS)
+        raise TransientError(f"{self.info.title} still prepares container {container}; "
+                             "the outcome is unknown")
+
+    def _found(self, post: OutgoingPost, container: str) -> PublishResult:
+        """A published container's post: its id and link from the recent posts when found."""
+        try:
+            match = self._recent_match(post)
+        except PermanentError:
+            match = None
+        if match is None:
+            return PublishResult(None, None, {"container_id": container})
+        return PublishResult(str(match.get("id")), match.get("permalink"),
+                             {"container_id": container})
+
+    def _recent(self) -> list[dict]:
+        body = self._get(f"{self.user_id}/{self.recent_edge}", "reading the account's posts",
+                         fields=self.recent_fields, limit=RECENT_PAGE)
+        return [d for d in body.get("data") or [] if isinstance(d, dict)]
+
+    def _recent_match(self, post: OutgoingPost) -> Mapping[str, Any] | None:
+        return find_post(post.text, self._recent(), window_start(post.scheduled_at),
+                         text_key=self.text_field, time_key="timestamp")
+
+    def _by_recent_posts(self, post: OutgoingPost) -> Reconciliation:
+        return settle(post, self._recent(), RECENT_PAGE, text_key=self.text_field,
+                      time_key="timestamp",
+                      result=lambda m: PublishResult(str(m.get("id")), m.get("permalink")))
+
+    def _permalink(self, media_id: str) -> str | None:
+        try:
+            return self._get(media_id, "the post's link", fields="permalink").get("permalink")
+        except PermanentError:
+            return None  # the post is out: never fail it for its link
+
+    # -- the account ---------------------------------------------------------------------------
+
+    def who_am_i(self) -> str:
+        """The account's username (checks the token works); `token_expiry` tells its life."""
+        raise NotImplementedError
+
+    def token_expiry(self) -> tuple[bool, datetime | None]:
+        """(known, when) of the token's expiry, from `debug_token`."""
+        return debug_token_expiry(self.http, self.api, self._token)
