@@ -17,6 +17,10 @@ from toolkit.errors import StoreError
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+class StoreGone(StoreError):
+    """The SQLite file was removed or replaced under a running process."""
+
+
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL (None for other databases, in-memory or URI forms)."""
     if not url.startswith("sqlite"):
@@ -80,8 +84,6 @@ def check_writable(path: Path) -> None:
 def check_same_file(path: Path, identity: tuple[int, int]) -> None:
     """Raise `StoreGone` when the file at `path` is no longer the one opened (`identity`): a
     process must never go on writing to a deleted or replaced store."""
-    from toolkit.store.failures import StoreGone
-
     now_id = file_identity(path)
     if now_id is None:
         raise StoreGone(f"the store file {path} was removed while in use")
