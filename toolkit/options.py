@@ -253,3 +253,17 @@ def read_schema(rd: Reading, node: Node, schema: dict[str, Option], where: str =
         if option.field is not None:
             rd.fields[option.field] = value
     return values
+
+
+def walk(schema: dict[str, Option], prefix: str = "") -> list[tuple[str, Option]]:
+    """Every key of `schema` as `(dotted name, option)`, in the schema's order, each section's
+    keys right after it; a named entry's keys as `platforms.<name>.limit`."""
+    out: list[tuple[str, Option]] = []
+    for key, option in schema.items():
+        name = prefix + key
+        out.append((name, option))
+        if isinstance(option, Named):
+            out += walk(option.schema, f"{name}.<name>.")
+        elif isinstance(option, Section):
+            out += walk(option.schema, f"{name}.")
+    return out
