@@ -49,7 +49,8 @@ def configure_connection(dbapi_conn: Any, timeout: float) -> None:
 
     FULL: every commit (a claim, a publication's outcome, an approval) is on disk when it
     returns; NORMAL in WAL mode may lose the last commits on a power cut or kernel crash, so a
-    post that went out could be claimed and published again (README, Durability)."""
+    post that went out could be claimed and published again (docs/explanation/exactly-once.md,
+    Durability)."""
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
