@@ -99,14 +99,26 @@ def graph(root: Path = ROOT) -> dict[str, set[str]]:
     return {name: imports(name, path, known) for name, path in known.items()}
 
 
-def layer_of(name: str) -> int | None:
-    """The index in LAYERS of the longest prefix naming `name`, or None."""
+def layer_of(name: str, layers: list[tuple[str, list[str]]] = LAYERS) -> int | None:
+    """The index in `layers` of the longest prefix naming `name`, or None."""
     best, where = -1, None
-    for i, (_, prefixes) in enumerate(LAYERS):
+    for i, (_, prefixes) in enumerate(layers):
         for prefix in prefixes:
             if (name == prefix or name.startswith(prefix + ".")) and len(prefix) > best:
                 best, where = len(prefix), i
     return where
+
+
+def upward(g: dict[str, set[str]], layers: list[tuple[str, list[str]]] = LAYERS) -> list[str]:
+    """Each import from a module to one of a higher layer, in words."""
+    found = []
+    for name, targets in sorted(g.items()):
+        mine = layer_of(name, layers)
+        for target in sorted(targets):
+            theirs = layer_of(target, layers)
+            if mine is not None and theirs is not None and theirs > mine:
+                found.append(f"{name} ({layers[mine][0]}) imports {target} ({layers[theirs][0]})")
+    return found
 
 
 def cycles(g: dict[str, set[str]]) -> list[list[str]]:
@@ -150,15 +162,8 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_import_goes_up_a_layer() -> None:
-    upward = []
-    for name, targets in sorted(graph().items()):
-        mine = layer_of(name)
-        for target in sorted(targets):
-            theirs = layer_of(target)
-            if mine is not None and theirs is not None and theirs > mine:
-                upward.append(f"{name} ({LAYERS[mine][0]}) imports {target} "
-                              f"({LAYERS[theirs][0]})")
-    assert not upward, "imports from a lower layer to a higher one:\n" + "\n".join(upward)
+    found = upward(graph())
+    assert not found, "imports from a lower layer to a higher one:\n" + "\n".join(found)
 
 
 def test_no_import_cycles() -> None:
@@ -168,16 +173,18 @@ def test_no_import_cycles() -> None:
 
 
 def test_the_walker_sees_a_cycle_and_an_upward_import(tmp_path: Path) -> None:
+    # made-up modules (low, high), so that no regrouping renames them
     pkg = tmp_path / PACKAGE
-    (pkg / "store").mkdir(parents=True)
+    (pkg / "low").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
-    (pkg / "store" / "__init__.py").write_text("from toolkit.store import a\n")
-    (pkg / "store" / "a.py").write_text("def f():\n    from toolkit.store.b import g\n")
-    (pkg / "store" / "b.py").write_text("from .a import f\nfrom toolkit import cli\n")
-    (pkg / "cli.py").write_text("TYPE_CHECKING = False\nif TYPE_CHECKING:\n"
-                                "    from toolkit.store import b\n")
+    (pkg / "low" / "__init__.py").write_text("from toolkit.low import a\n")
+    (pkg / "low" / "a.py").write_text("def f():\n    from toolkit.low.b import g\n")
+    (pkg / "low" / "b.py").write_text("from .a import f\nfrom toolkit import high\n")
+    (pkg / "high.py").write_text("TYPE_CHECKING = False\nif TYPE_CHECKING:\n"
+                                 "    from toolkit.low import b\n")
     g = graph(tmp_path)
-    assert g["toolkit.store.b"] == {"toolkit.store.a", "toolkit.cli"}
-    assert g["toolkit.cli"] == set()
-    assert cycles(g) == [["toolkit.store.a", "toolkit.store.b"]]
-    assert layer_of("toolkit.cli") > layer_of("toolkit.store.b")  # so b's import goes up
+    assert g["toolkit.low.b"] == {"toolkit.low.a", "toolkit.high"}
+    assert g["toolkit.high"] == set()
+    assert cycles(g) == [["toolkit.low.a", "toolkit.low.b"]]
+    layers = [("low", ["toolkit", "toolkit.low"]), ("high", ["toolkit.high"])]
+    assert upward(g, layers) == ["toolkit.low.b (low) imports toolkit.high (high)"]
