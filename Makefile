@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast test-dates lint bench check clean
+.PHONY: run test test-fast test-dates lint bench check clean docs docs-serve screenshots
 
 # axe-core for the browser tests' accessibility checks and vnu-jar (the Nu HTML checker) for
 # the pages' HTML (skipped where npm is missing)
@@ -62,5 +62,18 @@ check: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# the docs site (MkDocs + Material, mkdocs.yml): strict, so a broken link or anchor fails it;
+# the command-line and configuration references are generated from the code
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+DOCS_PORT ?= 8001
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --strict -a 127.0.0.1:$(DOCS_PORT)
+
+# docs/*.png again from the review app and the share kit (Playwright + the system's Chromium)
+screenshots: $(STAMP)
+	$(BIN)/python docs/hooks/screenshots.py
+
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data .docs-site

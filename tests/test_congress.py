@@ -122,7 +122,7 @@ def test_check_warns_in_the_30_days_before_review_by(members_project: Path, monk
         assert [str(p) for p in problems] == [
             f"members/congress.yaml:{line}: warning: member data must be reviewed by 2027-01-03 "
             f"(in {days} day{'s' * (days != 1)}); refresh it with `toolkit congress update DIR` "
-            "(see README, Members of Congress)"]
+            "(see docs/guide/call-your-members.md)"]
 
 
 def test_check_errors_after_review_by(members_project: Path, run_cli, monkeypatch) -> None:

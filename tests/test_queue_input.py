@@ -221,6 +221,14 @@ def test_help_is_complete(run_cli) -> None:
             for param in command.params:
                 if param.param_type_name == "option":
                     assert param.help, f"`toolkit {path}` {param.opts} has no help text"
+    from toolkit.config import SCHEMA
+    from toolkit.options import walk
+
+    keys = walk(SCHEMA)  # every config key there is, nested and named entries' keys included
+    assert {"campaign.name", "platforms.<name>.limit", "notify.channels.<name>.url_env",
+            "web.trusted_proxy", "brand.colors.accent"} <= {name for name, _ in keys}
+    for name, option in keys:
+        assert option.help, f"config key `{name}` has no help text (help= in its schema line)"
 
 
 def test_four_eyes_holds_on_the_command_line_too(run_cli, project: Path) -> None:

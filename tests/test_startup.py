@@ -1,11 +1,11 @@
-"""Issue 9's start-up work: the length cache, what a command imports, and the layering.
+"""Issue 9's start-up work: the length cache and what a command imports (the layering is
+tests/test_layers.py).
 
 Speed itself is measured by `bench/commands.py`, never asserted here.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -96,23 +96,3 @@ def test_check_leaves_the_cache_beside_the_config_and_says_the_same_from_it(
 def test_gitignore_keeps_the_cache_out_of_the_repository() -> None:
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert ".cache/" in ignored
-
-
-def _imports(path: Path) -> set[str]:
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-    return names
-
-
-HIGHER = ("toolkit.compose", "toolkit.graphics", "toolkit.store", "toolkit.dispatch",
-          "toolkit.publish", "toolkit.queue", "toolkit.review", "toolkit.site", "toolkit.cli")
-
-
-def test_the_library_layer_imports_no_higher_layer() -> None:
-    for path in sorted((ROOT / "toolkit" / "library").glob("*.py")):
-        upward = {n for n in _imports(path) if n.startswith(HIGHER)}
-        assert not upward, f"{path.name} imports {upward}"

@@ -290,93 +290,141 @@ def _store_url(rd: Reading, spot: Spot) -> str:
 # -- the schema: one line per key, in the order problems are reported ---------------------------
 
 PLATFORM: dict[str, Option] = {
-    "limit": Positive(280),
-    "counter": Choice(COUNTERS, "x"),
-    "card_format": Type(str, None),
-    "max_images": Positive(4),
+    "limit": Positive(280, help="The most characters a post may have, as `counter` counts them."),
+    "counter": Choice(COUNTERS, "x", help="How length is counted: `x` (twitter-text v3), "
+                      "`graphemes` (Bluesky) or `mastodon` (graphemes, each URL as 23)."),
+    "card_format": Type(str, None, help="The graphics format a post's card uses on this "
+                        "platform (a key of `graphics.formats`)."),
+    "max_images": Positive(4, help="The most images one post may carry."),
 }
 FORMAT: dict[str, Option] = {
-    "width": Positive(1080),
-    "height": Positive(1080),
-    "safe_top": Type((int, float), 0.0, convert=float),
-    "safe_bottom": Type((int, float), 0.0, convert=float, check=_check_safe_area),
-    "min_text_px": Positive(None, convert=lambda v: v or 0),
+    "width": Positive(1080, help="Width of the image, in pixels."),
+    "height": Positive(1080, help="Height of the image, in pixels."),
+    "safe_top": Type((int, float), 0.0, convert=float,
+                     help="Share of the height kept clear at the top (0.14 for stories)."),
+    "safe_bottom": Type((int, float), 0.0, convert=float, check=_check_safe_area,
+                        help="Share of the height kept clear at the bottom."),
+    "min_text_px": Positive(None, convert=lambda v: v or 0,
+                            help="The smallest text (source, footer) may not be below this "
+                            "many pixels."),
 }
 ACCOUNT: dict[str, Option] = {
-    "platform": Type(str, "", required=True, check=_check_platform),
-    "env": Custom(_env_names),
-    "daily_cap": Positive(None),
-    "monthly_cap": Positive(None),
-    "handle": Type(str, None),
-    "service": URL(None, show=repr, slash="strip", pattern=r"https?://[^\s/]+(/\S*)?"),
+    "platform": Type(str, "", required=True, check=_check_platform,
+                     help="The platform this account posts to (a key of `platforms`)."),
+    "env": Custom(_env_names, help="Names of the environment variables that hold the "
+                  "account's keys (never the keys themselves), e.g. `api_key: X_API_KEY`."),
+    "daily_cap": Positive(None, help="The most posts a day for this account (X's free "
+                          "tier: 17); `approve` and `schedule` warn past it."),
+    "monthly_cap": Positive(None, help="The most posts a month for this account (X's free "
+                            "tier: 500)."),
+    "handle": Type(str, None, help="The account's user name, used in post URLs."),
+    "service": URL(None, show=repr, slash="strip", pattern=r"https?://[^\s/]+(/\S*)?",
+                   help="A Bluesky PDS or Mastodon instance URL for this account."),
 }
 SCHEMA: dict[str, Option] = {
     "campaign": Section({
-        "name": Type(str, "", required=True, field="name"),
-        "organisation": Type(str, "", field="organisation"),
-        "donate_url": URL(None, field="donate_url"),
-        "url": URL("", required=True, field="url"),
-    }, required=True),
-    "timezone": Custom(_timezone, field="timezone"),
-    "languages": Strings(("en",), check=_check_languages, field="languages"),
-    "hashtags": Strings((REQUIRED_HASHTAG,), check=_check_hashtags, field="hashtags"),
+        "name": Type(str, "", required=True, field="name", help="The campaign's name."),
+        "organisation": Type(str, "", field="organisation",
+                             help="The organisation that runs the campaign."),
+        "donate_url": URL(None, field="donate_url", help="The donation page (`link: donate` "
+                          "in a message); `toolkit check` warns while it is a placeholder."),
+        "url": URL("", required=True, field="url",
+                   help="The campaign page (`link: campaign` in a message)."),
+    }, required=True, help="Who runs the campaign and where its pages are."),
+    "timezone": Custom(_timezone, field="timezone", help="IANA timezone name; posting slots and "
+                       "`--at` times without an offset are read in it."),
+    "languages": Strings(("en",), check=_check_languages, field="languages",
+                         help="The campaign's languages: every message and card needs each."),
+    "hashtags": Strings((REQUIRED_HASHTAG,), check=_check_hashtags, field="hashtags",
+                        help="Added to every post that lacks them; `#SaveAsylum` is required."),
     "library": Section({
-        "posts": Dir("../posts", field="posts_dir"),
-        "number_allowlist": Strings((), field="number_allowlist"),
-        "statistic_max_age_days": Positive(730, field="statistic_max_age_days"),
-        "present_tense": Custom(_present_tense, field="present_tense"),
-    }),
-    "campaign.per_language": Custom(_campaign_words, field="campaign_words"),
+        "posts": Dir("../posts", field="posts_dir", help="The post library's folder."),
+        "number_allowlist": Strings((), field="number_allowlist", help="Digits allowed in a "
+                                    "message's own words (e.g. \"2.0\")."),
+        "statistic_max_age_days": Positive(730, field="statistic_max_age_days", help="A "
+                                           "statistic older than this many days is stale."),
+        "present_tense": Custom(_present_tense, field="present_tense", help="Per language, "
+                                "words about the policy's present that need a dated claim."),
+    }, help="Where the post library is and the rules its texts follow."),
+    "campaign.per_language": Custom(_campaign_words, field="campaign_words", help="Per "
+                                    "language: name, tagline and short URL on cards and in alt "
+                                    "text; optional `organisation`, how the alt text names it."),
     "numbers": Named(NUMBER_FORMAT, number_format, field="number_formats",
-                     not_mapping="'{label}' must be a mapping (thousands, decimal)"),
-    "platforms": Named(PLATFORM, PlatformSpec, "platform", required=True, field="platforms"),
+                     not_mapping="'{label}' must be a mapping (thousands, decimal)",
+                     help="Per language, how figures are written."),
+    "platforms": Named(PLATFORM, PlatformSpec, "platform", required=True, field="platforms",
+                       help="Per platform: its length limit, how length is counted, its card "
+                       "format and images per post."),
     "graphics": Section({
-        "out": Dir("../graphics", field="graphics_dir"),
+        "out": Dir("../graphics", field="graphics_dir", help="The share graphics' folder."),
         "formats": Named(FORMAT, FormatSpec, "format", short=True, field="formats",
-                         check=_check_card_formats),
-    }),
+                         check=_check_card_formats, help="The image formats cards are "
+                         "rendered in (`x`, `square`, `portrait`, `story`, `link`)."),
+    }, help="The share graphics: where they go and in which sizes."),
     "brand": Section({
         "colors": Section({key: Match(HEX_COLOUR, "must be a hex colour like #1a2b3c",
-                                      required=True, convert=lambda v: v and v.lower())
+                                      required=True, convert=lambda v: v and v.lower(),
+                                      help=f"The {key.replace('_', ' ')} colour, as #rrggbb.")
                            for key in BRAND_COLOURS}, short=True,
-                          convert=lambda c: {k: v for k, v in c.items() if v is not None}),
-        "font": Choice(("lato",), "lato", "'brand.font' must be 'lato' (the bundled OFL font)"),
-    }, build=Brand, field="brand"),
+                          convert=lambda c: {k: v for k, v in c.items() if v is not None},
+                          help="The cards' colours (checked for WCAG contrast)."),
+        "font": Choice(("lato",), "lato", "'brand.font' must be 'lato' (the bundled OFL font)",
+                       help="The cards' font: `lato` (bundled)."),
+    }, build=Brand, field="brand", help="The cards' look."),
     "schedule": Section({
-        "slots": Custom(_slots, field="slots"),
+        "slots": Custom(_slots, field="slots", help="Weekly posting slots per weekday "
+                        "(`mon: [\"09:00\", \"13:00\"]`), in the campaign's timezone."),
         "max_lateness_minutes": Positive(60, field="max_lateness",
-                                         convert=lambda m: timedelta(minutes=m)),
+                                         convert=lambda m: timedelta(minutes=m),
+                                         help="A post later than this after an outage "
+                                         "becomes `missed` and waits for a person."),
         "week_starts": Choice(WEEKDAYS, "mon", field="week_start",  # a bad one is reported
-                              convert=lambda d: WEEKDAYS.index(d) if d in WEEKDAYS else 0),
-    }),
+                              convert=lambda d: WEEKDAYS.index(d) if d in WEEKDAYS else 0,
+                              help="The first day of the review app's week."),
+    }, help="When posts go out."),
     "store": Section({
-        "url": Custom(_store_url, field="store_url"),
-        "media": Dir(None, field="media_dir"),
-    }),
-    "outbox": Dir("../data/outbox", field="outbox_dir"),
-    "accounts": Named(ACCOUNT, Account, "account", field="accounts"),
-    "notify": Section(NOTIFY, build=NotifySettings, field="notify"),
+        "url": Custom(_store_url, field="store_url", help="SQLAlchemy URL of the store "
+                      "(default `sqlite:///../data/toolkit.db`); `TOOLKIT_STORE_URL` wins."),
+        "media": Dir(None, field="media_dir", help="Folder of the images frozen at approval "
+                     "(default `media/` beside the SQLite file; required for PostgreSQL)."),
+    }, help="Where posts, their history and the frozen images are kept."),
+    "outbox": Dir("../data/outbox", field="outbox_dir",
+                  help="Folder of the outbox publisher (posts as JSON files)."),
+    "accounts": Named(ACCOUNT, Account, "account", field="accounts", help="The campaign's "
+                      "accounts by name; several may share a platform."),
+    "notify": Section(NOTIFY, build=NotifySettings, field="notify",
+                      help="Who is told when a person is needed, and how."),
     "health": Section({
         "heartbeat_max_age_seconds": Positive(120, field="heartbeat_max_age",
-                                              convert=lambda s: timedelta(seconds=s)),
-    }),
-    "fallback_to_outbox": Type(bool, True, field="fallback_to_outbox"),
+                                              convert=lambda s: timedelta(seconds=s),
+                                              help="A scheduler whose heartbeat is older "
+                                              "counts as down."),
+    }, help="When the scheduler counts as alive."),
+    "fallback_to_outbox": Type(bool, True, field="fallback_to_outbox", help="With no keys for "
+                               "an account, send its posts to the outbox instead of failing."),
     "site": Section({
-        "out": Dir("../site", field="site_dir"),
-        "base_url": URL("", show=repr, slash="add", field="site_base_url"),
-    }),
+        "out": Dir("../site", field="site_dir", help="The share kit's folder."),
+        "base_url": URL("", show=repr, slash="add", field="site_base_url", help="The address "
+                        "the share kit is published at (previews and canonical links)."),
+    }, help="The supporters' share kit."),
     "review": Section({
-        "second_person": Type(bool, False, field="second_person"),
-        "require_signoff": Strings((), field="require_signoff"),
-        "own_link_signoff": Type(bool, False, field="own_link_signoff"),
-    }),
+        "second_person": Type(bool, False, field="second_person", help="The four-eyes rule: "
+                              "nobody approves a post they queued."),
+        "require_signoff": Strings((), field="require_signoff", help="Sign-off names (e.g. "
+                                   "`[\"Legal\"]`) a post needs at its current revision "
+                                   "before approval."),
+        "own_link_signoff": Type(bool, False, field="own_link_signoff", help="A sign-off "
+                                 "through a link the approving lead made counts for them too."),
+    }, help="Rules of approval."),
     "web": Section({
-        "tls": Type(bool, False),
+        "tls": Type(bool, False, help="Served over HTTPS: Secure cookies and HSTS."),
         # a session lasts at most a (leap) year; more overflows the clock
-        "session_hours": Positive(12, maximum=8784),
-        "base_url": URL("", show=repr, slash="strip"),
-        "trusted_proxy": Type(str, ""),
-    }, build=WebSettings, field="web"),
+        "session_hours": Positive(12, maximum=8784, help="Hours a sign-in lasts."),
+        "base_url": URL("", show=repr, slash="strip", help="The review app's address, "
+                        "used in the calendar feed URL."),
+        "trusted_proxy": Type(str, "", help="The reverse proxy whose X-Forwarded-For is "
+                              "believed (sign-in limits per address)."),
+    }, build=WebSettings, field="web", help="The review web app (`toolkit serve`)."),
 }
 
 

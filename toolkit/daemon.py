@@ -23,7 +23,7 @@ from toolkit.dispatch import Dispatcher
 from toolkit.errors import StoreError
 from toolkit.heartbeat import Heartbeat
 from toolkit.sdnotify import sd_notify
-from toolkit.store.failures import StoreGone
+from toolkit.store.location import StoreGone
 from toolkit.store.notify import ChangeListener, listens
 from toolkit.store.store import safe_url
 

@@ -75,8 +75,8 @@ def _separators_differ(rd: Reading, spot: Spot, decimal: str) -> None:
 
 #: one language's entry in `numbers`
 NUMBER_FORMAT: dict[str, Option] = {
-    "thousands": Type(str, ","),
-    "decimal": Type(str, ".", check=_separators_differ),
+    "thousands": Type(str, ",", help="The thousands separator (`1,544`)."),
+    "decimal": Type(str, ".", check=_separators_differ, help="The decimal separator."),
 }
 
 

@@ -5,7 +5,9 @@ key by key in the schema's order, and each option validates its own node, record
 problem as `path:line: error` through a `FieldReader` (never raising). Adding a key is one line.
 
 An option with `field=` also hands its value to the `Config` field of that name; `check=` runs a
-rule across keys right after the option is read (`check(reading, spot, value)`).
+rule across keys right after the option is read (`check(reading, spot, value)`). `help=` says in
+a sentence what the key is for: the docs site's configuration reference is generated from it
+(`docs/hooks/config_reference.py`), and a test fails for a key without it.
 """
 
 from __future__ import annotations
@@ -52,9 +54,10 @@ class Option:
     """One key of a section: its default, whether it is required, and how it is validated."""
 
     def __init__(self, default: Any = None, *, required: bool = False, field: str | None = None,
-                 check: Check | None = None, convert: Callable[[Any], Any] | None = None) -> None:
+                 check: Check | None = None, convert: Callable[[Any], Any] | None = None,
+                 help: str = "") -> None:
         self.default, self.required, self.field = default, required, field
-        self.check, self.convert = check, convert
+        self.check, self.convert, self.help = check, convert, help
 
     def read(self, rd: Reading, spot: Spot) -> Any:
         """The key's value (or its default), recording a problem for each bad one."""
@@ -250,3 +253,17 @@ def read_schema(rd: Reading, node: Node, schema: dict[str, Option], where: str =
         if option.field is not None:
             rd.fields[option.field] = value
     return values
+
+
+def walk(schema: dict[str, Option], prefix: str = "") -> list[tuple[str, Option]]:
+    """Every key of `schema` as `(dotted name, option)`, in the schema's order, each section's
+    keys right after it; a named entry's keys as `platforms.<name>.limit`."""
+    out: list[tuple[str, Option]] = []
+    for key, option in schema.items():
+        name = prefix + key
+        out.append((name, option))
+        if isinstance(option, Named):
+            out += walk(option.schema, f"{name}.<name>.")
+        elif isinstance(option, Section):
+            out += walk(option.schema, f"{name}.")
+    return out

@@ -141,7 +141,7 @@ def _run() -> None:
     click.echo(f"The supporters' share kit: open {config.site_dir / 'index.html'} in a browser")
     click.echo("To publish to a real X account, set X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN "
                "and X_ACCESS_TOKEN_SECRET (environment or .env), then `toolkit accounts test`;"
-               " see README.md, 'Connecting real accounts'.\n")
+               " see docs/guide/connecting-accounts.md.\n")
     from toolkit.daemon import SchedulerService
     from toolkit.runner import build_dispatcher, setup_logging
 

@@ -13,24 +13,24 @@ import click
 
 from toolkit import __version__
 
-#: command name -> (module:attribute, one-line help shown by `toolkit --help`)
+#: command name -> (module:attribute in this package, one-line help shown by `toolkit --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("toolkit.cli.check:check", "Validate the config and post library."),
-    "library": ("toolkit.cli.library:library", "List messages and statistics."),
-    "compose": ("toolkit.cli.compose:compose", "Print the exact text that would be published."),
-    "graphics": ("toolkit.cli.graphics:graphics", "Render share graphics (build, sheet)."),
-    "queue": ("toolkit.cli.queue:queue", "Queue, show, approve, cancel, resolve posts."),
-    "schedule": ("toolkit.cli.schedule:schedule", "Show the schedule for review (ICS, HTML)."),
-    "accounts": ("toolkit.cli.accounts:accounts", "Check the configured platform accounts."),
-    "site": ("toolkit.cli.site:site", "Build the supporters' share kit (static site)."),
-    "status": ("toolkit.cli.status:status", "Scheduler health and posts waiting for a person."),
-    "notify": ("toolkit.cli.notify:notify", "Test and run the notification channels."),
-    "store": ("toolkit.cli.store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),
-    "users": ("toolkit.cli.users:users", "Add, list and remove the review app's users."),
-    "feed": ("toolkit.cli.feed:feed", "The review app's calendar feed (rotate-token)."),
-    "serve": ("toolkit.cli.serve:serve", "Run the review web app."),
-    "review": ("toolkit.cli.review:review", "Sign-off links for outside reviewers."),
-    "congress": ("toolkit.cli.congress:congress", "Refresh the members of Congress (update)."),
+    "check": ("check:check", "Validate the config and post library."),
+    "library": ("library:library", "List messages and statistics."),
+    "compose": ("compose:compose", "Print the exact text that would be published."),
+    "graphics": ("graphics:graphics", "Render share graphics (build, sheet)."),
+    "queue": ("queue:queue", "Queue, show, approve, cancel, resolve posts."),
+    "schedule": ("schedule:schedule", "Show the schedule for review (ICS, HTML)."),
+    "accounts": ("accounts:accounts", "Check the configured platform accounts."),
+    "site": ("site:site", "Build the supporters' share kit (static site)."),
+    "status": ("status:status", "Scheduler health and posts waiting for a person."),
+    "notify": ("notify:notify", "Test and run the notification channels."),
+    "store": ("store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),
+    "users": ("users:users", "Add, list and remove the review app's users."),
+    "feed": ("feed:feed", "The review app's calendar feed (rotate-token)."),
+    "serve": ("serve:serve", "Run the review web app."),
+    "review": ("review:review", "Sign-off links for outside reviewers."),
+    "congress": ("congress:congress", "Refresh the members of Congress (update)."),
 }
 
 
@@ -44,7 +44,7 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS:
             return None
         module_name, attr = COMMANDS[cmd_name][0].split(":")
-        return getattr(importlib.import_module(module_name), attr)
+        return getattr(importlib.import_module(f"{__name__}.{module_name}"), attr)
 
     def invoke(self, ctx: click.Context) -> object:
         """Run the subcommand; a database error, or a file or folder that cannot be read or

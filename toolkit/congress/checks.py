@@ -23,7 +23,7 @@ from toolkit.problems import Problems
 WARN_DAYS = 30
 #: how many of the longest names and handles `check` composes per platform and language
 FIT_SAMPLE = 5
-REFRESH = "refresh it with `toolkit congress update DIR` (see README, Members of Congress)"
+REFRESH = "refresh it with `toolkit congress update DIR` (see docs/guide/call-your-members.md)"
 
 
 def staleness(roster: Roster, today: date) -> str:

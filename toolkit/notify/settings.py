@@ -72,12 +72,16 @@ def _digest_at(rd: Reading, spot: Spot) -> time | None:
 
 
 CHANNEL: dict[str, Option] = {
-    "url_env": Type(str, "", required=True, check=_check_url_env),
-    "events": Strings(EVENTS, check=_check_events),
-    "lang": Choice(MESSAGE_LANGS, "en"),
+    "url_env": Type(str, "", required=True, check=_check_url_env, help="The environment "
+                    "variable that holds the channel's apprise URL (never the URL itself)."),
+    "events": Strings(EVENTS, check=_check_events, help="The events this channel is sent "
+                      "(default: every event and the digest)."),
+    "lang": Choice(MESSAGE_LANGS, "en", help="The language of its messages."),
 }
 NOTIFY: dict[str, Option] = {
-    "channels": Named(CHANNEL, Channel, "channel"),
-    "digest_at": Custom(_digest_at),
-    "web_url": URL(None, show=repr, slash="strip", convert=lambda v: v or None),
+    "channels": Named(CHANNEL, Channel, "channel", help="The notification channels by name."),
+    "digest_at": Custom(_digest_at, help="When the daily digest is sent, a quoted \"HH:MM\" "
+                        "in the campaign's timezone."),
+    "web_url": URL(None, show=repr, slash="strip", convert=lambda v: v or None,
+                   help="The review app's address: messages link to its pages."),
 }

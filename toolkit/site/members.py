@@ -26,7 +26,7 @@ from toolkit.congress.loader import load_roster, members_path
 from toolkit.congress.models import Roster
 from toolkit.congress.view import members_index_view, members_view, state_payload
 from toolkit.library.models import Library
-from toolkit.site.build import TEMPLATES, member_files
+from toolkit.site.common import TEMPLATES, member_files
 
 #: bump when the state pages or their JSON change shape
 MEMBERS_VERSION = "1"

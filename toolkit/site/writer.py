@@ -16,7 +16,7 @@ from toolkit.errors import ConfigError
 from toolkit.library import Library, load_library
 from toolkit.library.site_words import SiteWords, load_site_words
 from toolkit.site import assets
-from toolkit.site.build import STATIC, TEMPLATES, SiteResult, page_path
+from toolkit.site.common import STATIC, TEMPLATES, SiteResult, page_path
 from toolkit.site.content import PageContent, human_size, page_content, site_cards
 from toolkit.site.members import ANCHOR as MEMBERS_ANCHOR
 from toolkit.site.members import SCRIPT as MEMBERS_SCRIPT

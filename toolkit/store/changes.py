@@ -16,8 +16,7 @@ from sqlalchemy.sql import ClauseElement, Insert
 from toolkit.errors import InvalidTransition, NotFound, StaleRevision
 from toolkit.store import pgbulk, sqlite_bulk
 from toolkit.store.models import CHANGED, Detail, Post, detail_for, scrubbed
-from toolkit.store.schema import UTCDateTime, audit, posts
-from toolkit.store.web import comments
+from toolkit.store.schema import UTCDateTime, audit, comments, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50

@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select, text
 
 from toolkit.errors import StoreError
-from toolkit.store import signoff  # noqa: F401 - registers its tables (and the web app's)
 from toolkit.store.media import refreeze
 from toolkit.store.schema import SEEDED_BY_MIGRATIONS, metadata, migrations_table, posts
 from toolkit.store.store import Store, safe_url

@@ -16,10 +16,6 @@ from toolkit.errors import StoreError
 MAX_DETAIL = 160
 
 
-class StoreGone(StoreError):
-    """The SQLite file was removed or replaced under a running process."""
-
-
 def _cut(text: str) -> str:
     text = text.strip().splitlines()[0] if text.strip() else text
     return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL - 1] + "…"

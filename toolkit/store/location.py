@@ -17,6 +17,10 @@ from toolkit.errors import StoreError
 SQLITE_BUSY_TIMEOUT_S = 30
 
 
+class StoreGone(StoreError):
+    """The SQLite file was removed or replaced under a running process."""
+
+
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL (None for other databases, in-memory or URI forms)."""
     if not url.startswith("sqlite"):
@@ -45,7 +49,8 @@ def configure_connection(dbapi_conn: Any, timeout: float) -> None:
 
     FULL: every commit (a claim, a publication's outcome, an approval) is on disk when it
     returns; NORMAL in WAL mode may lose the last commits on a power cut or kernel crash, so a
-    post that went out could be claimed and published again (README, Durability)."""
+    post that went out could be claimed and published again (docs/explanation/exactly-once.md,
+    Durability)."""
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
@@ -80,8 +85,6 @@ def check_writable(path: Path) -> None:
 def check_same_file(path: Path, identity: tuple[int, int]) -> None:
     """Raise `StoreGone` when the file at `path` is no longer the one opened (`identity`): a
     process must never go on writing to a deleted or replaced store."""
-    from toolkit.store.failures import StoreGone
-
     now_id = file_identity(path)
     if now_id is None:
         raise StoreGone(f"the store file {path} was removed while in use")

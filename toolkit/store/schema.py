@@ -161,6 +161,81 @@ notify_outbox = Table(
 Index("ix_notify_outbox_pending", notify_outbox.c.sent_at, notify_outbox.c.next_try)
 
 
+# the review app's tables (migration "005_web"; `toolkit.store.web` reads and writes them)
+users = Table(
+    "users", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user", String(64), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Integer, nullable=False),
+)
+
+comments = Table(
+    "comments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", String(16), nullable=False, index=True),
+    Column("author", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+settings = Table(
+    "settings", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# sign-off links and decisions (migration "008_signoff"; `toolkit.store.signoff`)
+review_links = Table(
+    "review_links", metadata,
+    Column("id", String(16), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(64), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+)
+
+review_link_posts = Table(
+    "review_link_posts", metadata,
+    Column("link_id", String(16), primary_key=True),
+    Column("post_id", String(16), primary_key=True),
+)
+
+signoffs = Table(
+    "signoffs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post_id", String(16), nullable=False, index=True),
+    Column("link_id", String(16), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+
+
 def _m001_initial(conn: Connection) -> None:
     for table in (posts, audit):
         table.create(conn, checkfirst=True)
@@ -182,9 +257,8 @@ def _add_column(conn: Connection, table: str, name: str, kind: str) -> None:
 
 
 def _m005_web(conn: Connection) -> None:
-    from toolkit.store.web import create_tables
-
-    create_tables(conn)
+    for table in (users, sessions, login_attempts, comments, settings):
+        table.create(conn, checkfirst=True)
 
 
 def _m006_ops(conn: Connection) -> None:
@@ -221,9 +295,8 @@ def _m007_store(conn: Connection) -> None:
 
 
 def _m008_signoff(conn: Connection) -> None:
-    from toolkit.store.signoff import create_tables
-
-    create_tables(conn)
+    for table in (review_links, review_link_posts, signoffs):
+        table.create(conn, checkfirst=True)
 
 
 def _m009_frozen_facts(conn: Connection) -> None:

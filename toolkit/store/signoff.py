@@ -15,55 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, String, Table, Text, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from toolkit.errors import InputError, NotFound
 from toolkit.store.models import CHANGED
-from toolkit.store.schema import UTCDateTime, audit, metadata, posts
-from toolkit.store.web import comments, digest
+from toolkit.store.schema import audit, comments, posts, review_link_posts, review_links, signoffs
+from toolkit.store.web import digest
 
 APPROVE, CHANGES = "approved", "changes_requested"
 DECISIONS = (APPROVE, CHANGES)
 #: what a person is told when the post moved on since the page they acted on was shown
 #: the longest a link may work, in days
 MAX_DAYS = 90
-
-review_links = Table(
-    "review_links", metadata,
-    Column("id", String(16), primary_key=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("name", String(64), nullable=False),
-    Column("created_by", String(64), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Column("revoked_at", UTCDateTime),
-)
-
-review_link_posts = Table(
-    "review_link_posts", metadata,
-    Column("link_id", String(16), primary_key=True),
-    Column("post_id", String(16), primary_key=True),
-)
-
-signoffs = Table(
-    "signoffs", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("post_id", String(16), nullable=False, index=True),
-    Column("link_id", String(16), nullable=False),
-    Column("name", String(64), nullable=False),
-    Column("reviewer", String(64), nullable=False),
-    Column("decision", String(20), nullable=False),
-    Column("revision", Integer, nullable=False),
-    Column("comment", Text, nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-)
-
-
-def create_tables(conn: Connection) -> None:
-    """The migration "008_signoff"."""
-    for table in (review_links, review_link_posts, signoffs):
-        table.create(conn, checkfirst=True)
-
 
 @dataclass(frozen=True)
 class Link:

@@ -14,12 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Column,
-    Connection,
-    Integer,
-    String,
-    Table,
-    Text,
     delete,
     func,
     insert,
@@ -30,58 +24,18 @@ from sqlalchemy import (
 
 from toolkit.errors import NotFound
 from toolkit.store.models import Post
-from toolkit.store.schema import UTCDateTime, audit, metadata, posts
-
-users = Table(
-    "users", metadata,
-    Column("name", String(64), primary_key=True),
-    Column("role", String(16), nullable=False),
-    Column("password_hash", Text, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
-)
-
-sessions = Table(
-    "sessions", metadata,
-    Column("id_hash", String(64), primary_key=True),
-    Column("user", String(64), nullable=False, index=True),
-    Column("csrf", String(64), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-)
-
-login_attempts = Table(
-    "login_attempts", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(64), nullable=False, index=True),
-    Column("address", String(64), nullable=False, index=True),
-    Column("at", UTCDateTime, nullable=False),
-    Column("ok", Integer, nullable=False),
-)
-
-comments = Table(
-    "comments", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("post_id", String(16), nullable=False, index=True),
-    Column("author", String(64), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-)
-
-settings = Table(
-    "settings", metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
+from toolkit.store.schema import (  # the tables live with the migration that makes them
+    audit,
+    comments,
+    login_attempts,
+    posts,
+    sessions,
+    settings,
+    users,
 )
 
 FEED_TOKEN = "feed_token_sha256"
 KEEP_ATTEMPTS = timedelta(days=1)
-
-
-def create_tables(conn: Connection) -> None:
-    """The migration "005_web"."""
-    for table in (users, sessions, login_attempts, comments, settings):
-        table.create(conn, checkfirst=True)
 
 
 #: any number, the same in every process: sign-in attempts on PostgreSQL run under this lock
