@@ -18,8 +18,8 @@ from urllib.parse import parse_qs
 import httpx
 from PIL import Image
 
-from toolkit.publish import public_media
 from toolkit.publish.base import MediaItem
+from toolkit.store import public_media
 
 MEDIA_KEY = "media-key-0123456789abcdef"
 REVIEW = "https://review.example.org"

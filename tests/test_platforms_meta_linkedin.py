@@ -21,9 +21,8 @@ from toolkit.config import load_config
 from toolkit.errors import InputError
 from toolkit.graphics.build import build
 from toolkit.library import load_library
-from toolkit.publish import public_media
 from toolkit.queue import Planner
-from toolkit.store import Store
+from toolkit.store import Store, public_media
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 AT = datetime(2099, 1, 5, 15, tzinfo=UTC)

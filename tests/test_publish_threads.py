@@ -22,9 +22,9 @@ from graph_fake import (
 from toolkit import clock
 from toolkit.config import Account
 from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.publish import public_media
 from toolkit.publish.base import OutgoingPost
 from toolkit.publish.threads import API, ThreadsPublisher
+from toolkit.store import public_media
 
 TEXT = "Asylum is a right. End Remain in Mexico: https://www.cvt.org/EndMPP #SaveAsylum"
 

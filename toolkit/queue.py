@@ -245,7 +245,7 @@ class Planner:
         text = self._compose(post.message_id, post.lang, post.platform)
         facts = json.dumps(fact_record(self.library, message, post.lang), ensure_ascii=False)
         media = self.media_for(message.card, post)
-        from toolkit.publish.public_media import image_refusal
+        from toolkit.store.public_media import image_refusal
 
         refused = image_refusal(self.config, post.platform, media)
         if refused:

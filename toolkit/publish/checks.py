@@ -34,8 +34,8 @@ def _check_public_images(config: Config, account: Account, problems: Problems) -
     """A warning for an account of a platform that fetches images itself (Threads, Instagram)
     while no public image URL is configured: approval would refuse its posts with images."""
     from toolkit.platforms import platform_info
-    from toolkit.publish.public_media import media_key_env
-    from toolkit.publish.public_media import unavailable as no_public_url
+    from toolkit.store.public_media import media_key_env
+    from toolkit.store.public_media import unavailable as no_public_url
 
     info = platform_info(account.platform)
     if info is None or not info.image_by_url:

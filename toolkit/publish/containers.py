@@ -1,7 +1,7 @@
 """Publishing through a media container (Threads, Instagram): create → wait → publish, exactly once.
 
 1. The container is created with the post's text (caption) and the frozen image's public URL
-   (`toolkit.publish.public_media`) and alt text; the platform fetches the image itself.
+   (`toolkit.store.public_media`) and alt text; the platform fetches the image itself.
 2. Its id is written to `containers/<post id>.json` beside the store (atomically) **before** the
    publish call, so a publish call is only ever made for a container whose id is on disk.
 3. The publish call turns the container into the post. After a lost answer, `reconcile` asks the
@@ -26,11 +26,11 @@ from toolkit.config import Account, Config
 from toolkit.errors import AuthError, PermanentError, TransientError
 from toolkit.platform_state import read_json, state_dir, state_file, write_private
 from toolkit.platforms import PlatformInfo
-from toolkit.publish import public_media
 from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
 from toolkit.publish.http import PlatformHttp, debug_token_expiry
 from toolkit.publish.limits import check_media
 from toolkit.publish.textmatch import find_post, settle, window_start
+from toolkit.store import public_media
 
 log = logging.getLogger("toolkit.publish.containers")
 

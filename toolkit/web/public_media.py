@@ -1,5 +1,5 @@
 """`/m/<post id>/<n>/<token>.<ext>`: an approved post's frozen image for Threads and Instagram,
-which fetch images themselves (see `toolkit.publish.public_media`). Public (no session), but only
+which fetch images themselves (see `toolkit.store.public_media`). Public (no session), but only
 with the post's token, only while the post waits to go out, and only the frozen bytes."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, send_file
 
 from toolkit.errors import ToolkitError
-from toolkit.publish import public_media
 from toolkit.publish.base import MediaItem, read_media
-from toolkit.store import APPROVED, PUBLISHING
+from toolkit.store import APPROVED, PUBLISHING, public_media
 from toolkit.web import security
 from toolkit.web.media import TYPES
 from toolkit.web.views import toolkit
