@@ -123,6 +123,8 @@ def _styled(old: Any, new: Any) -> Any:
         result = CommentedMap()
         for k, v in new.items():
             result[k] = _styled(old.get(k) if isinstance(old, dict) else None, v)
+        if isinstance(old, CommentedMap) and old.fa.flow_style():
+            result.fa.set_flow_style()
         return result
     return new
 
@@ -247,8 +249,7 @@ def updated_text(text: str, section: str, item_id: str | None, item: dict | None
         start, end, _ = _item_range(data, lines, section, index)
         if item is None:
             del expected[section][index]
-            if start > 0 and not lines[start - 1].strip() and \
-                    (end >= len(lines) or not lines[end].strip()):
+            if start > 0 and not lines[start - 1].strip():
                 start -= 1  # the blank line that set it apart goes with it
             del lines[start:end]
         else:
