@@ -18,7 +18,7 @@ import pytest
 from toolkit.app import Toolkit
 from toolkit.config import load_config
 from toolkit.editing.fields import MAX_TEXT
-from toolkit.editing.save import Change, Conflict, Refused, loaded, save
+from toolkit.editing.save import Change, Conflict, loaded, save
 from toolkit.editing.service import FormError, delete_message, save_message, verify_fact
 from toolkit.errors import InputError
 from toolkit.library.writer import find, parse, plain, updated_text
