@@ -132,7 +132,7 @@ def propose(ctx, kind, fact_id, stat_kind, value, display, label, scope, texts, 
     """Propose a statistic or claim: saved `verified: false` until another lead verifies it."""
     from toolkit.editing.service import propose_fact
 
-    form = {"id": fact_id, "kind": stat_kind, "value": value, "source_name": source_name,
+    form = {"id": fact_id, "stat_kind": stat_kind, "value": value, "source_name": source_name,
             "source_url": source_url, "as_of": as_of}
     for prefix, values, option in (("display", display, "--display"),
                                    ("label", label, "--label"), ("scope", scope, "--scope"),

@@ -44,9 +44,9 @@ def proposed_item(config: Config, section: str, form: Mapping[str, Any], by: str
     problems = FieldProblems()
     item: dict = {"id": check_id(short(form, "id", problems), "id", problems, taken)}
     if section == "statistics":
-        kind = short(form, "kind", problems) or "count"
+        kind = short(form, "stat_kind", problems) or "count"
         if kind not in STAT_KINDS:
-            problems.add("kind", f"must be one of {', '.join(STAT_KINDS)}")
+            problems.add("stat_kind", f"must be one of {', '.join(STAT_KINDS)}")
         raw = short(form, "value", problems, required=True)
         item["kind"] = kind
         item["value"] = int(raw.replace(",", "")) if kind == "count" and \

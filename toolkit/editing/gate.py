@@ -36,17 +36,24 @@ def _key(p: Problem) -> tuple[str, str, str]:
     return p.path, p.level, p.message
 
 
+def item_problems(after: Problems, path: Path, text: str, section: str,
+                  item_id: str) -> list[Problem]:
+    """The problems among `after` that belong to item `item_id` of `section` in file `path`
+    written as `text`: on its lines, or naming it."""
+    shown = display_path(path)
+    span = item_span(text, section, item_id) or (0, -1)
+    named = f"'{item_id}'"
+    return [p for p in after if (p.path == shown and span[0] <= p.line <= span[1])
+            or named in p.message]
+
+
 def judge(config: Config, path: Path, text: str, section: str, item_id: str,
           today: date | None = None, before: Problems | None = None) -> Verdict:
     """The verdict on file `path` written as `text`, for item `item_id` of `section`
     (`before`: the problems of the library as it is, when already known)."""
     before = check_config(config, today=today) if before is None else before
     after = check_pending(config, {path: text}, today)
-    shown = display_path(path)
-    span = item_span(text, section, item_id) or (0, -1)
-    named = f"'{item_id}'"
-    mine = [p for p in after if (p.path == shown and span[0] <= p.line <= span[1])
-            or named in p.message]
+    mine = item_problems(after, path, text, section, item_id)
     old = {_key(p) for p in before.errors}
     blocking = [p for p in after.errors if p in mine or _key(p) not in old]
     return Verdict(mine, blocking)
