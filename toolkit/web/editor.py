@@ -19,7 +19,7 @@ from toolkit.editing.service import (
 )
 from toolkit.errors import InputError
 from toolkit.users import LEAD, can
-from toolkit.web.editor_view import default_platforms, fact_rows, preview
+from toolkit.web.editor_view import EMPTY, default_platforms, fact_rows, preview
 from toolkit.web.security import LARGE_FORMS, now, web_store
 from toolkit.web.views import toolkit
 
@@ -84,7 +84,8 @@ def _page(form: dict, message_id: str | None, problems: list[tuple[str, str]] | 
     config = tk.config
     lang = config.languages[0]
     editing = message_id is not None
-    shown = preview(config, form, message_id, _today())
+    fresh = request.method == "GET" and message_id is None
+    shown = EMPTY if fresh else preview(config, form, message_id, _today())
     live = live_posts(tk, message_id) if editing else []
     return render_template(
         "editor.html", title=f"Edit {message_id}" if editing else "Write a message",

@@ -49,6 +49,10 @@ def hints(problems: list[Any]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+#: what the preview shows before anything is typed
+EMPTY = {"problems": [], "fields": [], "hints": [], "composed": [], "card": None}
+
+
 def preview(config: Config, form: Mapping[str, Any], message_id: str | None,
             today: date) -> dict:
     """The preview of the message the form describes (`message_id`: the one being edited)."""
@@ -61,7 +65,7 @@ def preview(config: Config, form: Mapping[str, Any], message_id: str | None,
     item, fields = message_item(config, form, old, set())
     if old is None and not ID.match(str(item.get("id", ""))):
         item["id"] = DRAFT_ID
-    item["text"] = {k: v or " " for k, v in item["text"].items()}  # an empty text still loads
+    item["text"] = {k: v or "…" for k, v in item["text"].items()}  # an empty text still loads
     where = locate(config, "messages", message_id) if message_id else None
     path = where[0] if where else target_file(config, "messages")
     try:

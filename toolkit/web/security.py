@@ -30,6 +30,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "feed.calendar"}
 LARGE_FORMS: dict[str, int] = {}
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
