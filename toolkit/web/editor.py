@@ -187,7 +187,7 @@ def propose():
         except InputError as exc:
             problems = [("id" if exc.message.startswith("id:") else "source_url", exc.message)]
         else:
-            return redirect(url_for("views.library", done="proposed") + f"#{saved.item_id}",
+            return redirect(url_for("views.library", done="proposed") + f"#fact-{saved.item_id}",
                             code=303)
     return render_template("propose.html", title=f"Propose a {kind}", kind=kind, form=form,
                            problems=problems, languages=toolkit().config.languages), \
@@ -204,4 +204,5 @@ def verify(fact_id: str):
         from toolkit.web.views import library_page
 
         return library_page(error=f"not verified: {exc.message}"), 403
-    return redirect(url_for("views.library", done="verified") + f"#{saved.item_id}", code=303)
+    return redirect(url_for("views.library", done="verified") + f"#fact-{saved.item_id}",
+                    code=303)
