@@ -43,6 +43,12 @@ def as_repo(folder: Path) -> None:
     git(folder, "commit", "-qm", "seed")
 
 
+@pytest.fixture(autouse=True)
+def pinned(pin_clock) -> None:
+    """The tests act at NOW (queueing, checking): the clock says so too."""
+    pin_clock(NOW)
+
+
 @pytest.fixture
 def tk(project: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(project.parent.parent)
@@ -162,6 +168,23 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused(tk: Toolkit) -
     assert "someone changed message 'violence-attacks'" in refused.value.message
     assert "theme: courts" in refused.value.theirs
     assert loaded(tk.config, "messages", "violence-attacks")[1]["theme"] == "courts"
+
+
+def test_a_file_changed_on_disk_is_refused_only_where_it_matters(tk: Toolkit) -> None:
+    path, item, base = loaded(tk.config, "messages", "violence-attacks")
+    form = {"theme": "courts", "link": "campaign", "card": item.get("card", ""),
+            **{f"text_{k}": v for k, v in item["text"].items()}}
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    theme: violence\n", "    theme: by-hand\n", 1),
+                    encoding="utf-8")  # someone's editor saved the same message meanwhile
+    with pytest.raises(Conflict) as refused:
+        save_message(tk, form, "violence-attacks", "sam", NOW, base)
+    assert "theme: by-hand" in refused.value.theirs
+    path.write_text(text + "# a note added by hand at the end\n", encoding="utf-8")
+    save_message(tk, form, "violence-attacks", "sam", NOW, base)  # another part: saved
+    after = path.read_text(encoding="utf-8")
+    assert after.endswith("# a note added by hand at the end\n")
+    assert "    theme: courts\n" in after
 
 
 def test_two_saves_at_once_one_wins(tk: Toolkit) -> None:

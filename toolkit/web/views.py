@@ -179,8 +179,15 @@ def schedule():
         more=len(found) > size, shown=size, page=page,
         notice=NOTICES.get(request.args.get("done", "")),
         can_queue=can(g.role, "queue"), can_move=can(g.role, "edit"),
-        can_bulk=can(g.role, "cancel"),
+        can_bulk=can(g.role, "cancel"), facts_waiting=proposed_facts(tk.library),
         week_drafts=bulk_rows(items, thumbs) if g.role == LEAD and view != "month" else [])
+
+
+def proposed_facts(library) -> list[dict]:
+    """Statistics and claims someone proposed in the editor that nobody has verified yet."""
+    facts = [*library.statistics.values(), *library.claims.values()]
+    return [{"id": f.id, "proposed_by": f.review.proposed_by} for f in facts
+            if f.review.proposed_by and not f.verified]
 
 
 def bulk_rows(items: list[Item], thumbs: Thumbs) -> list[dict]:
