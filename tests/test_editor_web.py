@@ -161,3 +161,19 @@ def test_delete_is_refused_with_the_posts_and_the_post_page_says_the_message_cha
     assert client.post(url, data=form).status_code == 303
     page = client.get(f"/posts/{pid}").data.decode()
     assert "the message changed since it was queued" in page
+
+
+def test_the_card_preview_shows_the_chosen_format_with_its_alt_text(site, run_cli) -> None:
+    client = site.client()
+    sign_in(client, "sam")
+    form = {**form_of(client, "/library/new"), "id": "call-card", "card": "stat-attacks",
+            "text_en": "At least {hrf-attacks-2021} attacks."}
+    fmt = list(site.toolkit.config.formats)[-1]
+    missing = client.post("/library/preview", data={**form, "format": fmt}).data.decode()
+    assert f"Card stat-attacks is not built in {fmt} yet" in missing
+    assert run_cli("graphics", "build").exit_code == 0
+    shown = client.post("/library/preview", data={**form, "format": fmt}).data.decode()
+    img = re.search(r'<img class="card" src="([^"]+)" alt="([^"]+)"', shown)
+    assert img and img[1] == f"/cards/stat-attacks/{fmt}/en"
+    assert "1,544" in img[2] and f"Alt text: {img[2]}" in shown
+    assert client.get(img[1]).status_code == 200

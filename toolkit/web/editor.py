@@ -92,7 +92,7 @@ def _page(form: dict, message_id: str | None, problems: list[tuple[str, str]] | 
         form=form, editing=editing, message_id=message_id, base=base, problems=problems or [],
         theirs=theirs, preview=shown, facts=fact_rows(tk.library, lang),
         cards=sorted(tk.library.cards), platforms=default_platforms(config),
-        languages=config.languages, live=live,
+        languages=config.languages, live=live, formats=list(config.formats),
         action=request.path), status
 
 
