@@ -159,6 +159,7 @@ def test_delete_is_refused_with_the_posts_and_the_post_page_says_the_message_cha
                 platforms=[])
     form["text_en"] = form["text_en"].replace("This policy has to end.", "End it.")
     assert client.post(url, data=form).status_code == 303
+    assert re.search(r"<li>[^<]+: edit by sam</li>", client.get(url).data.decode())
     page = client.get(f"/posts/{pid}").data.decode()
     assert "the message changed since it was queued" in page
 

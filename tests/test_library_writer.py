@@ -282,3 +282,15 @@ def test_delete_is_refused_while_posts_are_queued(tk: Toolkit) -> None:
                  None, "sam", NOW)
     delete_message(tk, "call-gone", "sam", NOW)
     assert loaded(tk.config, "messages", "call-gone") is None
+
+
+@pytest.mark.slow  # builds every graphic and the site
+def test_html_in_a_message_is_text_on_the_supporter_site(run_cli, project: Path,
+                                                         tmp_path: Path) -> None:
+    script = "Write to Congress <script>alert('x')</script> <b>today</b>."
+    assert run_cli("library", "new", "call-html", "--theme", "call", "--link", "campaign",
+                   "--text", f"en={script}", "--text", "es=" + TEXTS["text_es"]).exit_code == 0
+    assert run_cli("graphics", "build").exit_code == 0
+    assert run_cli("site", "build", "--out", str(tmp_path / "site")).exit_code == 0
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert" in page and "<script>alert" not in page

@@ -18,6 +18,7 @@ from toolkit.editing.service import (
     verify_fact,
 )
 from toolkit.errors import InputError
+from toolkit.store.library_log import edits_of
 from toolkit.users import LEAD, can
 from toolkit.web.editor_view import EMPTY, default_platforms, fact_rows, preview
 from toolkit.web.security import LARGE_FORMS, now, web_store
@@ -87,12 +88,15 @@ def _page(form: dict, message_id: str | None, problems: list[tuple[str, str]] | 
     fresh = request.method == "GET" and message_id is None
     shown = EMPTY if fresh else preview(config, form, message_id, _today())
     live = live_posts(tk, message_id) if editing else []
+    tz = config.timezone
+    history = [{"when": e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z"), "actor": e.actor,
+                "action": e.action} for e in edits_of(tk.store, message_id)] if editing else []
     return render_template(
         "editor.html", title=f"Edit {message_id}" if editing else "Write a message",
         form=form, editing=editing, message_id=message_id, base=base, problems=problems or [],
         theirs=theirs, preview=shown, facts=fact_rows(tk.library, lang),
         cards=sorted(tk.library.cards), platforms=default_platforms(config),
-        languages=config.languages, live=live, formats=list(config.formats),
+        languages=config.languages, live=live, formats=list(config.formats), history=history,
         action=request.path), status
 
 
