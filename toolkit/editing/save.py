@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -121,8 +122,7 @@ def loaded(config: Config, section: str, item_id: str) -> tuple[Path, dict, str]
 def target_file(config: Config, section: str) -> Path:
     """The file a new item of `section` goes into: the first that has that section."""
     for path in library_files(config.posts_dir):
-        data = parse(read_text(path))
-        if isinstance(data, dict) and section in data:
+        if re.search(rf"^{section}:", read_text(path), flags=re.MULTILINE):
             return path
     return config.posts_dir / f"{section}.yaml"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,14 @@ def content_hash(text: str) -> str:
 
 
 def parse(text: str) -> Any:
-    """The file's round-trip tree (a mapping with line and column of every key and item)."""
+    """The file's round-trip tree (a mapping with line and column of every key and item).
+    Trees are kept for the last few texts (a preview parses the same text several times):
+    callers only read them."""
+    return _parse(text)
+
+
+@lru_cache(maxsize=8)
+def _parse(text: str) -> Any:
     from ruamel.yaml.error import YAMLError
 
     try:
