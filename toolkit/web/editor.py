@@ -119,7 +119,7 @@ def _save(message_id: str | None):
         field = "id" if exc.message.startswith("id:") else "text"
         return _page(form, message_id, [(field, exc.message.removeprefix("id: "))], base=base,
                      status=400)
-    return redirect(url_for("views.library", done="saved") + f"#{saved.item_id}", code=303)
+    return redirect(url_for("views.library") + f"#{saved.item_id}", code=303)  # the contract
 
 
 @bp.route("/library/new", methods=["GET", "POST"])

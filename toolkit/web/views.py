@@ -47,7 +47,6 @@ NOTICES = {"approve": "Approved: the text and image are frozen as you saw them."
            "resubmit": "Resubmitted with your reply: a draft again, waiting for approval.",
            "cancel": "Cancelled.", "reschedule": "Rescheduled.", "resolve": "Resolved.",
            "comment": "Comment added.", "queue": "Queued as a draft.",
-           "saved": "Saved into the library's file (and its git history, where there is one).",
            "deleted": "Deleted from the library.",
            "proposed": "Proposed: it waits for another lead to verify it.",
            "verified": "Verified: who and when are recorded in the file."}
