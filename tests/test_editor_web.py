@@ -106,7 +106,7 @@ def test_an_edit_of_a_stale_form_is_refused_with_their_version(site) -> None:
     _, item, _ = loaded(site.toolkit.config, "messages", "violence-attacks")
     for form in (theirs, mine):
         form.update({f"text_{k}": v for k, v in item["text"].items()},
-                    card=item["card"], platforms=[])
+                    card=item["card"], platforms=["x", "bluesky", "mastodon"])
     assert client.post(url, data=theirs).status_code == 303
     answer = client.post(url, data={**mine, "theme": "asylum"})
     assert answer.status_code == 409
@@ -156,7 +156,7 @@ def test_delete_is_refused_with_the_posts_and_the_post_page_says_the_message_cha
     assert f"{pid} (draft, bluesky, en)" in alert_of(answer.data.decode())
     _, item, _ = loaded(site.toolkit.config, "messages", "violence-attacks")
     form.update({f"text_{k}": v for k, v in item["text"].items()}, card=item["card"],
-                platforms=[])
+                platforms=["x", "bluesky", "mastodon"])
     form["text_en"] = form["text_en"].replace("This policy has to end.", "End it.")
     assert client.post(url, data=form).status_code == 303
     assert re.search(r"<li>[^<]+: edit by sam</li>", client.get(url).data.decode())

@@ -141,6 +141,7 @@ def test_a_warning_is_shown_and_saved(tk: Toolkit) -> None:
     ({"id": "ok-id", "text_en": "x" * 100_000}, "text_en", f"at most {MAX_TEXT:,}"),
     ({"id": "ok-id", "text_es": ""}, "text_es", "is empty"),
     ({"id": "ok-id", "platforms": "x myspace"}, "platforms", "unknown platform 'myspace'"),
+    ({"id": "ok-id", "platforms": []}, "platforms", "choose at least one platform"),
 ])
 def test_bad_fields_name_their_field(tk: Toolkit, form, field, words) -> None:
     before = (tk.config.posts_dir / "messages.yaml").read_bytes()

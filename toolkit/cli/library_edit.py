@@ -93,7 +93,8 @@ def edit(ctx, message_id, theme, texts, link, card, claims, platforms, by) -> No
     item = found[1]
     old = {"theme": item.get("theme", ""), "link": item.get("link", ""),
            "card": item.get("card", ""), "claims": item.get("claims") or [],
-           "platforms": item.get("platforms") or [],
+           "platforms": item.get("platforms") or [p for p in tk.config.platforms
+                                                    if p != "outbox"],
            **{f"text_{k}": v for k, v in (item.get("text") or {}).items()}}
     form = _message_form(theme, texts, link, card, claims, platforms, old)
     _report(save_message(tk, form, message_id, actor_name(by), clock.now(), found[2],

@@ -105,6 +105,8 @@ def message_item(config: Config, form: Mapping[str, Any], old: dict | None,
     link = optional["link"]
     if link and link not in LINK_NAMES and not link.startswith(("https://", "http://")):
         problems.add("link", f"must be an http(s) URL or one of {', '.join(LINK_NAMES)}")
+    if isinstance(form.get("platforms"), list) and not form["platforms"]:
+        problems.add("platforms", "choose at least one platform")
     for name in optional["platforms"]:
         if name not in config.platforms:
             problems.add("platforms", f"unknown platform '{name[:40]}' (configured: "
