@@ -271,10 +271,10 @@ def pending_texts(texts: dict[Path, str]) -> Iterator[None]:
 def load_yaml_file(path: Path) -> Any:
     """Read and parse one YAML file; unreadable or non-UTF-8 files give a `YamlError` too."""
     shown = display_path(path)
-    pending = _PENDING.get() or {}
+    pending = _PENDING.get()
     try:
-        text = pending[path.resolve()] if path.resolve() in pending else \
-            path.read_text(encoding="utf-8")
+        stand_in = pending.get(path.resolve()) if pending else None
+        text = path.read_text(encoding="utf-8") if stand_in is None else stand_in
     except UnicodeDecodeError:
         raise YamlError(shown, 1, "file is not valid UTF-8") from None
     except OSError as exc:
