@@ -127,6 +127,9 @@ def test_propose_and_verify_under_the_four_eyes_rule(site) -> None:
     assert answer.status_code == 303, answer.data.decode()[:2000]
     library = client.get("/library").data.decode()
     assert "Waiting for a person" in library and "proposed by maria" in library
+    schedule = client.get("/").data.decode()
+    assert 'Proposed and not yet verified: <a href="/library#fact-test-figure">test-figure</a>' \
+        ' (proposed by maria)' in schedule
     refused = client.post("/library/facts/test-figure/verify", data={"csrf_token": token})
     assert refused.status_code == 403
     assert "four-eyes rule" in refused.data.decode()

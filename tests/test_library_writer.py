@@ -295,3 +295,17 @@ def test_html_in_a_message_is_text_on_the_supporter_site(run_cli, project: Path,
     assert run_cli("site", "build", "--out", str(tmp_path / "site")).exit_code == 0
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert" in page and "<script>alert" not in page
+
+
+def test_a_users_commit_address_is_set_on_the_command_line(run_cli, tk: Toolkit) -> None:
+    from toolkit.store.web import WebStore
+
+    added = run_cli("users", "add", "lee", "--role", "staff", "--password-stdin",
+                    "--email", "lee@example.org", input="a-long-password-1\n")
+    assert added.exit_code == 0, added.output
+    assert run_cli("users", "email", "lee", "lee.b@example.org").exit_code == 0
+    assert WebStore(tk.store).user("lee").email == "lee.b@example.org"
+    refused = run_cli("users", "email", "lee", "not an address")
+    assert refused.exit_code == 1
+    assert refused.output == "Error: 'not an address' is not an e-mail address like " \
+        "name@example.org\n"
