@@ -53,7 +53,10 @@ def test_every_app_page_is_valid_html(site, run_cli, tmp_path: Path) -> None:
     for name, path in {"week": "/", "month": "/?view=month", "agenda": "/?view=agenda",
                        "search": "/?q=call&status=draft", "library": "/library",
                        "library-at": "/library?at=2030-01-07T09:00", "draft": f"/posts/{draft}",
-                       "approved": f"/posts/{approved}", "sent": f"/posts/{sent}"}.items():
+                       "approved": f"/posts/{approved}", "sent": f"/posts/{sent}",
+                       "editor-new": "/library/new", "editor": "/library/violence-attacks/edit",
+                       "propose": "/library/facts/new?kind=statistic",
+                       "propose-claim": "/library/facts/new?kind=claim"}.items():
         pages[name] = client.get(path).data
     csrf = session_csrf(client)
     pages["results"] = client.post("/approve-week", data={"csrf_token": csrf,
@@ -63,6 +66,9 @@ def test_every_app_page_is_valid_html(site, run_cli, tmp_path: Path) -> None:
     pages["link"] = client.post(f"/posts/{sent}/signoff-link",
                                 data={"csrf_token": csrf, "name": "Legal", "days": "7"}).data
     pages["signoff"] = site.client().get(f"/review/{token}").data
+    pages["editor-refused"] = client.post("/library/new", data={
+        "csrf_token": csrf, "id": "call-x", "theme": "call", "text_en": "5000 <b>people</b>",
+        "text_es": "5000 personas", "platforms": ["x"]}).data
     files = []
     for name, body in pages.items():
         assert re.search(rb"<h1>", body), name

@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("planning", ["toolkit.queue", "toolkit.app"]),
     ("publishers", ["toolkit.publish"]),
     ("pages and checks", ["toolkit.congress", "toolkit.site", "toolkit.review",
-                           "toolkit.validate"]),
+                           "toolkit.validate", "toolkit.editing"]),
     ("operations", ["toolkit.notify", "toolkit.health", "toolkit.heartbeat"]),
     ("dispatch and scheduler", ["toolkit.dispatch", "toolkit.runner", "toolkit.daemon"]),
     ("surfaces", ["toolkit.web", "toolkit.cli", "toolkit.run_demo", "toolkit.launch",

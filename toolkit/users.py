@@ -47,6 +47,16 @@ def check_name(name: str) -> str:
     return name
 
 
+EMAIL = re.compile(r"^[^\s@<>,]{1,64}@[^\s@<>,]{1,189}\.[^\s@<>,.]{2,63}$")
+
+
+def check_email(address: str) -> str:
+    """A plausible e-mail address (`name@example.org`), or `InputError`."""
+    if not EMAIL.match(address or ""):
+        raise InputError(f"{address[:80]!r} is not an e-mail address like name@example.org")
+    return address
+
+
 def check_role(role: str) -> str:
     """A valid role, or `InputError`."""
     if role not in ROLES:

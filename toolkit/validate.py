@@ -28,6 +28,14 @@ def run_checks(path: Path, strict: bool = False, today: date | None = None) -> P
     config = read_config(path, problems)
     if config is None:
         return problems
+    return check_config(config, problems, strict, today)
+
+
+def check_config(config: Config, problems: Problems | None = None, strict: bool = False,
+                 today: date | None = None) -> Problems:
+    """Everything `toolkit check` verifies once the config is read: the library and the other
+    layers' rules (the message editor calls it on the files as they would be written)."""
+    problems = Problems() if problems is None else problems
     library = read_library(config, problems)
     check_library(config, library, problems, today=today, strict=strict,
                   after_message=check_lengths(config, library))

@@ -18,7 +18,9 @@ PyYAML's own (a fuzz test holds the two paths equal).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,11 +252,29 @@ def load_yaml_text(text: str, path: str = "<string>") -> Any:
         raise YamlError(path, 1, "YAML syntax: nested too deeply") from None
 
 
+#: texts that stand in for files while a change is checked before it is written (see
+#: `pending_texts`); per thread and task, so one check never sees another's edit
+_PENDING: ContextVar[dict[Path, str] | None] = ContextVar("pending_texts", default=None)
+
+
+@contextmanager
+def pending_texts(texts: dict[Path, str]) -> Iterator[None]:
+    """While inside, reading any of `texts`' files gives its text instead (the message editor
+    checks a file as it would be written, with the very code `toolkit check` runs)."""
+    token = _PENDING.set({Path(p).resolve(): t for p, t in texts.items()})
+    try:
+        yield
+    finally:
+        _PENDING.reset(token)
+
+
 def load_yaml_file(path: Path) -> Any:
     """Read and parse one YAML file; unreadable or non-UTF-8 files give a `YamlError` too."""
     shown = display_path(path)
+    pending = _PENDING.get()
     try:
-        text = path.read_text(encoding="utf-8")
+        stand_in = pending.get(path.resolve()) if pending else None
+        text = path.read_text(encoding="utf-8") if stand_in is None else stand_in
     except UnicodeDecodeError:
         raise YamlError(shown, 1, "file is not valid UTF-8") from None
     except OSError as exc:

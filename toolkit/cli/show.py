@@ -25,7 +25,8 @@ def _statistics(library: Any, message_id: str) -> tuple[list[dict], str | None]:
             continue
         out.append({"id": sid, "display": stat.display, "source": stat.source_name,
                     "source_url": stat.source_url, "as_of": stat.as_of_text,
-                    "verified": stat.verified})
+                    "verified": stat.verified, "verified_by": stat.review.verified_by or None,
+                    "verified_at": stat.review.verified_at or None})
     return out, None
 
 
@@ -69,7 +70,8 @@ def print_details(d: dict) -> None:
         if s.get("missing"):
             click.echo(f"  {s['id']}: no longer in the library")
             continue
-        mark = "" if s["verified"] else "  [NOT VERIFIED]"
+        mark = (f"  (verified by {s['verified_by']})" if s.get("verified_by") else "") \
+            if s["verified"] else "  [NOT VERIFIED]"
         click.echo(f"  {s['id']}: {s['display'].get(d['lang'], '')} — {s['source']}, as of "
                    f"{s['as_of']} <{s['source_url']}>{mark}")
     if not d["statistics"]:

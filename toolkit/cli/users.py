@@ -10,6 +10,7 @@ from toolkit import clock
 from toolkit.cli.context import get_store
 from toolkit.cli.table import print_table
 from toolkit.errors import InputError
+from toolkit.users import check_email
 
 
 def _web(ctx: click.Context):  # WebStore
@@ -40,8 +41,10 @@ def users() -> None:
 @click.option("--role", required=True, type=click.Choice(["staff", "lead"]),
               help="staff: queue and edit drafts; lead: also approve, cancel and resolve.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+@click.option("--email", default=None, help="The address their library edits are committed under.")
 @click.pass_context
-def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+def add(ctx: click.Context, name: str, role: str, password_stdin: bool,
+        email: str | None) -> None:
     """Add user NAME (asks for the password unless --password-stdin)."""
     from toolkit.users import add_user, check_name
 
@@ -50,7 +53,20 @@ def add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
     if web.user(name):
         raise InputError(f"user '{name}' already exists (use `toolkit users passwd`)")
     add_user(web, name, role, _read_password(password_stdin), clock.now())
+    if email:
+        web.set_email(name, check_email(email), clock.now())
     click.echo(f"added {role} {name}", err=True)
+
+
+@users.command("email")
+@click.argument("name")
+@click.argument("address")
+@click.pass_context
+def email(ctx: click.Context, name: str, address: str) -> None:
+    """Set the e-mail address NAME's library edits are committed under (git author)."""
+    if not _web(ctx).set_email(name, check_email(address), clock.now()):
+        raise InputError(f"no user '{name[:64]}'")
+    click.echo(f"{name}: library edits are committed as {address}", err=True)
 
 
 @users.command("list")

@@ -8,23 +8,35 @@ staleness) live in `toolkit.library.checks`.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from toolkit.config import Config
 from toolkit.errors import LibraryError, ToolkitError
 from toolkit.fields import FieldReader
-from toolkit.library.models import CARD_LAYOUTS, Card, Claim, Library, Message, Origin, Statistic
+from toolkit.library.models import (
+    CARD_LAYOUTS,
+    Card,
+    Claim,
+    FactReview,
+    Library,
+    Message,
+    Origin,
+    Statistic,
+)
 from toolkit.problems import Problems, display_path, shown
 from toolkit.yamlload import Node, NodeList, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 STAT_KINDS = ("count", "date", "fact", "contact")
 SECTIONS = ("statistics", "claims", "messages", "cards")
+#: who proposed and who confirmed a fact (`toolkit library verify`, the review app)
+REVIEW_FIELDS = {"proposed_by", "verified_by", "verified_at"}
 STAT_FIELDS = {"id", "kind", "value", "display", "label", "scope", "source", "as_of", "verified",
-               "notes"}
+               "notes", *REVIEW_FIELDS}
 MESSAGE_FIELDS = {"id", "theme", "text", "link", "card", "platforms", "claims", "notes"}
-CLAIM_FIELDS = {"id", "text", "source", "as_of", "verified", "review_by", "max_age_days", "notes"}
+CLAIM_FIELDS = {"id", "text", "source", "as_of", "verified", "review_by", "max_age_days", "notes",
+                *REVIEW_FIELDS}
 #: `link:` names for URLs the config holds (staff set the donation page there)
 LINK_NAMES = {"campaign": "campaign.url", "donate": "campaign.donate_url"}
 CARD_FIELDS = {"id", "layout", "statistic", "text", "notes"}
@@ -192,7 +204,8 @@ def _statistic(r: FieldReader, node: Node, config: Config) -> Statistic | None:
         return None
     scope_words = tuple(w for ws in scope.values() for w in ws)
     return Statistic(sid, kind, value, display, label, scope_words, source_name, source_url,
-                     as_of, as_of_text, bool(verified), notes, _origin(r, node), source_names)
+                     as_of, as_of_text, bool(verified), notes, _origin(r, node), source_names,
+                     _review(r, node, where))
 
 
 def _claim(r: FieldReader, node: Node, config: Config) -> Claim | None:
@@ -214,7 +227,15 @@ def _claim(r: FieldReader, node: Node, config: Config) -> Claim | None:
     if cid is None or as_of is None or review_by is None:
         return None
     return Claim(cid, text, source_name, source_url, as_of, as_of_text, bool(verified),
-                 review_by, notes, _origin(r, node))
+                 review_by, notes, _origin(r, node), _review(r, node, where))
+
+
+def _review(r: FieldReader, node: Node, where: str) -> FactReview:
+    """Who proposed and who confirmed a fact, as recorded."""
+    at = node.get("verified_at")
+    return FactReview(r.value(node, "proposed_by", str, "", where=where),
+                      r.value(node, "verified_by", str, "", where=where),
+                      at.isoformat() if isinstance(at, date | datetime) else str(at or ""))
 
 
 def _message(r: FieldReader, node: Node, config: Config) -> Message | None:

@@ -47,6 +47,23 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class FactReview:
+    """Who proposed a statistic or claim (`proposed_by`) and who confirmed it and when
+    (`verified_by`, `verified_at`), as its file records them ("" when not recorded)."""
+
+    proposed_by: str = ""
+    verified_by: str = ""
+    verified_at: str = ""
+
+    def shown(self) -> str:
+        """"verified by maria on 2026-12-05", or "" when nobody is recorded."""
+        if not self.verified_by:
+            return ""
+        return f"verified by {self.verified_by}" + (
+            f" on {self.verified_at[:10]}" if self.verified_at else "")
+
+
+@dataclass(frozen=True)
 class Statistic:
     """A sourced figure or fact: display form and label per language, source, as-of date."""
 
@@ -65,6 +82,8 @@ class Statistic:
     origin: Origin
     #: the source's name per language (e.g. "cited by" translated); `source_name` otherwise
     source_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: who proposed it, who confirmed it and when (the four-eyes rule: never the same person)
+    review: FactReview = field(default_factory=lambda: FactReview(), compare=False, hash=False)
 
     def source_in(self, lang: str) -> str:
         """The source's name in `lang`."""
@@ -88,6 +107,8 @@ class Claim:
     review_by: date
     notes: str
     origin: Origin
+    #: who proposed it, who confirmed it and when (the four-eyes rule: never the same person)
+    review: FactReview = field(default_factory=lambda: FactReview(), compare=False, hash=False)
 
     def stale(self, today: date) -> bool:
         """Whether the claim is past its review date on `today`."""

@@ -169,6 +169,8 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    #: the address the user's library edits are committed under (migration 011)
+    Column("email", String(254)),
 )
 
 sessions = Table(
@@ -233,6 +235,23 @@ signoffs = Table(
     Column("revision", Integer, nullable=False),
     Column("comment", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+)
+
+
+#: the library's own audit log (`toolkit.store.library_log`): every change the message editor or
+#: `toolkit library new|edit|delete|propose|verify` wrote into posts/, with the item before/after
+library_edits = Table(
+    "library_edits", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    #: new, edit, delete, propose, verify
+    Column("action", String(16), nullable=False),
+    Column("section", String(16), nullable=False),
+    Column("item_id", String(100), nullable=False, index=True),
+    Column("file", Text, nullable=False),
+    Column("before", Text),
+    Column("after", Text),
 )
 
 
@@ -319,6 +338,13 @@ def _m010_changes_requested(conn: Connection) -> None:
     conn.execute(text(POSTS_TRIGGER))
 
 
+def _m011_library_edits(conn: Connection) -> None:
+    """The library's audit log (`toolkit.store.library_log`) and the e-mail address a user's
+    library edits are committed under (`users.email`)."""
+    library_edits.create(conn, checkfirst=True)
+    _add_column(conn, "users", "email", "VARCHAR(254)")
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -335,6 +361,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("008_signoff", _m008_signoff),
     ("009_frozen_facts", _m009_frozen_facts),
     ("010_changes_requested", _m010_changes_requested),
+    ("011_library_edits", _m011_library_edits),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

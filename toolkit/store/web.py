@@ -65,6 +65,7 @@ class User:
     role: str
     password_hash: str
     created_at: datetime
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,14 @@ class WebStore:
         """The user called `name`, or None."""
         with self.engine.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
-        return User(row.name, row.role, row.password_hash, row.created_at) if row else None
+        return User(row.name, row.role, row.password_hash, row.created_at, row.email) \
+            if row else None
 
     def users(self) -> list[User]:
         """Every user, by name."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(users).order_by(users.c.name)).all()
-        return [User(r.name, r.role, r.password_hash, r.created_at) for r in rows]
+        return [User(r.name, r.role, r.password_hash, r.created_at, r.email) for r in rows]
 
     def user_count(self) -> int:
         """How many users there are."""
@@ -123,6 +125,12 @@ class WebStore:
             conn.execute(insert(users).values(name=name, role=role, password_hash=password_hash,
                                               created_at=now, updated_at=now))
         return True
+
+    def set_email(self, name: str, email: str | None, now: datetime) -> bool:
+        """Set the address a user's library edits are committed under; False if no such user."""
+        with self._write() as conn:
+            return bool(conn.execute(update(users).where(users.c.name == name).values(
+                email=email, updated_at=now)).rowcount)
 
     def set_password(self, name: str, password_hash: str, now: datetime) -> bool:
         """Change a password and end the user's sessions; False if there is no such user."""

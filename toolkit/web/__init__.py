@@ -65,13 +65,15 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
 
 
 def register_extra(app, toolkit: Toolkit, now: Callable[[], datetime]) -> None:
-    """Routes other modules add: `/healthz` from `toolkit.health`, answered without a session.
+    """Routes other modules add: `/healthz` from `toolkit.health`, answered without a session,
+    and the message editor (`toolkit.web.editor`).
 
     A blueprint registered here that must answer without a session adds its endpoint names to
     `toolkit.web.security.PUBLIC_ENDPOINTS`.
     """
     from toolkit.health import healthz_blueprint
-    from toolkit.web import security
+    from toolkit.web import editor, security
 
+    app.register_blueprint(editor.bp)
     app.register_blueprint(healthz_blueprint(lambda: toolkit.store, toolkit.config, now))
     security.PUBLIC_ENDPOINTS.add("health.healthz")

@@ -25,8 +25,12 @@ NAME_UNDER_ATTACK = 20
 NAME_SPACING = timedelta(seconds=30)
 #: endpoints anyone may reach; others (e.g. a /healthz blueprint) may add theirs
 PUBLIC_ENDPOINTS = {"auth.login", "static", "feed.calendar"}
+#: endpoints whose forms may be larger than the app's `MAX_CONTENT_LENGTH` (the message editor:
+#: a text far too long is refused by its field's name, not by the request's size), and how large
+LARGE_FORMS: dict[str, int] = {}
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
@@ -131,6 +135,8 @@ def _guard():
         target = request.full_path if request.query_string else request.path
         return redirect(url_for("auth.login", next=target), code=303)
     if request.method == "POST":
+        if request.endpoint in LARGE_FORMS:
+            request.max_content_length = LARGE_FORMS[request.endpoint]
         token = request.form.get("csrf_token", "")
         if not token or not hmac.compare_digest(token, g.csrf):
             abort(400, "the form expired or did not come from this site; reload it and try again")

@@ -46,7 +46,10 @@ NOTICES = {"approve": "Approved: the text and image are frozen as you saw them."
                         "until it is edited or resubmitted.",
            "resubmit": "Resubmitted with your reply: a draft again, waiting for approval.",
            "cancel": "Cancelled.", "reschedule": "Rescheduled.", "resolve": "Resolved.",
-           "comment": "Comment added.", "queue": "Queued as a draft."}
+           "comment": "Comment added.", "queue": "Queued as a draft.",
+           "deleted": "Deleted from the library.",
+           "proposed": "Proposed: it waits for another lead to verify it.",
+           "verified": "Verified: who and when are recorded in the file."}
 
 
 def toolkit():
@@ -175,8 +178,15 @@ def schedule():
         more=len(found) > size, shown=size, page=page,
         notice=NOTICES.get(request.args.get("done", "")),
         can_queue=can(g.role, "queue"), can_move=can(g.role, "edit"),
-        can_bulk=can(g.role, "cancel"),
+        can_bulk=can(g.role, "cancel"), facts_waiting=proposed_facts(tk.library),
         week_drafts=bulk_rows(items, thumbs) if g.role == LEAD and view != "month" else [])
+
+
+def proposed_facts(library) -> list[dict]:
+    """Statistics and claims someone proposed in the editor that nobody has verified yet."""
+    facts = [*library.statistics.values(), *library.claims.values()]
+    return [{"id": f.id, "proposed_by": f.review.proposed_by} for f in facts
+            if f.review.proposed_by and not f.verified]
 
 
 def bulk_rows(items: list[Item], thumbs: Thumbs) -> list[dict]:
@@ -228,14 +238,16 @@ def facts_of(library, message, lang: str, today: date) -> list[dict]:
         if s is not None:
             stats.append({"display": s.display.get(lang, str(s.value)),
                           "label": s.label.get(lang, ""), "source": s.source_in(lang),
-                          "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified})
+                          "url": s.source_url, "as_of": s.as_of_text, "verified": s.verified,
+                          "review": s.review.shown()})
     # the dated claims it rests on show like statistics
     for cid in message.claims if message else ():
         c = library.claims.get(cid)
         if c is not None:
             stats.append({"display": "", "label": c.text.get(lang, ""),
                           "source": c.source_name, "url": c.source_url, "as_of": c.as_of_text,
-                          "verified": c.verified and not c.stale(today)})
+                          "verified": c.verified and not c.stale(today),
+                          "review": c.review.shown()})
     return stats
 
 
@@ -253,6 +265,14 @@ def post_context(post_id: str, seen: dict | None = None) -> dict:
     if post.status in (DRAFT, APPROVED):
         flags = list(blocked_messages(library, [post.message_id], now(), config).values())
     stats = facts_of(library, message, post.lang, now().astimezone(tz).date())
+    if message is not None and post.status in (DRAFT, CHANGES_REQUESTED, APPROVED):
+        try:
+            current = compose_message(config, library, message, post.lang, post.platform).text
+        except ComposeError:
+            current = None
+        if current is not None and current != post.text:
+            flags.append("the message changed since it was queued: approving shows the new "
+                         "text first (a new revision), with what changed highlighted")
     # a draft (or a post sent back) shows the card approval will freeze, with the exact alt
     # text it freezes, not media frozen by an earlier approval
     media = [{"url": url_for("media.post_image", post_id=post.id, n=n), "alt": m.get("alt", "")}
@@ -329,8 +349,13 @@ def library_page(error: str | None = None) -> str:
                          "blocked": blocking_facts(lib, m, today),
                          "thumb": thumbs.card(m.card, platforms[0], config.languages[0])
                          if platforms else None})
+    from toolkit.web.editor_view import fact_rows
+
+    facts = fact_rows(lib, config.languages[0])
+    waiting = [dict(f, kind=kind) for kind in ("statistics", "claims") for f in facts[kind]
+               if not f["verified"]]
     return render_template("library.html", title=f"{config.name}: library", tz=config.timezone.key,
-                           messages=messages,
+                           messages=messages, waiting=waiting, lead=g.role == LEAD,
                            accounts=[(a.name, a.platform) for a in config.accounts.values()],
                            at=_local_input(request.args.get("at", "")),
                            can_queue=can(g.role, "queue"),
