@@ -1,6 +1,7 @@
 """`toolkit site build`: write the share kit, a static folder that works from any static host.
 
     DIR/index.html, DIR/<lang>/index.html   one page per campaign language (the first at the root)
+    DIR/posts.html, DIR/<lang>/posts.html   its ready posts
     DIR/graphics/*.png                       the verified graphics, full size
     DIR/thumbs/<card>-<lang>.webp            previews
     DIR/downloads/saveasylum-graphics-<lang>.zip
@@ -29,7 +30,7 @@ from toolkit.graphics.manifest import manifest_path
 from toolkit.problems import display_path
 
 #: bump when the page or its files change shape, so every file is made again
-SITE_VERSION = "1"
+SITE_VERSION = "2"
 STATE = ".site-build.json"
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

@@ -8,6 +8,7 @@ verified and the graphics manifest marks its image verified.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -56,14 +57,26 @@ class CardView:
 
 
 @dataclass(frozen=True)
+class Thumb:
+    """A WebP preview (under thumbs/) of a graphic (under graphics/), at its size."""
+
+    rel: str
+    source: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class PostView:
-    """A ready post: the composed text, its share links and the graphic it carries."""
+    """A ready post: the composed text, its share links, the graphic it carries and that
+    graphic's preview."""
 
     id: str
     text: str
     links: dict[str, str]
     image: str | None
     image_alt: str
+    thumb: Thumb | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,20 @@ class PageContent:
     sources: list[SourceView] = field(default_factory=list)
     tel: str = ""
     files: list[str] = field(default_factory=list)
+
+    def thumbs(self) -> list[Thumb]:
+        """Every preview the pages show (cards' and posts'), each once, in page order."""
+        found = {c.thumb: Thumb(c.thumb, c.thumb_source, c.thumb_width, c.thumb_height)
+                 for c in self.cards}
+        for p in self.posts:
+            if p.thumb is not None:
+                found.setdefault(p.thumb.rel, p.thumb)
+        return list(found.values())
+
+    def today(self) -> list[PostView]:
+        """The posts "Today's post" rotates through: the ready posts that carry a graphic (the
+        page shows the first; its script picks one by date)."""
+        return [p for p in self.posts if p.image and p.thumb]
 
 
 def card_is_verified(library: Library, card_id: str) -> bool:
@@ -156,6 +183,7 @@ def page_content(config: Config, library: Library, site: SiteWords, manifest: li
         page.cards.append(_card_view(config, library, cid, entries, words, lang,
                                      texts_of_card.get(cid, "")))
         page.files += [e["file"] for e in entries]
+    page.posts = [_with_thumb(p, page.cards, lang, by_card) for p in page.posts]
     seen: set[str] = set()
     for sid in used:
         stat = library.statistics.get(sid)
@@ -196,6 +224,28 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
     return PostView(message.id, text, links, image, alt)
 
 
+def _preview(width: int, height: int) -> tuple[int, int]:
+    """A preview's size: `THUMB_WIDTH` wide at most, the graphic's proportions."""
+    tw = min(THUMB_WIDTH, width)
+    return tw, round(height * tw / width)
+
+
+def _with_thumb(post: PostView, cards: list[CardView], lang: str,
+                by_card: dict[str, list[dict]]) -> PostView:
+    """The post with its graphic's preview: the card's own when the card shows that graphic,
+    else one made for it (thumbs/<graphic>.webp)."""
+    if not post.image:
+        return post
+    card = next((c for c in cards if c.thumb_source == post.image), None)
+    if card is not None:
+        thumb = Thumb(card.thumb, card.thumb_source, card.thumb_width, card.thumb_height)
+    else:
+        entry = next(e for es in by_card.values() for e in es if e["file"] == post.image)
+        w, h = _preview(int(entry["width"]), int(entry["height"]))
+        thumb = Thumb(f"thumbs/{post.image.removesuffix('.png')}.webp", post.image, w, h)
+    return dataclasses.replace(post, thumb=thumb)
+
+
 def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
                words: dict[str, str], lang: str, share_text: str) -> CardView:
     card = library.cards[cid]
@@ -208,10 +258,9 @@ def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
                           human_size(int(e.get("bytes") or 0), config.number_format(lang)))
                  for e in entries]
     first = entries[0]
-    w, h = int(first["width"]), int(first["height"])
-    tw = min(THUMB_WIDTH, w)
+    tw, th = _preview(int(first["width"]), int(first["height"]))
     return CardView(cid, title, first.get("alt", ""), f"thumbs/{cid}-{lang}.webp",
-                    first["file"], tw, round(h * tw / w), first["file"],
+                    first["file"], tw, th, first["file"],
                     share_text or " ".join(config.hashtags), downloads)
 
 
