@@ -25,6 +25,8 @@ from toolkit.site.links import share_links, tel_href
 #: the platforms whose composed text the page offers (each has a share intent)
 SHARE_PLATFORMS = ("x", "bluesky", "mastodon")
 THUMB_WIDTH = 640
+#: a ready post's preview in the list (beside its text, about a third of a phone's width)
+POST_THUMB_WIDTH = 320
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ class PostView:
     links: dict[str, str]
     image: str | None
     image_alt: str
+    #: the small preview beside the text, and the large one "Today's post" shows
     thumb: Thumb | None = None
+    large: Thumb | None = None
 
 
 @dataclass(frozen=True)
@@ -108,14 +112,15 @@ class PageContent:
         found = {c.thumb: Thumb(c.thumb, c.thumb_source, c.thumb_width, c.thumb_height)
                  for c in self.cards}
         for p in self.posts:
-            if p.thumb is not None:
-                found.setdefault(p.thumb.rel, p.thumb)
+            for thumb in (p.thumb, p.large):
+                if thumb is not None:
+                    found.setdefault(thumb.rel, thumb)
         return list(found.values())
 
     def today(self) -> list[PostView]:
         """The posts "Today's post" rotates through: the ready posts that carry a graphic (the
         page shows the first; its script picks one by date)."""
-        return [p for p in self.posts if p.image and p.thumb]
+        return [p for p in self.posts if p.image and p.large]
 
 
 def card_is_verified(library: Library, card_id: str) -> bool:
@@ -183,7 +188,7 @@ def page_content(config: Config, library: Library, site: SiteWords, manifest: li
         page.cards.append(_card_view(config, library, cid, entries, words, lang,
                                      texts_of_card.get(cid, "")))
         page.files += [e["file"] for e in entries]
-    page.posts = [_with_thumb(p, page.cards, lang, by_card) for p in page.posts]
+    page.posts = [_with_thumb(p, page.cards, by_card) for p in page.posts]
     seen: set[str] = set()
     for sid in used:
         stat = library.statistics.get(sid)
@@ -224,26 +229,28 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
     return PostView(message.id, text, links, image, alt)
 
 
-def _preview(width: int, height: int) -> tuple[int, int]:
-    """A preview's size: `THUMB_WIDTH` wide at most, the graphic's proportions."""
-    tw = min(THUMB_WIDTH, width)
+def _preview(width: int, height: int, most: int = THUMB_WIDTH) -> tuple[int, int]:
+    """A preview's size: `most` wide at most, the graphic's proportions."""
+    tw = min(most, width)
     return tw, round(height * tw / width)
 
 
-def _with_thumb(post: PostView, cards: list[CardView], lang: str,
+def _with_thumb(post: PostView, cards: list[CardView],
                 by_card: dict[str, list[dict]]) -> PostView:
-    """The post with its graphic's preview: the card's own when the card shows that graphic,
-    else one made for it (thumbs/<graphic>.webp)."""
+    """The post with its graphic's previews: a small one for the list
+    (thumbs/<graphic>.webp) and a large one, the card's own when the card shows that graphic."""
     if not post.image:
         return post
+    entry = next(e for es in by_card.values() for e in es if e["file"] == post.image)
+    stem = post.image.removesuffix(".png")
+    small = Thumb(f"thumbs/{stem}.webp", post.image,
+                  *_preview(int(entry["width"]), int(entry["height"]), POST_THUMB_WIDTH))
     card = next((c for c in cards if c.thumb_source == post.image), None)
-    if card is not None:
-        thumb = Thumb(card.thumb, card.thumb_source, card.thumb_width, card.thumb_height)
-    else:
-        entry = next(e for es in by_card.values() for e in es if e["file"] == post.image)
-        w, h = _preview(int(entry["width"]), int(entry["height"]))
-        thumb = Thumb(f"thumbs/{post.image.removesuffix('.png')}.webp", post.image, w, h)
-    return dataclasses.replace(post, thumb=thumb)
+    large = (Thumb(card.thumb, card.thumb_source, card.thumb_width, card.thumb_height)
+             if card is not None else
+             Thumb(f"thumbs/{stem}-large.webp", post.image,
+                   *_preview(int(entry["width"]), int(entry["height"]))))
+    return dataclasses.replace(post, thumb=small, large=large)
 
 
 def _card_view(config: Config, library: Library, cid: str, entries: list[dict],

@@ -214,11 +214,11 @@ def _render(env, config: Config, site: SiteWords, page: PageContent,
 def _today_json(posts: list[PostView], root: str, prefix: str) -> str:
     """What "Today's post" rotates through, for the page's script: each post's text, preview,
     graphic and the address of its share links (safe inside a `<script>` element)."""
-    items = [{"id": p.id, "text": p.text, "img": root + p.thumb.rel, "alt": p.image_alt,
-              "w": p.thumb.width, "h": p.thumb.height,
+    items = [{"id": p.id, "text": p.text, "img": root + p.large.rel, "alt": p.image_alt,
+              "w": p.large.width, "h": p.large.height,
               "file": f"{root}graphics/{p.image}",
               "more": f"{root}{prefix}{POSTS_PAGE}#post-{p.id}"}
-             for p in posts if p.thumb is not None]
+             for p in posts if p.large is not None]
     text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
