@@ -3,7 +3,7 @@
     DIR/index.html, DIR/<lang>/index.html   one page per campaign language (the first at the root)
     DIR/posts.html, DIR/<lang>/posts.html   its ready posts
     DIR/graphics/*.png                       the verified graphics, full size
-    DIR/thumbs/<card>-<lang>.webp            previews
+    DIR/thumbs/<card>-<lang>.webp            previews (and <graphic>.webp: a ready post's, smaller)
     DIR/downloads/saveasylum-graphics-<lang>.zip
     DIR/assets/                              scripts, favicon
     DIR/members/<state>.html|json            "Call your members": a page and data per state
