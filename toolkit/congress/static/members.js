@@ -95,6 +95,9 @@
     nodes.forEach(function (n) { out.appendChild(n); });
   }
 
+  // the picker does the list's job: fold the list of every state's page (open without script)
+  var all = document.querySelector("details.members-all");
+  if (all) all.open = false;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var slug = form.elements.state.value;
