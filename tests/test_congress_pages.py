@@ -100,12 +100,21 @@ def test_districts_vacancies_and_territories(views) -> None:
     ids = {a.get("id") for _, a in ca.tags}
     assert {f"district-ca-{d}" for d in range(1, 53)} <= ids
     assert "#district-ca-52" in ca.hrefs("#district-ca-")
-    assert "#district-ca-14" not in ca.hrefs("#district-ca-")  # vacant: no member to jump to
+    # every seat in order, labelled, the vacant one too (it says so and gives the switchboard)
+    assert ca.hrefs("#district-ca-") == [f"#district-ca-{d}" for d in range(1, 53)]
+    labels = [a["text"] for a in ca.links if a["href"].startswith("#district-ca-")]
+    assert labels[0] == "District 1" and labels[13] == "District 14"
     assert "This seat was vacant on the date of our list" in ca.text
     assert ca.hrefs("https://www.house.gov/representatives/find")
     seats = [a["id"] for _, a in ca.tags if a.get("class") == "members-district"]
     assert seats == [f"district-ca-{d}" for d in range(1, 53)]  # vacancy in its place
+    for code in ("VT", "WY"):  # at large: its one member shows at once, no district step
+        one = Page(render_state(views["en"], code))
+        seats = [a["class"] for _, a in one.tags if a.get("id", "").startswith("district-")]
+        assert seats == ["members-district one-seat"]
+        assert not one.hrefs(f"#district-{code.lower()}-")
     dc = Page(render_state(views["es"], "DC"))
+    assert ("div", {"id": "district-dc-0", "class": "members-district one-seat"}) in dc.tags
     assert "DC y los territorios no tienen senadores" in dc.text
     assert dc.hrefs("tel:") == ["tel:+12022258050", "tel:+12022243121"]
     assert "vivo en el Distrito de Columbia. Llamo a la oficina de Eleanor Holmes Norton, " \
@@ -129,7 +138,8 @@ def test_index_lists_every_state_page_and_a_hidden_picker(views) -> None:
     assert len(states) == 56 and "miembros/ny.html" in states
     assert next(a for a in page.links if a["href"] == "miembros/ny.html")["text"] == "Nueva York"
     form = next(a for tag, a in page.tags if tag == "form")
-    assert "hidden" in form and form["data-members-json"] == "miembros/{state}.json"
+    assert "js-only" in form["class"].split()  # shown only where its script runs
+    assert form["data-members-json"] == "miembros/{state}.json"
     assert len([1 for tag, _ in page.tags if tag == "option"]) == 56
     assert "Llama a tus representantes en el Congreso" in page.text
 

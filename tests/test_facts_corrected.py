@@ -107,5 +107,6 @@ def test_spanish_wording_of_the_review(config, library) -> None:
     assert "y pida a sus representantes acabar con" in es["call-share"]
     words = load_site_words(config, library).words
     assert "de una vez por todas" in words["call_script"]["es"]
-    assert words["lead"]["en"].startswith("Pick a graphic") and "Most of it takes" in \
-        words["lead"]["en"]
+    # the action page's lead says where to start (issue 25), in both languages
+    assert words["lead"]["en"].startswith("Start here: call Congress")
+    assert words["lead"]["es"].startswith("Empieza aquí: llama al Congreso")

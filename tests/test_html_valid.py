@@ -75,3 +75,18 @@ def test_every_app_page_is_valid_html(site, run_cli, tmp_path: Path) -> None:
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(body)
     assert nu_errors(files) == []
+
+
+def test_the_share_kits_pages_are_valid_html(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, time
+
+    from conftest import clock_pinned
+    from test_site import TODAY, copy_project, site_build
+
+    config = copy_project(tmp_path)
+    with clock_pinned(datetime.combine(TODAY, time(12), tzinfo=UTC)):
+        assert site_build(config).exit_code == 0
+    site = tmp_path / "site"
+    files = [site / rel for rel in ("index.html", "es/index.html", "posts.html", "es/posts.html",
+                                    "members/tx.html", "members/vt.html", "es/members/dc.html")]
+    assert nu_errors(files) == []

@@ -156,7 +156,7 @@ def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) ->
     config = load_config(config_file)
     library = load_library(config)
     for lang in config.languages:
-        page = site / ("index.html" if lang == "en" else f"{lang}/index.html")
+        page = site / ("posts.html" if lang == "en" else f"{lang}/posts.html")
         posts = posts_of(page.read_text(encoding="utf-8"))
         allowed = [m.id for m in library.messages.values()
                    if not blocking_facts(library, m, TODAY)]
@@ -190,7 +190,8 @@ def test_sources_list_every_statistic_the_page_shows(built) -> None:
     for lang, page in (("en", site / "index.html"), ("es", site / "es" / "index.html")):
         html = page.read_text(encoding="utf-8")
         listed = dict(re.findall(r'<li id="source-([^"]+)">(.*?)</li>', html, re.S))
-        shown = {sid for mid in posts_of(html)
+        ready = (page.parent / "posts.html").read_text(encoding="utf-8")
+        shown = {sid for mid in posts_of(ready)
                  for sid in library.statistic_ids_of(library.messages[mid])}
         assert shown and shown <= set(listed)
         for sid, item in listed.items():
@@ -232,9 +233,10 @@ def test_a_change_rewrites_only_what_it_touches_and_unverifying_removes_a_card(
     messages = tmp_path / "posts" / "messages.yaml"
     messages.write_text(messages.read_text(encoding="utf-8").replace(
         "This policy has to end.", "This policy must end."), encoding="utf-8")
-    result = site_build(config)
-    assert result.exit_code == 0 and result.output.startswith("wrote 1, "), result.output
+    result = site_build(config)  # the English page (today's post) and its ready posts
+    assert result.exit_code == 0 and result.output.startswith("wrote 2, "), result.output
     assert "This policy must end." in (site / "index.html").read_text(encoding="utf-8")
+    assert "This policy must end." in (site / "posts.html").read_text(encoding="utf-8")
     assert before == {p: p.stat().st_mtime_ns for p in (site / "graphics").iterdir()}
 
     stats = tmp_path / "posts" / "statistics.yaml"
@@ -244,7 +246,8 @@ def test_a_change_rewrites_only_what_it_touches_and_unverifying_removes_a_card(
                      encoding="utf-8")
     assert site_build(config).exit_code == 0
     assert not png.exists() and not (site / "thumbs" / "stat-attacks-over-1500-en.webp").exists()
-    for page in (site / "index.html", site / "es" / "index.html"):
+    for page in (site / "index.html", site / "es" / "index.html", site / "posts.html",
+                 site / "es" / "posts.html"):
         html = page.read_text(encoding="utf-8")
         assert "1,500" not in html and "1.500" not in html
         assert 'id="post-violence-over-1500"' not in html
@@ -282,8 +285,8 @@ def test_site_words_with_an_unverified_figure_stop_the_build(tmp_path: Path) -> 
     ("      es: \"Llama al Congreso\"\n", "", "'site.words.call_heading' has no 'es' text"),
     ("Ask for your Representative first", "Ask 2 people first",
      "site text 'call_intro' (en) has the number '2'"),
-    ("Call {switchboard}", "Call {no-such-figure}",
-     "site text 'call_button' (en) names unknown statistic '{no-such-figure}'"),
+    ("Switchboard: {switchboard}", "Switchboard: {no-such-figure}",
+     "site text 'switchboard_line' (en) names unknown statistic '{no-such-figure}'"),
     ("    footer:", "    slogan:\n      en: x\n      es: x\n    footer:",
      "unknown text 'site.words.slogan'"),
 ])
@@ -346,7 +349,7 @@ def test_a_shown_claims_review_date_sets_the_validity_and_status_warns_after_it(
     result = build_site(config, today=TODAY)
     assert (result.valid_until, result.valid_why) == (date(2026, 12, 15), "claim mpp-status-now")
     assert "valid until 2026-12-15 (claim mpp-status-now's review date)" in result.summary()
-    assert 'id="post-support-stand-with"' in (tmp_path / "site" / "index.html").read_text("utf-8")
+    assert 'id="post-support-stand-with"' in (tmp_path / "site" / "posts.html").read_text("utf-8")
 
     store = Store(config.store_url)
     on_the_day = datetime(2026, 12, 15, 20, tzinfo=UTC)  # still the 15th in Chicago

@@ -96,16 +96,19 @@ def test_page_loads_everything_from_the_site_with_no_error_and_passes_axe(served
             assert page.evaluate("document.documentElement.lang") == lang
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             page.screenshot(path=str(ARTIFACTS / f"site-{lang}-{width}.png"))
-            page.locator("#graphics").scroll_into_view_if_needed()
+            page.locator("#graphics summary").click()  # the grid of previews unfolds
             page.evaluate("document.getElementById('graphics').scrollIntoView()")
             page.screenshot(path=str(ARTIFACTS / f"site-{lang}-{width}-graphics.png"))
         page.set_viewport_size({"width": 320, "height": 700})
         assert page.evaluate("document.documentElement.scrollWidth") <= 320
-        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-        for img in page.locator("img").all():
+        for img in page.locator("img:visible").all():
             img.scroll_into_view_if_needed()
-            assert img.get_attribute("alt")
-        page.wait_for_function("[...document.images].every(i => i.complete && i.naturalWidth)")
+        # a preview in the grid is named by its link's title; every other image by its alt text
+        assert page.eval_on_selector_all(
+            "img", "els => els.filter(i => i.getAttribute('alt') === null || "
+                   "(!i.closest('.thumbs') && !i.getAttribute('alt'))).length") == 0
+        page.wait_for_function("[...document.images].filter(i => i.checkVisibility())"
+                               ".every(i => i.complete && i.naturalWidth)")
         violations = axe_violations(page)
         assert violations == [], violations
         assert outside == [] and errors == []
@@ -145,17 +148,22 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
         assert skip.get_attribute("class") == "skip" and skip.bounding_box()["x"] >= 0
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
-        post = page.locator("#post-violence-attacks")
-        post.get_by_role("button", name="Copiar texto").click()
-        expected = composed(config, "violence-attacks", "es")
-        assert page.evaluate("navigator.clipboard.readText()") == expected
+        page.goto(base + "es/index.html#card-stat-attacks")  # a graphic's detail view
         page.locator("#card-stat-attacks").get_by_role("button", name="Copiar texto "
                                                        "alternativo").click()
         alt = page.locator("#alt-stat-attacks").inner_text()
         figure = load_library(load_config(config)).statistics["hrf-attacks-2021"].display["es"]
         assert page.evaluate("navigator.clipboard.readText()") == alt and figure in alt
+        page.goto(base + "es/posts.html")
+        post = page.locator("#post-violence-attacks")
+        assert post.locator("img").get_attribute("loading") == "lazy"
+        post.get_by_role("button", name="Copiar texto").click()
+        expected = composed(config, "violence-attacks", "es")
+        assert page.evaluate("navigator.clipboard.readText()") == expected
+        assert post.locator("button[data-copy]").inner_text() == "Copiado ✓"
         page.evaluate("navigator.clipboard.writeText('')")
-        # no Web Share with files in desktop Chromium: the graphic downloads and the text is copied
+        # no Web Share with files in desktop Chromium: the graphic downloads and the text is
+        # copied, and the page says both under the buttons and to screen readers
         with page.expect_download() as download:
             post.get_by_role("button", name="Compartir", exact=True).click()
         assert download.value.suggested_filename == "stat-attacks-x-es.png"
@@ -163,6 +171,8 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
                                arg=expected)
         page.wait_for_function("document.getElementById('status').textContent"
                                ".includes('pega el texto')")
+        assert "pega el texto" in post.locator(".said").inner_text()
+        assert post.locator(".said").is_visible()
 
         page.fill("#mastodon-server", "https://Example.Social/@someone")
         page.get_by_role("button", name="Guardar servidor").click()
@@ -174,10 +184,10 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
         again = page.locator("#post-call-switchboard a[data-share=mastodon]").get_attribute("href")
         assert again.startswith("https://example.social/share?")
 
-        page.get_by_role("link", name="English").click()
-        page.wait_for_url(base + "index.html")
+        page.get_by_role("link", name="English").click()  # the same page in English
+        page.wait_for_url(base + "posts.html")
         assert page.evaluate("document.documentElement.lang") == "en"
-        assert page.get_by_role("heading", level=2, name="Ready posts").is_visible()
+        assert page.get_by_role("heading", level=1, name="Ready posts").is_visible()
         assert outside == [] and errors == []
 
 
@@ -189,18 +199,24 @@ def test_without_javascript_downloads_and_links_still_work(served) -> None:
         cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
         page.goto(base + "index.html")
         assert page.locator("button:visible").count() == 0  # enhancements only
-        assert not page.locator("#mastodon-form").is_visible()
+        assert page.locator("#today-img").is_visible()  # today's post: the first, with its image
+        page.locator("#graphics summary").click()
+        page.locator("a[href='#card-msg-end-mpp']").click()  # a preview opens its detail view
         with page.expect_download() as download:
             page.locator("#card-msg-end-mpp .downloads a").first.click()
         assert download.value.suggested_filename == "msg-end-mpp-x-en.png"
         with page.expect_download() as download:
             page.locator("a[href$='.zip']").click()
         assert download.value.suggested_filename == "saveasylum-graphics-en.zip"
+        assert page.locator("#call a[href='tel:+12022243121']").is_visible()
+        page.locator("#today-more").click()
+        page.wait_for_url(base + "posts.html#post-violence-attacks")
+        assert not page.locator("#mastodon-form").is_visible()
         x = parse_qs(urlsplit(page.locator("#post-asylum-human-right a[data-share=x]")
                               .get_attribute("href")).query)
         assert " ".join(x["text"] + x.get("url", [])) == composed(config, "asylum-human-right",
                                                                   "en")
-        assert page.locator("#call a[href='tel:+12022243121']").is_visible()
+        page.goto(base + "index.html")
         page.get_by_role("link", name="Español").click()
         page.wait_for_url(base + "es/index.html")
         assert outside == []
@@ -255,15 +271,17 @@ def test_call_your_members_pick_a_state_without_reload(served, lang: str, openin
         page.select_option("#members-state", "ct")  # a state with districts
         page.click("form.members-picker button")
         page.wait_for_selector("#members-district")
-        page.select_option("#members-district", index=3)
+        assert page.locator(".members-house article").count() == 0  # no district, nobody
+        page.select_option("#members-district", index=4)
         assert page.text_content(".members-house h4") == "James A. Himes"
         page.select_option("#members-state", "tx")  # district 23's seat is vacant
         page.click("form.members-picker button")
         page.wait_for_selector(".members-result h3:text-is('Texas')")
         options = page.eval_on_selector_all("#members-district option",
                                             "els => els.map(e => e.textContent)")
-        assert len(options) == 38 and options[22].endswith(" 23")  # 37 members, 1 vacancy
-        page.select_option("#members-district", index=22)
+        # "Choose your district", then every seat in order: 37 members, 1 vacancy
+        assert len(options) == 39 and options[23].endswith(" 23") and options[1].endswith(" 1")
+        page.select_option("#members-district", index=23)
         assert page.get_attribute(".members-house p.members-vacant a",
                                   "href") == "tel:+12022243121"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
@@ -287,6 +305,7 @@ def test_call_your_members_works_with_javascript_off(served, lang: str) -> None:
         cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})
         page.goto(url + "index.html")
         assert not page.locator("form.members-picker").is_visible()
+        assert page.locator(".members-all").get_attribute("open") == ""  # unfolded: no picker
         page.locator(".members-states a", has_text="Vermont").click()
         page.wait_for_url(url + "members/vt.html")
         assert page.evaluate("document.documentElement.lang") == lang

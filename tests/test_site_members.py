@@ -51,11 +51,12 @@ def tels(html: str) -> list[str]:
 
 def test_both_language_pages_have_the_section_and_a_plain_list_of_state_pages(built) -> None:
     _, site = built
-    for page, heading, prefix in ((site / "index.html", "Call your members of Congress", ""),
-                                  (site / "es" / "index.html",
-                                   "Llama a tus representantes en el Congreso", "es/")):
-        html = read(page)
-        assert f'<li><a href="#call-your-members">{heading}</a></li>' in html
+    for page, heading, find, prefix in (
+            (site / "index.html", "Call your members of Congress", "Find your own members", ""),
+            (site / "es" / "index.html", "Llama a tus representantes en el Congreso",
+             "Encuentra a tus representantes", "es/")):
+        html = read(page)  # "find your own members" beside the Call button leads to the section
+        assert f'<a class="button ghost" href="#call-your-members">{find}</a>' in html
         assert f"<h2>{heading}</h2>" in html
         assert '<script src="' + "../" * prefix.count("/") + 'assets/members.js" defer>' in html
         links = re.findall(r'<li><a href="(members/[a-z]{2}\.html)">', html)
@@ -76,7 +77,7 @@ def test_the_sitemap_lists_every_state_page_with_its_other_language(built) -> No
     base = load_config(config).site_base_url
     sitemap = read(site / "sitemap.xml")
     urls = re.findall(r"<url><loc>([^<]+)</loc>((?:<xhtml:link [^>]+/>)*)</url>", sitemap)
-    assert len(urls) == 2 + 2 * 56  # both language pages, every state's page in both
+    assert len(urls) == 4 + 2 * 56  # both language pages and their ready posts, every state's
     alternates = dict(urls)
     assert alternates[f"{base}members/vt.html"] == (
         f'<xhtml:link rel="alternate" hreflang="en" href="{base}members/vt.html"/>'
@@ -93,7 +94,8 @@ def test_a_state_page_is_in_the_site_look_with_tel_links_script_and_posts(built)
     assert "<title>Call your members of Congress: Vermont · #SaveAsylum</title>" in html
     assert '<header class="top">' in html and ".wrap{max-width:72rem" in html
     assert '<link rel="icon" href="../assets/favicon.svg"' in html
-    assert '<a href="../es/members/vt.html" hreflang="es" lang="es">Español</a>' in html
+    assert ('<a href="../es/members/vt.html" hreflang="es" lang="es" data-lang="es">Español</a>'
+            in html)
     assert tels(html) == ["tel:+12022245141", "tel:+12022244242", "tel:+12022254115"]
     assert "I&#39;m calling to ask Senator Bernard Sanders" in html
     x = [unescape(u) for u in re.findall(r'<a href="([^"]+)" data-platform="x"', html)]
@@ -104,7 +106,8 @@ def test_a_state_page_is_in_the_site_look_with_tel_links_script_and_posts(built)
     es = read(site / "es" / "members" / "vt.html")
     assert es.startswith('<!doctype html>\n<html lang="es">')
     assert '<link rel="icon" href="../../assets/favicon.svg"' in es
-    assert '<a href="../../members/vt.html" hreflang="en" lang="en">English</a>' in es
+    assert ('<a href="../../members/vt.html" hreflang="en" lang="en" data-lang="en">English</a>'
+            in es)
     assert tels(es) == tels(html)
 
 

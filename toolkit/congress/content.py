@@ -29,7 +29,8 @@ FIELDS = {"link", "house_finder", "mastodon_share", "roles", "call_script", "pos
           *ENDED_TEXTS}
 #: labels the templates and the picker script use
 LABELS = ("heading", "intro", "pick_state", "show", "all_states", "senators", "no_senators",
-          "house", "district", "at_large", "vacant", "pick_district", "house_finder", "call",
+          "house", "district", "at_large", "vacant", "pick_district", "choose_district",
+          "house_finder", "call",
           "no_phone", "contact_form", "website", "call_script", "post_to", "post_x",
           "post_mastodon", "switchboard", "as_of", "source", "stale", "back")
 _MEMBER_FIELD = re.compile(r"\{(" + "|".join(MEMBER_PLACEHOLDERS) + r")\}")

@@ -34,7 +34,8 @@ REQUIRED = (
     "share_on", "graphic_for_post", "email", "email_subject", "mastodon_server", "mastodon_hint",
     "mastodon_save", "call_heading", "call_intro", "call_button", "call_script_heading",
     "call_script", "copy_script", "sources_heading", "sources_intro", "as_of", "footer",
-    "campaign_link",
+    "campaign_link", "today_heading", "find_members", "switchboard_line", "shared", "more_ways",
+    "all_posts", "back_graphics", "back_home",
 )
 
 

@@ -1,8 +1,9 @@
 """`toolkit site build`: write the share kit, a static folder that works from any static host.
 
     DIR/index.html, DIR/<lang>/index.html   one page per campaign language (the first at the root)
+    DIR/posts.html, DIR/<lang>/posts.html   its ready posts
     DIR/graphics/*.png                       the verified graphics, full size
-    DIR/thumbs/<card>-<lang>.webp            previews
+    DIR/thumbs/<card>-<lang>.webp            previews (and <graphic>.webp: a ready post's, smaller)
     DIR/downloads/saveasylum-graphics-<lang>.zip
     DIR/assets/                              scripts, favicon
     DIR/members/<state>.html|json            "Call your members": a page and data per state
@@ -28,7 +29,7 @@ from toolkit.graphics.manifest import manifest_path
 from toolkit.site.common import STATIC, TEMPLATES, SiteResult, member_files, page_path
 
 #: bump when the page or its files change shape, so every file is made again
-SITE_VERSION = "1"
+SITE_VERSION = "2"
 STATE = ".site-build.json"
 def input_stamp(config: Config, today: date, allow_stale_members: bool = False) -> str:
     """SHA-256 over everything the site is made from (file names, sizes and bytes)."""

@@ -8,6 +8,7 @@ verified and the graphics manifest marks its image verified.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,6 +25,8 @@ from toolkit.site.links import share_links, tel_href
 #: the platforms whose composed text the page offers (each has a share intent)
 SHARE_PLATFORMS = ("x", "bluesky", "mastodon")
 THUMB_WIDTH = 640
+#: a ready post's preview in the list (beside its text, about a third of a phone's width)
+POST_THUMB_WIDTH = 320
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,28 @@ class CardView:
 
 
 @dataclass(frozen=True)
+class Thumb:
+    """A WebP preview (under thumbs/) of a graphic (under graphics/), at its size."""
+
+    rel: str
+    source: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class PostView:
-    """A ready post: the composed text, its share links and the graphic it carries."""
+    """A ready post: the composed text, its share links, the graphic it carries and that
+    graphic's preview."""
 
     id: str
     text: str
     links: dict[str, str]
     image: str | None
     image_alt: str
+    #: the small preview beside the text, and the large one "Today's post" shows
+    thumb: Thumb | None = None
+    large: Thumb | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +106,21 @@ class PageContent:
     sources: list[SourceView] = field(default_factory=list)
     tel: str = ""
     files: list[str] = field(default_factory=list)
+
+    def thumbs(self) -> list[Thumb]:
+        """Every preview the pages show (cards' and posts'), each once, in page order."""
+        found = {c.thumb: Thumb(c.thumb, c.thumb_source, c.thumb_width, c.thumb_height)
+                 for c in self.cards}
+        for p in self.posts:
+            for thumb in (p.thumb, p.large):
+                if thumb is not None:
+                    found.setdefault(thumb.rel, thumb)
+        return list(found.values())
+
+    def today(self) -> list[PostView]:
+        """The posts "Today's post" rotates through: the ready posts that carry a graphic (the
+        page shows the first; its script picks one by date)."""
+        return [p for p in self.posts if p.image and p.large]
 
 
 def card_is_verified(library: Library, card_id: str) -> bool:
@@ -156,6 +188,7 @@ def page_content(config: Config, library: Library, site: SiteWords, manifest: li
         page.cards.append(_card_view(config, library, cid, entries, words, lang,
                                      texts_of_card.get(cid, "")))
         page.files += [e["file"] for e in entries]
+    page.posts = [_with_thumb(p, page.cards, by_card) for p in page.posts]
     seen: set[str] = set()
     for sid in used:
         stat = library.statistics.get(sid)
@@ -196,6 +229,30 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
     return PostView(message.id, text, links, image, alt)
 
 
+def _preview(width: int, height: int, most: int = THUMB_WIDTH) -> tuple[int, int]:
+    """A preview's size: `most` wide at most, the graphic's proportions."""
+    tw = min(most, width)
+    return tw, round(height * tw / width)
+
+
+def _with_thumb(post: PostView, cards: list[CardView],
+                by_card: dict[str, list[dict]]) -> PostView:
+    """The post with its graphic's previews: a small one for the list
+    (thumbs/<graphic>.webp) and a large one, the card's own when the card shows that graphic."""
+    if not post.image:
+        return post
+    entry = next(e for es in by_card.values() for e in es if e["file"] == post.image)
+    stem = post.image.removesuffix(".png")
+    small = Thumb(f"thumbs/{stem}.webp", post.image,
+                  *_preview(int(entry["width"]), int(entry["height"]), POST_THUMB_WIDTH))
+    card = next((c for c in cards if c.thumb_source == post.image), None)
+    large = (Thumb(card.thumb, card.thumb_source, card.thumb_width, card.thumb_height)
+             if card is not None else
+             Thumb(f"thumbs/{stem}-large.webp", post.image,
+                   *_preview(int(entry["width"]), int(entry["height"]))))
+    return dataclasses.replace(post, thumb=small, large=large)
+
+
 def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
                words: dict[str, str], lang: str, share_text: str) -> CardView:
     card = library.cards[cid]
@@ -208,10 +265,9 @@ def _card_view(config: Config, library: Library, cid: str, entries: list[dict],
                           human_size(int(e.get("bytes") or 0), config.number_format(lang)))
                  for e in entries]
     first = entries[0]
-    w, h = int(first["width"]), int(first["height"])
-    tw = min(THUMB_WIDTH, w)
+    tw, th = _preview(int(first["width"]), int(first["height"]))
     return CardView(cid, title, first.get("alt", ""), f"thumbs/{cid}-{lang}.webp",
-                    first["file"], tw, round(h * tw / w), first["file"],
+                    first["file"], tw, th, first["file"],
                     share_text or " ".join(config.hashtags), downloads)
 
 

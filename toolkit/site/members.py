@@ -29,7 +29,7 @@ from toolkit.library.models import Library
 from toolkit.site.common import TEMPLATES, member_files
 
 #: bump when the state pages or their JSON change shape
-MEMBERS_VERSION = "1"
+MEMBERS_VERSION = "2"
 #: the picker's script, among the site's assets
 SCRIPT = f"assets/{pages.SCRIPT.name}"
 #: where the section starts on a language page (the state pages link back to it)
@@ -110,6 +110,7 @@ def write_members(w: Writer, env, config: Config, library: Library,
         data = json.dumps(state_payload(view, code), ensure_ascii=False, separators=(",", ":"))
         w.keyed(f"{rel}.json", key, (data + "\n").encode("utf-8"))
         html = template.render(**shell, v=view, state=state, slug=state["slug"],
+                               here=f"members/{state['slug']}.html",
                                title=f"{view['labels']['heading']}: {state['name']}",
                                index=f"../index.html#{ANCHOR}")
         w.keyed(f"{rel}.html", key, html.encode("utf-8"))

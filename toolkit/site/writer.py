@@ -17,13 +17,17 @@ from toolkit.library import Library, load_library
 from toolkit.library.site_words import SiteWords, load_site_words
 from toolkit.site import assets
 from toolkit.site.common import STATIC, TEMPLATES, SiteResult, page_path
-from toolkit.site.content import PageContent, human_size, page_content, site_cards
+from toolkit.site.content import PageContent, PostView, human_size, page_content, site_cards
 from toolkit.site.members import ANCHOR as MEMBERS_ANCHOR
 from toolkit.site.members import SCRIPT as MEMBERS_SCRIPT
 from toolkit.site.members import load_members, write_members
 from toolkit.site.validity import VALID_FILE, valid_until, valid_until_json
 
 THUMB_VERSION = "1"
+#: each language's ready posts, beside its page
+POSTS_PAGE = "posts.html"
+#: "Today's post": picks the day's post before the page is first drawn (inlined: no shift)
+ROTATE = TEMPLATES / "today.js"
 
 
 def ensure_graphics(config: Config, library: Library) -> list[dict]:
@@ -109,13 +113,13 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
             if not w.fresh(rel, by_file[file]["sha256"]):
                 assets.copy_file(config.graphics_dir / file, out / rel)
                 w.made(rel)
-        for card in page.cards:
-            src = by_file[card.thumb_source]
-            key = f"{THUMB_VERSION}:{src['sha256']}:{card.thumb_width}x{card.thumb_height}"
-            if not w.fresh(card.thumb, key):
-                assets.write_bytes(out / card.thumb, assets.thumbnail(
-                    config.graphics_dir / card.thumb_source, card.thumb_width, card.thumb_height))
-                w.made(card.thumb)
+        for thumb in page.thumbs():
+            src = by_file[thumb.source]
+            key = f"{THUMB_VERSION}:{src['sha256']}:{thumb.width}x{thumb.height}"
+            if not w.fresh(thumb.rel, key):
+                assets.write_bytes(out / thumb.rel, assets.thumbnail(
+                    config.graphics_dir / thumb.source, thumb.width, thumb.height))
+                w.made(thumb.rel)
     zips = {page.lang: _zip(config, w, page, by_file) for page in pages}
     for name in sorted(p.name for p in STATIC.iterdir()):
         w.data(f"assets/{name}", (STATIC / name).read_bytes())
@@ -127,11 +131,14 @@ def write_site(config: Config, out: Path, today: date, old: dict[str, str],
         shell["valid_until"] = result.valid_until.isoformat() if result.valid_until else ""
         v = None
         if members is not None:
-            prefix = page_path(config, page.lang).removesuffix("index.html")
+            prefix = shell["lang_prefix"]
             v = write_members(w, env, config, library, members, page.lang, prefix,
-                              {**shell, "root": shell["root"] + "../", "lang_prefix": prefix})
+                              {**shell, "root": shell["root"] + "../"})
         html = _render(env, config, site, page, shell, zips[page.lang], by_file, v)
         w.data(page_path(config, page.lang), html.encode("utf-8"))
+        posts = env.get_template("posts_page.html.j2").render(**shell, here=POSTS_PAGE,
+                                                              page=page)
+        w.data(shell["lang_prefix"] + POSTS_PAGE, posts.encode("utf-8"))
     w.data("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {config.site_base_url}sitemap.xml\n"
            .encode())
     w.data("sitemap.xml", _sitemap(config, [rel for rel in w.files if rel.endswith(".html")])
@@ -180,6 +187,7 @@ def _shell(config: Config, page: PageContent, pages: list[PageContent]) -> dict:
         for p in pages]
     css = (TEMPLATES / "site.css").read_text(encoding="utf-8")
     return {"w": page.words, "lang": page.lang, "root": root, "alternates": alternates,
+            "lang_prefix": rel.removesuffix("index.html"),
             "default_url": config.site_base_url, "css": css, "config": config,
             "hashtag": config.hashtags[0]}
 
@@ -195,10 +203,24 @@ def _render(env, config: Config, site: SiteWords, page: PageContent,
             og = {"url": config.site_base_url + "graphics/" + entry["file"],
                   "width": entry["width"], "height": entry["height"], "alt": entry["alt"]}
             break
-    switchboard = page.words.get("call_button", "")
+    today = page.today()
     return env.get_template("page.html.j2").render(
-        **shell, page=page, url=url, og=og, zip=zip_info, call_text=switchboard, v=members,
-        base="members/", members_script=MEMBERS_SCRIPT, anchor=MEMBERS_ANCHOR)
+        **shell, here="", page=page, url=url, og=og, zip=zip_info, v=members,
+        base="members/", members_script=MEMBERS_SCRIPT, anchor=MEMBERS_ANCHOR, today=today,
+        today_json=_today_json(today, shell["root"], shell["lang_prefix"]),
+        rotate_js=ROTATE.read_text(encoding="utf-8").strip())
+
+
+def _today_json(posts: list[PostView], root: str, prefix: str) -> str:
+    """What "Today's post" rotates through, for the page's script: each post's text, preview,
+    graphic and the address of its share links (safe inside a `<script>` element)."""
+    items = [{"id": p.id, "text": p.text, "img": root + p.large.rel, "alt": p.image_alt,
+              "w": p.large.width, "h": p.large.height,
+              "file": f"{root}graphics/{p.image}",
+              "more": f"{root}{prefix}{POSTS_PAGE}#post-{p.id}"}
+             for p in posts if p.large is not None]
+    text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _sitemap(config: Config, pages: list[str]) -> str:

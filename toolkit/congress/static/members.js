@@ -1,6 +1,6 @@
 // "Call your members" without a page reload. The page works without this script (a list of
 // per-state pages); with it, the state picker appears and shows the chosen state's two
-// Senators and the chosen district's member from that state's small JSON file.
+// Senators and, once a district is picked, its member, from that state's small JSON file.
 (function () {
   "use strict";
   var form = document.querySelector("form.members-picker");
@@ -71,12 +71,18 @@
           t.vacant + " ", el("a", {href: s.switchboard.tel}, [s.switchboard.display])]));
       }
     }
+    // one seat (at large, DC, a territory): its member at once; else nobody until the
+    // supporter picks their district from the ordered list (no wrong office by default)
     if (seats.length > 1) {
-      var select = el("select", {id: "members-district"}, seats.map(function (seat, i) {
-        return el("option", {value: String(i)},
-                  [seat.district === 0 ? t.at_large : t.district + " " + seat.district]);
-      }));
-      select.addEventListener("change", function () { show(Number(select.value)); });
+      var options = [el("option", {value: ""}, [t.choose_district])];
+      seats.forEach(function (seat, i) {
+        options.push(el("option", {value: String(i)},
+                        [seat.district === 0 ? t.at_large : t.district + " " + seat.district]));
+      });
+      var select = el("select", {id: "members-district"}, options);
+      select.addEventListener("change", function () {
+        if (select.value === "") { house.textContent = ""; } else { show(Number(select.value)); }
+      });
       nodes.push(el("p", {}, [el("label", {"for": "members-district"}, [t.pick_district + " "]),
                               select]));
     }
@@ -84,12 +90,14 @@
       nodes.push(el("p", {}, [el("a", {href: s.house_finder}, [t.house_finder])]));
     }
     nodes.push(house);
-    show(0);
+    if (seats.length === 1) show(0);
     out.textContent = "";
     nodes.forEach(function (n) { out.appendChild(n); });
   }
 
-  form.hidden = false;
+  // the picker does the list's job: fold the list of every state's page (open without script)
+  var all = document.querySelector("details.members-all");
+  if (all) all.open = false;
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var slug = form.elements.state.value;

@@ -33,16 +33,35 @@
     return Promise.resolve();
   }
 
-  function done(button, text) {
-    button.setAttribute("data-copied", text);
-    say(status ? status.getAttribute("data-copied") : "");
+  function flash(button, text) {
+    // the button itself says what happened for a moment ("Copied ✓"), then reads as before
+    if (!button.hasAttribute("data-label")) { button.setAttribute("data-label", button.textContent); }
+    button.textContent = text;
+    clearTimeout(button.flashTimer);
+    button.flashTimer = setTimeout(function () {
+      button.textContent = button.getAttribute("data-label");
+    }, 2500);
+  }
+
+  function tell(button, text) {
+    // a visible line under the buttons, for what takes more than a word
+    var box = button.closest(".post, .card");
+    var said = box ? box.querySelector(".said") : null;
+    if (said) { said.textContent = text; }
+  }
+
+  function word(name) {
+    return status ? status.getAttribute("data-" + name) : "";
   }
 
   document.querySelectorAll("[data-copy]").forEach(function (button) {
-    button.hidden = false;
     button.addEventListener("click", function () {
       var text = textOf(button.getAttribute("data-copy"));
-      copy(text).then(function () { done(button, text); });
+      copy(text).then(function () {
+        button.setAttribute("data-copied", text);
+        flash(button, word("copied"));
+        say(word("copied"));
+      });
     });
   });
 
@@ -56,25 +75,28 @@
   }
 
   document.querySelectorAll("[data-share-image]").forEach(function (button) {
-    button.hidden = false;
     button.addEventListener("click", function () {
       var href = button.getAttribute("data-share-image");
       var of = button.getAttribute("data-share-text-of");
       var text = of ? textOf(of) : button.getAttribute("data-share-text");
       var fallback = function () {
+        // no sharing with files here: the image downloads and the text goes to the clipboard,
+        // and the page says both, on the spot and to screen readers
         download(href);
         copy(text).then(function () {
           button.setAttribute("data-copied", text);
-          say(status ? status.getAttribute("data-fallback") : "");
+          tell(button, word("fallback"));
+          say(word("fallback"));
         });
       };
       if (!navigator.canShare || !window.fetch) { fallback(); return; }
       fetch(href).then(function (r) { return r.blob(); }).then(function (blob) {
         var file = new File([blob], href.split("/").pop(), { type: "image/png" });
-        if (navigator.canShare({ files: [file] })) {
-          return navigator.share({ files: [file], text: text }).catch(function () { /* cancelled */ });
-        }
-        fallback();
+        if (!navigator.canShare({ files: [file] })) { fallback(); return; }
+        return navigator.share({ files: [file], text: text }).then(function () {
+          flash(button, word("shared"));
+          say(word("shared"));
+        }, function () { /* cancelled: nothing was shared, nothing to say */ });
       }).catch(fallback);
     });
   });
@@ -96,7 +118,6 @@
   }
 
   if (form && input) {
-    form.hidden = false;
     var saved = null;
     try { saved = localStorage.getItem(KEY); } catch (e) { saved = null; }
     if (saved) { input.value = saved; useServer(saved); }
