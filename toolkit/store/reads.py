@@ -31,6 +31,13 @@ class Reads:
             raise NotFound(f"no post with id '{post_id}'")
         return Post.from_row(row)
 
+    def frozen_images(self, digests: Sequence[str]) -> dict[str, bytes]:
+        """The bytes of the frozen images the store holds among `digests` (sha256 -> bytes)."""
+        from toolkit.store.blobs import load
+
+        with self.engine.connect() as conn:
+            return load(conn, digests)
+
     def list(self, statuses: Sequence[str] | None = None, start: datetime | None = None,
              end: datetime | None = None, ids: Sequence[str] | None = None) -> list[Post]:
         """Posts ordered by time, optionally filtered by status, time window or ids."""
