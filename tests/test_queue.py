@@ -205,7 +205,8 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     store = Store(config.store_url)
     post = store.get(pid)
     (media,) = post.media
-    assert media["path"].endswith(f"media/{media['sha256']}.png") and Path(media["path"]).is_file()
+    assert media["path"] == f"{media['sha256']}.png"  # the image is in the store itself
+    assert store.frozen_images([media["sha256"]])
     assert media["alt"].startswith("Gráfico publicado por el Center for Victims of Torture: "
                                    "Al menos 1,544")
     assert "Fuente: Human Rights First" in media["alt"]
