@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -118,6 +119,42 @@ def test_an_approval_sends_a_change_notice(pg_url: str) -> None:
     finally:
         listener.stop()
         store.close()
+
+
+def test_the_listener_reconnects_after_the_server_restarts(monkeypatch, caplog) -> None:
+    """The server restarts (every connection cut): the listener logs it, connects again and
+    still wakes on the next approval."""
+    from pg import TempPostgres, skip_reason
+
+    if skip_reason():
+        pytest.skip(skip_reason())
+    monkeypatch.setattr("toolkit.store.notify.RETRY_S", 0.2)
+    server = TempPostgres()  # its own server: restarting it disturbs no other test
+    try:
+        url = server.new_url()
+        store = Store(url)
+        ids = store.add([NewPost("m", "en", "outbox", "outbox", f"Hi {i} #SaveAsylum", NOW)
+                         for i in range(2)], "t", NOW)
+        store.close()
+        noticed = threading.Event()
+        listener = ChangeListener(url, noticed.set).start()
+        try:
+            assert listener.ready.wait(20)
+            server.restart()
+            deadline = time.monotonic() + 30
+            while "change notices interrupted" not in caplog.text \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)  # the listener finds its connection gone (ready cleared) ...
+            assert "change notices interrupted" in caplog.text
+            assert listener.ready.wait(30), "the listener did not connect again"  # ... and back
+            other = Store(url)
+            other.transition(ids[0], ["draft"], "approved", "lead", NOW)
+            other.close()
+            assert noticed.wait(20), "no change notice after the restart"
+        finally:
+            listener.stop()
+    finally:
+        server.stop()
 
 
 def test_store_copy_round_trip_keeps_every_row(run_cli, project: Path, pg_url: str,
