@@ -20,6 +20,7 @@ from toolkit.library import load_library
 from toolkit.publish.outbox import OutboxPublisher
 from toolkit.queue import Planner
 from toolkit.store import Store, blobs
+from toolkit.store.changes import BULK_MIN
 from toolkit.store.schema import frozen_media, migrations_table
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -53,8 +54,9 @@ def _images(store: Store) -> int:
 
 
 def _publish(planner: Planner) -> None:
-    outbox = OutboxPublisher(planner.config.outbox_dir, "x")
-    Dispatcher(planner.store, {"x-campaign": outbox}).dispatch_due(AT)
+    publishers = {name: OutboxPublisher(planner.config.outbox_dir, account.platform)
+                  for name, account in planner.config.accounts.items()}
+    Dispatcher(planner.store, publishers).dispatch_due(AT)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -63,11 +65,16 @@ def test_a_store_without_store_media_approves_and_publishes_posts_with_cards(
     _store_url(backend, project, request)
     planner = _planner(project)
     assert planner.config.media_dir is None
-    ids = [planner.add(CARD_MESSAGE, "x", lang, AT, NOW, "c") for lang in ("en", "es")]
-    assert sorted(planner.approve(ids, "lead", NOW).approved) == sorted(ids)
+    many = planner.store.add([planner.new_post(CARD_MESSAGE, "x", ("en", "es")[i % 2], AT)
+                              for i in range(BULK_MIN)], "c", NOW)
+    assert len(planner.approve(many, "lead", NOW).approved) == BULK_MIN  # the bulk path
     assert _images(planner.store) == 2  # one per language's card, in the store itself
+    ids = [planner.add(CARD_MESSAGE, "bluesky", lang, AT, NOW, "c") for lang in ("en", "es")]
+    assert sorted(planner.approve(ids, "lead", NOW).approved) == sorted(ids)  # one by one
+    named = {m["sha256"] for p in planner.store.list(ids=[*ids, *many]) for m in p.media}
+    assert _images(planner.store) == len(named) == 4  # each stored once
     _publish(planner)
-    for pid in ids:
+    for pid in [*ids, *many]:
         assert planner.store.get(pid).status == "published"
         doc = json.loads((planner.config.outbox_dir / f"{pid}.json").read_text())
         (item,) = doc["media"]

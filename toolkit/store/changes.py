@@ -109,10 +109,10 @@ class StateChanges:
                     continue
                 vals = scrubbed(values)
                 if "media" in vals and not isinstance(vals["media"], str):
-                    media = vals["media"]
-                    known = media_json.get(id(media))
-                    if known is None or known[0] is not media:
-                        known = media_json[id(media)] = (media, json.dumps(list(media)))
+                    listed = vals["media"]
+                    known = media_json.get(id(listed))
+                    if known is None or known[0] is not listed:
+                        known = media_json[id(listed)] = (listed, json.dumps(list(listed)))
                     vals["media"] = known[1]
                 groups.setdefault(tuple(sorted(vals)), []).append(
                     {"id": pid, "expected": exp, **vals})
