@@ -113,10 +113,16 @@ def run(label: str, cfg: Path, url: str) -> None:
     publish_s = time.perf_counter() - start
     published = sum(o.status == "published" for o in outcomes)
     assert published == N, f"published {published} of {N}"
+    named = [p.media[0]["sha256"] for p in store.list(ids=ids)]
+    start = time.perf_counter()
+    for digest in named:  # what the dispatcher adds per post: one read of its image
+        store.frozen_images([digest])
+    read_ms = (time.perf_counter() - start) / N * 1000
     store.close()
     print(f"{label}: approve {N:,} posts with cards {approve_s:.2f} s "
           f"({N / approve_s:,.0f} posts/s); publish pass {publish_s:.2f} s "
-          f"({N / publish_s:,.0f} posts/s, each image read from the store, hash checked)")
+          f"({N / publish_s:,.0f} posts/s, each image read from the store, hash checked); "
+          f"reading a post's image from the store {read_ms:.2f} ms")
     print(f"{label}: store growth per {N:,} posts (queued + approved) {grown / 1e6:.2f} MB, "
           f"of which {images} distinct images {image_bytes / 1e6:.2f} MB "
           f"(images are stored once per sha256, however many posts name them)")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import threading
 
+#: requests served at once (waitress worker threads), unless `toolkit serve --threads` says
+DEFAULT_THREADS = 4
+
 
 def proxy_options(trusted_proxy: str) -> dict:
     """waitress options to believe a reverse proxy's X-Forwarded-For/-Proto (and only its)."""
@@ -15,7 +18,16 @@ def proxy_options(trusted_proxy: str) -> dict:
             "clear_untrusted_proxy_headers": True}
 
 
-def serve_forever(app, host: str, port: int, threads: int = 4,
+def warm_up() -> None:
+    """Import now what pages otherwise import on first use: the Bluesky preview's facet
+    detection (atproto's client, about 2 s to import) would hold the first request for a
+    Bluesky post, and every request queued behind it."""
+    import toolkit.review.preview as preview
+
+    preview.warm_up()
+
+
+def serve_forever(app, host: str, port: int, threads: int = DEFAULT_THREADS,
                   trusted_proxy: str = "") -> None:
     """Serve until interrupted."""
     from waitress import serve
@@ -24,7 +36,7 @@ def serve_forever(app, host: str, port: int, threads: int = 4,
           **proxy_options(trusted_proxy))
 
 
-def serve_in_background(app, host: str, port: int, threads: int = 4):
+def serve_in_background(app, host: str, port: int, threads: int = DEFAULT_THREADS):
     """Start serving on a daemon thread; returns the waitress server (call `.close()`)."""
     from waitress.server import create_server
 
