@@ -158,6 +158,15 @@ def server_threads(pid: int) -> int:
     return int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (from /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -223,6 +232,7 @@ def main() -> None:
                 t.start()
             ready.wait()  # everyone signed in: the load starts now
             began = time.perf_counter()
+            server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
             stop = threading.Event()
             approving = threading.Thread(target=approver, args=(
                 base, drafts, args.approvals_per_s, stop, rec, done, doubles))
@@ -234,6 +244,8 @@ def main() -> None:
             stop.set()
             approving.join()
             took = time.perf_counter() - began
+            server_cpu = cpu_seconds(server.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
         finally:
             server.terminate()
             server.wait(10)
@@ -242,6 +254,9 @@ def main() -> None:
               f"{args.think:g} s) + {args.approvals_per_s:g} approvals/s over {took:.1f} s, "
               f"10,000 posts; waitress threads {threads}, server process threads at most "
               f"{most}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"  CPU: server {server_cpu:.1f} s ({server_cpu / took * 100:.0f}% of one core, "
+              f"{server_cpu / len(everything) * 1000:.0f} ms a request), this load generator "
+              f"{client_cpu:.1f} s")
         for kind, times in sorted(rec.times.items()):
             print(f"  {kind:18} n={len(times):5}  p50 {statistics.median(times) * 1000:6.0f} ms"
                   f"  p95 {pct(times, 0.95) * 1000:6.0f} ms  max {max(times) * 1000:6.0f} ms")
