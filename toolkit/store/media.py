@@ -21,7 +21,6 @@ from pathlib import Path
 
 from toolkit.atomic import write_atomic
 from toolkit.errors import StoreError
-from toolkit.store.location import sqlite_path
 
 
 def media_folder(store_url: str, override: Path | None = None) -> Path | None:
@@ -29,12 +28,6 @@ def media_folder(store_url: str, override: Path | None = None) -> Path | None:
     if set, else None (the store holds them; `store_url` is kept for callers' sake)."""
     del store_url
     return Path(override) if override is not None else None
-
-
-def legacy_folder(store_url: str) -> Path | None:
-    """`media/` beside a SQLite file, where stores before `frozen_media` kept their images."""
-    database = sqlite_path(store_url)
-    return None if database is None else database.resolve().parent / "media"
 
 
 def freeze_image(source: Path | str, folder: Path | None, max_bytes: int | None = None,
