@@ -71,8 +71,9 @@ def test_rebuilt_or_deleted_graphics_never_change_an_approved_post(project: Path
         .dispatch_due(datetime(2099, 1, 5, 15, tzinfo=UTC))
     assert planner.store.get(pid).status == "published"
     doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
-    assert doc["media"] == [{"path": media["path"], "alt": media["alt"],
-                             "sha256": media["sha256"]}]
+    copy = (config.outbox_dir / "media" / media["path"]).resolve()  # the outbox's own copy
+    assert doc["media"] == [{"path": str(copy), "alt": media["alt"], "sha256": media["sha256"]}]
+    assert copy.read_bytes() == approved
     planner.store.close()
 
 
