@@ -14,7 +14,7 @@ their most), and checks the store afterwards: every approval answered "done" is 
 exactly one audit entry, every double submission approved once. Goal: p95 ≤ 300 ms, 0 errors.
 
 Run: `.venv/bin/python bench/webapp_load.py` (options: --sessions, --requests, --think,
---approvals-per-s, --threads)
+--approvals-per-s, --threads, --workers)
 """
 
 from __future__ import annotations
@@ -41,14 +41,15 @@ import webapp  # noqa: E402 - bench/webapp.py: the 10,000-post project and its l
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def start_server(cfg: Path, threads: int) -> tuple[subprocess.Popen, str]:
+def start_server(cfg: Path, threads: int, workers: int) -> tuple[subprocess.Popen, str]:
     """`toolkit serve` on a free loopback port, once it answers."""
     import requests
 
     port = webapp.free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "toolkit", "--config", str(cfg), "serve",
-                               "--port", str(port), "--threads", str(threads)],
+                               "--port", str(port), "--threads", str(threads),
+                               "--workers", str(workers)],
                               stderr=subprocess.DEVNULL, cwd=cfg.parent.parent)
     for _ in range(300):
         try:
@@ -149,22 +150,40 @@ def approver(base: str, drafts: list[str], per_s: float, stop: threading.Event,
             time.sleep(delay)
 
 
-def server_threads(pid: int) -> int:
-    """The server process's threads now (from /proc)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    return int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1))
+def tree(pid: int) -> list[int]:
+    """The server process and its workers (`--workers`), from /proc."""
+    found = [pid]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if re.search(rf"^PPid:\s+{pid}$", status.read_text(), re.M):
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return found
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (from /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def server_threads(pids: list[int]) -> int:
+    """The server's threads now, over its processes (from /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        total += int(re.search(r"^Threads:\s+(\d+)", status, re.M).group(1))
+    return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the server's processes have used (from /proc)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def pct(values: list[float], q: float) -> float:
@@ -206,6 +225,8 @@ def main() -> None:
     parser.add_argument("--approvals-per-s", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=None,
                         help="waitress threads (default: `toolkit serve`'s own)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="`toolkit serve --workers`: processes on the one port")
     args = parser.parse_args()
     from toolkit.web.server import DEFAULT_THREADS
 
@@ -221,7 +242,7 @@ def main() -> None:
         store.close()
         post_ids = [p.id for p in briefs]
         drafts = [p.id for p in briefs if p.status == "draft"]
-        server, base = start_server(cfg, threads)
+        server, base = start_server(cfg, threads, args.workers)
         try:
             rec, done, doubles = Recorder(), [], []
             ready = threading.Barrier(args.sessions + 1)
@@ -232,19 +253,20 @@ def main() -> None:
                 t.start()
             ready.wait()  # everyone signed in: the load starts now
             began = time.perf_counter()
-            server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
+            pids = tree(server.pid)
+            server_cpu, client_cpu = cpu_seconds(pids), time.process_time()
             stop = threading.Event()
             approving = threading.Thread(target=approver, args=(
                 base, drafts, args.approvals_per_s, stop, rec, done, doubles))
             approving.start()
             most = 0
             while any(t.is_alive() for t in readers):
-                most = max(most, server_threads(server.pid))
+                most = max(most, server_threads(pids))
                 time.sleep(0.2)
             stop.set()
             approving.join()
             took = time.perf_counter() - began
-            server_cpu = cpu_seconds(server.pid) - server_cpu
+            server_cpu = cpu_seconds(pids) - server_cpu
             client_cpu = time.process_time() - client_cpu
         finally:
             server.terminate()
@@ -252,8 +274,9 @@ def main() -> None:
         everything = [t for kind in rec.times.values() for t in kind]
         print(f"{args.sessions} signed-in sessions × {args.requests} requests (think "
               f"{args.think:g} s) + {args.approvals_per_s:g} approvals/s over {took:.1f} s, "
-              f"10,000 posts; waitress threads {threads}, server process threads at most "
-              f"{most}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+              f"10,000 posts; {args.workers} worker process(es) × {threads} waitress threads, "
+              f"server threads at most {most}; load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores")
         print(f"  CPU: server {server_cpu:.1f} s ({server_cpu / took * 100:.0f}% of one core, "
               f"{server_cpu / len(everything) * 1000:.0f} ms a request), this load generator "
               f"{client_cpu:.1f} s")

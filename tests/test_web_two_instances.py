@@ -127,3 +127,49 @@ def test_sessions_csrf_throttle_and_thumbnails_hold_across_two_instances(two_app
     gone = requests.get(f"{b}/", cookies={"toolkit_session": signed.cookies["toolkit_session"]},
                         allow_redirects=False)
     assert gone.status_code == 303 and "/login" in gone.headers["Location"]  # ... and on B
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{pid}$", text, re.M):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_serve_with_workers_shares_one_port_and_stops_together(project: Path) -> None:
+    """`toolkit serve --workers 2`: two processes on one port (one CPU core each), a session
+    signed in through one honoured by whichever answers; stopping the server stops both."""
+    from toolkit.store import Store
+
+    config = load_config(project)
+    store = Store(config.store_url)
+    WebStore(store).add_user("maria", "lead", password_hash("maria"), NOW)
+    store.close()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "--config", str(project), "serve",
+                             "--port", str(port), "--workers", "2"], cwd=project.parent.parent,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_up(proc, base)
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        signed = _sign_in(base, base, "maria", PASSWORDS["maria"])
+        assert signed.status_code == 303
+        maria = signed.session  # type: ignore[attr-defined]
+        answers = [maria.get(f"{base}/library", allow_redirects=False).status_code
+                   for _ in range(20)]
+        assert answers == [200] * 20
+    finally:
+        proc.terminate()
+        stopped = proc.wait(timeout=20)
+    assert stopped == 0  # the parent stopped its workers, then itself
+    time.sleep(0.5)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert alive == []  # no worker left behind
