@@ -265,7 +265,7 @@ class Planner:
         with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
             pass  # its header only: a decompression bomb is refused in one line
         frozen = freeze_media([found], self._media_folder(), max_bytes,  # bytes = manifest's
-                              self._blobs)
+                              blobs=self._blobs)
         self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
         return frozen
 

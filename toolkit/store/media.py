@@ -31,7 +31,7 @@ def media_folder(store_url: str, override: Path | None = None) -> Path | None:
 
 
 def freeze_image(source: Path | str, folder: Path | None, max_bytes: int | None = None,
-                 expect: str | None = None,
+                 expect: str | None = None, *,
                  blobs: dict[str, tuple[bytes, str]] | None = None) -> tuple[Path, str]:
     """Freeze one image: its bytes (platform-ready, see below) as `<sha256>.png`; return the
     path recorded for it and its hash. The bytes go into `blobs` (sha256 -> (bytes, suffix)),
@@ -77,13 +77,14 @@ def freeze_image(source: Path | str, folder: Path | None, max_bytes: int | None 
 
 
 def freeze_media(items: Iterable[dict], folder: Path | None,
-                 max_bytes: int | None = None,
+                 max_bytes: int | None = None, *,
                  blobs: dict[str, tuple[bytes, str]] | None = None) -> list[dict]:
     """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies
     (platform-ready under `max_bytes`, their bytes in `blobs`; see `freeze_image`)."""
     frozen = []
     for item in items:
-        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"), blobs)
+        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"),
+                                    blobs=blobs)
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
 
