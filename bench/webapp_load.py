@@ -60,8 +60,16 @@ def start_server(cfg: Path, threads: int, workers: int) -> tuple[subprocess.Pope
     raise SystemExit("the review app did not start")
 
 
+SIGN_IN = threading.Lock()  # one at a time: attempts in flight count as failures until done
+
+
 def signed_in(base: str):
     """A requests session signed in as the bench's lead, and its CSRF token."""
+    with SIGN_IN:
+        return _signed_in(base)
+
+
+def _signed_in(base: str):
     import requests
 
     session = requests.Session()
@@ -101,7 +109,13 @@ def reader(base: str, requests_n: int, think: float, post_ids: list[str], rec: R
            ready: threading.Barrier, seed: int) -> None:
     """One signed-in person: `requests_n` pages, a pause between them."""
     rnd = random.Random(seed)
-    session, _ = signed_in(base)
+    try:
+        session, _ = signed_in(base)
+    except Exception as exc:  # counted, and the others still start
+        with rec.lock:
+            rec.errors.append(f"sign-in: {exc.__class__.__name__} {exc}")
+        ready.wait()
+        return
     ready.wait()
     pages = ["/", "/posts/{}", "/library"]
     for i in range(requests_n):
