@@ -55,10 +55,19 @@ class TempPostgres:
         self._pg_ctl = str(bin_dir / "pg_ctl")
         self._run([str(bin_dir / "initdb"), "-D", str(self.data), "-A", "trust", "-U",
                    "postgres", "-E", "UTF8", "--no-sync", "--no-instructions"])
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (initialised in `__init__`); returns once it accepts connections."""
         opts = (f"-k {self.dir} -c listen_addresses='' -p 5432 -F -c max_connections=200 "
                 "-c synchronous_commit=off -c full_page_writes=off")
         self._run([self._pg_ctl, "-D", str(self.data), "-l", str(self.dir / "log"), "-o", opts,
                    "-w", "-t", "30", "start"])
+
+    def restart(self) -> None:
+        """Stop the server (fast: every connection is cut, committed data kept), then start it."""
+        self._run([self._pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        self.start()
 
     def _run(self, cmd: list[str]) -> None:
         done = subprocess.run([*self._as, *cmd], capture_output=True, text=True, check=False)

@@ -1,4 +1,5 @@
-"""Frozen media: approval copies each image beside the store; what goes out is what was approved."""
+"""Frozen media: approval keeps each image in the store itself (optionally also as a file in
+`store.media`); what goes out is what was approved."""
 
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ from conftest import edit
 
 from toolkit.config import load_config
 from toolkit.dispatch import Dispatcher
-from toolkit.errors import StoreError
 from toolkit.graphics.build import build
 from toolkit.library import load_library
 from toolkit.publish.outbox import OutboxPublisher
 from toolkit.queue import Planner
 from toolkit.store import Store
 from toolkit.store.media import freeze_image, media_folder
+from toolkit.store.schema import frozen_media
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -41,16 +42,19 @@ def _build_card(project: Path) -> None:
     build(config, load_library(config), cards=["stat-attacks"], jobs=1)
 
 
+def _stored(store: Store, digest: str) -> bytes:
+    return store.frozen_images([digest])[digest]
+
+
 def test_rebuilt_or_deleted_graphics_never_change_an_approved_post(project: Path) -> None:
     _build_card(project)
     planner = _planner(project)
     pid = planner.add(CARD_MESSAGE, "x", "es", datetime(2099, 1, 5, 15, tzinfo=UTC), NOW, "c")
     assert planner.approve([pid], "lead", NOW).approved == [pid]
     (media,) = planner.store.get(pid).media
-    frozen = Path(media["path"])
-    approved = frozen.read_bytes()
-    assert frozen.parent == project.parent.parent / "data" / "media"  # beside data/toolkit.db
-    assert frozen.name == f"{media['sha256']}.png"
+    approved = _stored(planner.store, media["sha256"])
+    assert media["path"] == f"{media['sha256']}.png"  # no store.media: no file, just its name
+    assert not (project.parent.parent / "data" / "media").exists()
     assert hashlib.sha256(approved).hexdigest() == media["sha256"]
     built = planner.config.graphics_dir / "stat-attacks-x-es.png"
     assert built.read_bytes() == approved
@@ -67,9 +71,9 @@ def test_rebuilt_or_deleted_graphics_never_change_an_approved_post(project: Path
         .dispatch_due(datetime(2099, 1, 5, 15, tzinfo=UTC))
     assert planner.store.get(pid).status == "published"
     doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
-    assert doc["media"] == [{"path": str(frozen), "alt": media["alt"],
-                             "sha256": media["sha256"]}]
-    assert Path(doc["media"][0]["path"]).read_bytes() == approved
+    copy = (config.outbox_dir / "media" / media["path"]).resolve()  # the outbox's own copy
+    assert doc["media"] == [{"path": str(copy), "alt": media["alt"], "sha256": media["sha256"]}]
+    assert copy.read_bytes() == approved
     planner.store.close()
 
 
@@ -80,7 +84,8 @@ def test_a_changed_frozen_copy_is_never_published(project: Path) -> None:
     pid = planner.add(CARD_MESSAGE, "x", "en", at, NOW, "c")
     planner.approve([pid], "lead", NOW)
     (media,) = planner.store.get(pid).media
-    Path(media["path"]).write_bytes(b"not the approved image")
+    with planner.store.write_transaction() as conn:  # someone edits the stored bytes
+        conn.execute(frozen_media.update().values(data=b"not the approved image"))
     outbox = planner.config.outbox_dir
     Dispatcher(planner.store, {"x-campaign": OutboxPublisher(outbox, "x")}).dispatch_due(at)
     post = planner.store.get(pid)
@@ -100,14 +105,27 @@ def test_freezing_is_atomic_and_idempotent(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [path.name]  # no temporary files left
 
 
-def test_media_folder_beside_sqlite_or_from_config(project: Path, tmp_path: Path) -> None:
-    assert media_folder(f"sqlite:///{tmp_path}/x/toolkit.db") == tmp_path / "x" / "media"
+def test_store_media_is_optional_and_only_a_copy(project: Path, tmp_path: Path) -> None:
+    assert media_folder(f"sqlite:///{tmp_path}/x/toolkit.db") is None
+    assert media_folder("postgresql+psycopg://u@h/db") is None
     assert media_folder("postgresql://u@h/db", tmp_path / "m") == tmp_path / "m"
-    with pytest.raises(StoreError, match="set `store.media`"):
-        media_folder("postgresql+psycopg://u@h/db")
     edit(project, "url: sqlite:///../data/toolkit.db",
          "url: sqlite:///../data/toolkit.db\n  media: ../frozen")
     assert load_config(project).media_dir == project.parent.parent / "frozen"
+    _build_card(project)
+    planner = _planner(project)
+    pid = planner.add(CARD_MESSAGE, "x", "en", datetime(2099, 1, 5, 15, tzinfo=UTC), NOW, "c")
+    planner.approve([pid], "lead", NOW)
+    (media,) = planner.store.get(pid).media
+    exported = project.parent.parent / "frozen" / f"{media['sha256']}.png"
+    assert media["path"] == str(exported)
+    assert exported.read_bytes() == _stored(planner.store, media["sha256"])
+    exported.unlink()  # the cache is gone: the store still has the image
+    outbox = planner.config.outbox_dir
+    Dispatcher(planner.store, {"x-campaign": OutboxPublisher(outbox, "x")}).dispatch_due(
+        datetime(2099, 1, 5, 15, tzinfo=UTC))
+    assert planner.store.get(pid).status == "published"
+    planner.store.close()
 
 
 def test_an_image_over_a_platforms_limit_is_frozen_platform_ready_at_approval(
@@ -132,10 +150,10 @@ def test_an_image_over_a_platforms_limit_is_frozen_platform_ready_at_approval(
     box = planner.add(CARD_MESSAGE, "outbox", "en", at, NOW, "c")
     assert sorted(planner.approve([sky, box], "lead", NOW).approved) == sorted([sky, box])
     (media,) = planner.store.get(sky).media
-    frozen = Path(media["path"]).read_bytes()
+    frozen = _stored(planner.store, media["sha256"])
     assert len(frozen) <= 1_000_000 and frozen[:3] == b"\xff\xd8\xff"  # the JPEG Bluesky takes
     assert Path(media["path"]).name == f"{media['sha256']}.jpg"
     assert hashlib.sha256(frozen).hexdigest() == media["sha256"]
     (plain,) = planner.store.get(box).media  # no limit of its own: the built PNG as it is
-    assert Path(plain["path"]).read_bytes() == large
+    assert _stored(planner.store, plain["sha256"]) == large
     planner.store.close()

@@ -250,14 +250,15 @@ class RacingLite(LiteStore):
     cancel_first: list[str] = []
     url_for_others = ""
 
-    def transition_many(self, changes, to, actor, now, detail=None, revisions=None):
+    def transition_many(self, changes, to, actor, now, detail=None, revisions=None,
+                        media=None):
         if to == "approved" and self.cancel_first:
             other = Store(self.url_for_others)
             for pid in self.cancel_first:
                 other.transition(pid, ("draft",), CANCELLED, "someone", now, "cancelled")
             other.close()
             self.cancel_first = []
-        return super().transition_many(changes, to, actor, now, detail, revisions)
+        return super().transition_many(changes, to, actor, now, detail, revisions, media)
 
 
 @pytest.mark.parametrize("n", [3, 30])

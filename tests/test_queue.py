@@ -205,7 +205,8 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     store = Store(config.store_url)
     post = store.get(pid)
     (media,) = post.media
-    assert media["path"].endswith(f"media/{media['sha256']}.png") and Path(media["path"]).is_file()
+    assert media["path"] == f"{media['sha256']}.png"  # the image is in the store itself
+    assert store.frozen_images([media["sha256"]])
     assert media["alt"].startswith("Gráfico publicado por el Center for Victims of Torture: "
                                    "Al menos 1,544")
     assert "Fuente: Human Rights First" in media["alt"]
@@ -215,8 +216,9 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     Dispatcher(store, {"x-campaign": OutboxPublisher(config.outbox_dir, "x")}).dispatch_due(
         post.scheduled_at)
     doc = json.loads((config.outbox_dir / f"{pid}.json").read_text(encoding="utf-8"))
-    assert doc["media"] == [{"path": media["path"], "alt": media["alt"],
-                             "sha256": media["sha256"]}]
+    copy = (config.outbox_dir / "media" / media["path"]).resolve()  # a file it names
+    assert doc["media"] == [{"path": str(copy), "alt": media["alt"], "sha256": media["sha256"]}]
+    assert copy.read_bytes() == store.frozen_images([media["sha256"]])[media["sha256"]]
     assert doc["text"] == post.text and "al menos 1,544" in doc["text"]
     store.close()
 

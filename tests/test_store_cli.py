@@ -55,28 +55,36 @@ def _approved_with_an_image(run_cli, project: Path) -> str:
 def test_store_copy_takes_the_approved_images_along(run_cli, project: Path,
                                                     tmp_path: Path) -> None:
     import hashlib
-    import json
-    import shutil
 
     from toolkit.publish.base import MediaItem, read_media
 
-    pid = _approved_with_an_image(run_cli, project)
+    pid = _approved_with_an_image(run_cli, project)  # `queue approve`: the sqlite3-only path
     source = Store(load_config(project).store_url)
     (before,) = source.get(pid).media
+    assert source.frozen_images([before["sha256"]])  # approval stored the image itself
     source.close()
     target_dir = tmp_path / "elsewhere"
     target = f"sqlite:///{target_dir / 'toolkit.db'}"
     copied = run_cli("store", "copy", "--to", target)
     assert copied.exit_code == 0, copied.output
     assert "1 posts, 2 audit entries, 1 frozen images" in copied.stdout
-    shutil.rmtree(Path(before["path"]).parent)  # the old media folder is gone
+    assert not (target_dir / "media").exists()  # the images are in the store, not beside it
     moved = Store(target)
     (after,) = moved.get(pid).media
+    data = moved.frozen_images([after["sha256"]])[after["sha256"]]
     moved.close()
-    assert after["path"] == str((target_dir / "media" / Path(before["path"]).name).resolve())
-    assert after["sha256"] == before["sha256"] and after["alt"] == before["alt"]
-    data = read_media(MediaItem(after["path"], after["alt"], after["sha256"]))
-    assert hashlib.sha256(data).hexdigest() == before["sha256"]
-    row = sqlite3.connect(target_dir / "toolkit.db").execute(
-        "SELECT media FROM posts WHERE id = ?", (pid,)).fetchone()[0]
-    assert json.loads(row) == [after]
+    assert after == before
+    assert hashlib.sha256(read_media(MediaItem(after["path"], after["alt"], after["sha256"],
+                                               data))).hexdigest() == before["sha256"]
+    exported = tmp_path / "export"  # --media also writes them out as files
+    copied = run_cli("store", "copy", "--to", f"sqlite:///{tmp_path / 'third.db'}",
+                     "--media", str(exported))
+    assert copied.exit_code == 0, copied.output
+    assert "1 frozen images, 1 images exported" in copied.stdout
+    third = Store(f"sqlite:///{tmp_path / 'third.db'}")
+    (item,) = third.get(pid).media
+    third.close()
+    assert item["path"] == str((exported / f"{before['sha256']}.png").resolve())
+    assert Path(item["path"]).read_bytes() == data
+
+

@@ -111,9 +111,13 @@ def _is_zombie(pid: int) -> bool:
     return bool(fields) and fields[0] == "Z"
 
 
-def outgoing(post: Post) -> OutgoingPost:
-    """What a publisher sees of a stored post."""
-    media = tuple(MediaItem(m["path"], m.get("alt", ""), m.get("sha256")) for m in post.media)
+def outgoing(post: Post, store: Store | None = None) -> OutgoingPost:
+    """What a publisher sees of a stored post (its frozen images' bytes read from `store`)."""
+    stored = store.frozen_images([m["sha256"] for m in post.media if m.get("sha256")]) \
+        if store is not None and post.media else {}
+    media = tuple(MediaItem(m["path"], m.get("alt", ""), m.get("sha256"),
+                            stored.get(m.get("sha256") or ""))
+                  for m in post.media)
     return OutgoingPost(post.id, post.platform, post.account, post.text, post.scheduled_at,
                         media, post.lang)
 
@@ -164,7 +168,7 @@ class Dispatcher:
         due = [p for p in self.store.list([APPROVED], start=now - self.max_lateness, end=now)
                if p.account in self.publishers]
         for post in due:
-            self.publishers[post.account].publish(outgoing(post))
+            self.publishers[post.account].publish(outgoing(post, self.store))
         return [Outcome(p.id, "dry_run") for p in due]
 
     def dispatch_due(self, now: datetime) -> list[Outcome]:
@@ -236,7 +240,7 @@ class Dispatcher:
         if publisher is None:
             return self._move(post, NEEDS_CHECK, now, f"{why}: no publisher for account")
         try:
-            answer = publisher.reconcile(outgoing(post))
+            answer = publisher.reconcile(outgoing(post, self.store))
         except RateLimited as exc:  # ask again once the account's limit resets
             until = self._hold(post.account, exc, now)
             out = self._move(post, PUBLISHING, now, f"{why}: reconcile rate limited; asking "
@@ -305,7 +309,7 @@ class Dispatcher:
                               last_error=f"no publisher configured for account {post.account}")
         called = datetime.now(now.tzinfo)
         try:
-            result = publisher.publish(outgoing(post))
+            result = publisher.publish(outgoing(post, self.store))
         except RateLimited as exc:
             self._hold(post.account, exc, now)
             out = self._move(post, APPROVED, now, f"rate limited: {exc.message}",

@@ -96,6 +96,9 @@ class Planner:
         self._checked: set[str] = set()
         #: (card, format, lang) -> the sha256 of the built graphic an approval froze
         self._card_source: dict[tuple[str, str, str], str] = {}
+        #: images frozen and not yet stored: sha256 -> (bytes, suffix); an approval stores
+        #: those its posts name in its own transaction, then forgets them
+        self._blobs: dict[str, tuple[bytes, str]] = {}
 
     # -- adding --------------------------------------------------------------------------------
 
@@ -275,7 +278,7 @@ class Planner:
         with open_image(Path(found["path"]), f"card '{card}' ({fmt}, {lang})"):
             pass  # its header only: a decompression bomb is refused in one line
         frozen = freeze_media([found], self._media_folder(), max_bytes,  # bytes = manifest's
-                              jpeg)
+                              jpeg, blobs=self._blobs)
         self._card_source[(card, fmt, lang)] = str(found.get("sha256") or "")
         return frozen
 
@@ -288,7 +291,7 @@ class Planner:
             return shown != ""
         return self._card_source.get((message.card, fmt, post.lang), "") != shown
 
-    def _media_folder(self) -> Path:
+    def _media_folder(self) -> Path | None:
         return media_folder(self.store.url, self.config.media_dir)
 
     def approve(self, ids: Sequence[str] | None, by: str, now: datetime,
@@ -356,8 +359,12 @@ class Planner:
         result.approved = self.store.transition_many(
             changes, APPROVED, by, now,
             {pid: f"approved at revision {rev}" for pid, rev in result.revisions.items()},
-            revisions=result.revisions)
+            revisions=result.revisions, media=self._blobs)
         moved = set(result.approved)
+        for pid, _, values in changes:  # stored now: later approvals find them in the store
+            if pid in moved:
+                for item in values.get("media") or ():
+                    self._blobs.pop(item.get("sha256"), None)
         result.revisions = {pid: r for pid, r in result.revisions.items() if pid in moved}
         lost = [pid for pid, _, _ in changes if pid not in moved]
         if lost:

@@ -8,7 +8,6 @@ import click
 
 from toolkit import clock
 from toolkit.cli.context import get_config
-from toolkit.errors import InputError
 from toolkit.problems import display_path
 
 
@@ -43,28 +42,18 @@ def migrate(ctx: click.Context) -> None:
               help="The empty store to copy into, e.g. postgresql://user@host/db "
                    "(a password in it is never printed).")
 @click.option("--media", "media", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder to copy the approved (frozen) images into: the "
-              "`store.media` to set for the new store (default: media/ beside a SQLite target; "
-              "needed for PostgreSQL when posts have approved images).")
+              default=None, help="Also export the approved (frozen) images as files into this "
+              "folder, e.g. a `store.media` cache. The store itself carries them either way.")
 @click.pass_context
 def copy(ctx: click.Context, target_url: str, media: Path | None) -> None:
     """Copy every post (with its approved images), the audit log and account holds into an
     empty store."""
     from toolkit.store import Store
-    from toolkit.store.copy import copy_store, frozen_posts, summary
-    from toolkit.store.location import sqlite_path
-    from toolkit.store.media import media_folder
+    from toolkit.store.copy import IMAGES, copy_store, summary
     from toolkit.store.store import safe_url
 
     source = Store(get_config(ctx).store_url)
     try:
-        if media is None and sqlite_path(target_url) is not None:
-            media = media_folder(target_url)
-        if media is None and frozen_posts(source):
-            raise InputError(f"{frozen_posts(source)} post(s) have approved images and the "
-                             f"store {safe_url(target_url)} has no folder beside it: give "
-                             "--media DIR, the folder every machine sees, and set it as "
-                             "store.media; nothing was copied")
         target = Store(target_url)
         try:
             counts = copy_store(source, target, media)
@@ -73,6 +62,5 @@ def copy(ctx: click.Context, target_url: str, media: Path | None) -> None:
     finally:
         source.close()
     click.echo(f"copied {summary(counts)} to {safe_url(target_url)}")
-    if counts.get("frozen images"):
-        click.echo(f"approved images are in {display_path(media)}/: set store.media to it "
-                   "when the new store is not a SQLite file", err=True)
+    if media is not None and counts.get(IMAGES):
+        click.echo(f"approved images also exported to {display_path(media)}/", err=True)

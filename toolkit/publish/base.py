@@ -26,16 +26,20 @@ class MediaItem:
     path: str
     alt: str
     sha256: str | None = None
+    #: the frozen bytes as the store holds them (None: read the file at `path`)
+    data: bytes | None = field(default=None, repr=False, compare=False)
 
 
 def read_media(item: MediaItem) -> bytes:
     """The image's bytes, checked against its recorded sha256: the one way publishers read media.
 
-    A frozen image that is missing or whose bytes no longer match the hash recorded at approval
-    is a `PermanentError`: what goes out must be exactly what the lead approved.
+    Frozen images come from the store (`data`, filled in by the dispatcher); an image the store
+    does not hold is read from its file (`path`). A frozen image that is missing or whose bytes
+    no longer match the hash recorded at approval is a `PermanentError`: what goes out must be
+    exactly what the lead approved.
     """
     try:
-        data = Path(item.path).read_bytes()
+        data = item.data if item.data is not None else Path(item.path).read_bytes()
     except OSError as exc:
         raise PermanentError(f"image {Path(item.path).name} cannot be read: "
                              f"{exc.strerror or exc.__class__.__name__}") from None

@@ -1,10 +1,11 @@
 """The outbox publisher: each post becomes `OUTBOX/<post-id>.json` (a design contract).
 
-Each image is read through `read_media` first (the frozen copy, its hash checked) and
-`media[].path` names that frozen copy. Written atomically (temporary file, then a link that fails
-if the target exists), never overwritten: publishing a post whose file exists appends a line to
-`duplicates.jsonl` and raises `DuplicateError`, like X's "duplicate content". `reconcile` is
-exact: the file is there or not.
+Each image is read through `read_media` first (the frozen bytes, their hash checked) and
+`media[].path` names a file holding them: the frozen copy in `store.media`, or (the bytes being
+in the store) a copy in `OUTBOX/media/<sha256>.png`. Written atomically (temporary file, then a
+link that fails if the target exists), never overwritten: publishing a post whose file exists
+appends a line to `duplicates.jsonl` and raises `DuplicateError`, like X's "duplicate content".
+`reconcile` is exact: the file is there or not.
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit.atomic import fsync_dir
+from toolkit.atomic import fsync_dir, write_atomic
 from toolkit.config import Account, Config
 from toolkit.errors import DuplicateError, TransientError
-from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
+from toolkit.publish.base import (
+    MediaItem,
+    OutgoingPost,
+    PublishResult,
+    Reconciliation,
+    read_media,
+)
 
 
 def _iso(value: datetime) -> str:
@@ -57,15 +64,15 @@ class OutboxPublisher:
             raise TransientError(f"outbox write failed: {exc.strerror or exc}") from None
 
     def _write(self, post: OutgoingPost) -> PublishResult:
-        for item in post.media:  # like an upload: the frozen copy must match the approved hash
-            read_media(item)
         self.folder.mkdir(parents=True, exist_ok=True)
+        paths = [self._uploaded(item) for item in post.media]
         target = self.path_for(post.id)
         now = self._clock.now(UTC)
         record = {
             "post_id": post.id, "platform": post.platform, "account": post.account,
             "lang": post.lang, "text": post.text,
-            "media": [{"path": m.path, "alt": m.alt, "sha256": m.sha256} for m in post.media],
+            "media": [{"path": path, "alt": m.alt, "sha256": m.sha256}
+                      for path, m in zip(paths, post.media, strict=True)],
             "scheduled_at": _iso(post.scheduled_at), "published_at": _iso(now),
         }
         fd, tmp = tempfile.mkstemp(prefix=f".{post.id}.", suffix=".tmp", dir=self.folder)
@@ -83,6 +90,19 @@ class OutboxPublisher:
         finally:
             os.unlink(tmp)
         return PublishResult(platform_id=post.id, url=target.resolve().as_uri())
+
+    def _uploaded(self, item: MediaItem) -> str:
+        """Read an image as an upload would (the frozen bytes, hash checked) and return the
+        file the record names: its own file when it has one, else (its bytes are in the store)
+        a copy in `OUTBOX/media/`, content-addressed, so the record names a readable file."""
+        data = read_media(item)
+        if Path(item.path).is_absolute():
+            return item.path
+        copy = self.folder / "media" / Path(item.path).name
+        if not copy.is_file():
+            copy.parent.mkdir(exist_ok=True)
+            write_atomic(copy, data)
+        return str(copy.resolve())
 
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
         """Published if the post's file exists, else absent (never unknown)."""

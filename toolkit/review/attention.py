@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from toolkit.compose import measure
@@ -62,26 +62,52 @@ def blocked_messages(library: Library, message_ids: list[str], now: datetime,
     return out
 
 
+@dataclass
+class _Verdicts:
+    """The fact gate's verdicts for one library on one day (kept between requests: they
+    change only with the library, replaced on reload, or the day)."""
+
+    config: Config
+    library: Library
+    today: date
+    errors: list[str] | None = None
+    verdicts: dict[tuple, str] = field(default_factory=dict)
+
+
+_last: _Verdicts | None = None
+
+
+def _verdicts_for(config: Config, library: Library, today: date) -> _Verdicts:
+    global _last
+    memo = _last
+    if memo is None or memo.config is not config or memo.library is not library \
+            or memo.today != today:
+        memo = _last = _Verdicts(config, library, today)
+    return memo
+
+
 def held_by_facts(config: Config, library: Library, store: Store, now: datetime) -> list[Post]:
     """Approved posts the fact gate will hold (their recorded facts no longer hold), each with
     the reason in `last_error`. Posts resting on the same record are judged once (10⁴ queued
-    posts share a few dozen)."""
-    today = now.astimezone(config.timezone).date()
-    errors: list[str] | None = None
-    verdicts: dict[tuple, str] = {}
+    posts share a few dozen), and a record's verdict is kept while the library and the day
+    stay the same (the schedule page asks on every load)."""
+    memo = _verdicts_for(config, library, now.astimezone(config.timezone).date())
     why: dict[str, str] = {}
-    for row in store.approved_facts():
-        key = (row.message_id, row.lang,
-               row.facts if row.facts is not None else (row.text, row.media))
-        if key not in verdicts:
-            if errors is None:
-                errors = check_errors(config, library, today)
-            post = SimpleNamespace(message_id=row.message_id, lang=row.lang, text=row.text,
-                                   media=row.media,
-                                   facts=json.loads(row.facts) if row.facts else None)
-            verdicts[key] = "; ".join(post_problems(library, post, today, errors))
-        if verdicts[key]:
-            why[row.id] = "the fact gate will hold it: " + verdicts[key]
+    for group in store.approved_fact_groups():
+        key = (group.message_id, group.lang,
+               group.facts if group.facts is not None else (group.text, group.media))
+        verdict = memo.verdicts.get(key)
+        if verdict is None:
+            if memo.errors is None:
+                memo.errors = check_errors(config, library, memo.today)
+            post = SimpleNamespace(message_id=group.message_id, lang=group.lang,
+                                   text=group.text, media=group.media,
+                                   facts=json.loads(group.facts) if group.facts else None)
+            verdict = memo.verdicts[key] = "; ".join(post_problems(library, post, memo.today,
+                                                                   memo.errors))
+        if verdict:
+            why.update(dict.fromkeys(store.approved_resting_on(group),
+                                     "the fact gate will hold it: " + verdict))
     held = store.list(ids=list(why)) if why else []
     for post in held:
         post.last_error = why[post.id]

@@ -38,6 +38,11 @@ def _regex_pieces(text: str) -> list[tuple[str, str]]:
     return pieces
 
 
+def warm_up() -> None:
+    """Import Bluesky's facet detection ahead of the first Bluesky preview (slow to import)."""
+    from atproto_client.utils.facet_detection import detect_facets  # noqa: F401
+
+
 def _bluesky_pieces(text: str) -> list[tuple[str, str]]:
     """The text cut at the facets Bluesky gets (UTF-8 byte ranges, as the publisher sends)."""
     from atproto_client.utils.facet_detection import detect_facets

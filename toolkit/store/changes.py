@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.sql import ClauseElement, Insert
 
 from toolkit.errors import InvalidTransition, NotFound, StaleRevision
-from toolkit.store import pgbulk, sqlite_bulk
+from toolkit.store import blobs, pgbulk, sqlite_bulk
+from toolkit.store.blobs import Blobs
 from toolkit.store.models import CHANGED, Detail, Post, detail_for, scrubbed
 from toolkit.store.schema import UTCDateTime, audit, comments, posts
 
@@ -56,12 +57,15 @@ class StateChanges:
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
                         now: datetime, detail: Detail = None,
                         owner: str | None = None,
-                        revisions: dict[str, int] | None = None) -> list[str]:
+                        revisions: dict[str, int] | None = None,
+                        media: Blobs | None = None) -> list[str]:
         """Move many posts in one transaction: (id, expected status, values) each, audited
         with `detail` (one text, or one per post id).
 
         Returns the ids that moved; a post whose status changed meanwhile is left alone, and
         so is one whose revision (`version`) is no longer the one given in `revisions`.
+        `media` (sha256 -> (bytes, suffix)): images an approval froze; those the moved posts
+        name are stored in the same transaction (`toolkit.store.blobs`).
         """
         revisions = revisions or {}
         if len(changes) < BULK_MIN or owner is not None:
@@ -72,12 +76,14 @@ class StateChanges:
                                    detail_for(detail, post_id), values,
                                    owner, revisions.get(post_id)):
                         moved.append(post_id)
+                blobs.put(conn, blobs.needed(changes, moved, media), now)
             return moved
-        return self._transition_bulk(changes, to, actor, now, detail, revisions)
+        return self._transition_bulk(changes, to, actor, now, detail, revisions, media)
 
     def _transition_bulk(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
                          now: datetime, detail: Detail,
-                         revisions: dict[str, int] | None = None) -> list[str]:
+                         revisions: dict[str, int] | None = None,
+                         media: Blobs | None = None) -> list[str]:
         """The same conditional updates as `_apply`, sent as executemany batches.
 
         Inside one write transaction the rows still in their expected status are found first
@@ -89,7 +95,7 @@ class StateChanges:
         if self._sqlite:
             with self._write() as conn:
                 return sqlite_bulk.transition(conn.connection.driver_connection, changes, to,
-                                              actor, now, detail, revisions)
+                                              actor, now, detail, revisions, media)
         expected_of = {pid: exp for pid, exp, _ in changes}
         moved: list[str] = []
         media_json: dict[int, tuple[Any, str]] = {}  # approval shares one media list per card
@@ -102,10 +108,10 @@ class StateChanges:
                     continue
                 vals = scrubbed(values)
                 if "media" in vals and not isinstance(vals["media"], str):
-                    media = vals["media"]
-                    known = media_json.get(id(media))
-                    if known is None or known[0] is not media:
-                        known = media_json[id(media)] = (media, json.dumps(list(media)))
+                    listed = vals["media"]
+                    known = media_json.get(id(listed))
+                    if known is None or known[0] is not listed:
+                        known = media_json[id(listed)] = (listed, json.dumps(list(listed)))
                     vals["media"] = known[1]
                 groups.setdefault(tuple(sorted(vals)), []).append(
                     {"id": pid, "expected": exp, **vals})
@@ -118,6 +124,7 @@ class StateChanges:
                     {"post_id": pid, "from_status": expected_of[pid], "to_status": to,
                      "actor": actor, "at": now, "detail": detail_for(detail, pid)}
                     for pid in moved])
+            blobs.put(conn, blobs.needed(changes, moved, media), now)
         return moved
 
     def _locked_statuses(self, conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:

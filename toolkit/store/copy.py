@@ -12,16 +12,18 @@ from sqlalchemy import delete, func, insert, select, text
 
 from toolkit.errors import StoreError
 from toolkit.store.media import refreeze
-from toolkit.store.schema import SEEDED_BY_MIGRATIONS, metadata, migrations_table, posts
+from toolkit.store.schema import SEEDED_BY_MIGRATIONS, frozen_media, metadata, migrations_table
 from toolkit.store.store import Store, safe_url
 
 CHUNK = 2000
+IMAGE_CHUNK = 20
 
 
 def copy_store(source: Store, target: Store, media: Path | None = None) -> dict[str, int]:
     """Copy every row of `source` into `target`, which must hold none; return rows per table
-    (and `frozen images`: the approved images copied into `media`, which the copied posts then
-    name; without `media` they keep naming the source's copies).
+    (the approved images included: they are the `frozen_media` table's rows). With `media`,
+    each approved image is also exported as a file there and the copied posts name it
+    (`images exported`: how many).
 
     Raises `StoreError` (and commits nothing) when the target already holds rows."""
     tables = [t for t in metadata.sorted_tables if t is not migrations_table]
@@ -36,13 +38,15 @@ def copy_store(source: Store, target: Store, media: Path | None = None) -> dict[
             if table.name in SEEDED_BY_MIGRATIONS:  # the source's marks replace the new ones
                 dst.execute(delete(table))
             counts[table.name] = 0
-            result = src.execution_options(yield_per=CHUNK).execute(
+            size = IMAGE_CHUNK if table is frozen_media else CHUNK  # images: a few MB at once
+            result = src.execution_options(yield_per=size).execute(
                 select(table).order_by(*table.primary_key.columns))
-            for chunk in result.mappings().partitions(CHUNK):
+            for chunk in result.mappings().partitions(size):
                 rows = [dict(r) for r in chunk]
                 if table.name == "posts" and media is not None:
                     for row in rows:
-                        row["media"], n = refreeze(row["media"], media)
+                        row["media"], n = refreeze(row["media"], media,
+                                                   lambda d: source.frozen_images([d]).get(d))
                         counts[IMAGES] = counts.get(IMAGES, 0) + n
                 dst.execute(insert(table), rows)
                 counts[table.name] += len(chunk)
@@ -51,18 +55,11 @@ def copy_store(source: Store, target: Store, media: Path | None = None) -> dict[
     return counts
 
 
-def frozen_posts(store: Store) -> int:
-    """How many posts name approved (frozen, hashed) images."""
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(posts).where(
-            posts.c.media.like('%"sha256"%'))).scalar_one()
-
-
-#: the count of approved images copied along (not a table)
-IMAGES = "frozen images"
+#: the count of approved images exported as files with `--media` (not a table)
+IMAGES = "images exported"
 #: how rows of each table are counted to a person (other tables by their own name)
 LABELS = {"posts": "posts", "audit": "audit entries", "account_holds": "account holds",
-          IMAGES: IMAGES}
+          "frozen_media": "frozen images", IMAGES: IMAGES}
 
 
 def summary(counts: dict[str, int]) -> str:

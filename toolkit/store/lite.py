@@ -21,6 +21,7 @@ from pathlib import Path
 
 from toolkit.errors import StoreError
 from toolkit.store import sqlite_bulk
+from toolkit.store.blobs import Blobs
 from toolkit.store.location import (
     check_same_file,
     check_writable,
@@ -110,13 +111,16 @@ class LiteStore:
 
     def transition_many(self, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
                         now: datetime, detail: Detail = None,
-                        revisions: dict[str, int] | None = None) -> list[str]:
+                        revisions: dict[str, int] | None = None,
+                        media: Blobs | None = None) -> list[str]:
         """As `Store.transition_many` (without claims): move the posts still in their expected
-        status (and revision) in one transaction; return the ids that moved."""
+        status (and revision) in one transaction, with the images `media` holds that they
+        name; return the ids that moved."""
         if not changes:
             return []
         with self._transaction(write=True) as db:
-            return sqlite_bulk.transition(db, changes, to, actor, now, detail, revisions)
+            return sqlite_bulk.transition(db, changes, to, actor, now, detail, revisions,
+                                          media)
 
     def queued_by(self, ids: Sequence[str]) -> dict[str, str]:
         """As `Store.queued_by`: who queued each post (its first audit entry's actor)."""

@@ -1,41 +1,42 @@
-"""Frozen media: approved images copied into a content-addressed folder beside the store.
+"""Frozen media: approved images kept in the store, content-addressed.
 
-At approval each image is copied to `<media>/<sha256>.png` (written atomically, never changed
-afterwards; an image over the post's platform limit is frozen re-encoded, as `<sha256>.jpg`)
-and the post records `{path, alt, sha256}` with `path` naming that copy. Rebuilding or deleting
-`graphics/` then cannot change what an approved post publishes; publishers read the copy
-through `toolkit.publish.base.read_media`, which checks the hash.
+At approval each image's bytes are frozen (an image over the post's platform limit re-encoded,
+as a JPEG) and the post records `{path, alt, sha256}`; the bytes go into the store's
+`frozen_media` table in the approval's own transaction (`toolkit.store.blobs`). Rebuilding or
+deleting `graphics/` then cannot change what an approved post publishes; publishers read the
+stored bytes through `toolkit.publish.base.read_media`, which checks the hash.
 
-The folder is `media/` next to a SQLite store's file, or the config's `store.media` (needed for
-PostgreSQL and other servers, whose database has no folder of its own).
+`store.media` is optional: when the config sets it, each frozen image is also written there as
+`<sha256>.png` (or `.jpg`; atomically, never changed afterwards), a cache or an export, and
+`path` names that copy; without it `path` is just that file name. A store needs nothing but
+its URL on any machine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from toolkit.atomic import write_atomic
 from toolkit.errors import StoreError
-from toolkit.store.location import sqlite_path
 
 
-def media_folder(store_url: str, override: Path | None = None) -> Path:
-    """The frozen-media folder: `override` if set, else `media/` beside the SQLite file."""
-    if override is not None:
-        return Path(override)
-    database = sqlite_path(store_url)
-    if database is None:
-        raise StoreError("approved images need a folder to be frozen in: set `store.media` in "
-                         "the config (a store that is not a SQLite file has no folder beside it)")
-    return database.resolve().parent / "media"
+def media_folder(store_url: str, override: Path | None = None) -> Path | None:
+    """The folder frozen images are also written to: `override` (the config's `store.media`)
+    if set, else None (the store holds them; `store_url` is kept for callers' sake)."""
+    del store_url
+    return Path(override) if override is not None else None
 
 
-def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
-                 expect: str | None = None, jpeg: bool = False) -> tuple[Path, str]:
-    """Copy one image into `folder` as `<sha256>.png` (atomically); return its path and hash.
+def freeze_image(source: Path | str, folder: Path | None, max_bytes: int | None = None,
+                 expect: str | None = None, jpeg: bool = False, *,
+                 blobs: dict[str, tuple[bytes, str]] | None = None) -> tuple[Path, str]:
+    """Freeze one image: its bytes (platform-ready, see below) as `<sha256>.png`; return the
+    path recorded for it and its hash. The bytes go into `blobs` (sha256 -> (bytes, suffix)),
+    which the approval stores in its own transaction; with a `folder` they are also written
+    there (atomically) and the path names that file, else the path is the bare file name.
 
     An image over `max_bytes` (the post's platform limit) is frozen as its platform-ready JPEG
     instead (`<sha256>.jpg`), so what is approved is what is uploaded; with `jpeg` (a platform
@@ -62,6 +63,10 @@ def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
         data = fit_under(data, max_bytes or len(data) * 4, f"image {Path(source).name}")
         suffix = ".jpg"
     digest = hashlib.sha256(data).hexdigest()
+    if blobs is not None:
+        blobs[digest] = (data, suffix)
+    if folder is None:
+        return Path(f"{digest}{suffix}"), digest
     target = folder / f"{digest}{suffix}"
     try:
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == digest:
@@ -74,21 +79,26 @@ def freeze_image(source: Path | str, folder: Path, max_bytes: int | None = None,
     return target, digest
 
 
-def freeze_media(items: Iterable[dict], folder: Path,
-                 max_bytes: int | None = None, jpeg: bool = False) -> list[dict]:
+def freeze_media(items: Iterable[dict], folder: Path | None,
+                 max_bytes: int | None = None, jpeg: bool = False, *,
+                 blobs: dict[str, tuple[bytes, str]] | None = None) -> list[dict]:
     """`[{path, alt}]` of built graphics as `[{path, alt, sha256}]` of their frozen copies
-    (platform-ready under `max_bytes`, as JPEG with `jpeg`, see `freeze_image`)."""
+    (platform-ready under `max_bytes`, as JPEG with `jpeg`, their bytes in `blobs`; see
+    `freeze_image`)."""
     frozen = []
     for item in items:
-        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"), jpeg)
+        path, digest = freeze_image(item["path"], folder, max_bytes, item.get("sha256"), jpeg,
+                                    blobs=blobs)
         frozen.append({"path": str(path), "alt": item.get("alt", ""), "sha256": digest})
     return frozen
 
 
-def refreeze(media_json: str, folder: Path) -> tuple[str, int]:
+def refreeze(media_json: str, folder: Path,
+             stored: Callable[[str], bytes | None] | None = None) -> tuple[str, int]:
     """A post's `media` (JSON) with each frozen image copied into `folder` (same name, its hash
     checked) and the path pointing there; returns the new JSON and how many images it copied.
-    `store copy` moves a campaign's approved images with its posts this way."""
+    The bytes are `stored(sha256)` (the store's copy) when it has them, else the file named.
+    `store copy --media` exports a campaign's approved images this way."""
     items = json.loads(media_json or "[]")
     copied = 0
     for item in items:
@@ -99,7 +109,7 @@ def refreeze(media_json: str, folder: Path) -> tuple[str, int]:
         target = folder / source.name
         if target.resolve() != source.resolve():
             try:
-                data = source.read_bytes()
+                data = (stored(digest) if stored else None) or source.read_bytes()
             except OSError as exc:
                 raise StoreError(f"frozen image {source} cannot be read: "
                                  f"{exc.strerror or exc.__class__.__name__}; nothing was "

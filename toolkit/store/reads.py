@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, case, func, select
 
 from toolkit.errors import NotFound
 from toolkit.store import sqlite_bulk
@@ -30,6 +30,13 @@ class Reads:
         if row is None:
             raise NotFound(f"no post with id '{post_id}'")
         return Post.from_row(row)
+
+    def frozen_images(self, digests: Sequence[str]) -> dict[str, bytes]:
+        """The bytes of the frozen images the store holds among `digests` (sha256 -> bytes)."""
+        from toolkit.store.blobs import load
+
+        with self.engine.connect() as conn:
+            return load(conn, digests)
 
     def list(self, statuses: Sequence[str] | None = None, start: datetime | None = None,
              end: datetime | None = None, ids: Sequence[str] | None = None) -> list[Post]:
@@ -74,6 +81,30 @@ class Reads:
             q = q.where(c.facts.is_(None))
         with self.engine.connect() as conn:
             return conn.execute(q.order_by(c.id)).all()
+
+    def approved_fact_groups(self) -> list[Any]:
+        """The distinct records approved posts rest on, for the fact gate: rows of
+        (message_id, lang, facts, text, media), text and media only for posts without a
+        facts record (judged on their frozen text). 10⁴ approved posts share a few dozen,
+        grouped by the database rather than read one by one."""
+        c = posts.c
+        text = case((c.facts.is_(None), c.text), else_=None).label("text")
+        media = case((c.facts.is_(None), c.media), else_=None).label("media")
+        q = select(c.message_id, c.lang, c.facts, text, media).where(c.status == APPROVED)
+        with self.engine.connect() as conn:
+            return conn.execute(q.group_by(c.message_id, c.lang, c.facts, text, media)).all()
+
+    def approved_resting_on(self, group: Any) -> list[str]:
+        """The ids of the approved posts resting on one of `approved_fact_groups`' records."""
+        c = posts.c
+        q = select(c.id).where(c.status == APPROVED, c.message_id == group.message_id,
+                               c.lang == group.lang)
+        if group.facts is None:
+            q = q.where(c.facts.is_(None), c.text == group.text, c.media == group.media)
+        else:
+            q = q.where(c.facts == group.facts)
+        with self.engine.connect() as conn:
+            return list(conn.execute(q.order_by(c.id)).scalars())
 
     def count(self) -> int:
         """How many posts the store holds."""

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -159,6 +160,17 @@ notify_outbox = Table(
     Column("last_error", Text),
 )
 Index("ix_notify_outbox_pending", notify_outbox.c.sent_at, notify_outbox.c.next_try)
+
+#: frozen images, content-addressed (see `toolkit.store.blobs`): BLOB on SQLite, bytea on
+#: PostgreSQL; written in the approval's transaction, never changed
+frozen_media = Table(
+    "frozen_media", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("suffix", String(8), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
 
 
 # the review app's tables (migration "005_web"; `toolkit.store.web` reads and writes them)
@@ -345,6 +357,18 @@ def _m011_library_edits(conn: Connection) -> None:
     _add_column(conn, "users", "email", "VARCHAR(254)")
 
 
+def _m012_frozen_media(conn: Connection) -> None:
+    """Frozen images in the store itself (`frozen_media`), and the frozen files posts name moved
+    in: the files are read, checked against their sha256 and stored in this migration's
+    transaction (all or nothing, so a crash leaves it to run again; rows already stored are
+    skipped). The files are left where they were."""
+    from toolkit import clock
+    from toolkit.store.blobs import import_files
+
+    frozen_media.create(conn, checkfirst=True)
+    import_files(conn, clock.now())
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -362,6 +386,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("009_frozen_facts", _m009_frozen_facts),
     ("010_changes_requested", _m010_changes_requested),
     ("011_library_edits", _m011_library_edits),
+    ("012_frozen_media", _m012_frozen_media),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from toolkit.store import models
+from toolkit.store.blobs import Blobs, needed, put_sqlite
 from toolkit.store.models import Detail, NewPost, detail_for
 from toolkit.store.quickread import sqlite_time, utc_from_store
 
@@ -97,13 +98,15 @@ def statuses(db: Any, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
 
 def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor: str,
                now: datetime, detail: Detail,
-               revisions: dict[str, int] | None = None) -> list[str]:
+               revisions: dict[str, int] | None = None,
+               media: Blobs | None = None) -> list[str]:
     """Move posts to `to`: (id, expected status, values) each; return the ids that moved.
 
     Run inside a write transaction (`BEGIN IMMEDIATE`: no other writer until it ends), so the
     rows still in their expected status (and, with `revisions`, still at the revision given)
     are found first and exactly those are updated, each with its audit entry. Each post's
-    revision goes up by one."""
+    revision goes up by one. `media` (sha256 -> (bytes, suffix)): the images an approval froze;
+    those the moved posts name are stored in the same transaction (`toolkit.store.blobs`)."""
     revisions = revisions or {}
     current = statuses(db, [pid for pid, _, _ in changes])
     at = sqlite_time(now)
@@ -142,6 +145,8 @@ def transition(db: Any, changes: Sequence[tuple[str, str, dict]], to: str, actor
         db.executemany(_insert("audit", _AUDIT_COLUMNS),
                        [(pid, expected, to, actor, at, detail_for(detail, pid))
                         for pid, expected in moved])
+        if media:
+            put_sqlite(db, needed(changes, [pid for pid, _ in moved], media), now)
     return [pid for pid, _ in moved]
 
 

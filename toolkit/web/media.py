@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, send_file, url_for
@@ -37,7 +38,14 @@ def _post_item(post_id: str, n: int) -> MediaItem:
     if not 0 <= n < len(media) or not isinstance(media[n], dict):
         abort(404)
     entry = media[n]
-    return MediaItem(str(entry.get("path", "")), str(entry.get("alt", "")), entry.get("sha256"))
+    digest = entry.get("sha256")
+    return MediaItem(str(entry.get("path", "")), str(entry.get("alt", "")), digest,
+                     _stored(digest) if isinstance(digest, str) else None)
+
+
+def _stored(digest: str) -> bytes | None:
+    """The frozen image with this sha256 as the store holds it, or None."""
+    return current_app.extensions["toolkit"].store.frozen_images([digest]).get(digest)
 
 
 def _card_path(card: str, fmt: str, lang: str) -> Path:
@@ -69,7 +77,11 @@ def thumbnail(path: Path) -> bytes:
         stat = path.stat()
     except OSError:
         abort(404)
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    return _thumbnail((str(path), stat.st_mtime_ns, stat.st_size), path.read_bytes, path.name)
+
+
+def _thumbnail(key: tuple, load: Callable[[], bytes], name: str) -> bytes:
+    """A small WebP of the image `load()` gives (cached in memory under `key`)."""
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -78,7 +90,7 @@ def thumbnail(path: Path) -> bytes:
     from toolkit.graphics.ready import open_image
 
     try:
-        with open_image(path, path.name) as img:
+        with open_image(load(), name) as img:
             img = img.convert("RGB")
             img.thumbnail(THUMB_BOX)
             out = io.BytesIO()
@@ -123,14 +135,35 @@ def thumb_url(path: str, sha256: str | None = None) -> str | None:
 
 @bp.route("/thumbs/<key>.webp")
 def thumb(key: str) -> Response:
-    """A thumbnail by content key (only keys the app itself handed out)."""
+    """A thumbnail by content key: an image this process handed out, else one the store holds
+    (frozen) or the graphics build recorded by that sha256, so any instance of the app serves
+    what another one's page named. Never a path a request names."""
     path = _known.get(key)
-    if path is None:
-        abort(404)
-    response = _thumb(Path(path))
+    if path is not None and Path(path).is_absolute() and Path(path).is_file():
+        response = _thumb(Path(path))
+    elif (data := _stored(key)) is not None:
+        response = _private(send_file(io.BytesIO(_thumbnail(("sha256", key), lambda: data,
+                                                            key)),
+                                      mimetype="image/webp", max_age=3600))
+    else:
+        built = _built_path(key)
+        if built is None:
+            abort(404)
+        response = _thumb(built)
     response.cache_control.immutable = True
     response.cache_control.max_age = 86400
     return response
+
+
+def _built_path(key: str) -> Path | None:
+    """The graphic the build's manifest records with sha256 `key`, if any."""
+    from toolkit.graphics.manifest import load_manifest
+
+    folder = current_app.extensions["toolkit"].config.graphics_dir
+    for entry in load_manifest(folder):
+        if entry.get("sha256") == key and entry.get("file"):
+            return Path(folder).resolve() / str(entry["file"])
+    return None
 
 
 @bp.route("/media/<post_id>/<int:n>")

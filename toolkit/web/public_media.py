@@ -37,7 +37,8 @@ def image(post_id: str, index: int, name: str) -> Response:
             or Path(entry.get("path", "")).suffix.lower() != f".{suffix.lower()}":
         abort(404)
     try:
-        data = read_media(MediaItem(str(entry["path"]), "", sha))
+        data = read_media(MediaItem(str(entry["path"]), "", sha,
+                                    toolkit().store.frozen_images([sha]).get(sha)))
     except ToolkitError:
         abort(404)
     response = send_file(io.BytesIO(data), mimetype=TYPES.get(f".{suffix.lower()}",
