@@ -385,8 +385,8 @@ SCHEMA: dict[str, Option] = {
     "store": Section({
         "url": Custom(_store_url, field="store_url", help="SQLAlchemy URL of the store "
                       "(default `sqlite:///../data/toolkit.db`); `TOOLKIT_STORE_URL` wins."),
-        "media": Dir(None, field="media_dir", help="Folder of the images frozen at approval "
-                     "(default `media/` beside the SQLite file; required for PostgreSQL)."),
+        "media": Dir(None, field="media_dir", help="Optional folder the images frozen at approval "
+                     "are also written to as files (the store itself holds them)."),
     }, help="Where posts, their history and the frozen images are kept."),
     "outbox": Dir("../data/outbox", field="outbox_dir",
                   help="Folder of the outbox publisher (posts as JSON files)."),
