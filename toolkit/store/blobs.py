@@ -28,6 +28,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("toolkit.store")
 
+
+def _tables() -> tuple[Any, Any]:
+    """`frozen_media` and the posts' `media` column as light table clauses (the schema's tables
+    are defined in `toolkit.store.schema`, whose migration calls `import_files`: no circle)."""
+    from sqlalchemy import LargeBinary, String, column, table
+
+    media = table("frozen_media", column("sha256", String), column("suffix", String),
+                  column("size"), column("data", LargeBinary), column("created_at"))
+    return media, table("posts", column("media", String))
+
 #: sha256 -> (bytes, suffix such as ".png"): images frozen by an approval, not yet stored
 Blobs = Mapping[str, tuple[bytes, str]]
 CHUNK = 500
@@ -68,8 +78,7 @@ def put(conn: Connection, rows: Sequence[tuple[str, bytes, str]], now: datetime)
     an image that is there already (another approval, even at the same moment) is kept."""
     from sqlalchemy import insert, select
 
-    from toolkit.store.schema import frozen_media
-
+    frozen_media, _ = _tables()
     if not rows:
         return
     if conn.dialect.name == "sqlite":
@@ -94,8 +103,7 @@ def load(conn: Connection, digests: Iterable[str]) -> dict[str, bytes]:
     """The stored bytes of each of `digests` that the store holds."""
     from sqlalchemy import select
 
-    from toolkit.store.schema import frozen_media
-
+    frozen_media, _ = _tables()
     wanted = sorted({d for d in digests if d})
     found: dict[str, bytes] = {}
     for i in range(0, len(wanted), CHUNK):
@@ -112,8 +120,7 @@ def import_files(conn: Connection, now: datetime) -> int:
     logged (its post fails at publishing, as it would have). Returns how many were stored."""
     from sqlalchemy import select
 
-    from toolkit.store.schema import frozen_media, posts
-
+    frozen_media, posts = _tables()
     stored = set(conn.execute(select(frozen_media.c.sha256)).scalars())
     rows: list[tuple[str, bytes, str]] = []
     moved = 0
