@@ -160,6 +160,22 @@ notify_outbox = Table(
 )
 Index("ix_notify_outbox_pending", notify_outbox.c.sent_at, notify_outbox.c.next_try)
 
+#: public engagement counts of a published post, one row per post and sample time after
+#: publishing (`offset_s`, seconds): the key makes a sample written twice count once.
+#: `state`: `ok` (counts read), `deleted` (gone on the platform: never asked again),
+#: `missed` (its time passed long ago: not taken). Counts a platform lacks stay NULL.
+samples = Table(
+    "samples", metadata,
+    Column("post_id", String(16), primary_key=True),
+    Column("offset_s", Integer, primary_key=True, autoincrement=False),
+    Column("taken_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("likes", Integer),
+    Column("reposts", Integer),
+    Column("replies", Integer),
+    Column("quotes", Integer),
+)
+
 
 # the review app's tables (migration "005_web"; `toolkit.store.web` reads and writes them)
 users = Table(
@@ -345,6 +361,11 @@ def _m011_library_edits(conn: Connection) -> None:
     _add_column(conn, "users", "email", "VARCHAR(254)")
 
 
+def _m012_samples(conn: Connection) -> None:
+    """`samples`: engagement counts per published post at +1 h, +24 h, +7 days (issue 26)."""
+    samples.create(conn, checkfirst=True)
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -362,6 +383,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("009_frozen_facts", _m009_frozen_facts),
     ("010_changes_requested", _m010_changes_requested),
     ("011_library_edits", _m011_library_edits),
+    ("012_samples", _m012_samples),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock
