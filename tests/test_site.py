@@ -21,12 +21,12 @@ from conftest import clock_pinned
 
 from toolkit.cli import cli
 from toolkit.compose import compose_message
-from toolkit.utm import share_tags, tag_url
 from toolkit.config import load_config
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
 from toolkit.site.content import site_cards
+from toolkit.utm import share_tags, tag_url
 
 #: whole share-kit builds: `make test-fast` skips them
 pytestmark = pytest.mark.slow
@@ -164,11 +164,9 @@ def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) ->
         assert list(posts) == allowed
         for mid, post in posts.items():
             message = library.messages[mid]
-            def kit(target: str, platform: str) -> str:  # tagged utm_source=share-kit
-                return compose_message(config, library, mid, lang, platform,
-                                       utm=share_tags("saveasylum", target, mid, lang)).text
-
-            composed = {t: kit(t, p) for t, p in (("x", "x"), ("bluesky", "bluesky"),
+            composed = {t: compose_message(config, library, mid, lang, p,  # share-kit tags
+                                           utm=share_tags("saveasylum", t, mid, lang)).text
+                        for t, p in (("x", "x"), ("bluesky", "bluesky"),
                                                   ("mastodon", "mastodon"),
                                                   ("whatsapp", "x"), ("email", "x"))}
             assert post["text"] == composed["x"] and "#SaveAsylum" in post["text"]

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from toolkit.configfile import config_file
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
+from toolkit.insights.settings import STATS, UTM, StatsSettings, UtmSettings
 from toolkit.languages import (
     NUMBER_FORMAT,
     CampaignWords,
@@ -26,7 +27,6 @@ from toolkit.languages import (
     number_format,
     read_campaign_words,
 )
-from toolkit.insights.settings import STATS, UTM, StatsSettings, UtmSettings
 from toolkit.notify.settings import NOTIFY, NotifySettings
 from toolkit.options import (
     URL,

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from toolkit.compose import Composed, compose_message, require_fit
-from toolkit.utm import share_tags
 from toolkit.config import Config
 from toolkit.congress.content import Content, fill_member
 from toolkit.congress.models import Member
 from toolkit.library.models import Library, Message, Origin
+from toolkit.utm import share_tags
 
 X_INTENT = "https://x.com/intent/tweet?text="
 

@@ -1,0 +1,52 @@
+"""The report's rows as CSV (for a spreadsheet) and the posts a report reads from the store."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date, datetime, time, tzinfo
+
+from toolkit.errors import InputError
+from toolkit.insights.report import PostStats, load_posts
+from toolkit.library.models import Library
+from toolkit.store.samples import published_with_samples
+from toolkit.store.store import Store
+
+FIELDS = ("group", "posts", "likes", "reposts", "replies", "quotes", "sampled",
+          "median_per_post", "per_post_24h")
+
+
+def _cell(value: object) -> object:
+    """A cell a spreadsheet shows as text: no formula from a name starting with = + - @."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def to_csv(rows: Sequence[dict], by: str) -> str:
+    """The rows as CSV, headed by the grouping's name then the report's fields."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow((by, *FIELDS[1:]))
+    for row in rows:
+        writer.writerow([_cell(row.get(f)) for f in FIELDS])
+    return out.getvalue()
+
+
+def since_start(text: str | None, tz: tzinfo) -> datetime | None:
+    """The start of day `text` (YYYY-MM-DD) in the campaign's timezone; None when not given."""
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--since {text!r}: give a date as YYYY-MM-DD") from None
+    return datetime.combine(day, time(0), tz)
+
+
+def report_posts(store: Store, library: Library | None,
+                 since: datetime | None = None) -> list[PostStats]:
+    """The published posts (since `since`) with their samples, ready for `report`."""
+    post_rows, sample_rows = published_with_samples(store, since)
+    return load_posts(post_rows, sample_rows, library)
