@@ -105,9 +105,10 @@ def write_samples(store: Store, items: Iterable[Sample]) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(samples).on_conflict_do_nothing(index_elements=["post_id", "offset_s"])
-    with store._write() as conn:
-        return sum(conn.execute(stmt, [row]).rowcount or 0 for row in rows)
+    stmt = insert(samples).on_conflict_do_nothing(
+        index_elements=["post_id", "offset_s"]).returning(samples.c.post_id)
+    with store._write() as conn:  # the rows returned are the ones written
+        return len(conn.execute(stmt, rows).all())
 
 
 def published_with_samples(store: Store, since: datetime | None = None) -> tuple[list, list]:
