@@ -336,3 +336,24 @@ def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch,
         run_cli("stats", "report", "--by", "lang", "--json").stdout)}
     assert by_lang["en"]["likes"] == 80 and by_lang["es"]["likes"] == 40
     store.close()
+
+
+def test_the_digest_names_yesterdays_best_post(config, store) -> None:
+    from toolkit.notify.events import build_digest
+    from toolkit.notify.messages import render_digest
+
+    yesterday = T0 - timedelta(days=1)  # Sunday 09:00 in Chicago
+    low, best = published(store, [("bluesky", "bluesky-campaign", "1"),
+                                  ("mastodon", "mastodon-campaign", "2")], at=yesterday)
+    (today,) = published(store, [("bluesky", "bluesky-campaign", "3")], at=T0)
+    write_samples(store, [Sample(low, timedelta(hours=1), T0, "ok", 2, 0, 0, 0),
+                          Sample(best, timedelta(hours=24), T0, "ok", 9, 3, 1, None),
+                          Sample(today, timedelta(hours=1), T0, "ok", 99, 0, 0, 0)])
+    digest = build_digest(store, config.timezone, T0 + timedelta(hours=9))
+    assert digest.best is not None and digest.best.id == best
+    _, body = render_digest(digest, "en", config.timezone)
+    assert (f"Yesterday's best post: {best} on mastodon (mastodon-campaign), 13 engagement(s) "
+            'at the latest count: "text 1"') in body
+    _, cuerpo = render_digest(digest, "es", config.timezone)
+    assert f"La publicación de ayer con más interacciones: {best} en mastodon" in cuerpo
+    assert build_digest(store, config.timezone, T0 + timedelta(days=3)).best is None
