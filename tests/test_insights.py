@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import responses
+from conftest import edit
 from sqlalchemy import text, update
 
-from tests.conftest import edit
 from toolkit.config import load_config
 from toolkit.insights.collect import Collector, backoff_mark
 from toolkit.store import NewPost, Store
@@ -270,10 +270,9 @@ def test_samples_on_postgresql_once_per_key(pg_url: str) -> None:
     store.close()
 
 
-@pytest.mark.slow
 @responses.activate
-def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch,
-                                               run_cli) -> None:
+def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch, run_cli,
+                                               pin_clock) -> None:
     """The real scheduler: three Bluesky posts (no keys: published to the outbox) go out at
     their time; the collection job then takes the +1 h and +24 h samples from the fake
     AppView as the injected clock moves; `stats report --by statistic --json` sums them."""
@@ -283,6 +282,7 @@ def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch,
     from toolkit.queue import Planner
     from toolkit.runner import build_dispatcher
 
+    pin_clock(T0)  # the day the library's facts are checked against
     config = load_config(project)
     store = Store(config.store_url)
     planner = Planner(config, load_library(config), store)
@@ -357,3 +357,43 @@ def test_the_digest_names_yesterdays_best_post(config, store) -> None:
     _, cuerpo = render_digest(digest, "es", config.timezone)
     assert f"La publicación de ayer con más interacciones: {best} en mastodon" in cuerpo
     assert build_digest(store, config.timezone, T0 + timedelta(days=3)).best is None
+
+
+def test_insights_page_for_staff_with_charts_posts_caveat_and_csv(project, config,
+                                                                  store) -> None:
+    from webapp import make_webapp, sign_in
+
+    from toolkit.web.security import CSP
+
+    a, b = published(store, [("bluesky", "bluesky-campaign", "1"),
+                             ("mastodon", "mastodon-campaign", "2")])
+    with store.engine.begin() as conn:
+        conn.execute(update(posts).where(posts.c.id == a).values(
+            text="Best <b>post</b> #SaveAsylum"))
+    write_samples(store, [Sample(a, timedelta(hours=24), T0, "ok", 30, 5, 2, 1),
+                          Sample(b, timedelta(hours=24), T0, "ok", 1, 0, 0, None)])
+    site = make_webapp(project, now=T0 + timedelta(days=2))
+    try:
+        client = site.client()
+        assert "/login" in client.get("/insights").headers["Location"]  # a session first
+        sign_in(client, "sam")  # staff may look
+        page = client.get("/insights")
+        html = page.data.decode()
+        assert page.status_code == 200 and page.headers["Content-Security-Policy"] == CSP
+        assert "public counts" in html and "at the times sampled" in html
+        assert html.count("<svg") == 9 and 'role="img"' in html
+        assert "<script>" not in html and " style=" not in html
+        top = html[html.index("Top posts"):html.index("By message")]  # two posts: no bottom
+        assert top.index("Best &lt;b&gt;post&lt;/b&gt;") < top.index("text 1")
+        assert "Bottom posts" not in html
+        assert "card stat-attacks" in html  # the message's card
+        assert '<th scope="row">hrf-attacks-2021</th><td>2</td><td>31</td>' in html
+        csv = client.get("/insights.csv?by=platform")
+        assert csv.headers["Content-Type"].startswith("text/csv")
+        assert csv.data.decode().splitlines()[1:] == ["bluesky,1,30,5,2,1,1,38,38.0",
+                                                      "mastodon,1,1,0,0,,1,1,1.0"]
+        assert client.get("/insights.csv?by=nothing").status_code == 400
+        assert client.get("/insights?since=never").status_code == 400
+        assert client.get("/insights?since=2026-12-31").status_code == 200
+    finally:
+        site.toolkit.close()

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import edit
+from conftest import edit
+
 from toolkit.compose import compose_message
 from toolkit.config import load_config
 from toolkit.lengths import grapheme_length
@@ -74,7 +75,8 @@ def test_tags_off_and_named_in_the_config(project, run_cli) -> None:
     assert bad.exit_code == 1 and "utm.enabled" in bad.output and "Traceback" not in bad.output
 
 
-def test_a_post_approved_before_tagging_publishes_its_frozen_text(planner, project) -> None:
+def test_a_post_approved_before_tagging_publishes_its_frozen_text(planner, project,
+                                                                  pin_clock) -> None:
     """Tagging is part of composition: approval freezes the tagged text; a post approved
     before tagging existed (its frozen text untagged) is published exactly as frozen."""
     from datetime import UTC, datetime, timedelta
@@ -84,7 +86,7 @@ def test_a_post_approved_before_tagging_publishes_its_frozen_text(planner, proje
     from toolkit.runner import build_dispatcher
     from toolkit.store.schema import posts
 
-    now = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)
+    now = pin_clock(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     at = now + timedelta(hours=1)
     new, old = (planner.add("courts-suspended", "outbox", "en", at, now, "c") for _ in "ab")
     planner.approve([new, old], "lead", now)

@@ -217,7 +217,10 @@ class SchedulerService:
             self.scheduler.add_job(collect, "interval",
                                    seconds=self.collect_every.total_seconds(), args=[self.id],
                                    id=COLLECT_JOB, executor="stats", replace_existing=True,
-                                   next_run_time=self.clock() + timedelta(seconds=5))
+                                   # APScheduler's own (real) time: an injected clock in
+                                   # the past would make it count up every interval since
+                                   next_run_time=datetime.now(UTC) + min(
+                                       self.collect_every, timedelta(seconds=5)))
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
         log.info("scheduler running on %s; Ctrl-C stops it", safe_url(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from toolkit import clock
-from toolkit.cli.context import get_config, get_store, print_json
+from toolkit.cli.context import get_config, get_store, get_toolkit, print_json
 from toolkit.insights.report import GROUPINGS
 
 
@@ -59,11 +59,9 @@ def report(ctx: click.Context, by: str, since: str | None, as_json: bool, as_csv
 
     if as_json and as_csv:
         raise click.UsageError("give --json or --csv, not both")
-    config = get_config(ctx)
-    start = since_start(since, config.timezone)
-    library = _library(ctx) if by in ("statistic", "claim", "card") else None
-    rows = rollup(report_posts(get_store(ctx, read_only=True), library, start), by,
-                  config.timezone)
+    tk = get_toolkit(ctx)
+    start = since_start(since, tk.config.timezone)
+    rows = rollup(report_posts(tk, start, cards=by == "card"), by, tk.config.timezone)
     if as_json:
         print_json(rows)
     elif as_csv:
@@ -81,14 +79,3 @@ def report(ctx: click.Context, by: str, since: str | None, as_json: bool, as_csv
 
 def _n(value: object) -> str:
     return "-" if value is None else str(value)
-
-
-def _library(ctx: click.Context):  # Library | None
-    """The post library, or None when it does not load (posts then group by what approval
-    recorded; a card shows as '(none)')."""
-    from toolkit.cli.context import get_library
-
-    try:
-        return get_library(ctx)
-    except click.ClickException:
-        return None

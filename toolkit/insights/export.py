@@ -6,12 +6,14 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import date, datetime, time, tzinfo
+from typing import TYPE_CHECKING
 
 from toolkit.errors import InputError
 from toolkit.insights.report import PostStats, load_posts
-from toolkit.library.models import Library
-from toolkit.store.samples import published_with_samples
-from toolkit.store.store import Store
+
+if TYPE_CHECKING:
+    from toolkit.app import Toolkit
+    from toolkit.library.models import Library
 
 FIELDS = ("group", "posts", "likes", "reposts", "replies", "quotes", "sampled",
           "median_per_post", "per_post_24h")
@@ -45,8 +47,28 @@ def since_start(text: str | None, tz: tzinfo) -> datetime | None:
     return datetime.combine(day, time(0), tz)
 
 
-def report_posts(store: Store, library: Library | None,
-                 since: datetime | None = None) -> list[PostStats]:
-    """The published posts (since `since`) with their samples, ready for `report`."""
-    post_rows, sample_rows = published_with_samples(store, since)
-    return load_posts(post_rows, sample_rows, library)
+def report_posts(toolkit: Toolkit, since: datetime | None = None,
+                 cards: bool = True) -> list[PostStats]:
+    """The published posts (since `since`) with their samples, ready for `report`: read with
+    sqlite3 when the store's recorded shape allows (no SQLAlchemy), else through the store;
+    the library is loaded only when posts need it (a card, a post without a fact record) and
+    counts as absent when it does not load."""
+    from toolkit.store.quickread import read_rows
+    from toolkit.store.reportrows import report_queries
+
+    rows = read_rows(toolkit.config.store_url, toolkit.store_shape_file,
+                     report_queries(since), ("scheduled_at", "published_at"))
+    if rows is None:
+        from toolkit.store.samples import published_with_samples
+
+        rows = list(published_with_samples(toolkit.existing_store(), since))
+    return load_posts(rows[0], rows[1], lambda: _library(toolkit), cards)
+
+
+def _library(toolkit: Toolkit) -> Library | None:
+    from toolkit.errors import ToolkitError
+
+    try:
+        return toolkit.library
+    except ToolkitError:
+        return None

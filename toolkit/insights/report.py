@@ -9,13 +9,14 @@ sampled: likes, reposts (boosts, retweets), replies and quotes (none on Mastodon
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from statistics import median
+from typing import Any
 
 from toolkit.library.models import Library
-from toolkit.store.samples import OK
+from toolkit.store.models import SAMPLE_DELETED, SAMPLE_OK
 
 GROUPINGS = ("message", "statistic", "claim", "card", "lang", "platform", "account", "weekday",
              "slot")
@@ -74,37 +75,56 @@ def total(counts: tuple[int | None, ...] | None) -> int | None:
     return None if counts is None else sum(c or 0 for c in counts)
 
 
-def load_posts(post_rows: Iterable, sample_rows: Iterable,
-               library: Library | None) -> list[PostStats]:
-    """`PostStats` from the store's rows (`toolkit.store.samples.published_with_samples`):
-    statistics and claims from what approval recorded, else from the message as it reads now;
-    the card from the message."""
+def load_posts(post_rows: Iterable[Mapping[str, Any]],
+               sample_rows: Iterable[Mapping[str, Any]],
+               library: Callable[[], Library | None], cards: bool = True) -> list[PostStats]:
+    """`PostStats` from the store's rows as mappings (`published_rows`): statistics and claims
+    from what approval recorded, else from the message as it reads now; the card (when
+    `cards`) from the message. `library()` is asked for only when the rows need it."""
     out: dict[str, PostStats] = {}
-    messages = library.messages if library is not None else {}
+    lib: list[Library | None] = []
+    parsed: dict[str, Any] = {}
+
+    def messages() -> Library | None:
+        if not lib:
+            lib.append(library())
+        return lib[0]
+
     for r in post_rows:
-        message = messages.get(r.message_id)
-        facts = json.loads(r.facts) if isinstance(r.facts, str) and r.facts else r.facts
-        if isinstance(facts, dict) and ("statistics" in facts or "claims" in facts):
+        facts = r["facts"]
+        if isinstance(facts, str):
+            facts = parsed[facts] if facts in parsed else parsed.setdefault(
+                facts, json.loads(facts) if facts else None)
+        stats: tuple[str, ...] = ()
+        claims: tuple[str, ...] = ()
+        card = None
+        message = None
+        recorded = isinstance(facts, dict) and ("statistics" in facts or "claims" in facts)
+        if not recorded or cards:
+            found = messages()
+            message = found.messages.get(r["message_id"]) if found is not None else None
+            card = message.card if message is not None and cards else None
+        if recorded:
             stats = tuple(facts.get("statistics") or ())
             claims = tuple(facts.get("claims") or ())
-        elif message is not None and library is not None:
-            stats, claims = tuple(library.statistic_ids_of(message)), tuple(message.claims)
-        else:
-            stats, claims = (), ()
-        out[r.id] = PostStats(r.id, r.message_id, r.lang, r.platform, r.account, r.text, r.url,
-                              r.published_at, r.scheduled_at, stats, claims,
-                              message.card if message is not None else None)
+        elif message is not None:
+            stats = tuple(lib[0].statistic_ids_of(message))  # type: ignore[union-attr]
+            claims = tuple(message.claims)
+        out[r["id"]] = PostStats(r["id"], r["message_id"], r["lang"], r["platform"],
+                                 r["account"], r["text"], r["url"], r["published_at"],
+                                 r["scheduled_at"], stats, claims, card)
     for s in sample_rows:
-        post = out.get(s.post_id)
+        post = out.get(s["post_id"])
         if post is None:
             continue
-        if s.state != OK:
-            post.deleted = post.deleted or s.state == "deleted"
+        if s["state"] != SAMPLE_OK:
+            post.deleted = post.deleted or s["state"] == SAMPLE_DELETED
             continue
-        counts = (s.likes, s.reposts, s.replies, s.quotes)
-        if s.offset_s > post.latest_offset:
-            post.latest, post.latest_offset = counts, s.offset_s
-        if s.offset_s == AT_24H:
+        counts = (s["likes"], s["reposts"], s["replies"], s["quotes"])
+        offset = s["offset_s"]
+        if offset > post.latest_offset:
+            post.latest, post.latest_offset = counts, offset
+        if offset == AT_24H:
             post.at_24h = counts
     return list(out.values())
 

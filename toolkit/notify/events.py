@@ -200,9 +200,10 @@ def build_digest(store: Store, tz: tzinfo, now: datetime) -> Digest:
 
 def yesterdays_best(store: Store, tz: tzinfo, today: date) -> PostStats | None:
     """The post published yesterday (campaign day) with the most engagements so far."""
-    from toolkit.insights.export import report_posts
-    from toolkit.insights.report import best_between
+    from toolkit.insights.report import best_between, load_posts
+    from toolkit.store.samples import published_with_samples
 
     start = datetime.combine(today - timedelta(days=1), time(0), tz)
     end = datetime.combine(today, time(0), tz)
-    return best_between(report_posts(store, None, start), start, end)
+    posts, samples = published_with_samples(store, start)
+    return best_between(load_posts(posts, samples, lambda: None, cards=False), start, end)

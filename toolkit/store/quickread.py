@@ -121,6 +121,42 @@ def list_posts(url: str, shape_file: Path,
         conn.close()
 
 
+def read_rows(url: str, shape_file: Path, queries: Sequence[tuple[str, tuple]],
+              time_columns: Sequence[str] = ()) -> list[list[dict[str, Any]]] | None:
+    """The rows of each `(sql, params)` query as dicts, read with sqlite3 in one read
+    transaction after the same schema checks as `list_posts` (columns named in
+    `time_columns` as aware UTC datetimes); None when that cannot be shown to be safe."""
+    path = plain_sqlite_file(url)
+    shape = recorded_shape(shape_file)
+    if path is None or shape is None:
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")
+        if not schema_matches(conn, shape):
+            return None
+        out = []
+        for sql, params in queries:
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            times = [i for i, n in enumerate(names) if n in time_columns]
+            rows = []
+            for row in cursor:
+                values = list(row)
+                for i in times:
+                    values[i] = utc_from_store(values[i])
+                rows.append(dict(zip(names, values, strict=True)))
+            out.append(rows)
+        return out
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        conn.close()
+
+
 def plain_sqlite_file(url: str) -> Path | None:
     """The existing database file of a plain `sqlite:///path` URL, else None."""
     path = sqlite_path(url)

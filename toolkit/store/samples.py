@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select
 
-from toolkit.store.models import PUBLISHED
+from toolkit.store.models import PUBLISHED, SAMPLE_DELETED, SAMPLE_MISSED, SAMPLE_OK
+from toolkit.store.reportrows import REPORT_COLUMNS
 from toolkit.store.schema import posts, samples
 from toolkit.store.store import Store
 
-OK, DELETED, MISSED = "ok", "deleted", "missed"
+OK, DELETED, MISSED = SAMPLE_OK, SAMPLE_DELETED, SAMPLE_MISSED
 #: platforms whose public counts can be read
 COUNTED_PLATFORMS = ("bluesky", "mastodon", "x")
 
@@ -111,17 +112,16 @@ def write_samples(store: Store, items: Iterable[Sample]) -> int:
         return len(conn.execute(stmt, rows).all())
 
 
-def published_with_samples(store: Store, since: datetime | None = None) -> tuple[list, list]:
-    """(posts, samples) for reports: every published post (published since `since`, when
-    given) as a row, and every sample of those posts as a row."""
+def published_with_samples(store: Store, since: datetime | None = None
+                           ) -> tuple[list[dict], list[dict]]:
+    """(posts, samples) for reports, as dicts: every published post (published since
+    `since`, when given) and every sample of those posts."""
     cond = [posts.c.status == PUBLISHED]
     if since is not None:
         cond.append(posts.c.published_at >= since)
-    cols = (posts.c.id, posts.c.message_id, posts.c.lang, posts.c.platform, posts.c.account,
-            posts.c.text, posts.c.media, posts.c.facts, posts.c.url, posts.c.scheduled_at,
-            posts.c.published_at)
+    cols = [posts.c[name] for name in REPORT_COLUMNS]
     with store.engine.connect() as conn:
-        post_rows = conn.execute(select(*cols).where(*cond)).all()
-        sample_rows = conn.execute(
-            select(samples).join(posts, and_(posts.c.id == samples.c.post_id, *cond))).all()
+        post_rows = [dict(r._mapping) for r in conn.execute(select(*cols).where(*cond))]
+        sample_rows = [dict(r._mapping) for r in conn.execute(
+            select(samples).join(posts, and_(posts.c.id == samples.c.post_id, *cond)))]
     return post_rows, sample_rows

@@ -38,7 +38,7 @@ def insights():
     """The page."""
     tk = toolkit()
     since = _since()
-    posts = report_posts(tk.store, tk.library, since)
+    posts = report_posts(tk, since)
     tz = tk.config.timezone
     tables = []
     for by in GROUPINGS:
@@ -70,6 +70,6 @@ def insights_csv():
     by = request.args.get("by", "message")
     if by not in GROUPINGS:
         abort(400)
-    rows = report(report_posts(tk.store, tk.library, _since()), by, tk.config.timezone)
+    rows = report(report_posts(tk, _since(), cards=by == "card"), by, tk.config.timezone)
     return Response(to_csv(rows, by), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="insights-{by}.csv"'})
