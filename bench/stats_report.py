@@ -35,6 +35,8 @@ N = 10_000
 PASSWORD = "bench-lead-password"
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 OFFSETS = (3600, 86400, 7 * 86400)
+#: posting slots, minutes after 15:00 UTC (09:00, 13:00 and 18:30 in Chicago in winter)
+SLOTS = (0, 240, 570)
 
 
 def make_project(tmp: Path) -> Path:
@@ -55,14 +57,16 @@ def make_project(tmp: Path) -> Path:
     messages = sorted(lib.messages)
     platforms = (("x", "x-campaign"), ("mastodon", "mastodon-campaign"),
                  ("bluesky", "bluesky-campaign"))
-    start = datetime.now(UTC) - timedelta(days=400)
+    start = datetime.now(UTC).replace(hour=15, minute=0, second=0, microsecond=0) \
+        - timedelta(days=N // 9 + 8)
     texts, facts, new = {}, {}, []
     for i in range(N):
         m, (p, a), lang = messages[i % len(messages)], platforms[i % 3], ("en", "es")[i % 2]
         if (m, p, lang) not in texts:
             texts[m, p, lang] = compose_message(config, lib, m, lang, p).text
             facts[m, lang] = json.dumps(fact_record(lib, lib.messages[m], lang))
-        new.append(NewPost(m, lang, p, a, texts[m, p, lang], start + timedelta(minutes=53 * i)))
+        at = start + timedelta(days=i // 9, minutes=SLOTS[i % 9 // 3])  # 3 a slot, 3 slots
+        new.append(NewPost(m, lang, p, a, texts[m, p, lang], at))
     ids = store.add(new, "bench", start)
     add_user(WebStore(store), "lead", "lead", PASSWORD, start)
     path = store.path

@@ -61,7 +61,8 @@ def report(ctx: click.Context, by: str, since: str | None, as_json: bool, as_csv
         raise click.UsageError("give --json or --csv, not both")
     tk = get_toolkit(ctx)
     start = since_start(since, tk.config.timezone)
-    rows = rollup(report_posts(tk, start, cards=by == "card"), by, tk.config.timezone)
+    rows = rollup(report_posts(tk, start, cards=by == "card", text=False), by,
+                  tk.config.timezone)
     if as_json:
         print_json(rows)
     elif as_csv:

@@ -48,16 +48,16 @@ def since_start(text: str | None, tz: tzinfo) -> datetime | None:
 
 
 def report_posts(toolkit: Toolkit, since: datetime | None = None,
-                 cards: bool = True) -> list[PostStats]:
+                 cards: bool = True, text: bool = True) -> list[PostStats]:
     """The published posts (since `since`) with their samples, ready for `report`: read with
     sqlite3 when the store's recorded shape allows (no SQLAlchemy), else through the store;
     the library is loaded only when posts need it (a card, a post without a fact record) and
-    counts as absent when it does not load."""
+    counts as absent when it does not load; without `text`, posts' texts are not read."""
     from toolkit.store.quickread import read_rows
     from toolkit.store.reportrows import report_queries
 
     rows = read_rows(toolkit.config.store_url, toolkit.store_shape_file,
-                     report_queries(since), ("scheduled_at", "published_at"))
+                     report_queries(since, text))
     if rows is None:
         from toolkit.store.samples import published_with_samples
 

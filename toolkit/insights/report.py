@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from statistics import median
 from typing import Any
 
 from toolkit.library.models import Library
 from toolkit.store.models import SAMPLE_DELETED, SAMPLE_OK
+from toolkit.store.quickread import utc_from_store
 
 GROUPINGS = ("message", "statistic", "claim", "card", "lang", "platform", "account", "weekday",
              "slot")
@@ -49,36 +50,47 @@ class PostStats:
     at_24h: tuple[int | None, ...] | None = None
     deleted: bool = False
 
-    def groups(self, by: str, tz: tzinfo) -> Sequence[str]:
-        """The groups this post falls in under a grouping."""
-        if by == "statistic":
-            return self.statistics or (NONE,)
-        if by == "claim":
-            return self.claims or (NONE,)
-        if by == "card":
-            return (self.card or NONE,)
-        if by == "message":
-            return (self.message_id,)
-        if by in ("lang", "platform", "account"):
-            return (getattr(self, by),)
-        local = self.scheduled_at.astimezone(tz)
-        return (WEEKDAYS[local.weekday()],) if by == "weekday" else (f"{local:%H:%M}",)
+    #: likes + reposts + replies + quotes at the latest sample and at +24 h (None before)
+    engagement: int | None = None
+    engagement_24h: int | None = None
+    _local: datetime | None = None
 
-    @property
-    def engagement(self) -> int | None:
-        """Likes + reposts + replies + quotes at the latest sample (None before any)."""
-        return total(self.latest)
+    def local(self, tz: tzinfo) -> datetime:
+        """Its scheduled time in the campaign's timezone (computed once)."""
+        if self._local is None:
+            self._local = self.scheduled_at.astimezone(tz)
+        return self._local
+
+
+def group_key(by: str, tz: tzinfo) -> Callable[[PostStats], Sequence[str]]:
+    """The groups a post falls in under a grouping."""
+    if by == "statistic":
+        return lambda p: p.statistics or (NONE,)
+    if by == "claim":
+        return lambda p: p.claims or (NONE,)
+    if by == "card":
+        return lambda p: (p.card or NONE,)
+    if by == "weekday":
+        return lambda p: (WEEKDAYS[p.local(tz).weekday()],)
+    if by == "slot":
+        return lambda p: (f"{p.local(tz):%H:%M}",)
+    name = {"message": "message_id"}.get(by, by)
+    return lambda p: (getattr(p, name),)
 
 
 def total(counts: tuple[int | None, ...] | None) -> int | None:
     """The sum of a sample's counts (a count the platform lacks adds nothing)."""
-    return None if counts is None else sum(c or 0 for c in counts)
+    if counts is None:
+        return None
+    likes, reposts, replies, quotes = counts
+    return (likes or 0) + (reposts or 0) + (replies or 0) + (quotes or 0)
 
 
 def load_posts(post_rows: Iterable[Mapping[str, Any]],
                sample_rows: Iterable[Mapping[str, Any]],
                library: Callable[[], Library | None], cards: bool = True) -> list[PostStats]:
-    """`PostStats` from the store's rows as mappings (`published_rows`): statistics and claims
+    """`PostStats` from the store's rows read by name (`toolkit.store.reportrows`; times as
+    datetimes or the store's text), samples of other posts left out: statistics and claims
     from what approval recorded, else from the message as it reads now; the card (when
     `cards`) from the message. `library()` is asked for only when the rows need it."""
     out: dict[str, PostStats] = {}
@@ -111,8 +123,9 @@ def load_posts(post_rows: Iterable[Mapping[str, Any]],
             stats = tuple(lib[0].statistic_ids_of(message))  # type: ignore[union-attr]
             claims = tuple(message.claims)
         out[r["id"]] = PostStats(r["id"], r["message_id"], r["lang"], r["platform"],
-                                 r["account"], r["text"], r["url"], r["published_at"],
-                                 r["scheduled_at"], stats, claims, card)
+                                 r["account"], r["text"], r["url"],
+                                 utc_from_store(r["published_at"]),
+                                 utc_from_store(r["scheduled_at"]), stats, claims, card)
     for s in sample_rows:
         post = out.get(s["post_id"])
         if post is None:
@@ -126,49 +139,40 @@ def load_posts(post_rows: Iterable[Mapping[str, Any]],
             post.latest, post.latest_offset = counts, offset
         if offset == AT_24H:
             post.at_24h = counts
+    for post in out.values():
+        post.engagement, post.engagement_24h = total(post.latest), total(post.at_24h)
     return list(out.values())
 
 
-@dataclass
-class Group:
-    """One row of a report."""
-
-    group: str
-    posts: int = 0
-    sums: list[int | None] = field(default_factory=lambda: [None] * len(COUNTS))
-    engagements: list[int] = field(default_factory=list)
-    day_one: list[int] = field(default_factory=list)
-
-    def add(self, post: PostStats) -> None:
-        """Count one post in."""
-        self.posts += 1
-        if post.latest is not None:
-            for i, c in enumerate(post.latest):
-                if c is not None:
-                    self.sums[i] = (self.sums[i] or 0) + c
-            self.engagements.append(total(post.latest) or 0)
-        if post.at_24h is not None:
-            self.day_one.append(total(post.at_24h) or 0)
-
-    def as_dict(self) -> dict:
-        """`group`, `posts`, `likes`, `reposts`, `replies`, `quotes` (null where no post of the
-        group has that count), `median_per_post` (latest engagement), `per_post_24h`."""
-        d: dict = {"group": self.group, "posts": self.posts}
-        d.update(zip(COUNTS, self.sums, strict=True))
-        d["sampled"] = len(self.engagements)
-        d["median_per_post"] = median(self.engagements) if self.engagements else None
-        d["per_post_24h"] = (round(sum(self.day_one) / len(self.day_one), 2)
-                             if self.day_one else None)
-        return d
+def row(name: str, members: Sequence[PostStats]) -> dict:
+    """One group's row: `group`, `posts`, the latest samples' `likes`, `reposts`, `replies`,
+    `quotes` (null where no post of the group has that count), `sampled` (posts with a
+    sample), `median_per_post` (latest engagement) and `per_post_24h`."""
+    latest = [p.latest for p in members if p.latest is not None]
+    out: dict[str, Any] = {"group": name, "posts": len(members)}
+    for key, column in zip(COUNTS, zip(*latest, strict=True) if latest else [()] * 4,
+                           strict=True):
+        present = [v for v in column if v is not None]
+        out[key] = sum(present) if present else None
+    engaged = [p.engagement for p in members if p.engagement is not None]
+    day_one = [p.engagement_24h for p in members if p.engagement_24h is not None]
+    out["sampled"] = len(engaged)
+    out["median_per_post"] = median(engaged) if engaged else None
+    out["per_post_24h"] = round(sum(day_one) / len(day_one), 2) if day_one else None
+    return out
 
 
 def report(posts: Iterable[PostStats], by: str, tz: tzinfo) -> list[dict]:
-    """Per group under `by`: its row (`Group.as_dict`), the most engaging groups first."""
-    groups: dict[str, Group] = {}
+    """Per group under `by`: its row (`row`), the most engaging groups first."""
+    key = group_key(by, tz)
+    groups: dict[str, list[PostStats]] = {}
     for post in posts:
-        for name in post.groups(by, tz):
-            groups.setdefault(name, Group(name)).add(post)
-    rows = [g.as_dict() for g in groups.values()]
+        for name in key(post):
+            if name in groups:
+                groups[name].append(post)
+            else:
+                groups[name] = [post]
+    rows = [row(name, members) for name, members in groups.items()]
     rows.sort(key=lambda r: (-(r["per_post_24h"] or -1), -(r["median_per_post"] or -1),
                              r["group"]))
     return rows

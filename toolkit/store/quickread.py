@@ -122,10 +122,11 @@ def list_posts(url: str, shape_file: Path,
 
 
 def read_rows(url: str, shape_file: Path, queries: Sequence[tuple[str, tuple]],
-              time_columns: Sequence[str] = ()) -> list[list[dict[str, Any]]] | None:
-    """The rows of each `(sql, params)` query as dicts, read with sqlite3 in one read
-    transaction after the same schema checks as `list_posts` (columns named in
-    `time_columns` as aware UTC datetimes); None when that cannot be shown to be safe."""
+              time_columns: Sequence[str] = ()) -> list[list[Any]] | None:
+    """The rows of each `(sql, params)` query, read with sqlite3 in one read transaction
+    after the same schema checks as `list_posts`: as dicts with the columns named in
+    `time_columns` as aware UTC datetimes, or (none named) as `sqlite3.Row`s, times as the
+    store's text; None when that cannot be shown to be safe."""
     path = plain_sqlite_file(url)
     shape = recorded_shape(shape_file)
     if path is None or shape is None:
@@ -141,6 +142,10 @@ def read_rows(url: str, shape_file: Path, queries: Sequence[tuple[str, tuple]],
         out = []
         for sql, params in queries:
             cursor = conn.execute(sql, params)
+            if not time_columns:  # rows read by name, built in C
+                cursor.row_factory = sqlite3.Row
+                out.append(cursor.fetchall())
+                continue
             names = [d[0] for d in cursor.description]
             times = [i for i, n in enumerate(names) if n in time_columns]
             rows = []

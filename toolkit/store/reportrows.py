@@ -12,16 +12,20 @@ REPORT_COLUMNS = ("id", "message_id", "lang", "platform", "account", "text", "fa
                   "scheduled_at", "published_at")
 
 
-def report_queries(since: datetime | None) -> list[tuple[str, tuple]]:
-    """The two SQL queries (posts, then their samples) a report reads, as `(sql, params)`
-    (plain SQL: the SQLAlchemy-free path runs them too)."""
+def report_queries(since: datetime | None, text: bool = True) -> list[tuple[str, tuple]]:
+    """The two SQL queries a report reads, as `(sql, params)`: the published posts (since
+    `since`; their text only when `text`) and the samples (those taken since `since`: a
+    sample is taken after its post was published; samples of other posts are left out by
+    whoever joins them to the posts)."""
     cond, params = "status = ?", [PUBLISHED]
+    taken, since_param = "", ()
     if since is not None:
         from toolkit.store.quickread import sqlite_time
 
         cond += " AND published_at >= ?"
         params.append(sqlite_time(since))
-    cols = ", ".join(REPORT_COLUMNS)
+        taken, since_param = " WHERE taken_at >= ?", (sqlite_time(since),)
+    cols = ", ".join(c if c != "text" or text else "'' AS text" for c in REPORT_COLUMNS)
     return [(f"SELECT {cols} FROM posts WHERE {cond}", tuple(params)),
-            ("SELECT s.post_id, s.offset_s, s.state, s.likes, s.reposts, s.replies, s.quotes "
-             f"FROM samples s JOIN posts ON posts.id = s.post_id WHERE {cond}", tuple(params))]
+            ("SELECT post_id, offset_s, state, likes, reposts, replies, quotes FROM samples"
+             + taken, since_param)]

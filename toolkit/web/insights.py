@@ -14,6 +14,8 @@ from toolkit.insights.report import GROUPINGS, ranked, report
 from toolkit.web.views import Thumbs, toolkit
 
 bp = Blueprint("insights", __name__)
+#: rows a table shows (the most engaging first); the CSV has every one
+ROWS_SHOWN = 40
 
 CAVEAT = ("Counts are public counts (likes, reposts, replies, quotes) as each platform showed "
           "them at the times sampled: +1 h, +24 h and +7 days after publishing. They say "
@@ -38,7 +40,7 @@ def insights():
     """The page."""
     tk = toolkit()
     since = _since()
-    posts = report_posts(tk, since)
+    posts = report_posts(tk, since, text=False)  # the texts of the ranked posts only, below
     tz = tk.config.timezone
     tables = []
     for by in GROUPINGS:
@@ -47,11 +49,13 @@ def insights():
             else "median_per_post"
         what = "+24 h" if value == "per_post_24h" else "(median, latest)"
         chart = bar_chart(rows, value, f"{LABELS[by]}: engagement per post {what}")
-        tables.append({"by": by, "label": LABELS[by], "rows": rows, "chart": Markup(chart)})
+        tables.append({"by": by, "label": LABELS[by], "rows": rows[:ROWS_SHOWN],
+                       "more": max(0, len(rows) - ROWS_SHOWN), "chart": Markup(chart)})
     top, bottom = ranked(posts)
     thumbs = Thumbs()
 
     def view(p):
+        p.text = tk.store.get(p.id).text
         return {"post": p, "thumb": thumbs.card(p.card, p.platform, p.lang),
                 "when": p.published_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
                 if p.published_at else ""}
@@ -70,6 +74,7 @@ def insights_csv():
     by = request.args.get("by", "message")
     if by not in GROUPINGS:
         abort(400)
-    rows = report(report_posts(tk, _since(), cards=by == "card"), by, tk.config.timezone)
+    posts = report_posts(tk, _since(), cards=by == "card", text=False)
+    rows = report(posts, by, tk.config.timezone)
     return Response(to_csv(rows, by), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="insights-{by}.csv"'})
