@@ -223,6 +223,11 @@ def test_report_by_statistic_json_and_csv(run_cli, project, config, store) -> No
     assert csv[0] == ("claim,posts,likes,reposts,replies,quotes,sampled,median_per_post,"
                       "per_post_24h")
     assert "mpp-suspended,1,6,1,0,0,1,7,3.0" in csv
+    with store.engine.begin() as conn:  # approved before approvals recorded their facts
+        conn.execute(update(posts).where(posts.c.id == b).values(facts=None))
+    rows = {r["group"]: r for r in json.loads(
+        run_cli("stats", "report", "--by", "statistic", "--json").stdout)}
+    assert rows["hrf-attacks-2021"]["posts"] == 2  # from the message (it names the figure)
     later = json.loads(run_cli("stats", "report", "--by", "lang", "--since", "2026-12-01",
                                "--json").stdout)
     assert later == []

@@ -54,14 +54,14 @@ def collect(ctx: click.Context, take: bool) -> None:
 @click.pass_context
 def report(ctx: click.Context, by: str, since: str | None, as_json: bool, as_csv: bool) -> None:
     """Per group: posts, the latest samples' sums, median and +24 h engagement per post."""
-    from toolkit.insights.export import report_posts, since_start, to_csv
+    from toolkit.insights.export import report_posts, since_start, skipped, to_csv
     from toolkit.insights.report import report as rollup
 
     if as_json and as_csv:
         raise click.UsageError("give --json or --csv, not both")
     tk = get_toolkit(ctx)
     start = since_start(since, tk.config.timezone)
-    rows = rollup(report_posts(tk, start, cards=by == "card", text=False), by,
+    rows = rollup(report_posts(tk, start, cards=by == "card", skip=skipped(by)), by,
                   tk.config.timezone)
     if as_json:
         print_json(rows)

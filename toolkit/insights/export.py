@@ -47,22 +47,29 @@ def since_start(text: str | None, tz: tzinfo) -> datetime | None:
     return datetime.combine(day, time(0), tz)
 
 
-def report_posts(toolkit: Toolkit, since: datetime | None = None,
-                 cards: bool = True, text: bool = True) -> list[PostStats]:
+def skipped(by: str) -> tuple[str, ...]:
+    """The post columns a report grouped `by` does not need (`report_posts`'s `skip`)."""
+    unused = ("text", "published_at")
+    return unused if by in ("statistic", "claim", "card") else (*unused, "facts")
+
+
+def report_posts(toolkit: Toolkit, since: datetime | None = None, cards: bool = True,
+                 skip: tuple[str, ...] = ()) -> list[PostStats]:
     """The published posts (since `since`) with their samples, ready for `report`: read with
     sqlite3 when the store's recorded shape allows (no SQLAlchemy), else through the store;
     the library is loaded only when posts need it (a card, a post without a fact record) and
-    counts as absent when it does not load; without `text`, posts' texts are not read."""
+    counts as absent when it does not load. Columns in `skip` (`text`, `facts`,
+    `published_at`) are not read from a SQLite store: None, where a report needs none."""
     from toolkit.store.quickread import read_rows
     from toolkit.store.reportrows import report_queries
 
     rows = read_rows(toolkit.config.store_url, toolkit.store_shape_file,
-                     report_queries(since, text))
+                     report_queries(since, skip))
     if rows is None:
         from toolkit.store.samples import published_with_samples
 
         rows = list(published_with_samples(toolkit.existing_store(), since))
-    return load_posts(rows[0], rows[1], lambda: _library(toolkit), cards)
+    return load_posts(rows[0], rows[1], lambda: _library(toolkit), cards, "facts" not in skip)
 
 
 def _library(toolkit: Toolkit) -> Library | None:

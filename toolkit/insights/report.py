@@ -26,6 +26,8 @@ COUNTS = ("likes", "reposts", "replies", "quotes")
 #: the sample engagement per post is compared at
 AT_24H = int(timedelta(hours=24).total_seconds())
 NONE = "(none)"
+#: the fact record of a post whose statistics and claims a report does not ask for
+NOT_ASKED: dict = {"statistics": {}, "claims": []}
 
 
 @dataclass
@@ -88,11 +90,13 @@ def total(counts: tuple[int | None, ...] | None) -> int | None:
 
 def load_posts(post_rows: Iterable[Mapping[str, Any]],
                sample_rows: Iterable[Mapping[str, Any]],
-               library: Callable[[], Library | None], cards: bool = True) -> list[PostStats]:
+               library: Callable[[], Library | None], cards: bool = True,
+               read_facts: bool = True) -> list[PostStats]:
     """`PostStats` from the store's rows read by name (`toolkit.store.reportrows`; times as
     datetimes or the store's text), samples of other posts left out: statistics and claims
     from what approval recorded, else from the message as it reads now; the card (when
-    `cards`) from the message. `library()` is asked for only when the rows need it."""
+    `cards`) from the message. `library()` is asked for only when the rows need it; without
+    `read_facts` (a grouping that needs no statistics or claims) neither is looked up."""
     out: dict[str, PostStats] = {}
     lib: list[Library | None] = []
     parsed: dict[str, Any] = {}
@@ -103,7 +107,7 @@ def load_posts(post_rows: Iterable[Mapping[str, Any]],
         return lib[0]
 
     for r in post_rows:
-        facts = r["facts"]
+        facts = r["facts"] if read_facts else NOT_ASKED
         if isinstance(facts, str):
             facts = parsed[facts] if facts in parsed else parsed.setdefault(
                 facts, json.loads(facts) if facts else None)
@@ -123,7 +127,7 @@ def load_posts(post_rows: Iterable[Mapping[str, Any]],
             stats = tuple(lib[0].statistic_ids_of(message))  # type: ignore[union-attr]
             claims = tuple(message.claims)
         out[r["id"]] = PostStats(r["id"], r["message_id"], r["lang"], r["platform"],
-                                 r["account"], r["text"], r["url"],
+                                 r["account"], r["text"] or "", r["url"],
                                  utc_from_store(r["published_at"]),
                                  utc_from_store(r["scheduled_at"]), stats, claims, card)
     for s in sample_rows:

@@ -12,9 +12,10 @@ REPORT_COLUMNS = ("id", "message_id", "lang", "platform", "account", "text", "fa
                   "scheduled_at", "published_at")
 
 
-def report_queries(since: datetime | None, text: bool = True) -> list[tuple[str, tuple]]:
+def report_queries(since: datetime | None, skip: tuple[str, ...] = ()
+                   ) -> list[tuple[str, tuple]]:
     """The two SQL queries a report reads, as `(sql, params)`: the published posts (since
-    `since`; their text only when `text`) and the samples (those taken since `since`: a
+    `since`; the columns in `skip` read as NULL) and the samples (those taken since `since`: a
     sample is taken after its post was published; samples of other posts are left out by
     whoever joins them to the posts)."""
     cond, params = "status = ?", [PUBLISHED]
@@ -25,7 +26,7 @@ def report_queries(since: datetime | None, text: bool = True) -> list[tuple[str,
         cond += " AND published_at >= ?"
         params.append(sqlite_time(since))
         taken, since_param = " WHERE taken_at >= ?", (sqlite_time(since),)
-    cols = ", ".join(c if c != "text" or text else "'' AS text" for c in REPORT_COLUMNS)
+    cols = ", ".join(f"NULL AS {c}" if c in skip else c for c in REPORT_COLUMNS)
     return [(f"SELECT {cols} FROM posts WHERE {cond}", tuple(params)),
             ("SELECT post_id, offset_s, state, likes, reposts, replies, quotes FROM samples"
              + taken, since_param)]

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from toolkit.errors import InputError
 from toolkit.insights.charts import bar_chart
-from toolkit.insights.export import report_posts, since_start, to_csv
+from toolkit.insights.export import report_posts, since_start, skipped, to_csv
 from toolkit.insights.report import GROUPINGS, ranked, report
 from toolkit.web.views import Thumbs, toolkit
 
@@ -40,7 +40,7 @@ def insights():
     """The page."""
     tk = toolkit()
     since = _since()
-    posts = report_posts(tk, since, text=False)  # the texts of the ranked posts only, below
+    posts = report_posts(tk, since, skip=("text",))  # the ranked posts' texts only, below
     tz = tk.config.timezone
     tables = []
     for by in GROUPINGS:
@@ -74,7 +74,7 @@ def insights_csv():
     by = request.args.get("by", "message")
     if by not in GROUPINGS:
         abort(400)
-    posts = report_posts(tk, _since(), cards=by == "card", text=False)
+    posts = report_posts(tk, _since(), cards=by == "card", skip=skipped(by))
     rows = report(posts, by, tk.config.timezone)
     return Response(to_csv(rows, by), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="insights-{by}.csv"'})
