@@ -388,7 +388,7 @@ def test_insights_page_for_staff_with_charts_posts_caveat_and_csv(project, confi
         assert "public counts" in html and "at the times sampled" in html
         assert html.count("<svg") == 9 and 'role="img"' in html
         assert "<script>" not in html and " style=" not in html
-        top = html[html.index("Top posts"):html.index("By message")]  # two posts: no bottom
+        top = html[html.index(">Top posts<"):html.index('<h2 id="h-statistic">')]
         assert top.index("Best &lt;b&gt;post&lt;/b&gt;") < top.index("text 1")
         assert "Bottom posts" not in html
         assert "card stat-attacks" in html  # the message's card

@@ -9,7 +9,7 @@ from html import escape
 BAR = "#13294b"
 ACCENT = "#f4b63f"
 ROW = 22
-LABEL_W = 150
+LABEL_W = 180
 BAR_W = 260
 
 

@@ -14,6 +14,9 @@ from toolkit.insights.report import GROUPINGS, ranked, report
 from toolkit.web.views import Thumbs, toolkit
 
 bp = Blueprint("insights", __name__)
+#: the page's order: what a post rests on first, then when and where it went out
+PAGE_ORDER = ("statistic", "card", "message", "claim", "lang", "platform", "account",
+              "weekday", "slot")
 #: rows a table shows (the most engaging first); the CSV has every one
 ROWS_SHOWN = 40
 
@@ -43,7 +46,7 @@ def insights():
     posts = report_posts(tk, since, skip=("text",))  # the ranked posts' texts only, below
     tz = tk.config.timezone
     tables = []
-    for by in GROUPINGS:
+    for by in PAGE_ORDER:
         rows = report(posts, by, tz)
         value = "per_post_24h" if any(r["per_post_24h"] is not None for r in rows) \
             else "median_per_post"
