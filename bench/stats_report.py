@@ -10,11 +10,9 @@ Run: `.venv/bin/python bench/stats_report.py`
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
 import os
 import random
-import re
 import shutil
 import sqlite3
 import statistics
@@ -22,17 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from webapp import cpu_of_children, free_port, timed_get  # noqa: E402  (bench/webapp.py)
+from webapp import PASSWORD, cpu_of_children, signed_in, timed_get  # noqa: E402  (bench/webapp.py)
 
 N = 10_000
-PASSWORD = "bench-lead-password"
 TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 OFFSETS = (3600, 86400, 7 * 86400)
 #: posting slots, minutes after 15:00 UTC (09:00, 13:00 and 18:30 in Chicago in winter)
@@ -108,31 +103,13 @@ def bench_report(cfg: Path) -> None:
 
 
 def bench_page(cfg: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([TOOLKIT, "--config", str(cfg), "serve", "--port", str(port)],
-                              stderr=subprocess.DEVNULL)
-    try:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        for _ in range(100):
-            try:
-                login = opener.open(base + "/login").read().decode()
-                break
-            except OSError:
-                time.sleep(0.1)
-        token = re.findall(r'name="csrf_token" value="([^"]+)"', login)[-1]
-        opener.open(base + "/login", urllib.parse.urlencode(
-            {"username": "lead", "password": PASSWORD, "csrf_token": token}).encode())
+    with signed_in(cfg, "lead", PASSWORD) as (opener, base):
         first, body, sent = timed_get(opener, base + "/insights")
         times = [timed_get(opener, base + "/insights")[0] for _ in range(7)]
         print(f"GET /insights with {N} posts × {len(OFFSETS)} samples: first "
               f"{first * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms, max "
               f"{max(times) * 1000:.0f} ms (goal ≤ 500 ms); {len(body) / 1024:.0f} KB HTML, "
               f"{sent / 1024:.0f} KB sent")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def main() -> None:
