@@ -276,16 +276,21 @@ def test_samples_on_postgresql_once_per_key(pg_url: str) -> None:
 
 
 @responses.activate
-def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch, run_cli,
-                                               pin_clock) -> None:
-    """The real scheduler: three Bluesky posts (no keys: published to the outbox) go out at
-    their time; the collection job then takes the +1 h and +24 h samples from the fake
-    AppView as the injected clock moves; `stats report --by statistic --json` sums them."""
+def test_the_scheduler_collects_on_its_own_job(project: Path, run_cli, pin_clock,
+                                               tmp_path: Path) -> None:
+    """The real scheduler: three posts go out at their time through the real Bluesky publisher
+    (a fake PDS, `respx`); the collection job then takes the +1 h and +24 h samples from the
+    fake AppView (`responses`) as the injected clock moves; `stats report --by statistic
+    --json` sums them. A post the outbox took instead (no keys) is never asked for."""
+    import respx
+    from test_publish_bluesky import FakePds, publisher
+
     from toolkit.daemon import SchedulerService
+    from toolkit.dispatch import Dispatcher
     from toolkit.insights.collect import Collector
     from toolkit.library import load_library
     from toolkit.queue import Planner
-    from toolkit.runner import build_dispatcher
+    from toolkit.runner import LibraryFactCheck, build_dispatcher
 
     pin_clock(T0)  # the day the library's facts are checked against
     config = load_config(project)
@@ -293,49 +298,65 @@ def test_the_scheduler_collects_on_its_own_job(project: Path, monkeypatch, run_c
     planner = Planner(config, load_library(config), store)
     ids = [planner.add("courts-suspended", "bluesky", lang, T0, T0 - timedelta(days=1),
                        "comms") for lang in ("en", "es", "en")]  # the message without a card
-    assert planner.approve(ids, "lead", T0 - timedelta(days=1)).approved == ids
-    likes = {pid: 10 * (i + 1) for i, pid in enumerate(ids)}  # 10, 20, 30
+    outboxed = planner.add("courts-suspended", "mastodon", "en", T0, T0 - timedelta(days=1),
+                           "comms")
+    assert planner.approve([*ids, outboxed], "lead", T0 - timedelta(days=1)).approved
     hour = {"n": 1}
+    likes: dict[str, int] = {}
 
     def appview(request):  # counts grow: +1 h answers n=1, +24 h answers n=2
-        uris = re.findall(r"uris=([^&]+)", request.url)
+        uris = [u.replace("%3A", ":").replace("%2F", "/")
+                for u in re.findall(r"uris=([^&]+)", request.url)]
         return 200, {}, json.dumps({"posts": [
             bsky_post(u, likes[u] * hour["n"], hour["n"]) for u in uris]})
 
     responses.add_callback(responses.GET, APPVIEW, callback=appview)
     now = {"at": T0 + timedelta(seconds=1)}
-    service = SchedulerService(build_dispatcher(config=config), clock=lambda: now["at"],
-                               collector=Collector(config, store),
-                               collect_every=timedelta(seconds=0.05))
+    with respx.mock(assert_all_called=False) as router:
+        FakePds(router)
+        fallback = build_dispatcher(config=config).publishers  # the outbox for the others
+        dispatcher = Dispatcher(store, {**fallback, "bluesky-campaign": publisher(tmp_path)},
+                                max_lateness=config.max_lateness,
+                                fact_check=LibraryFactCheck(config))
+        service = SchedulerService(dispatcher, clock=lambda: now["at"],
+                                   collector=Collector(config, store),
+                                   collect_every=timedelta(seconds=0.05))
 
-    def until(check, what: str) -> None:
-        deadline = time.monotonic() + 30
-        while not check():
-            assert time.monotonic() < deadline, what
-            time.sleep(0.02)
+        def until(check, what: str) -> None:
+            deadline = time.monotonic() + 30
+            while not check():
+                assert time.monotonic() < deadline, what
+                time.sleep(0.02)
 
-    def drive() -> None:
-        try:
-            until(lambda: all(store.get(p).status == "published" for p in ids), "publish")
-            now["at"] = T0 + timedelta(hours=1, minutes=3)
-            until(lambda: len(stored(store)) == 3, "+1 h samples")
-            hour["n"] = 2
-            now["at"] = T0 + timedelta(hours=24, minutes=3)
-            until(lambda: len(stored(store)) == 6, "+24 h samples")
-        finally:
-            service.stop()
+        def drive() -> None:
+            try:
+                until(lambda: all(store.get(p).status == "published"
+                                  for p in [*ids, outboxed]), "publish")
+                for i, pid in enumerate(ids):  # 10, 20, 30 likes at +1 h
+                    likes[store.get(pid).platform_post_id] = 10 * (i + 1)
+                now["at"] = T0 + timedelta(hours=1, minutes=3)
+                until(lambda: len(stored(store)) == 3, "+1 h samples")
+                hour["n"] = 2
+                now["at"] = T0 + timedelta(hours=24, minutes=3)
+                until(lambda: len(stored(store)) == 6, "+24 h samples")
+            finally:
+                service.stop()
 
-    driver = threading.Thread(target=drive)
-    driver.start()
-    service.run()
-    driver.join()
+        driver = threading.Thread(target=drive)
+        driver.start()
+        service.run()
+        driver.join()
+    assert store.get(ids[0]).platform_post_id.startswith("at://did:plc:")
+    assert store.get(outboxed).url.startswith("file:")  # published to the outbox: no samples
+    assert {k[0] for k in stored(store)} == set(ids)
     assert {s[0] for s in stored(store).values()} == {"ok"}
     rows = {r["group"]: r for r in json.loads(
         run_cli("stats", "report", "--by", "statistic", "--json").stdout)}
     assert set(rows) == {"mpp-suspended", "mpp-terminated"}  # what the message rests on
-    for row in rows.values():  # +24 h: likes 20, 40, 60 and 2 reposts each
+    for row in rows.values():  # +24 h: likes 20, 40, 60 and 2 reposts each; the outboxed post
         assert (row["posts"], row["likes"], row["reposts"], row["replies"], row["quotes"]) \
-            == (3, 120, 6, 0, 0)
+            == (4, 120, 6, 0, 0)  # counts as published but has no counts
+        assert row["sampled"] == 3
         assert row["per_post_24h"] == 42.0 and row["median_per_post"] == 42
     by_lang = {r["group"]: r for r in json.loads(
         run_cli("stats", "report", "--by", "lang", "--json").stdout)}

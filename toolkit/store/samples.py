@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from toolkit.store.models import PUBLISHED, SAMPLE_DELETED, SAMPLE_MISSED, SAMPLE_OK
 from toolkit.store.reportrows import REPORT_COLUMNS
@@ -65,7 +65,7 @@ def due_samples(store: Store, now: datetime, offsets: Sequence[timedelta]
                 ) -> tuple[list[DueSample], list[DueSample]]:
     """(due, too late): the samples of published posts whose time has come and that are not
     written yet, and those whose time passed more than `late_after` ago. A post recorded as
-    deleted is never due again."""
+    deleted is never due again; one the outbox took in its platform's stead never is."""
     if not offsets:
         return [], []
     oldest = now - max(o + late_after(o) for o in offsets) - timedelta(days=1)
@@ -76,6 +76,8 @@ def due_samples(store: Store, now: datetime, offsets: Sequence[timedelta]
             posts.c.status == PUBLISHED, posts.c.published_at.is_not(None),
             posts.c.published_at <= now - min(offsets), posts.c.published_at >= oldest,
             posts.c.platform.in_(COUNTED_PLATFORMS), posts.c.platform_post_id.is_not(None),
+            # a post that went to the outbox (an account without keys) is not on the platform
+            or_(posts.c.url.is_(None), ~posts.c.url.like("file:%")),
         )).all()
         taken: dict[str, dict[int, str]] = {}
         ids = [r.id for r in rows]
