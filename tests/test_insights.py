@@ -250,9 +250,9 @@ def test_the_migration_adds_samples_to_an_older_store(config) -> None:
     Store(config.store_url).close()
     with sqlite3.connect(path) as db:  # as an older toolkit left it
         db.execute("DROP TABLE samples")
-        db.execute("DELETE FROM migrations WHERE name = '011_samples'")
+        db.execute("DELETE FROM migrations WHERE name = '012_samples'")
     store = Store(config.store_url)
-    assert store.applied_migrations == ["011_samples"]
+    assert store.applied_migrations == ["012_samples"]
     assert write_samples(store, [Sample("p1", timedelta(hours=1), T0, "ok", 1)]) == 1
     store.close()
 
@@ -262,10 +262,10 @@ def test_samples_on_postgresql_once_per_key(pg_url: str) -> None:
     store = Store(pg_url)
     with store.engine.begin() as conn:  # as a store migrated before issue 26
         conn.execute(text("DROP TABLE samples"))
-        conn.execute(text("DELETE FROM migrations WHERE name = '011_samples'"))
+        conn.execute(text("DELETE FROM migrations WHERE name = '012_samples'"))
     store.close()
     store = Store(pg_url)
-    assert store.applied_migrations == ["011_samples"]
+    assert store.applied_migrations == ["012_samples"]
     (pid,) = published(store, [("bluesky", "bluesky-campaign", "1")])
     one = Sample(pid, timedelta(hours=24), T0, "ok", 3, 1, 0, 0)
     assert write_samples(store, [one]) == 1 and write_samples(store, [one]) == 0

@@ -369,7 +369,7 @@ def test_a_tagged_link_shows_short_and_its_facet_carries_the_full_url(pds: FakeP
             "&utm_campaign=saveasylum&utm_content=violence-over-1500-es")
     frozen = TEXT.replace("https://www.cvt.org/EndMPP", full)
     publisher(tmp_path).publish(post(frozen))
-    record = pds.records[record_key("p7k2m9q4r1")]["record"]
+    record = pds.records[record_key("p7k2m9q4r1", T0)]["record"]
     assert record["text"] == TEXT.replace("https://www.cvt.org/EndMPP", "cvt.org/EndMPP")
     raw = record["text"].encode()
     spans = [(f["features"][0]["$type"], raw[f["index"]["byteStart"]:f["index"]["byteEnd"]],

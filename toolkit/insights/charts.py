@@ -1,5 +1,6 @@
 """Small bar charts as SVG markup, drawn on the server (no script; presentation attributes
-only, so the review app's CSP, which allows no inline style, holds)."""
+only, so the review app's CSP, which allows no inline style, holds). The review app's style
+sheet recolours them in dark mode (`.chart text`, `.chart .bar`)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,8 @@ def bar_chart(rows: Sequence[dict], value: str, title: str, limit: int = 10) -> 
         label = label if len(label) <= 22 else label[:21] + "…"
         out.append(f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end" font-size="12" '
                    f'fill="{BAR}">{escape(label)}</text>'
-                   f'<rect x="{LABEL_W}" y="{y + 3}" width="{w}" height="{ROW - 6}" '
-                   f'fill="{BAR if i else ACCENT}"/>'
+                   f'<rect class="{"bar" if i else "lead"}" x="{LABEL_W}" y="{y + 3}" '
+                   f'width="{w}" height="{ROW - 6}" fill="{BAR if i else ACCENT}"/>'
                    f'<text x="{LABEL_W + w + 4}" y="{y + 15}" font-size="12" '
                    f'fill="{BAR}">{escape(str(r[value]))}</text>')
     out.append("</svg>")

@@ -66,12 +66,17 @@ def _offsets(rd: Reading, spot: Spot) -> tuple[timedelta, ...]:
 
 
 STATS: dict[str, Option] = {
-    "collect": Type(bool, True),
-    "after": Custom(_offsets),
-    "every_minutes": Positive(10),
+    "collect": Type(bool, True, help="The scheduler collects the public engagement counts of "
+                    "the posts it published (on by default)."),
+    "after": Custom(_offsets, help="When after publishing a post's counts are read, e.g. "
+                    "`[1h, 24h, 7d]` (the default)."),
+    "every_minutes": Positive(10, help="How often the scheduler looks for counts that are "
+                              "due, in minutes."),
 }
 UTM: dict[str, Option] = {
-    "enabled": Type(bool, True),
-    "campaign": Type(str, "saveasylum"),
-    "medium": Type(str, "social"),
+    "enabled": Type(bool, True, help="Tag the campaign's links with UTM parameters (on by "
+                    "default): `utm_source` the platform, `utm_content` message and language."),
+    "campaign": Type(str, "saveasylum", help="The `utm_campaign` value."),
+    "medium": Type(str, "social", help="The `utm_medium` value of scheduled posts (share-kit "
+                   "links use the share target)."),
 }
