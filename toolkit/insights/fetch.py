@@ -17,7 +17,6 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 import requests
 
@@ -42,7 +41,10 @@ class Fetched:
 
 def reset_time(headers: Mapping[str, str], now: datetime) -> datetime:
     """When a 429 ends: `ratelimit-reset`/`x-rate-limit-reset` (epoch seconds),
-    `X-RateLimit-Reset` (ISO 8601, Mastodon) or `Retry-After`; else 15 minutes from now."""
+    `X-RateLimit-Reset` (ISO 8601, Mastodon), else `Retry-After` as the publishers read it
+    (`toolkit.publish.http.reset_time`); none: 15 minutes from now."""
+    from toolkit.publish.http import reset_time as retry_after
+
     lower = {k.lower(): v for k, v in headers.items()}
     for name in ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset"):
         value = (lower.get(name) or "").strip()
@@ -56,15 +58,7 @@ def reset_time(headers: Mapping[str, str], now: datetime) -> datetime:
                 return found if found.tzinfo else found.replace(tzinfo=UTC)
             except ValueError:
                 continue
-    retry = (lower.get("retry-after") or "").strip()
-    if retry.isdigit():
-        return now + timedelta(seconds=int(retry))
-    if retry:
-        try:
-            return parsedate_to_datetime(retry).astimezone(UTC)
-        except (TypeError, ValueError):
-            pass
-    return now + DEFAULT_BACKOFF
+    return retry_after(lower, now) or now + DEFAULT_BACKOFF
 
 
 def _get(session: requests.Session, url: str, what: str, now: datetime,
