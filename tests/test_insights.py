@@ -105,7 +105,7 @@ def test_counts_from_bluesky_and_mastodon_deleted_posts_recorded_once(config, st
 
 
 @responses.activate
-def test_a_429_holds_that_platform_only_until_its_reset(config, store) -> None:
+def test_a_429_holds_that_platform_only_until_its_reset(project, config, store) -> None:
     (a,) = published(store, [("bluesky", "bluesky-campaign", "at://did:plc:abc/p/1")])
     (m,) = published(store, [("mastodon", "mastodon-campaign", "111")])
     reset = T0 + timedelta(hours=1, minutes=30)
@@ -119,9 +119,13 @@ def test_a_429_holds_that_platform_only_until_its_reset(config, store) -> None:
     # before the reset nothing is asked of Bluesky, not even by another process (cron)
     again = Collector(config, store).run(T0 + timedelta(hours=1, minutes=20))
     assert limited.call_count == 1 and again.skipped["bluesky"].startswith("rate limited")
-    responses.replace(responses.GET, APPVIEW, json={"posts": [bsky_post("at://did:plc:abc/p/1",
-                                                                        5)]})
-    assert Collector(config, store).run(reset + timedelta(minutes=1)).written == 1
+    # the platform's own AppView (config `appview:`), asked once the reset has passed
+    edit(project, "bluesky:  {limit: 300,", "bluesky:  {appview: 'https://appview.example.org', "
+         "limit: 300,")
+    own = responses.get("https://appview.example.org/xrpc/app.bsky.feed.getPosts",
+                        json={"posts": [bsky_post("at://did:plc:abc/p/1", 5)]})
+    assert Collector(load_config(project), store).run(reset + timedelta(minutes=1)).written == 1
+    assert own.call_count == 1 and limited.call_count == 1
     assert stored(store)[(a, 3600)] == ("ok", 5, 0, 0, 0) and (m, 3600) in stored(store)
 
 

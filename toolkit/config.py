@@ -300,6 +300,9 @@ PLATFORM: dict[str, Option] = {
     "card_format": Type(str, None, help="The graphics format a post's card uses on this "
                         "platform (a key of `graphics.formats`)."),
     "max_images": Positive(4, help="The most images one post may carry."),
+    "appview": URL(None, show=repr, slash="strip", help="Bluesky: the AppView engagement "
+                   "counts are read from (default https://public.api.bsky.app); an account's "
+                   "own `appview` wins."),
 }
 FORMAT: dict[str, Option] = {
     "width": Positive(1080, help="Width of the image, in pixels."),

@@ -17,6 +17,8 @@ class PlatformSpec:
     counter: str
     card_format: str | None = None
     max_images: int = 4
+    #: Bluesky: the AppView engagement counts are read from (an account's own `appview` wins)
+    appview: str | None = None
 
 
 @dataclass(frozen=True)

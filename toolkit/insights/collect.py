@@ -106,7 +106,9 @@ class Collector:
             by_id.setdefault(d.platform_post_id, []).append(d)
         ids = list(by_id)
         if platform == "bluesky":
-            appview = (account.appview if account else None) or fetch.DEFAULT_APPVIEW
+            spec = self.config.platforms.get(platform)
+            appview = ((account.appview if account else None)
+                       or (spec.appview if spec else None) or fetch.DEFAULT_APPVIEW)
 
             def read(batch: list[str]) -> fetch.Fetched:
                 return fetch.bluesky_counts(self.session, appview, batch, now)
