@@ -21,10 +21,12 @@ from toolkit import clock
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> None:
     """Run the scheduler: publish approved posts at their time."""
+    from toolkit.config import load_config
     from toolkit.runner import build_dispatcher, setup_logging
 
     setup_logging(verbose)
-    dispatcher = build_dispatcher(config_path, dry_run=dry_run)
+    config = load_config(config_path)
+    dispatcher = build_dispatcher(config_path, dry_run=dry_run, config=config)
     if once or dry_run:
         from toolkit.dispatch import outcome_summary
 
@@ -41,7 +43,20 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
     from toolkit.daemon import SchedulerService
     from toolkit.notify.notifier import build_notifier
 
-    SchedulerService(dispatcher, notifier=build_notifier(config_path, dispatcher.store)).run()
+    SchedulerService(dispatcher, notifier=build_notifier(config_path, dispatcher.store),
+                     **collection(config, dispatcher.store)).run()
+
+
+def collection(config, store) -> dict:  # SchedulerService's collector keywords
+    """The engagement collector for the daemon, when `stats.collect` is on (the default)."""
+    if not config.stats.collect:
+        return {}
+    from datetime import timedelta
+
+    from toolkit.insights.collect import Collector
+
+    return {"collector": Collector(config, store),
+            "collect_every": timedelta(minutes=config.stats.every_minutes)}
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -92,7 +93,10 @@ def measure_page(opener, base: str, path: str, label: str) -> None:
           "goal ≤ 300 KB)")
 
 
-def bench_page(cfg: Path) -> None:
+@contextmanager
+def signed_in(cfg: Path, name: str = "lead", password: str = PASSWORD):
+    """A running `toolkit serve` on a free port: (an opener signed in as `name`, base URL);
+    the server is stopped afterwards."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([TOOLKIT, "--config", str(cfg), "serve", "--port", str(port)],
@@ -108,15 +112,20 @@ def bench_page(cfg: Path) -> None:
                 time.sleep(0.1)
         token = re.findall(r'name="csrf_token" value="([^"]+)"', login)[-1]
         opener.open(base + "/login", urllib.parse.urlencode(
-            {"username": "lead", "password": PASSWORD, "csrf_token": token}).encode())
+            {"username": name, "password": password, "csrf_token": token}).encode())
+        yield opener, base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def bench_page(cfg: Path) -> None:
+    with signed_in(cfg) as (opener, base):
         full = (date.today() + timedelta(days=7)).isoformat()  # a week full of posts
         for path, label in (("/", "this week, time axis"), (f"/?week={full}", "next week"),
                             (f"/?view=month&week={full}", "month"),
                             (f"/?view=agenda&week={full}", "agenda")):
             measure_page(opener, base, path, label)
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def cpu_of_children() -> float:

@@ -62,8 +62,10 @@ def test_compose_message_fills_statistics_per_language(run_cli) -> None:
     assert "at least 1,544 publicly reported" in en["text"]
     # the campaign's Spanish audience (Mexico, the U.S.) writes thousands like English
     assert "al menos 1,544 casos reportados públicamente" in es["text"]
-    for doc in (en, es):
-        assert doc["text"].endswith("#SaveAsylum https://www.cvt.org/EndMPP")
+    for doc, lang in ((en, "en"), (es, "es")):
+        assert doc["text"].endswith(  # the campaign's link carries its UTM tags
+            "#SaveAsylum https://www.cvt.org/EndMPP?utm_source=x&utm_medium=social"
+            f"&utm_campaign=saveasylum&utm_content=violence-attacks-{lang}")
         assert set(doc) == {"text", "length", "limit", "fits"}
         assert doc["limit"] == 280 and doc["fits"] is True
         assert doc["length"] == x_length(doc["text"])
@@ -92,8 +94,9 @@ def test_every_message_leads_somewhere_and_donations_to_the_donation_page(projec
 
 def test_compose_link_counts_23_on_x(run_cli) -> None:
     doc = json.loads(run_cli("compose", "call-switchboard", "--json").stdout)
-    assert "https://www.cvt.org/EndMPP" in doc["text"]
-    assert doc["length"] == len(doc["text"]) - len("https://www.cvt.org/EndMPP") + 23
+    link = doc["text"].rsplit(" ", 1)[1]
+    assert link.startswith("https://www.cvt.org/EndMPP?utm_source=x&")
+    assert doc["length"] == len(doc["text"]) - len(link) + 23
 
 
 def test_compose_text_no_tag(run_cli) -> None:

@@ -262,7 +262,9 @@ def test_posts_are_composed_exactly_within_limits(shipped, roster, run_cli, lang
             text = post.composed.text
             opening = f".@{member.x} " if platform == "x" else f"{member.mastodon} "
             assert text.startswith(opening + member.name), text
-            assert "#SaveAsylum" in text and text.endswith(" https://www.cvt.org/EndMPP")
+            assert "#SaveAsylum" in text and text.endswith(
+                " https://www.cvt.org/EndMPP?utm_source=share-kit"
+                f"&utm_medium={platform}&utm_campaign=saveasylum&utm_content=congress-{lang}")
             assert post.composed.length <= config.platforms[platform].limit
             assert "{" not in text and library.statistics["hrf-attacks-2021"].display[lang] in text
             if platform == "x":

@@ -56,7 +56,8 @@ def test_every_app_page_is_valid_html(site, run_cli, tmp_path: Path) -> None:
                        "approved": f"/posts/{approved}", "sent": f"/posts/{sent}",
                        "editor-new": "/library/new", "editor": "/library/violence-attacks/edit",
                        "propose": "/library/facts/new?kind=statistic",
-                       "propose-claim": "/library/facts/new?kind=claim"}.items():
+                       "propose-claim": "/library/facts/new?kind=claim",
+                       "insights": "/insights"}.items():
         pages[name] = client.get(path).data
     csrf = session_csrf(client)
     pages["results"] = client.post("/approve-week", data={"csrf_token": csrf,

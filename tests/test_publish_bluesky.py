@@ -358,3 +358,24 @@ def test_no_secret_in_logs(pds: FakePds, tmp_path: Path, caplog: pytest.LogCaptu
     assert PASSWORD not in caplog.text and caplog.text
     for token in (session.access_jwt, session.refresh_jwt):
         assert token.split(".")[1] not in caplog.text
+
+
+def test_a_tagged_link_shows_short_and_its_facet_carries_the_full_url(pds: FakePds,
+                                                                       tmp_path: Path) -> None:
+    """Issue 26: the frozen text holds the full UTM-tagged URL; Bluesky shows the short form
+    and the link facet's byte range covers exactly that short form (after the accented letters
+    and the emoji), with the full tagged URL as its URI."""
+    full = ("https://www.cvt.org/EndMPP?utm_source=bluesky&utm_medium=social"
+            "&utm_campaign=saveasylum&utm_content=violence-over-1500-es")
+    frozen = TEXT.replace("https://www.cvt.org/EndMPP", full)
+    publisher(tmp_path).publish(post(frozen))
+    record = pds.records[record_key("p7k2m9q4r1", T0)]["record"]
+    assert record["text"] == TEXT.replace("https://www.cvt.org/EndMPP", "cvt.org/EndMPP")
+    raw = record["text"].encode()
+    spans = [(f["features"][0]["$type"], raw[f["index"]["byteStart"]:f["index"]["byteEnd"]],
+              f["features"][0].get("uri") or f["features"][0].get("tag"))
+             for f in record["facets"]]
+    assert spans == [("app.bsky.richtext.facet#link", b"cvt.org/EndMPP", full),
+                     ("app.bsky.richtext.facet#tag", b"#SaveAsylum", "SaveAsylum")]
+    link = record["facets"][0]["index"]
+    assert link["byteStart"] == len(record["text"][:record["text"].index("cvt.org")].encode())

@@ -106,7 +106,8 @@ def test_approval_freezes_text(planner: Planner, project: Path) -> None:
     assert result.approved == [pid] and not result.refused
     frozen = planner.store.get(pid)
     assert frozen.status == "approved" and frozen.approved_by == "lead"
-    assert frozen.text.endswith("#SaveAsylum https://www.cvt.org/EndMPP")
+    assert frozen.text.endswith(f"#SaveAsylum https://www.cvt.org/EndMPP?utm_source=x"
+                                f"&utm_medium=social&utm_campaign=saveasylum&utm_content={NO_CARD}-en")
     # the library changes after approval: what the lead reviewed is what gets published
     posts = project.parent.parent / "posts" / "statistics.yaml"
     edit(posts, 'display: {en: "January 20, 2021"', 'display: {en: "Jan 20 2021"')

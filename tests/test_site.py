@@ -26,6 +26,7 @@ from toolkit.graphics.manifest import load_manifest
 from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
 from toolkit.site.content import site_cards
+from toolkit.utm import share_tags, tag_url
 
 #: whole share-kit builds: `make test-fast` skips them
 pytestmark = pytest.mark.slow
@@ -163,25 +164,31 @@ def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) ->
         assert list(posts) == allowed
         for mid, post in posts.items():
             message = library.messages[mid]
-            composed = {p: compose_message(config, library, mid, lang, p).text
-                        for p in ("x", "bluesky", "mastodon")}
+            composed = {t: compose_message(config, library, mid, lang, p,  # share-kit tags
+                                           utm=share_tags("saveasylum", t, mid, lang)).text
+                        for t, p in (("x", "x"), ("bluesky", "bluesky"),
+                                                  ("mastodon", "mastodon"),
+                                                  ("whatsapp", "x"), ("email", "x"))}
             assert post["text"] == composed["x"] and "#SaveAsylum" in post["text"]
             links = post["links"]
             x = parse_qs(urlsplit(links["x"]).query)
             assert urlsplit(links["x"]).netloc == "x.com"
             assert " ".join(x["text"] + x.get("url", [])) == composed["x"]
             if message.link:
-                assert x["url"] == [message.link]
-            for target, key, platform in (("bluesky", "text", "bluesky"),
-                                          ("mastodon", "text", "mastodon"),
-                                          ("whatsapp", "text", "x"), ("email", "body", "x")):
+                assert x["url"] == [tag_url(message.link, share_tags("saveasylum", "x", mid,
+                                                                     lang))]
+                assert "utm_source=share-kit&utm_medium=x&" in x["url"][0]
+            for target, key in (("bluesky", "text"), ("mastodon", "text"),
+                                ("whatsapp", "text"), ("email", "body")):
                 query = parse_qs(urlsplit(links[target]).query)
-                assert query[key] == [composed[platform]], (mid, target)
+                assert query[key] == [composed[target]], (mid, target)
+                assert f"utm_source=share-kit&utm_medium={target}&" in query[key][0]
             assert links["mastodon"].startswith("https://mastodon.social/share?")
             assert links["email"].startswith("mailto:?")
             shared = message.link or config.url
-            assert parse_qs(urlsplit(links["facebook"]).query)["u"] == [shared]
-            assert parse_qs(urlsplit(links["linkedin"]).query)["url"] == [shared]
+            for target, key in (("facebook", "u"), ("linkedin", "url")):
+                assert parse_qs(urlsplit(links[target]).query)[key] == [
+                    tag_url(shared, share_tags("saveasylum", target, mid, lang))]
 
 
 def test_sources_list_every_statistic_the_page_shows(built) -> None:

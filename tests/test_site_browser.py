@@ -26,6 +26,7 @@ from toolkit.compose import compose_message
 from toolkit.config import load_config
 from toolkit.library import load_library
 from toolkit.site.content import site_cards
+from toolkit.utm import share_tags
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium: `make test-fast` skips them
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -77,9 +78,13 @@ def guard(page, base: str) -> tuple[list[str], list[str]]:
     return outside, errors
 
 
-def composed(config_file: Path, mid: str, lang: str) -> str:
+def composed(config_file: Path, mid: str, lang: str, target: str = "x") -> str:
+    """The share kit's text of a message for a share target (its link tagged
+    `utm_source=share-kit&utm_medium=<target>`)."""
     config = load_config(config_file)
-    return compose_message(config, load_library(config), mid, lang, "x").text
+    platform = target if target in ("x", "bluesky", "mastodon") else "x"
+    return compose_message(config, load_library(config), mid, lang, platform,
+                           utm=share_tags("saveasylum", target, mid, lang)).text
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
@@ -178,7 +183,8 @@ def test_copy_share_fallback_and_mastodon_server(served) -> None:
         page.get_by_role("button", name="Guardar servidor").click()
         href = post.locator("a[data-share=mastodon]").get_attribute("href")
         assert href.startswith("https://example.social/share?text=")
-        assert parse_qs(urlsplit(href).query)["text"] == [expected]
+        assert parse_qs(urlsplit(href).query)["text"] == [
+            composed(config, "violence-attacks", "es", "mastodon")]
         page.reload()
         assert page.input_value("#mastodon-server") == "example.social"
         again = page.locator("#post-call-switchboard a[data-share=mastodon]").get_attribute("href")
@@ -266,7 +272,9 @@ def test_call_your_members_pick_a_state_without_reload(served, lang: str, openin
         assert calls == VERMONT
         assert fetched == [url + "members/vt.json"]  # one state's data, nothing else
         text = x_intent_opened(page, page.locator(".members-result a[data-platform=x]").first)
-        assert text.startswith(opening) and text.endswith("#SaveAsylum https://www.cvt.org/EndMPP")
+        assert text.startswith(opening) and text.endswith(
+            "#SaveAsylum https://www.cvt.org/EndMPP?utm_source=share-kit&utm_medium=x"
+            f"&utm_campaign=saveasylum&utm_content=congress-{lang}")
         assert page.evaluate("window.notReloaded") is True
         page.select_option("#members-state", "ct")  # a state with districts
         page.click("form.members-picker button")

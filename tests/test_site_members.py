@@ -101,7 +101,8 @@ def test_a_state_page_is_in_the_site_look_with_tel_links_script_and_posts(built)
     x = [unescape(u) for u in re.findall(r'<a href="([^"]+)" data-platform="x"', html)]
     text = parse_qs(urlsplit(x[0]).query)["text"][0]
     assert text.startswith(".@SenSanders Bernard Sanders: please help end Remain in Mexico")
-    assert text.endswith("#SaveAsylum https://www.cvt.org/EndMPP")
+    assert text.endswith("#SaveAsylum https://www.cvt.org/EndMPP?utm_source=share-kit"  # tagged
+                         "&utm_medium=x&utm_campaign=saveasylum&utm_content=congress-en")
     assert '<a href="../index.html#call-your-members">Back to all states</a>' in html
     es = read(site / "es" / "members" / "vt.html")
     assert es.startswith('<!doctype html>\n<html lang="es">')

@@ -2,9 +2,9 @@
 
 Fill a message template's `{statistic-id}` placeholders with each statistic's display form, add
 the campaign hashtags that are absent (found by the platform's own rule, any case, never
-doubled: Bluesky's tag facets there, twitter-text elsewhere), append the
-link, and measure the result as the target platform counts it. Nothing is ever truncated: a
-text that does not fit is reported as not fitting.
+doubled: Bluesky's tag facets there, twitter-text elsewhere), append the link with its UTM tags
+(`toolkit.utm`), and measure the result as the target platform counts it. Nothing is ever
+truncated: a text that does not fit is reported as not fitting.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from toolkit.library.models import PLACEHOLDER, Library, Message
 from toolkit.platform_state import instance_limits
 from toolkit.platforms import platform_info
 from toolkit.problems import Problems
+from toolkit.utm import post_tags, tag_url
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,11 @@ def compose_text(config: Config, text: str, platform: str, tag: bool = True) -> 
 
 
 def compose_message(config: Config, library: Library, message: Message | str, lang: str,
-                    platform: str, tag: bool = True) -> Composed:
-    """Compose a library message for one language and platform."""
+                    platform: str, tag: bool = True,
+                    utm: dict[str, str] | None = None) -> Composed:
+    """Compose a library message for one language and platform. Its link carries the UTM
+    tags of a post on `platform` (`utm:` in the config, on by default), or `utm` when given
+    (the share kit's); `{}` leaves it untagged."""
     if isinstance(message, str):
         found = library.messages.get(message)
         if found is None:
@@ -122,8 +126,19 @@ def compose_message(config: Config, library: Library, message: Message | str, la
     if tag:
         body = add_hashtags(body, config.hashtags, platform)
     if message.link:
-        body = f"{body} {message.link}"
+        body = f"{body} {tagged_link(config, message.link, platform, message.id, lang, utm)}"
     return measure(config, body, platform)
+
+
+def tagged_link(config: Config, link: str, platform: str, message_id: str, lang: str,
+                utm: dict[str, str] | None = None) -> str:
+    """`link` with the UTM tags of a post of `message_id` in `lang` on `platform` (none when
+    `utm.enabled` is off), or with `utm` when given."""
+    if utm is None:
+        if not config.utm.enabled:
+            return link
+        utm = post_tags(config.utm.campaign, config.utm.medium, platform, message_id, lang)
+    return tag_url(link, utm) if utm else link
 
 
 def require_fit(composed: Composed, what: str) -> Composed:

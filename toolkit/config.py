@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from toolkit.configfile import config_file
 from toolkit.errors import ConfigError
 from toolkit.fields import FieldReader
+from toolkit.insights.settings import STATS, UTM, StatsSettings, UtmSettings
 from toolkit.languages import (
     NUMBER_FORMAT,
     CampaignWords,
@@ -131,6 +132,9 @@ class Config:
     #: `notify:` channels and digest; `health:` heartbeat age above which the scheduler is down
     notify: NotifySettings = field(default_factory=NotifySettings)
     heartbeat_max_age: timedelta = timedelta(minutes=2)
+    #: `stats:`: engagement counts collected after publishing; `utm:`: link tags
+    stats: StatsSettings = field(default_factory=StatsSettings)
+    utm: UtmSettings = field(default_factory=UtmSettings)
 
 
 def config_path(explicit: str | Path | None = None) -> Path:
@@ -296,6 +300,9 @@ PLATFORM: dict[str, Option] = {
     "card_format": Type(str, None, help="The graphics format a post's card uses on this "
                         "platform (a key of `graphics.formats`)."),
     "max_images": Positive(4, help="The most images one post may carry."),
+    "appview": URL(None, show=repr, slash="strip", help="Bluesky: the AppView engagement "
+                   "counts are read from (default https://public.api.bsky.app); an account's "
+                   "own `appview` wins."),
 }
 FORMAT: dict[str, Option] = {
     "width": Positive(1080, help="Width of the image, in pixels."),
@@ -320,6 +327,12 @@ ACCOUNT: dict[str, Option] = {
     "handle": Type(str, None, help="The account's user name, used in post URLs."),
     "service": URL(None, show=repr, slash="strip", pattern=r"https?://[^\s/]+(/\S*)?",
                    help="A Bluesky PDS or Mastodon instance URL for this account."),
+    "appview": URL(None, show=repr, slash="strip", help="Bluesky: the AppView engagement "
+                   "counts are read from (default https://public.api.bsky.app)."),
+    "reads": Type(bool, False, help="X: the account's API tier allows reading posts; only "
+                  "then are its posts' counts collected."),
+    "monthly_reads": Positive(None, help="X: the most post reads a calendar month may spend "
+                              "on engagement counts (the posting quota is never touched)."),
 }
 SCHEMA: dict[str, Option] = {
     "campaign": Section({
@@ -425,6 +438,10 @@ SCHEMA: dict[str, Option] = {
         "trusted_proxy": Type(str, "", help="The reverse proxy whose X-Forwarded-For is "
                               "believed (sign-in limits per address)."),
     }, build=WebSettings, field="web", help="The review web app (`toolkit serve`)."),
+    "stats": Section(STATS, build=StatsSettings, field="stats", help="Engagement counts "
+                     "of published posts (`toolkit stats`, the Insights page)."),
+    "utm": Section(UTM, build=UtmSettings, field="utm", help="UTM tags on the campaign's "
+                   "links in posts and share links."),
 }
 
 

@@ -2,7 +2,8 @@
 
 APScheduler (3.11, `BlockingScheduler`, in-memory jobs only) just wakes the dispatcher: a `date`
 job armed at the next due time, and a watch job every second that re-arms it when other
-processes add or change posts (on PostgreSQL, LISTEN/NOTIFY re-arms it at once as well). Job
+processes add or change posts (on PostgreSQL, LISTEN/NOTIFY re-arms it at once as well); the
+engagement collection runs as its own interval job on its own thread. Job
 functions are module-level and take only an id, as in python-telegram-bot's JobQueue.
 SIGINT/SIGTERM finish the in-flight publish, then stop.
 """
@@ -28,6 +29,7 @@ from toolkit.store.notify import ChangeListener, listens
 from toolkit.store.store import safe_url
 
 if TYPE_CHECKING:
+    from toolkit.insights.collect import Collector
     from toolkit.notify.notifier import Notifier
 
 log = logging.getLogger("toolkit.scheduler")
@@ -36,6 +38,7 @@ WATCH_SECONDS = 1.0
 WAKE_JOB = "wake"
 WATCH_JOB = "watch"
 BEAT_JOB = "beat"
+COLLECT_JOB = "collect"
 BEAT_SECONDS = 15.0
 NOTIFY_SECONDS = 30.0
 #: while the facts cannot be read (the post library does not load), look again this often
@@ -65,6 +68,20 @@ def beat(service_id: str) -> None:
         service.heartbeat.beat(service.clock())
 
 
+def collect(service_id: str) -> None:
+    """APScheduler job (its own thread, never in the dispatcher's way): take the engagement
+    samples that are due."""
+    service = _SERVICES.get(service_id)
+    if service is None or service.collector is None or service.stop_event.is_set():
+        return
+    try:
+        done = service.collector.run(service.clock())
+        if done.written or done.deleted or done.missed or done.skipped:
+            log.info("engagement: %s", done.summary())
+    except Exception:  # a platform or store problem here must never stop publishing
+        log.exception("engagement collection failed; trying again at its next run")
+
+
 def notify(service_id: str) -> None:
     """APScheduler job (its own thread): send what a person should hear about."""
     service = _SERVICES.get(service_id)
@@ -81,7 +98,9 @@ class SchedulerService:
     def __init__(self, dispatcher: Dispatcher,
                  clock: Callable[[], datetime] = clock.now,
                  notifier: Notifier | None = None,
-                 on_start: Callable[[], None] | None = None) -> None:
+                 on_start: Callable[[], None] | None = None,
+                 collector: Collector | None = None,
+                 collect_every: timedelta = timedelta(minutes=10)) -> None:
         from apscheduler.events import EVENT_SCHEDULER_START
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.blocking import BlockingScheduler
@@ -97,12 +116,15 @@ class SchedulerService:
         self._lock = threading.Lock()
         self.heartbeat = Heartbeat(dispatcher.store, self.id, clock())
         self.notifier = notifier
+        #: engagement samples (`toolkit.insights.collect`), taken on their own thread
+        self.collector, self.collect_every = collector, collect_every
         #: called once the scheduler runs (`make run` prints its sign-in lines then)
         self.on_start = on_start
         self.scheduler = BlockingScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(1), "dispatch": ThreadPoolExecutor(1),
-                       "beat": ThreadPoolExecutor(1), "notify": ThreadPoolExecutor(1)},
+                       "beat": ThreadPoolExecutor(1), "notify": ThreadPoolExecutor(1),
+                       "stats": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         # a signal while the scheduler starts (not yet running, so `stop` cannot shut it down)
@@ -191,6 +213,14 @@ class SchedulerService:
             self.scheduler.add_job(notify, "interval", seconds=NOTIFY_SECONDS, args=[self.id],
                                    id="notify", executor="notify", replace_existing=True,
                                    next_run_time=self.clock() + timedelta(seconds=2))
+        if self.collector is not None:
+            self.scheduler.add_job(collect, "interval",
+                                   seconds=self.collect_every.total_seconds(), args=[self.id],
+                                   id=COLLECT_JOB, executor="stats", replace_existing=True,
+                                   # APScheduler's own (real) time: an injected clock in
+                                   # the past would make it count up every interval since
+                                   next_run_time=datetime.now(UTC) + min(
+                                       self.collect_every, timedelta(seconds=5)))
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
         log.info("scheduler running on %s; Ctrl-C stops it", safe_url(

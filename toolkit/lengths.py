@@ -50,6 +50,16 @@ def grapheme_length(text: str) -> int:
     return grapheme.length(unicodedata.normalize("NFC", text))
 
 
+def bluesky_length(text: str) -> int:
+    """Bluesky's count of what it shows: graphemes, a UTM-tagged link in its short form
+    (the link facet carries the full URL; `toolkit.utm.bluesky_display`)."""
+    if "utm_" in text:
+        from toolkit.utm import bluesky_display
+
+        text = bluesky_display(text)[0]
+    return grapheme_length(text)
+
+
 def mastodon_length(text: str, url_length: int = MASTODON_URL_LENGTH) -> int:
     """Mastodon's count: graphemes, each URL as `url_length` (the instance's
     `characters_reserved_per_url`, 23 by default), remote mentions by user only."""
@@ -79,7 +89,7 @@ def threads_length(text: str) -> int:
                for g in grapheme.graphemes(unicodedata.normalize("NFC", text)))
 
 
-COUNTERS = {"x": x_length, "graphemes": grapheme_length, "mastodon": mastodon_length,
+COUNTERS = {"x": x_length, "graphemes": bluesky_length, "mastodon": mastodon_length,
             "threads": threads_length}
 
 

@@ -17,6 +17,8 @@ class PlatformSpec:
     counter: str
     card_format: str | None = None
     max_images: int = 4
+    #: Bluesky: the AppView engagement counts are read from (an account's own `appview` wins)
+    appview: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,12 @@ class Account:
     handle: str | None = None
     #: the account's server: a Bluesky PDS (default https://bsky.social) or a Mastodon instance
     service: str | None = None
+    #: Bluesky: the AppView counts are read from (default https://public.api.bsky.app)
+    appview: str | None = None
+    #: X: whether the account's API tier allows reads (counts are collected only then), and
+    #: the most tweet reads a calendar month may spend on counts
+    reads: bool = False
+    monthly_reads: int | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schedule": ("schedule:schedule", "Show the schedule for review (ICS, HTML)."),
     "accounts": ("accounts:accounts", "Check the configured platform accounts."),
     "site": ("site:site", "Build the supporters' share kit (static site)."),
+    "stats": ("stats:stats", "Engagement of published posts: collect, report."),
     "status": ("status:status", "Scheduler health and posts waiting for a person."),
     "notify": ("notify:notify", "Test and run the notification channels."),
     "store": ("store:store", "Upgrade the store or copy it (e.g. to PostgreSQL)."),

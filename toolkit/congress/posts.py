@@ -15,6 +15,7 @@ from toolkit.config import Config
 from toolkit.congress.content import Content, fill_member
 from toolkit.congress.models import Member
 from toolkit.library.models import Library, Message, Origin
+from toolkit.utm import share_tags
 
 X_INTENT = "https://x.com/intent/tweet?text="
 
@@ -62,7 +63,10 @@ def compose_to(config: Config, library: Library, content: Content, member: Membe
     body = fill_member(content.post[lang], member, content, library, lang)
     message = Message(f"to-{member.bioguide.lower()}", "congress", {lang: f"{opening} {body}"},
                       content.link, None, (platform,), Origin(content.path, 0))
-    composed = compose_message(config, library, message, lang, platform)
+    # supporters post these: their link is tagged like the share kit's, one content per page
+    utm = share_tags(config.utm.campaign, platform, "congress", lang) if config.utm.enabled \
+        else {}
+    composed = compose_message(config, library, message, lang, platform, utm=utm)
     return require_fit(composed, f"the {lang} post to {member.name} on {platform}")
 
 

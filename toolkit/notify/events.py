@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from toolkit.config import Config
+from toolkit.insights.report import PostStats
 from toolkit.library.loader import library_error
 from toolkit.site.validity import site_expired
 from toolkit.store import CHANGES_REQUESTED, DRAFT, FAILED, MISSED, NEEDS_CHECK, Post, Store
@@ -74,6 +75,8 @@ class Digest:
     held: dict[str, datetime] = field(default_factory=dict)
     #: drafts waiting for a lead's approval (any day)
     drafts: int = 0
+    #: yesterday's post with the most engagements at its latest sample (issue 26), if any
+    best: PostStats | None = None
 
 
 def post_events(store: Store, after_id: int) -> tuple[list[Event], int]:
@@ -192,4 +195,15 @@ def build_digest(store: Store, tz: tzinfo, now: datetime) -> Digest:
     end = datetime.combine(tomorrow + timedelta(days=1), time(0), tz)
     return Digest(today, tomorrow, store.list([DRAFT, APPROVED], start=start, end=end),
                   store.list(list(TOLD)), store.holds(now),
-                  status_counts(store).get(DRAFT, 0))
+                  status_counts(store).get(DRAFT, 0), yesterdays_best(store, tz, today))
+
+
+def yesterdays_best(store: Store, tz: tzinfo, today: date) -> PostStats | None:
+    """The post published yesterday (campaign day) with the most engagements so far."""
+    from toolkit.insights.report import best_between, load_posts
+    from toolkit.store.samples import published_with_samples
+
+    start = datetime.combine(today - timedelta(days=1), time(0), tz)
+    end = datetime.combine(today, time(0), tz)
+    posts, samples = published_with_samples(store, start)
+    return best_between(load_posts(posts, samples, lambda: None, cards=False), start, end)

@@ -105,6 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.none_waiting": "Nothing waits for a person.",
         "digest.held": "Account {account} held by a rate limit until {until}",
         "digest.todo": "`toolkit schedule --days 2` and `toolkit status`",
+        "digest.best": "Yesterday's best post: {id} on {platform} ({account}), {n} "
+                       "engagement(s) at the latest count: \"{text}\"",
         "status.approved": "approved", "status.draft": "draft, not approved yet",
         "status.failed": "failed", "status.missed": "missed",
         "status.needs_check": "needs checking",
@@ -205,6 +207,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.none_waiting": "Nada espera a una persona.",
         "digest.held": "La cuenta {account} está frenada por un límite de envíos hasta {until}",
         "digest.todo": "`toolkit schedule --days 2` y `toolkit status`",
+        "digest.best": "La publicación de ayer con más interacciones: {id} en {platform} "
+                       "({account}), {n} en el último recuento: \"{text}\"",
         "status.approved": "aprobada", "status.draft": "borrador, falta aprobarla",
         "status.failed": "falló", "status.missed": "no salió a su hora",
         "status.needs_check": "necesita revisión",
@@ -285,6 +289,10 @@ def render_digest(digest: Digest, lang: str, tz: tzinfo,
         lines.append(t["more"].format(n=len(digest.waiting) - LIST_MAX))
     if digest.drafts:
         lines.append(t["digest.drafts"].format(n=digest.drafts))
+    if digest.best is not None:
+        b = digest.best
+        lines.append(t["digest.best"].format(id=b.id, platform=b.platform, account=b.account,
+                                             n=b.engagement, text=text_start(b.text)))
     for account, until in sorted(digest.held.items()):
         lines.append(t["digest.held"].format(account=account, until=when(until, tz)))
     lines.append("")

@@ -8,9 +8,10 @@
   second post; `reconcile` reads that record (`getRecord`). The PDS answers a key that already
   holds a record with HTTP 500 `InternalServerError` (its log: "There is already a value at
   key"): the record then decides (`DuplicateError` when it is there).
-- Text gets real facets for links and hashtags (byte offsets in UTF-8); images carry alt text and
-  aspect ratio; they go out byte for byte as approved (approval froze an image over 1,000,000
-  bytes as its re-encoded JPEG), never re-encoded here: a larger file is refused.
+- Text gets real facets for links and hashtags (byte offsets in UTF-8); a UTM-tagged link is
+  shown in its short form and its facet carries the full tagged URL (`shown_post`); images carry
+  alt text and aspect ratio; they go out byte for byte as approved (approval froze an image over
+  1,000,000 bytes as its re-encoded JPEG), never re-encoded here: a larger file is refused.
 - Errors: 429 -> `RateLimited` (until `ratelimit-reset`), 5xx and timeouts -> `TransientError`,
   rejected password or session -> `AuthError`, other 4xx -> `PermanentError` with Bluesky's words.
   Classified per call: a failure before the post record (signing in, `uploadBlob`) or a refused
@@ -104,6 +105,25 @@ def legacy_record_key(post_id: str) -> str:
 def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
     """Link and hashtag facets of `text`, with UTF-8 byte ranges (no network: no mentions)."""
     return detect_facets(text)
+
+
+def shown_post(text: str) -> tuple[str, list[models.AppBskyRichtextFacet.Main]]:
+    """The text Bluesky shows for a frozen text, and its facets: a UTM-tagged link is shown
+    in its short form with a link facet over it carrying the full tagged URL
+    (`toolkit.utm.bluesky_display`); hashtags and other links as `facets_for` finds them."""
+    from toolkit.utm import bluesky_display
+
+    shown, tagged = bluesky_display(text)
+    if not tagged:
+        return text, facets_for(text)
+    ours = [models.AppBskyRichtextFacet.Main(
+        features=[models.AppBskyRichtextFacet.Link(uri=url)],
+        index=models.AppBskyRichtextFacet.ByteSlice(byte_start=start, byte_end=end))
+        for start, end, url in tagged]
+    found = [f for f in facets_for(shown)
+             if not any(f.index.byte_start < end and start < f.index.byte_end
+                        for start, end, _ in tagged)]
+    return shown, sorted(found + ours, key=lambda f: f.index.byte_start)
 
 
 def _error_name(exc: at_errors.RequestErrorBase) -> tuple[str, str]:
@@ -257,7 +277,8 @@ class BlueskyPublisher:
         """Upload the images, then write the post record under its derived key; its URL."""
         if not post.text.strip() and not post.media:
             raise PermanentError(f"post {post.id} has neither text nor images")
-        length = grapheme_length(post.text)
+        shown, facets = shown_post(post.text)
+        length = grapheme_length(shown)
         if length > MAX_GRAPHEMES:
             raise PermanentError(f"post {post.id} is {length} graphemes; Bluesky takes at most "
                                  f"{MAX_GRAPHEMES}")
@@ -269,7 +290,7 @@ class BlueskyPublisher:
         except TransientError as exc:
             raise NotCreatedError(f"{exc.message}; post {post.id} was not created") from None
         record = models.AppBskyFeedPost.Record(
-            text=post.text, facets=facets_for(post.text) or None, embed=embed,
+            text=shown, facets=facets or None, embed=embed,
             langs=[post.lang] if post.lang else None,
             created_at=clock.now().isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"))

@@ -12,7 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 
-from toolkit.compose import compose_message, fill
+from toolkit.compose import compose_message, fill, tagged_link
 from toolkit.config import Config
 from toolkit.errors import ComposeError
 from toolkit.graphics.alt import format_date
@@ -21,6 +21,7 @@ from toolkit.library.gate import blocking_facts
 from toolkit.library.models import Library, Statistic
 from toolkit.library.site_words import SiteWords
 from toolkit.site.links import share_links, tel_href
+from toolkit.utm import share_tags
 
 #: the platforms whose composed text the page offers (each has a share intent)
 SHARE_PLATFORMS = ("x", "bluesky", "mastodon")
@@ -212,7 +213,8 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
         if platform not in message.platforms or platform not in config.platforms:
             continue
         try:
-            composed = compose_message(config, library, message, lang, platform)
+            composed = compose_message(config, library, message, lang, platform,
+                                       utm=_share_utm(config, "x", message.id, lang))
         except ComposeError:
             continue
         if composed.fits:
@@ -220,7 +222,11 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
     if not texts:
         return None
     text = texts.get("x") or next(iter(texts.values()))
-    links = share_links(texts, message.link, message.link or config.url, words["email_subject"])
+    texts, addresses = _tagged_per_target(config, library, message, lang, texts)
+    links = share_links(texts, tagged_link(config, message.link, "x", message.id, lang,
+                                           _share_utm(config, "x", message.id, lang))
+                        if message.link else None,
+                        message.link or config.url, words["email_subject"], addresses)
     image, alt = None, ""
     fmt = config.platforms["x"].card_format if "x" in config.platforms else None
     for e in by_card.get(message.card or "", []):
@@ -251,6 +257,29 @@ def _with_thumb(post: PostView, cards: list[CardView],
              Thumb(f"thumbs/{stem}-large.webp", post.image,
                    *_preview(int(entry["width"]), int(entry["height"]))))
     return dataclasses.replace(post, thumb=small, large=large)
+
+
+def _share_utm(config: Config, target: str, message_id: str, lang: str) -> dict[str, str]:
+    """The share kit's UTM tags for a link shared to `target` ({} when `utm` is off)."""
+    return share_tags(config.utm.campaign, target, message_id, lang) if config.utm.enabled \
+        else {}
+
+
+def _tagged_per_target(config: Config, library: Library, message, lang: str,
+                       texts: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Each share target's text with its own `utm_medium` (the page shows the X one), and the
+    address Facebook and LinkedIn share, tagged for each."""
+    out = {}
+    for target, platform in (("x", "x"), ("bluesky", "bluesky"), ("mastodon", "mastodon"),
+                             ("whatsapp", "x"), ("email", "x")):
+        if platform in texts:
+            out[target] = compose_message(config, library, message, lang, platform,
+                                          utm=_share_utm(config, target, message.id,
+                                                         lang)).text
+    address = message.link or config.url
+    return out, {t: tagged_link(config, address, t, message.id, lang,
+                                _share_utm(config, t, message.id, lang))
+                 for t in ("facebook", "linkedin")}
 
 
 def _card_view(config: Config, library: Library, cid: str, entries: list[dict],

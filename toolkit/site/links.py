@@ -25,21 +25,25 @@ def x_intent(text: str, link: str | None) -> str:
 
 
 def share_links(texts: dict[str, str], link: str | None, address: str,
-                subject: str) -> dict[str, str]:
+                subject: str, addresses: dict[str, str] | None = None) -> dict[str, str]:
     """Share URLs by target: x, bluesky, mastodon, facebook, linkedin, whatsapp, email.
 
-    `texts` holds the composed text per platform (x, bluesky, mastodon; any missing falls back to
-    the x text); `address` is what Facebook and LinkedIn share (they take no text)."""
+    `texts` holds the composed text per target (x, bluesky, mastodon, whatsapp, email; any
+    missing falls back to the x text); `address` is what Facebook and LinkedIn share (they take
+    no text), unless `addresses` gives one per target (each with its own UTM tags)."""
     base = texts.get("x") or next(iter(texts.values()))
+    addresses = addresses or {}
     return {
         "x": x_intent(texts.get("x", base), link),
         "bluesky": "https://bsky.app/intent/compose?" + _q({"text": texts.get("bluesky", base)}),
         "mastodon": f"https://{DEFAULT_MASTODON}/share?" +
                     _q({"text": texts.get("mastodon", base)}),
-        "facebook": "https://www.facebook.com/sharer/sharer.php?" + _q({"u": address}),
-        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + _q({"url": address}),
-        "whatsapp": "https://wa.me/?" + _q({"text": base}),
-        "email": "mailto:?" + _q({"subject": subject, "body": base}),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" +
+                    _q({"u": addresses.get("facebook", address)}),
+        "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" +
+                    _q({"url": addresses.get("linkedin", address)}),
+        "whatsapp": "https://wa.me/?" + _q({"text": texts.get("whatsapp", base)}),
+        "email": "mailto:?" + _q({"subject": subject, "body": texts.get("email", base)}),
     }
 
 

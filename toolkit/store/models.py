@@ -21,6 +21,8 @@ STATUSES = (DRAFT, CHANGES_REQUESTED, APPROVED, PUBLISHING, PUBLISHED, CANCELLED
 EDITABLE = (DRAFT, APPROVED, MISSED, FAILED)
 #: states that count against an account's quota
 COUNTED = (APPROVED, PUBLISHING, PUBLISHED)
+#: an engagement sample's states: counts read, post deleted on the platform, time long past
+SAMPLE_OK, SAMPLE_DELETED, SAMPLE_MISSED = "ok", "deleted", "missed"
 #: why an approval or sign-off of a post at a revision it is no longer at is refused
 CHANGED = "this post changed since you opened it"
 

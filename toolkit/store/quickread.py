@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,39 +87,81 @@ def remember_shape(shape_file: Path, migrations: Sequence[str],
         pass
 
 
+@contextmanager
+def _checked(url: str, shape_file: Path
+             ) -> Iterator[tuple[sqlite3.Connection, dict] | tuple[None, None]]:
+    """A read-only connection in a read transaction on the store file of `url` and the
+    recorded shape, once the schema checks `Store` makes have passed; (None, None) when that
+    cannot be shown to be safe."""
+    path = plain_sqlite_file(url)
+    shape = recorded_shape(shape_file)
+    if path is None or shape is None:
+        yield None, None
+        return
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        yield None, None
+        return
+    try:
+        conn.execute("BEGIN")
+        yield (conn, shape) if schema_matches(conn, shape) else (None, None)
+    finally:
+        conn.close()
+
+
 def list_posts(url: str, shape_file: Path,
                statuses: Sequence[str] | None = None) -> list[Post] | None:
     """`Store(url).list(statuses)` read with sqlite3, or None when that cannot be shown to be
     the same (the caller then opens the store as usual)."""
-    path = plain_sqlite_file(url)
-    shape = recorded_shape(shape_file)
-    if path is None or shape is None:
-        return None
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return None
-    try:
-        conn.execute("BEGIN")
-        if not schema_matches(conn, shape):
-            return None
-        sql = "SELECT * FROM posts"
-        if statuses:
-            sql += f" WHERE status IN ({', '.join('?' * len(statuses))})"
-        cursor = conn.execute(sql + " ORDER BY scheduled_at, id", tuple(statuses or ()))
-        names = [d[0] for d in cursor.description]
-        times = [i for i, n in enumerate(names) if n in set(shape["time_columns"])]
-        posts = []
-        for row in cursor:
-            values = list(row)
-            for i in times:
-                values[i] = utc_from_store(values[i])
-            posts.append(Post.from_mapping(dict(zip(names, values, strict=True))))
-        return posts
+        with _checked(url, shape_file) as (conn, shape):
+            if conn is None:
+                return None
+            sql = "SELECT * FROM posts"
+            if statuses:
+                sql += f" WHERE status IN ({', '.join('?' * len(statuses))})"
+            cursor = conn.execute(sql + " ORDER BY scheduled_at, id", tuple(statuses or ()))
+            times = set(shape["time_columns"])
+            return [Post.from_mapping(row) for row in _dicts(cursor, times)]
     except (sqlite3.Error, ValueError, TypeError):
         return None
-    finally:
-        conn.close()
+
+
+def _dicts(cursor: sqlite3.Cursor, time_columns: Sequence[str] | set[str]) -> list[dict]:
+    """The cursor's rows as dicts, the named time columns as aware UTC datetimes."""
+    names = [d[0] for d in cursor.description]
+    times = [i for i, n in enumerate(names) if n in time_columns]
+    rows = []
+    for row in cursor:
+        values = list(row)
+        for i in times:
+            values[i] = utc_from_store(values[i])
+        rows.append(dict(zip(names, values, strict=True)))
+    return rows
+
+
+def read_rows(url: str, shape_file: Path, queries: Sequence[tuple[str, tuple]],
+              time_columns: Sequence[str] = ()) -> list[list[Any]] | None:
+    """The rows of each `(sql, params)` query, read with sqlite3 in one read transaction
+    after the same schema checks as `list_posts`: as dicts with the columns named in
+    `time_columns` as aware UTC datetimes, or (none named) as `sqlite3.Row`s, times as the
+    store's text; None when that cannot be shown to be safe."""
+    try:
+        with _checked(url, shape_file) as (conn, _):
+            if conn is None:
+                return None
+            out = []
+            for sql, params in queries:
+                cursor = conn.execute(sql, params)
+                if time_columns:
+                    out.append(_dicts(cursor, time_columns))
+                else:  # rows read by name, built in C
+                    cursor.row_factory = sqlite3.Row
+                    out.append(cursor.fetchall())
+            return out
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
 
 
 def plain_sqlite_file(url: str) -> Path | None:

@@ -172,6 +172,22 @@ frozen_media = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: public engagement counts of a published post, one row per post and sample time after
+#: publishing (`offset_s`, seconds): the key makes a sample written twice count once.
+#: `state`: `ok` (counts read), `deleted` (gone on the platform: never asked again),
+#: `missed` (its time passed long ago: not taken). Counts a platform lacks stay NULL.
+samples = Table(
+    "samples", metadata,
+    Column("post_id", String(16), primary_key=True),
+    Column("offset_s", Integer, primary_key=True, autoincrement=False),
+    Column("taken_at", UTCDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("likes", Integer),
+    Column("reposts", Integer),
+    Column("replies", Integer),
+    Column("quotes", Integer),
+)
+
 
 # the review app's tables (migration "005_web"; `toolkit.store.web` reads and writes them)
 users = Table(
@@ -369,6 +385,11 @@ def _m012_frozen_media(conn: Connection) -> None:
     import_files(conn, clock.now())
 
 
+def _m013_samples(conn: Connection) -> None:
+    """`samples`: engagement counts per published post at +1 h, +24 h, +7 days (issue 26)."""
+    samples.create(conn, checkfirst=True)
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -387,6 +408,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("010_changes_requested", _m010_changes_requested),
     ("011_library_edits", _m011_library_edits),
     ("012_frozen_media", _m012_frozen_media),
+    ("013_samples", _m013_samples),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock

@@ -26,6 +26,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
         auth,
         compress,
         feed,
+        insights,
         media,
         public_media,
         security,
@@ -50,7 +51,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     security.install(app)
     compress.install(app)
     for blueprint in (auth.bp, views.bp, actions.bp, media.bp, feed.bp, signoff.bp,
-                      public_media.bp):
+                      public_media.bp, insights.bp):
         app.register_blueprint(blueprint)
     signoff.install()
     public_media.install()
