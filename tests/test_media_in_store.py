@@ -171,3 +171,21 @@ def test_the_migration_moves_frozen_files_in_once_and_all_or_nothing(
     _publish(planner)
     assert [planner.store.get(pid).status for pid in ids] == ["published", "published"]
     planner.store.close()
+
+
+def test_platform_limits_measure_an_image_the_store_holds(tmp_path: Path) -> None:
+    """A frozen image that exists only in the store (no `store.media` file) is measured by its
+    bytes: Bluesky's, X's and Mastodon's size checks neither fail on the missing file nor let an
+    image over the limit through."""
+    from toolkit.errors import PermanentError
+    from toolkit.platforms import PLATFORMS
+    from toolkit.publish.base import MediaItem
+    from toolkit.publish.limits import check_media
+
+    info = PLATFORMS["bluesky"]
+    small = MediaItem(str(tmp_path / "absent.png"), "alt", None, b"\x89PNG" + b"0" * 100)
+    check_media([small], info)
+    large = MediaItem(str(tmp_path / "absent.png"), "alt", None,
+                      b"\x89PNG" + b"0" * info.max_image_bytes)
+    with pytest.raises(PermanentError, match="bytes"):
+        check_media([large], info)

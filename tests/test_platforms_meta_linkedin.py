@@ -121,7 +121,7 @@ def test_approval_needs_a_public_image_url_then_freezes_a_jpeg_for_instagram(
     assert planner.approve(pids, "lead", NOW).approved == pids
     threads, instagram = (planner.store.get(p).media[0] for p in pids)
     assert threads["path"].endswith(".png")
-    data = Path(instagram["path"]).read_bytes()
+    data = planner.store.frozen_images([instagram["sha256"]])[instagram["sha256"]]
     assert data[:3] == b"\xff\xd8\xff" and instagram["path"].endswith(".jpg")
     assert hashlib.sha256(data).hexdigest() == instagram["sha256"]
     planner.store.close()
@@ -146,7 +146,8 @@ def test_the_public_image_url_serves_the_frozen_bytes_only_until_published(
         path = url[len(REVIEW):]
         client = site.client()  # no session: the platform fetches it
         answer = client.get(path)
-        assert answer.status_code == 200 and answer.data == Path(item["path"]).read_bytes()
+        frozen = site.toolkit.store.frozen_images([item["sha256"]])[item["sha256"]]
+        assert answer.status_code == 200 and answer.data == frozen
         assert answer.headers["Cache-Control"] == "no-store"
         wrong = path[:-12] + "0" * 8 + path[-4:]
         assert client.get(wrong).status_code == 404
@@ -306,7 +307,8 @@ def test_threads_fetches_exactly_the_frozen_bytes_through_the_review_app(
                                          sleep=lambda s: None)
             Dispatcher(site.toolkit.store, {"threads-campaign": publisher}).dispatch_due(AT)
         assert site.toolkit.store.get(pid).status == "published"
-        assert fetched == [(200, Path(frozen["path"]).read_bytes())]
+        stored = site.toolkit.store.frozen_images([frozen["sha256"]])[frozen["sha256"]]
+        assert fetched == [(200, stored)]
         assert fake.containers["c1"]["fields"]["alt_text"] == frozen["alt"]
         url = fake.containers["c1"]["fields"]["image_url"]
         assert client.get(url[len(REVIEW):]).status_code == 404  # dead once published
