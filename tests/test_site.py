@@ -169,7 +169,10 @@ def test_ready_posts_are_the_composed_texts_and_share_links_carry_them(built) ->
                         for t, p in (("x", "x"), ("bluesky", "bluesky"),
                                                   ("mastodon", "mastodon"),
                                                   ("whatsapp", "x"), ("email", "x"))}
-            assert post["text"] == composed["x"] and "#SaveAsylum" in post["text"]
+            # the page shows (and Copy takes) the text with its plain link; the links are tagged
+            shown = compose_message(config, library, mid, lang, "x", utm={}).text
+            assert post["text"] == shown and "#SaveAsylum" in post["text"]
+            assert "utm_" not in post["text"]
             links = post["links"]
             x = parse_qs(urlsplit(links["x"]).query)
             assert urlsplit(links["x"]).netloc == "x.com"

@@ -213,8 +213,9 @@ def _post(config: Config, library: Library, message, lang: str, words: dict[str,
         if platform not in message.platforms or platform not in config.platforms:
             continue
         try:
-            composed = compose_message(config, library, message, lang, platform,
-                                       utm=_share_utm(config, "x", message.id, lang))
+            # the text the page shows (and Copy and Web Share take) carries the plain link: a
+            # tagged one would double its length on a phone; the share links are tagged
+            composed = compose_message(config, library, message, lang, platform, utm={})
         except ComposeError:
             continue
         if composed.fits:
