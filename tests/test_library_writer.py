@@ -293,7 +293,7 @@ def test_html_in_a_message_is_text_on_the_supporter_site(run_cli, project: Path,
                    "--text", f"en={script}", "--text", "es=" + TEXTS["text_es"]).exit_code == 0
     assert run_cli("graphics", "build").exit_code == 0
     assert run_cli("site", "build", "--out", str(tmp_path / "site")).exit_code == 0
-    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "site" / "posts.html").read_text(encoding="utf-8")  # the ready posts
     assert "&lt;script&gt;alert" in page and "<script>alert" not in page
 
 
