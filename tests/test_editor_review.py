@@ -1,0 +1,66 @@
+"""Review of issue 23's editor: files and values a person may leave in `posts/` (CRLF line
+endings, YAML merge keys, words YAML 1.1 reads as booleans), written back without harm."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from toolkit.app import Toolkit
+from toolkit.config import load_config
+from toolkit.editing.save import loaded
+from toolkit.editing.service import save_message
+from toolkit.errors import InputError
+from toolkit.library.writer import updated_text
+
+NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+TEXTS = {"text_en": "Call your senator and ask them to protect asylum.",
+         "text_es": "Llama a tu senador y pídele que proteja el asilo."}
+
+
+@pytest.fixture(autouse=True)
+def pinned(pin_clock) -> None:
+    """The tests act at NOW."""
+    pin_clock(NOW)
+
+
+@pytest.fixture
+def tk(project: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(project.parent.parent)
+    toolkit = Toolkit(load_config(project))
+    yield toolkit
+    toolkit.close()
+
+
+def test_a_word_yaml_reads_as_true_is_saved_as_text(tk: Toolkit) -> None:
+    save_message(tk, {"id": "yes", "theme": "on", "link": "campaign", **TEXTS}, None, "sam",
+                 NOW)
+    found = loaded(tk.config, "messages", "yes")
+    assert found is not None and found[1]["theme"] == "on"
+    assert "yes" in Toolkit(tk.config).library.messages
+
+
+def test_a_file_with_crlf_line_endings_keeps_them(tk: Toolkit) -> None:
+    path = tk.config.posts_dir / "messages.yaml"
+    original = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(original.encode("utf-8"))
+    _, item, base = loaded(tk.config, "messages", "violence-attacks")
+    form = {"theme": "courts", "link": item.get("link", ""), "card": item.get("card", ""),
+            **{f"text_{k}": v for k, v in item["text"].items()}}
+    save_message(tk, form, "violence-attacks", "sam", NOW, base)
+    after = path.read_bytes().decode("utf-8")
+    assert after.count("\n") == after.count("\r\n") == original.count("\r\n")
+    changed = [pair for pair in zip(original.split("\r\n"), after.split("\r\n"), strict=True)
+               if pair[0] != pair[1]]
+    assert changed == [("    theme: violence", "    theme: courts")]
+
+
+def test_an_item_using_a_yaml_merge_key_is_refused_in_one_line() -> None:
+    text = ("defaults: &d\n  theme: call\n  link: campaign\nmessages:\n  - id: a\n    <<: *d\n"
+            "    text: {en: hi}\n")
+    with pytest.raises(InputError) as refused:
+        updated_text(text, "messages", "a", {"id": "a", "theme": "courts", "link": "campaign",
+                                             "text": {"en": "hi"}})
+    assert "edit the file by hand" in refused.value.message
