@@ -3,6 +3,8 @@ endings, YAML merge keys, words YAML 1.1 reads as booleans), written back withou
 
 from __future__ import annotations
 
+import subprocess
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,3 +66,49 @@ def test_an_item_using_a_yaml_merge_key_is_refused_in_one_line() -> None:
         updated_text(text, "messages", "a", {"id": "a", "theme": "courts", "link": "campaign",
                                              "text": {"en": "hi"}})
     assert "edit the file by hand" in refused.value.message
+
+
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=Seed", "-c",
+                           "user.email=seed@example.org", *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.slow  # git in subprocesses, from threads
+def test_two_saves_at_once_in_one_file_are_two_commits_by_their_authors(tk: Toolkit) -> None:
+    repo = tk.config.posts_dir.parent
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "seed")
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 0.5\n", encoding="utf-8")  # a slow git: a big index,
+    hook.chmod(0o755)  # a busy disk; another save must not slip in between write and commit
+    ids = ("violence-attacks", "violence-children-kidnapped", "violence-over-1500")
+    users = [f"user{n}" for n in range(len(ids))]
+    forms = {}
+    for message_id in ids:
+        _, item, base = loaded(tk.config, "messages", message_id)
+        forms[message_id] = ({"theme": "courts", "link": item.get("link", ""),
+                              "card": item.get("card", ""),
+                              **{f"text_{k}": v for k, v in item["text"].items()}}, base)
+    start = threading.Barrier(len(ids))
+    problems: list[str] = []
+
+    def run(message_id: str, user: str) -> None:
+        start.wait()
+        form, base = forms[message_id]
+        try:
+            saved = save_message(tk, form, message_id, user, NOW, base, f"{user}@example.org")
+        except Exception as exc:  # the test shows what went wrong
+            problems.append(repr(exc))
+        else:
+            problems.append(saved.commit_problem)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(ids, users, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == [""] * len(ids)
+    log = _git(repo, "log", "--format=%an", "--numstat", f"-{len(ids)}").split()
+    assert sorted(log) == sorted([w for u in users for w in (u, "1", "1", "posts/messages.yaml")])
