@@ -112,3 +112,14 @@ def test_two_saves_at_once_in_one_file_are_two_commits_by_their_authors(tk: Tool
     assert problems == [""] * len(ids)
     log = _git(repo, "log", "--format=%an", "--numstat", f"-{len(ids)}").split()
     assert sorted(log) == sorted([w for u in users for w in (u, "1", "1", "posts/messages.yaml")])
+
+
+def test_a_line_separator_pasted_from_a_word_processor_is_a_line_break(tk: Toolkit) -> None:
+    """U+2028 was kept (an odd character on every platform) or, in a short text, refused as
+    "cannot be written into the file without touching other lines"."""
+    texts = {**TEXTS, "text_en": "Call your senator\u2028and ask them to protect asylum."}
+    save_message(tk, {"id": "call-pasted", "theme": "call", "link": "campaign", **texts},
+                 None, "sam", NOW)
+    found = loaded(tk.config, "messages", "call-pasted")
+    assert found is not None
+    assert found[1]["text"]["en"] == "Call your senator\nand ask them to protect asylum."
