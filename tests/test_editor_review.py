@@ -123,3 +123,12 @@ def test_a_line_separator_pasted_from_a_word_processor_is_a_line_break(tk: Toolk
     found = loaded(tk.config, "messages", "call-pasted")
     assert found is not None
     assert found[1]["text"]["en"] == "Call your senator\nand ask them to protect asylum."
+
+
+def test_a_link_with_a_space_is_refused_by_name(tk: Toolkit) -> None:
+    """It was saved: every post then ended the link at the space, the UTM tags after it."""
+    with pytest.raises(InputError) as refused:
+        save_message(tk, {"id": "call-space", "theme": "call", **TEXTS,
+                          "link": "https://example.org/act now"}, None, "sam", NOW)
+    assert "has a space in it" in refused.value.message
+    assert loaded(tk.config, "messages", "call-space") is None
