@@ -69,8 +69,8 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
         from flask import g
 
         lines = exc.message.splitlines()
-        return render_template("error.html", title=lines[0].rstrip(":").capitalize() + " (toolkit check "
-                               "lists them); fix posts/ and reload",
+        title = f"{lines[0].rstrip(':').capitalize()} (toolkit check lists them); fix posts/"
+        return render_template("error.html", title=title,
                                lines=lines[1:21] if getattr(g, "user", None) else []), 503
 
     return app
