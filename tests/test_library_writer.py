@@ -293,7 +293,7 @@ def test_html_in_a_message_is_text_on_the_supporter_site(run_cli, project: Path,
                    "--text", f"en={script}", "--text", "es=" + TEXTS["text_es"]).exit_code == 0
     assert run_cli("graphics", "build").exit_code == 0
     assert run_cli("site", "build", "--out", str(tmp_path / "site")).exit_code == 0
-    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    page = (tmp_path / "site" / "posts.html").read_text(encoding="utf-8")  # the ready posts
     assert "&lt;script&gt;alert" in page and "<script>alert" not in page
 
 
@@ -309,3 +309,95 @@ def test_a_users_commit_address_is_set_on_the_command_line(run_cli, tk: Toolkit)
     assert refused.exit_code == 1
     assert refused.output == "Error: 'not an address' is not an e-mail address like " \
         "name@example.org\n"
+
+
+# Found in review: files and values a person may leave in posts/, saves at once.
+
+def test_a_word_yaml_reads_as_true_is_saved_as_text(tk: Toolkit) -> None:
+    save_message(tk, {"id": "yes", "theme": "on", "link": "campaign", **TEXTS}, None, "sam",
+                 NOW)
+    found = loaded(tk.config, "messages", "yes")
+    assert found is not None and found[1]["theme"] == "on"
+    assert "yes" in Toolkit(tk.config).library.messages
+
+
+def test_a_file_with_crlf_line_endings_keeps_them(tk: Toolkit) -> None:
+    path = tk.config.posts_dir / "messages.yaml"
+    original = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(original.encode("utf-8"))
+    _, item, base = loaded(tk.config, "messages", "violence-attacks")
+    form = {"theme": "courts", "link": item.get("link", ""), "card": item.get("card", ""),
+            **{f"text_{k}": v for k, v in item["text"].items()}}
+    save_message(tk, form, "violence-attacks", "sam", NOW, base)
+    after = path.read_bytes().decode("utf-8")
+    assert after.count("\n") == after.count("\r\n") == original.count("\r\n")
+    changed = [pair for pair in zip(original.split("\r\n"), after.split("\r\n"), strict=True)
+               if pair[0] != pair[1]]
+    assert changed == [("    theme: violence", "    theme: courts")]
+
+
+def test_an_item_using_a_yaml_merge_key_is_refused_in_one_line() -> None:
+    text = ("defaults: &d\n  theme: call\n  link: campaign\nmessages:\n  - id: a\n    <<: *d\n"
+            "    text: {en: hi}\n")
+    with pytest.raises(InputError) as refused:
+        updated_text(text, "messages", "a", {"id": "a", "theme": "courts", "link": "campaign",
+                                             "text": {"en": "hi"}})
+    assert "edit the file by hand" in refused.value.message
+
+
+@pytest.mark.slow  # git in subprocesses, from threads
+def test_two_saves_at_once_in_one_file_are_two_commits_by_their_authors(tk: Toolkit) -> None:
+    repo = tk.config.posts_dir.parent
+    as_repo(repo)
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nsleep 0.5\n", encoding="utf-8")  # a slow git: a big index,
+    hook.chmod(0o755)  # a busy disk; another save must not slip in between write and commit
+    ids = ("violence-attacks", "violence-children-kidnapped", "violence-over-1500")
+    users = [f"user{n}" for n in range(len(ids))]
+    forms = {}
+    for message_id in ids:
+        _, item, base = loaded(tk.config, "messages", message_id)
+        forms[message_id] = ({"theme": "courts", "link": item.get("link", ""),
+                              "card": item.get("card", ""),
+                              **{f"text_{k}": v for k, v in item["text"].items()}}, base)
+    start = threading.Barrier(len(ids))
+    problems: list[str] = []
+
+    def run(message_id: str, user: str) -> None:
+        start.wait()
+        form, base = forms[message_id]
+        try:
+            saved = save_message(tk, form, message_id, user, NOW, base, f"{user}@example.org")
+        except Exception as exc:  # the test shows what went wrong
+            problems.append(repr(exc))
+        else:
+            problems.append(saved.commit_problem)
+
+    threads = [threading.Thread(target=run, args=pair) for pair in zip(ids, users, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == [""] * len(ids)
+    log = git(repo, "log", "--format=%an", "--numstat", f"-{len(ids)}").split()
+    assert sorted(log) == sorted([w for u in users for w in (u, "1", "1", "posts/messages.yaml")])
+
+
+def test_a_line_separator_pasted_from_a_word_processor_is_a_line_break(tk: Toolkit) -> None:
+    """U+2028 was kept (an odd character on every platform) or, in a short text, refused as
+    "cannot be written into the file without touching other lines"."""
+    texts = {**TEXTS, "text_en": "Call your senator\u2028and ask them to protect asylum."}
+    save_message(tk, {"id": "call-pasted", "theme": "call", "link": "campaign", **texts},
+                 None, "sam", NOW)
+    found = loaded(tk.config, "messages", "call-pasted")
+    assert found is not None
+    assert found[1]["text"]["en"] == "Call your senator\nand ask them to protect asylum."
+
+
+def test_a_link_with_a_space_is_refused_by_name(tk: Toolkit) -> None:
+    """It was saved: every post then ended the link at the space, the UTM tags after it."""
+    with pytest.raises(InputError) as refused:
+        save_message(tk, {"id": "call-space", "theme": "call", **TEXTS,
+                          "link": "https://example.org/act now"}, None, "sam", NOW)
+    assert "has a space in it" in refused.value.message
+    assert loaded(tk.config, "messages", "call-space") is None

@@ -73,9 +73,10 @@ def check_id(value: str, name: str, problems: FieldProblems, taken: set[str]) ->
 
 def text_of(form: Mapping[str, Any], name: str, problems: FieldProblems,
             required: bool = True) -> str:
-    """One text field, line endings normalised, refused when empty (if `required`) or longer
-    than `MAX_TEXT`."""
-    value = str(form.get(name) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """One text field, line endings normalised (a word processor's U+2028 too: written raw it
+    is not a line break YAML keeps), refused when empty (if `required`) or longer than
+    `MAX_TEXT`."""
+    value = re.sub(r"\r\n?|[\u2028\u2029\x85]", "\n", str(form.get(name) or "")).strip()
     if required and not value:
         problems.add(name, "is empty: write the text in this language")
     elif len(value) > MAX_TEXT:

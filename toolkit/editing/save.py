@@ -11,6 +11,7 @@ import fcntl
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -80,14 +81,26 @@ class Saved:
     commit_problem: str = ""
 
 
+#: the posts folders this thread holds the lock of (a save inside a held lock takes no second)
+_held = threading.local()
+
+
 @contextmanager
 def posts_lock(posts_dir: Path) -> Iterator[None]:
-    """Hold the posts folder's lock (an flock on the folder itself: no file is created)."""
+    """Hold the posts folder's lock (an flock on the folder itself: no file is created).
+    A thread that holds it already goes on (a save and its git commit share one hold)."""
+    held: set[str] = _held.__dict__.setdefault("folders", set())
+    key = os.path.realpath(posts_dir)
+    if key in held:
+        yield
+        return
     fd = os.open(posts_dir, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        held.add(key)
         yield
     finally:
+        held.discard(key)
         os.close(fd)
 
 

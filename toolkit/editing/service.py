@@ -11,7 +11,7 @@ from typing import Any
 from toolkit.app import Toolkit
 from toolkit.editing.facts import proposed_item, verification
 from toolkit.editing.fields import FieldProblems, message_item
-from toolkit.editing.save import Change, Saved, loaded, record, save
+from toolkit.editing.save import Change, Saved, loaded, posts_lock, record, save
 from toolkit.errors import InputError
 from toolkit.four_eyes import person
 from toolkit.store import APPROVED, CHANGES_REQUESTED, DRAFT, PUBLISHING, Post
@@ -52,8 +52,9 @@ def save_message(tk: Toolkit, form: Mapping[str, Any], message_id: str | None, a
         raise FormError(problems)
     change = Change("messages", message_id, item, person(actor) or actor, base,
                     "new" if message_id is None else "edit")
-    saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
-    return record(saved, change, now, store, email)
+    with posts_lock(tk.config.posts_dir):  # the commit holds this save's change only
+        saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
+        return record(saved, change, now, store, email)
 
 
 def live_posts(tk: Toolkit, message_id: str) -> list[Post]:
@@ -70,8 +71,9 @@ def delete_message(tk: Toolkit, message_id: str, actor: str, now: datetime, base
         raise InputError(f"not deleted: message '{message_id}' has {len(live)} queued or "
                          f"approved post{'s' * (len(live) != 1)}: {names}; cancel them first")
     change = Change("messages", message_id, None, person(actor) or actor, base, "delete")
-    saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
-    return record(saved, change, now, tk.store, email)
+    with posts_lock(tk.config.posts_dir):  # the commit holds this save's change only
+        saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
+        return record(saved, change, now, tk.store, email)
 
 
 def propose_fact(tk: Toolkit, section: str, form: Mapping[str, Any], actor: str,
@@ -82,13 +84,15 @@ def propose_fact(tk: Toolkit, section: str, form: Mapping[str, Any], actor: str,
     if problems:
         raise FormError(problems)
     change = Change(section, None, item, who, "", "propose")
-    saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
-    return record(saved, change, now, store, email)
+    with posts_lock(tk.config.posts_dir):  # the commit holds this save's change only
+        saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
+        return record(saved, change, now, store, email)
 
 
 def verify_fact(tk: Toolkit, fact_id: str, actor: str, now: datetime, lead: bool = True,
                 email: str | None = None, store: Any = None) -> Saved:
     """Mark a statistic or claim verified by `actor` (a lead, not its proposer)."""
     change = verification(tk.config, fact_id, person(actor) or actor, now, lead)
-    saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
-    return record(saved, change, now, store, email)
+    with posts_lock(tk.config.posts_dir):  # the commit holds this save's change only
+        saved = save(tk.config, change, now.astimezone(tk.config.timezone).date())
+        return record(saved, change, now, store, email)

@@ -253,6 +253,8 @@ def _message(r: FieldReader, node: Node, config: Config) -> Message | None:
     elif link and not link.startswith(("https://", "http://")):
         r.fail(node, "link", f"'{where}link' must be an http(s) URL, or one of "
                f"{', '.join(LINK_NAMES)} (the config's URLs)")
+    elif link and re.search(r"\s", link):  # the post would end the link at the space
+        r.fail(node, "link", f"'{where}link' has a space in it: write it as %20")
     claims = r.strings(node, "claims", where=where)
     card = r.value(node, "card", str, None, where=where)
     default_platforms = tuple(p for p in config.platforms if p != "outbox")

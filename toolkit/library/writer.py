@@ -21,6 +21,8 @@ from toolkit.errors import InputError
 SECTIONS = ("statistics", "claims", "messages", "cards")
 #: line width a new value is wrapped at (the library's files use long lines)
 WIDTH = 110
+CANNOT = ("the change cannot be written into the file without touching other lines; nothing "
+          "was written (edit the file by hand)")
 
 
 def _yaml():  # ruamel.yaml.YAML, imported on first use (`toolkit --help` stays fast)
@@ -118,7 +120,7 @@ def _styled(old: Any, new: Any) -> Any:
     if isinstance(new, str):
         if isinstance(old, str) and type(old) is not str:
             return type(old)(new)
-        if old is None and (" " in new or ":" in new or "#" in new):
+        if old is None and (" " in new or ":" in new or "#" in new) or not _reads_as_text(new):
             return DoubleQuotedScalarString(new)
         return new
     if isinstance(new, list):
@@ -135,6 +137,15 @@ def _styled(old: Any, new: Any) -> Any:
             result.fa.set_flow_style()
         return result
     return new
+
+
+def _reads_as_text(value: str) -> bool:
+    """Whether `value` written plain reads back as text for the library's loader too (PyYAML,
+    YAML 1.1: `yes`, `on`, `No` are booleans there, `1:20` a number, though not in ruamel's 1.2)."""
+    import yaml
+
+    return yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)) == \
+        "tag:yaml.org,2002:str"
 
 
 def _emit(key: str, old: Any, value: Any, col: int) -> list[str]:
@@ -218,8 +229,8 @@ def _item_range(data: Any, lines: list[str], section: str, index: int) -> tuple[
     return start, _trim(lines, start, end), dash
 
 
-def _joined(lines: list[str], ending: str) -> str:
-    return "\n".join(lines) + ending
+def _joined(lines: list[str], newline: str) -> str:
+    return newline.join(lines) + newline
 
 
 def updated_text(text: str, section: str, item_id: str | None, item: dict | None) -> str:
@@ -229,7 +240,7 @@ def updated_text(text: str, section: str, item_id: str | None, item: dict | None
     if section not in SECTIONS:
         raise InputError(f"unknown section '{section}'")
     data = parse(text) if text.strip() else None
-    ending = "\n" if text.endswith("\n") or not text else ""
+    newline = "\r\n" if "\r\n" in text else "\n"  # a file saved on Windows keeps its endings
     lines = text.splitlines()
     expected = plain(data) if data is not None else {}
     if not isinstance(expected, dict):
@@ -263,19 +274,21 @@ def updated_text(text: str, section: str, item_id: str | None, item: dict | None
         else:
             expected[section][index] = plain(item)
             splices: list[_Splice] = []
-            _diff(lines, data[section][index], item, end, splices)
+            try:
+                _diff(lines, data[section][index], item, end, splices)
+            except KeyError:  # a key that is not on a line of its own (a `<<: *merge` key)
+                raise InputError(CANNOT) from None
             lines = _apply(lines, splices)
-    result = _joined(lines, ending or "\n")
+    result = _joined(lines, newline)
     if plain(parse(result)) != expected:
-        raise InputError("the change cannot be written into the file without touching other "
-                         "lines; nothing was written (edit the file by hand)")
+        raise InputError(CANNOT)
     return result
 
 
 def read_text(path: Path) -> str:
     """A library file's text ("" when it does not exist yet)."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")  # as it is: CRLF line endings stay CRLF
     except FileNotFoundError:
         return ""
 

@@ -19,6 +19,7 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     from flask import Flask, render_template
     from werkzeug.exceptions import HTTPException
 
+    from toolkit.errors import LibraryError
     from toolkit.review.view import STATIC, TEMPLATES, add_filters
     from toolkit.store.web import WebStore
     from toolkit.web import (
@@ -61,6 +62,16 @@ def create_app(toolkit: Toolkit, now: Callable[[], datetime] | None = None):
     def _error(exc: HTTPException):
         title = f"{exc.code} {exc.name}: {exc.description}" if exc.code != 404 else "Not found"
         return render_template("error.html", title=title), exc.code
+
+    @app.errorhandler(LibraryError)
+    def _library_error(exc: LibraryError):
+        """A posts/ file broken by hand meanwhile: what is wrong (to staff), not a bare 500."""
+        from flask import g
+
+        lines = exc.message.splitlines()
+        title = f"{lines[0].rstrip(':').capitalize()} (toolkit check lists them); fix posts/"
+        return render_template("error.html", title=title,
+                               lines=lines[1:21] if getattr(g, "user", None) else []), 503
 
     return app
 
