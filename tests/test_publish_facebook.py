@@ -167,3 +167,18 @@ def test_two_schedulers_at_once_publish_each_post_once(page: FakePage, tmp_path:
     posts = two_dispatchers_at_once(tmp_path, clock.now(), "facebook", "facebook-page",
                                     [f"Notice {i} #SaveAsylum" for i in range(6)], publisher)
     assert {p.status for p in posts} == {"published"} and len(page.posts) == 6
+
+
+def test_a_token_echoed_by_graph_is_masked_even_when_its_variable_ends_in_a_newline(
+        page: FakePage) -> None:
+    # a token read from a secret file keeps its newline; the publisher sends it stripped and
+    # Graph echoes what it got ("Malformed access token <token>", code 190)
+    from toolkit.publish.registry import connect
+
+    token = "EAAGtrailingnewline0123456789"
+    env = {"FACEBOOK_PAGE_ID": PAGE, "FACEBOOK_PAGE_TOKEN": f"{token}\n"}
+    page.fail_next = graph_error(400, 190, f"Malformed access token {token}")
+    with pytest.raises(AuthError) as info:
+        connect(None, account(), env).publish(post())  # type: ignore[arg-type]
+    assert "Malformed access token" in info.value.message
+    assert token not in info.value.message
