@@ -205,3 +205,21 @@ def test_an_image_url_token_with_other_characters_is_refused_not_an_error() -> N
     assert public_media.valid(env, "p7k2m9q4r3", 0, sha,
                               public_media.token(MEDIA_KEY, "p7k2m9q4r3", 0, sha))
     assert not public_media.valid(env, "p7k2m9q4r3", 0, sha, "é" * 32)
+
+
+def test_a_container_built_from_an_earlier_version_of_the_post_is_never_published(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    # the publish call is refused (the post fails, its container stays FINISHED on record);
+    # a person edits the text and approves it again: what goes out is the new text
+    real = fake._publish
+
+    def refuse_once(creation_id: str) -> httpx.Response:
+        fake._publish = real
+        return graph_error(400, 10, "(#10) Application does not have permission")
+
+    fake._publish = refuse_once
+    with pytest.raises(PermanentError):
+        publisher(tmp_path).publish(post())
+    edited = "Asylum is a human right. #SaveAsylum"
+    publisher(tmp_path).publish(post(text=edited))
+    assert [p["text"] for p in fake.posts] == [edited]
