@@ -3,7 +3,9 @@
 1. The container is created with the post's text (caption) and the frozen image's public URL
    (`toolkit.store.public_media`) and alt text; the platform fetches the image itself.
 2. Its id is written to `containers/<post id>.json` beside the store (atomically) **before** the
-   publish call, so a publish call is only ever made for a container whose id is on disk.
+   publish call, so a publish call is only ever made for a container whose id is on disk. The
+   record names what the container was built from (`built_from`: text, image hashes, alt
+   texts): a post edited and approved again after a failure never publishes its old container.
 3. The publish call turns the container into the post. After a lost answer, `reconcile` asks the
    container's status: `PUBLISHED` settles it as published (exactly once); `FINISHED` or
    `IN_PROGRESS` means not published, and the retry publishes the same container (a container
