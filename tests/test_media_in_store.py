@@ -171,3 +171,30 @@ def test_the_migration_moves_frozen_files_in_once_and_all_or_nothing(
     _publish(planner)
     assert [planner.store.get(pid).status for pid in ids] == ["published", "published"]
     planner.store.close()
+
+
+def test_store_migrate_moves_in_what_a_machine_without_the_files_left_out(
+        project: Path, run_cli) -> None:
+    """Two machines share a store: the one without the old frozen files applied 012 first (its
+    files missing: nothing moved). `store migrate` on the machine that has them moves them in,
+    and says so; where they cannot be read it says which images the store still lacks, so
+    nobody deletes the old folder on the strength of "up to date"."""
+    edit(project, "\nstore:\n", "\nstore:\n  media: ../frozen\n")
+    planner = _planner(project)
+    ids = [planner.add(CARD_MESSAGE, "x", lang, AT, NOW, "c") for lang in ("en", "es")]
+    planner.approve(ids, "lead", NOW)
+    with planner.store.write_transaction() as conn:  # as the other machine left it
+        conn.execute(delete(frozen_media))
+    planner.store.close()
+    frozen = project.parent.parent / "frozen"
+    hidden = frozen.with_name("elsewhere")
+    frozen.rename(hidden)
+    lacking = run_cli("store", "migrate")
+    assert "2 frozen image(s) of posts still to publish are not in the store" in lacking.output
+    hidden.rename(frozen)
+    moved = run_cli("store", "migrate")
+    assert "moved 2 frozen image(s) into the store" in moved.output
+    assert "not in the store" not in moved.output
+    store = Store(load_config(project).store_url)
+    assert _images(store) == 2
+    store.close()
