@@ -198,3 +198,26 @@ def test_store_migrate_moves_in_what_a_machine_without_the_files_left_out(
     store = Store(load_config(project).store_url)
     assert _images(store) == 2
     store.close()
+
+
+def test_a_card_approved_without_a_media_folder_goes_out_on_bluesky(project: Path,
+                                                                    tmp_path: Path) -> None:
+    """The default config (no `store.media`): the approved image lives only in the store and
+    its recorded path is a bare file name; the real publisher checks and uploads the stored
+    bytes (a fake PDS), it never looks for that file."""
+    import respx
+    from test_publish_bluesky import FakePds, publisher
+
+    planner = _planner(project)
+    pid = planner.add(CARD_MESSAGE, "bluesky", "en", AT, NOW, "c")
+    assert planner.approve([pid], "lead", NOW).approved == [pid]
+    item = planner.store.get(pid).media[0]
+    assert not Path(item["path"]).exists()  # only in the store
+    with respx.mock(assert_all_called=False) as router:
+        pds = FakePds(router)
+        account = planner.store.get(pid).account
+        Dispatcher(planner.store, {account: publisher(tmp_path)}).dispatch_due(AT)
+    post = planner.store.get(pid)
+    assert post.status == "published", post.last_error
+    assert hashlib.sha256(pds.blobs[0]).hexdigest() == item["sha256"]
+    planner.store.close()

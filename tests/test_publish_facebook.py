@@ -182,3 +182,20 @@ def test_a_token_echoed_by_graph_is_masked_even_when_its_variable_ends_in_a_newl
         connect(None, account(), env).publish(post())  # type: ignore[arg-type]
     assert "Malformed access token" in info.value.message
     assert token not in info.value.message
+
+
+def test_an_image_the_store_holds_is_published_without_any_file(page: FakePage,
+                                                                  tmp_path: Path) -> None:
+    # without `store.media` a frozen image is only in the store: its path is a bare file name
+    import hashlib
+
+    from toolkit.publish.base import MediaItem
+
+    file = frozen_image(tmp_path / "card.png")
+    data = Path(file.path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    held = OutgoingPost("p7k2m9q4r3", "facebook", "facebook-page", TEXT,
+                        clock.now() - timedelta(minutes=1),
+                        (MediaItem(f"{digest}.png", file.alt, digest, data),))
+    assert publisher().publish(held).platform_id == f"{PAGE}_1"
+    assert data in page.uploads[0]

@@ -29,8 +29,8 @@ def check_media(media: Sequence[MediaItem], info: PlatformInfo, *,
             raise PermanentError(f"{info.title} image {path.name}: only {kinds} images are "
                                  "uploaded")
         if size_limit:
-            try:
-                size = path.stat().st_size
+            try:  # the store's bytes where it holds them (their path is a bare file name)
+                size = len(item.data) if item.data is not None else path.stat().st_size
             except OSError as exc:
                 raise PermanentError(f"{info.title} image {path}: cannot read it "
                                      f"({exc.strerror})") from None
