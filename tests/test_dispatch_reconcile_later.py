@@ -88,3 +88,26 @@ def test_a_refused_reconcile_asks_a_person_at_once(store: Store) -> None:
     Dispatcher(store, {"x-campaign": x}).dispatch_due(T0)
     post = store.get(pid)
     assert post.status == "needs_check" and "reconnect the account" in post.last_error
+
+
+def test_a_reconcile_that_breaks_unexpectedly_is_asked_again_and_blocks_no_other_post(
+        store: Store) -> None:
+    """A publisher bug or an answer of an unexpected shape while reconciling (not a toolkit
+    error) must not stop the run: the other accounts' posts still go out, and the post is
+    asked again with backoff, then a person, never left `publishing` run after run."""
+    x, y = ScriptedPlatform(), ScriptedPlatform()
+    x.publish_script = [TransientError("no answer from Threads (ReadTimeout)")]
+    x.reconcile_answer = KeyError("data")
+    (broken,) = queue(store, 0)
+    (other,) = queue(store, 1, account="y-campaign")
+    d = Dispatcher(store, {"x-campaign": x, "y-campaign": y})
+    d.dispatch_due(T0 + timedelta(seconds=1))
+    post = store.get(broken)
+    assert post.status == "publishing" and "reconcile unanswered (1 of 5)" in post.last_error
+    assert "KeyError" in post.last_error
+    assert store.get(other).status == "published"
+    now = T0 + timedelta(seconds=1)
+    for wait in RECONCILE_BACKOFF:
+        now += wait
+        d.dispatch_due(now)
+    assert store.get(broken).status == "needs_check" and x.published == []

@@ -427,3 +427,20 @@ def test_insights_page_for_staff_with_charts_posts_caveat_and_csv(project, confi
         assert client.get("/insights?since=2026-12-31").status_code == 200
     finally:
         site.toolkit.close()
+
+
+@responses.activate
+def test_an_odd_answer_skips_that_platform_only(config, store) -> None:
+    """A 200 that is not the API's JSON (a proxy's HTML page, a changed shape) skips that
+    platform for this run, like a server error: the others are still read, no traceback."""
+    (a,) = published(store, [("bluesky", "bluesky-campaign", "at://did:plc:abc/p/1")])
+    (m,) = published(store, [("mastodon", "mastodon-campaign", "111")])
+    responses.get(APPVIEW, body="<html>Service unavailable</html>",
+                  content_type="text/html")
+    responses.get(f"{INSTANCE}/api/v1/statuses/111", json={
+        "id": "111", "favourites_count": 1, "reblogs_count": 0, "replies_count": 0})
+    done = Collector(config, store).run(T0 + timedelta(hours=1, minutes=1))
+    assert done.written == 1 and "bluesky" in done.skipped
+    assert (m, 3600) in stored(store) and (a, 3600) not in stored(store)
+    responses.replace(responses.GET, APPVIEW, json={"posts": [{"cid": "no uri"}]})
+    assert "bluesky" in Collector(config, store).run(T0 + timedelta(hours=1, minutes=2)).skipped

@@ -173,19 +173,51 @@ def test_the_migration_moves_frozen_files_in_once_and_all_or_nothing(
     planner.store.close()
 
 
-def test_platform_limits_measure_an_image_the_store_holds(tmp_path: Path) -> None:
-    """A frozen image that exists only in the store (no `store.media` file) is measured by its
-    bytes: Bluesky's, X's and Mastodon's size checks neither fail on the missing file nor let an
-    image over the limit through."""
-    from toolkit.errors import PermanentError
-    from toolkit.platforms import PLATFORMS
-    from toolkit.publish.base import MediaItem
-    from toolkit.publish.limits import check_media
+def test_store_migrate_moves_in_what_a_machine_without_the_files_left_out(
+        project: Path, run_cli) -> None:
+    """Two machines share a store: the one without the old frozen files applied 012 first (its
+    files missing: nothing moved). `store migrate` on the machine that has them moves them in,
+    and says so; where they cannot be read it says which images the store still lacks, so
+    nobody deletes the old folder on the strength of "up to date"."""
+    edit(project, "\nstore:\n", "\nstore:\n  media: ../frozen\n")
+    planner = _planner(project)
+    ids = [planner.add(CARD_MESSAGE, "x", lang, AT, NOW, "c") for lang in ("en", "es")]
+    planner.approve(ids, "lead", NOW)
+    with planner.store.write_transaction() as conn:  # as the other machine left it
+        conn.execute(delete(frozen_media))
+    planner.store.close()
+    frozen = project.parent.parent / "frozen"
+    hidden = frozen.with_name("elsewhere")
+    frozen.rename(hidden)
+    lacking = run_cli("store", "migrate")
+    assert "2 frozen image(s) of posts still to publish are not in the store" in lacking.output
+    hidden.rename(frozen)
+    moved = run_cli("store", "migrate")
+    assert "moved 2 frozen image(s) into the store" in moved.output
+    assert "not in the store" not in moved.output
+    store = Store(load_config(project).store_url)
+    assert _images(store) == 2
+    store.close()
 
-    info = PLATFORMS["bluesky"]
-    small = MediaItem(str(tmp_path / "absent.png"), "alt", None, b"\x89PNG" + b"0" * 100)
-    check_media([small], info)
-    large = MediaItem(str(tmp_path / "absent.png"), "alt", None,
-                      b"\x89PNG" + b"0" * info.max_image_bytes)
-    with pytest.raises(PermanentError, match="bytes"):
-        check_media([large], info)
+
+def test_a_card_approved_without_a_media_folder_goes_out_on_bluesky(project: Path,
+                                                                    tmp_path: Path) -> None:
+    """The default config (no `store.media`): the approved image lives only in the store and
+    its recorded path is a bare file name; the real publisher checks and uploads the stored
+    bytes (a fake PDS), it never looks for that file."""
+    import respx
+    from test_publish_bluesky import FakePds, publisher
+
+    planner = _planner(project)
+    pid = planner.add(CARD_MESSAGE, "bluesky", "en", AT, NOW, "c")
+    assert planner.approve([pid], "lead", NOW).approved == [pid]
+    item = planner.store.get(pid).media[0]
+    assert not Path(item["path"]).exists()  # only in the store
+    with respx.mock(assert_all_called=False) as router:
+        pds = FakePds(router)
+        account = planner.store.get(pid).account
+        Dispatcher(planner.store, {account: publisher(tmp_path)}).dispatch_due(AT)
+    post = planner.store.get(pid)
+    assert post.status == "published", post.last_error
+    assert hashlib.sha256(pds.blobs[0]).hexdigest() == item["sha256"]
+    planner.store.close()

@@ -167,3 +167,35 @@ def test_two_schedulers_at_once_publish_each_post_once(page: FakePage, tmp_path:
     posts = two_dispatchers_at_once(tmp_path, clock.now(), "facebook", "facebook-page",
                                     [f"Notice {i} #SaveAsylum" for i in range(6)], publisher)
     assert {p.status for p in posts} == {"published"} and len(page.posts) == 6
+
+
+def test_a_token_echoed_by_graph_is_masked_even_when_its_variable_ends_in_a_newline(
+        page: FakePage) -> None:
+    # a token read from a secret file keeps its newline; the publisher sends it stripped and
+    # Graph echoes what it got ("Malformed access token <token>", code 190)
+    from toolkit.publish.registry import connect
+
+    token = "EAAGtrailingnewline0123456789"
+    env = {"FACEBOOK_PAGE_ID": PAGE, "FACEBOOK_PAGE_TOKEN": f"{token}\n"}
+    page.fail_next = graph_error(400, 190, f"Malformed access token {token}")
+    with pytest.raises(AuthError) as info:
+        connect(None, account(), env).publish(post())  # type: ignore[arg-type]
+    assert "Malformed access token" in info.value.message
+    assert token not in info.value.message
+
+
+def test_an_image_the_store_holds_is_published_without_any_file(page: FakePage,
+                                                                  tmp_path: Path) -> None:
+    # without `store.media` a frozen image is only in the store: its path is a bare file name
+    import hashlib
+
+    from toolkit.publish.base import MediaItem
+
+    file = frozen_image(tmp_path / "card.png")
+    data = Path(file.path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    held = OutgoingPost("p7k2m9q4r3", "facebook", "facebook-page", TEXT,
+                        clock.now() - timedelta(minutes=1),
+                        (MediaItem(f"{digest}.png", file.alt, digest, data),))
+    assert publisher().publish(held).platform_id == f"{PAGE}_1"
+    assert data in page.uploads[0]

@@ -12,6 +12,7 @@ import respx
 from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import (
     ENV,
+    MEDIA_KEY,
     REVIEW,
     TOKEN,
     FakeContainers,
@@ -195,3 +196,30 @@ def test_two_schedulers_at_once_publish_each_post_once(fake: FakeContainers,
                                     lambda: publisher(tmp_path))
     assert {p.status for p in posts} == {"published"}
     assert len(fake.posts) == 6 and fake.publish_calls == 6
+
+
+def test_an_image_url_token_with_other_characters_is_refused_not_an_error() -> None:
+    # anyone may ask /m/<post>/<n>/<anything>.png: a non-ASCII token is a 404, never a 500
+    env = {public_media.KEY_VARIABLE: MEDIA_KEY}
+    sha = "a" * 64
+    assert public_media.valid(env, "p7k2m9q4r3", 0, sha,
+                              public_media.token(MEDIA_KEY, "p7k2m9q4r3", 0, sha))
+    assert not public_media.valid(env, "p7k2m9q4r3", 0, sha, "é" * 32)
+
+
+def test_a_container_built_from_an_earlier_version_of_the_post_is_never_published(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    # the publish call is refused (the post fails, its container stays FINISHED on record);
+    # a person edits the text and approves it again: what goes out is the new text
+    real = fake._publish
+
+    def refuse_once(creation_id: str) -> httpx.Response:
+        fake._publish = real
+        return graph_error(400, 10, "(#10) Application does not have permission")
+
+    fake._publish = refuse_once
+    with pytest.raises(PermanentError):
+        publisher(tmp_path).publish(post())
+    edited = "Asylum is a human right. #SaveAsylum"
+    publisher(tmp_path).publish(post(text=edited))
+    assert [p["text"] for p in fake.posts] == [edited]

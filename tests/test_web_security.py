@@ -283,3 +283,17 @@ def test_only_checked_urls_become_links(site) -> None:
     for html in (client.get(f"/posts/{pid}").data.decode(),
                  to_html(store.list(ids=[pid]), "t", site.toolkit.config.timezone)):
         assert 'href="javascript' not in html and "published at <code>javascript:" in html
+
+
+def test_a_csrf_token_with_other_characters_is_a_400_not_a_500(site) -> None:
+    """Anyone can post the sign-in form (and a signed-in person any form) with any token: a
+    non-ASCII one is refused like a wrong one, never a server error."""
+    client = site.client()
+    client.get("/login")  # sets the sign-in form's cookie
+    answer = client.post("/login", data={"username": "maria", "password": "x",
+                                         "csrf_token": "é" * 43})
+    assert answer.status_code == 400
+    sign_in(client, "maria")
+    pid = queue_one(site)
+    answer = client.post(f"/posts/{pid}/cancel", data={"csrf_token": "é" * 43})
+    assert answer.status_code == 400 and site.toolkit.store.get(pid).status == "draft"

@@ -173,3 +173,60 @@ def test_serve_with_workers_shares_one_port_and_stops_together(project: Path) ->
     alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
              and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
     assert alive == []  # no worker left behind
+
+
+WORKERS = """
+import sys
+from toolkit.web.server import serve_workers
+
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok"]
+
+def make():
+    if sys.argv[2] == "broken":
+        raise RuntimeError("the store cannot be reached")
+    return app
+
+serve_workers(make, "127.0.0.1", int(sys.argv[1]), 2)
+"""
+
+
+def test_workers_that_die_end_the_server_with_a_failure(tmp_path: Path) -> None:
+    """systemd restarts the review app `on-failure` only: workers that all fail at start, or
+    one killed (out of memory), must end the server with a non-zero status, never a silent 0
+    with nobody (or half the workers) serving."""
+    import os
+    import signal
+
+    script = tmp_path / "workers.py"
+    script.write_text(WORKERS)
+    broken = subprocess.run([sys.executable, str(script), str(_free_port()), "broken"],
+                            capture_output=True, timeout=60)
+    assert broken.returncode != 0
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(script), str(port), "ok"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 or not _answers(f"http://127.0.0.1:{port}/"):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.1)
+        workers = _children(proc.pid)
+        os.kill(workers[0], signal.SIGKILL)
+        assert proc.wait(timeout=20) != 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    time.sleep(0.5)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]]
+    assert alive == []  # the other worker was stopped too
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

@@ -22,7 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from toolkit.errors import DuplicateError, PermanentError, PublishError, RateLimited
+from toolkit.errors import (
+    DuplicateError,
+    PermanentError,
+    PublishError,
+    RateLimited,
+    TransientError,
+)
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher, PublishResult
 from toolkit.store import (
     APPROVED,
@@ -252,6 +258,10 @@ class Dispatcher:
             return self._move(post, NEEDS_CHECK, now, detail, last_error=detail)
         except PublishError as exc:
             return self._reconcile_later(post, now, why, exc)
+        except Exception as exc:  # a bug or an odd answer: never stop the run, ask again
+            log.exception("post %s: unexpected error while reconciling", post.id)
+            return self._reconcile_later(post, now, why, TransientError(
+                f"unexpected {exc.__class__.__name__} while asking the platform"))
         if answer.status == "published":
             return self._published(post, answer.result or PublishResult(), now, f"{why}: found")
         if answer.status == "absent":

@@ -35,13 +35,15 @@ def register(values: Iterable[str | None]) -> None:
     """Mask these values (and their URL-encoded forms) from now on."""
     global _pattern
     added = False
-    for value in values:
-        if not value or len(value) < MIN_LENGTH:
-            continue
-        for form in {value, quote(value, safe=""), quote_plus(value)}:
-            if form not in _secrets:
-                _secrets.add(form)
-                added = True
+    for raw in values:
+        # publishers send a value stripped (a secret file's newline): mask both forms
+        for value in {raw, (raw or "").strip()}:
+            if not value or len(value) < MIN_LENGTH:
+                continue
+            for form in {value, quote(value, safe=""), quote_plus(value)}:
+                if form not in _secrets:
+                    _secrets.add(form)
+                    added = True
     if added:
         forms = sorted(_secrets, key=len, reverse=True)
         _pattern = re.compile("|".join(re.escape(f) for f in forms))

@@ -22,16 +22,25 @@ def migrate(ctx: click.Context) -> None:
     """Apply the store's pending schema migrations (each once, even with several processes)."""
     from toolkit.runner import record_missing_facts
     from toolkit.store import Store
+    from toolkit.store.blobs import import_files, unstored
     from toolkit.store.store import safe_url
 
     url = get_config(ctx).store_url
     opened = Store(url)
     recorded = record_missing_facts(opened, get_config(ctx), clock.now())
+    with opened.write_transaction() as conn:  # files another machine could not read (012)
+        moved, lacking = import_files(conn, clock.now()), unstored(conn)
     opened.close()
     if opened.applied_migrations:
         click.echo(f"{safe_url(url)}: applied {', '.join(opened.applied_migrations)}")
     else:
         click.echo(f"{safe_url(url)}: up to date")
+    if moved:
+        click.echo(f"moved {moved} frozen image(s) into the store from their files")
+    if lacking:
+        click.echo(f"warning: {lacking} frozen image(s) of posts still to publish are not in "
+                   "the store (their files are missing or changed here): run `toolkit store "
+                   "migrate` where the old image folder is before deleting it", err=True)
     if recorded:
         click.echo(f"recorded the facts of {recorded} post(s) approved before approvals "
                    "recorded them (derived from their frozen text)")

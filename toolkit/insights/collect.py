@@ -96,6 +96,10 @@ class Collector:
             except TransientError as exc:
                 done.skipped.setdefault(platform, exc.message)
                 log.warning("%s: %s; trying again at the next run", account, exc.message)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an odd answer
+                why = f"unexpected answer ({exc.__class__.__name__})"
+                done.skipped.setdefault(platform, why)
+                log.warning("%s: %s; trying again at the next run", account, why)
         return done
 
     def _collect(self, platform: str, account_name: str, items: list[DueSample],

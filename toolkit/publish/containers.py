@@ -3,7 +3,9 @@
 1. The container is created with the post's text (caption) and the frozen image's public URL
    (`toolkit.store.public_media`) and alt text; the platform fetches the image itself.
 2. Its id is written to `containers/<post id>.json` beside the store (atomically) **before** the
-   publish call, so a publish call is only ever made for a container whose id is on disk.
+   publish call, so a publish call is only ever made for a container whose id is on disk. The
+   record names what the container was built from (`built_from`: text, image hashes, alt
+   texts): a post edited and approved again after a failure never publishes its old container.
 3. The publish call turns the container into the post. After a lost answer, `reconcile` asks the
    container's status: `PUBLISHED` settles it as published (exactly once); `FINISHED` or
    `IN_PROGRESS` means not published, and the retry publishes the same container (a container
@@ -15,6 +17,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -41,6 +45,12 @@ POLL_SECONDS = 3.0
 RECENT_PAGE = 25
 NOT_PUBLISHED = {"FINISHED", "IN_PROGRESS"}
 DEAD = {"EXPIRED", "ERROR"}
+
+
+def built_from(post: OutgoingPost) -> str:
+    """A digest of what a container is built from: the text and each image's hash and alt."""
+    parts = [post.text, [(m.sha256, m.alt) for m in post.media]]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 class ContainerPublisher:
@@ -108,9 +118,16 @@ class ContainerPublisher:
         data = read_json(self._record_path(post_id))
         return str(data["container_id"]) if data and data.get("container_id") else None
 
-    def _record(self, post_id: str, container_id: str) -> None:
+    def _record(self, post_id: str, container_id: str, built_from: str | None = None) -> None:
         write_private(self._record_path(post_id),
-                      {"container_id": container_id, "account": self.account.name})
+                      {"container_id": container_id, "account": self.account.name,
+                       "built_from": built_from})
+
+    def _built_elsewhere(self, post: OutgoingPost) -> bool:
+        """Whether the recorded container was built from another version of the post (its
+        text or images changed since, e.g. edited and approved again after a failure)."""
+        data = read_json(self._record_path(post.id)) or {}
+        return bool(data.get("built_from")) and data["built_from"] != built_from(post)
 
     def _forget(self, post_id: str) -> None:
         self._record_path(post_id).unlink(missing_ok=True)
@@ -148,7 +165,7 @@ class ContainerPublisher:
             status = self._status(container)
             if status == "PUBLISHED":
                 return self._found(post, container)
-            if status in DEAD:
+            if status in DEAD or self._built_elsewhere(post):  # never publish stale words
                 self._forget(post.id)
                 container = None
         if container is None:
@@ -157,7 +174,7 @@ class ContainerPublisher:
             container = str(created.get("id") or "")
             if not container:
                 raise PermanentError(f"{self.info.title} answered the container without an id")
-            self._record(post.id, container)
+            self._record(post.id, container, built_from(post))
         self._wait_until_ready(container)
         try:
             answer = self._post(f"{self.user_id}/{self.publish_edge}", "the publish call",

@@ -29,7 +29,7 @@ def check_media(media: Sequence[MediaItem], info: PlatformInfo, *,
             raise PermanentError(f"{info.title} image {path.name}: only {kinds} images are "
                                  "uploaded")
         if size_limit:
-            try:  # frozen images come from the store (`data`); others are files
+            try:  # the store's bytes where it holds them (their path is a bare file name)
                 size = len(item.data) if item.data is not None else path.stat().st_size
             except OSError as exc:
                 raise PermanentError(f"{info.title} image {path}: cannot read it "

@@ -36,7 +36,7 @@ def _tables() -> tuple[Any, Any]:
 
     media = table("frozen_media", column("sha256", String), column("suffix", String),
                   column("size"), column("data", LargeBinary), column("created_at"))
-    return media, table("posts", column("media", String))
+    return media, table("posts", column("media", String), column("status", String))
 
 #: sha256 -> (bytes, suffix such as ".png"): images frozen by an approval, not yet stored
 Blobs = Mapping[str, tuple[bytes, str]]
@@ -149,3 +149,22 @@ def import_files(conn: Connection, now: datetime) -> int:
                 rows = []
     put(conn, rows, now)
     return moved
+
+
+def unstored(conn: Connection) -> int:
+    """How many frozen images named by posts that may still be published (approved, publishing,
+    missed, failed, needs checking) the store lacks (their files were missing or changed where
+    `import_files` ran)."""
+    from sqlalchemy import select
+
+    from toolkit.store.models import APPROVED, FAILED, MISSED, NEEDS_CHECK, PUBLISHING
+
+    frozen_media, posts = _tables()
+    stored = set(conn.execute(select(frozen_media.c.sha256)).scalars())
+    wanted = set()
+    for (media,) in conn.execute(select(posts.c.media).where(
+            posts.c.media.like('%"sha256"%'),
+            posts.c.status.in_([APPROVED, PUBLISHING, MISSED, FAILED, NEEDS_CHECK]))):
+        wanted |= {item.get("sha256") for item in json.loads(media or "[]")
+                   if isinstance(item, dict) and item.get("sha256")}
+    return len(wanted - stored)

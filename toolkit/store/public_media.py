@@ -66,7 +66,7 @@ def valid(env: Mapping[str, str], post_id: str, index: int, sha256: str, given: 
     key = (env.get(KEY_VARIABLE) or "").strip()
     if len(key) < MIN_KEY or not sha256:
         return False
-    return hmac.compare_digest(token(key, post_id, index, sha256), given)
+    return hmac.compare_digest(token(key, post_id, index, sha256).encode(), given.encode())
 
 
 def image_refusal(config: Config, platform: str, media: list[dict]) -> str | None:

@@ -98,7 +98,8 @@ def login_csrf(response: Response) -> str:
 def check_login_csrf() -> None:
     """400 unless the sign-in form's token matches its cookie."""
     cookie = request.cookies.get(LOGIN_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, request.form.get("csrf_token", "")):
+    if not cookie or not hmac.compare_digest(cookie.encode(),
+                                             request.form.get("csrf_token", "").encode()):
         abort(400, "the form expired or did not come from this site; reload it and try again")
 
 
@@ -138,7 +139,7 @@ def _guard():
         if request.endpoint in LARGE_FORMS:
             request.max_content_length = LARGE_FORMS[request.endpoint]
         token = request.form.get("csrf_token", "")
-        if not token or not hmac.compare_digest(token, g.csrf):
+        if not token or not hmac.compare_digest(token.encode(), g.csrf.encode()):
             abort(400, "the form expired or did not come from this site; reload it and try again")
     return None
 

@@ -73,20 +73,31 @@ def serve_workers(make_app: Callable[[], object], host: str, port: int, workers:
                 os._exit(code)
         children.append(pid)
     listener.close()
+    stopping = False
 
     def stop(_signum: int = 0, _frame: object = None) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(child, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
+    left, failed = set(children), False
     try:
-        for child in children:
-            os.waitpid(child, 0)
+        while left:
+            pid, status = os.wait()
+            left.discard(pid)
+            if status and not stopping:  # a worker failed or was killed: end them all, so
+                failed = True            # the service manager sees a failure and restarts
+                stop()
     except KeyboardInterrupt:
         stop()
-        for child in children:
-            os.waitpid(child, 0)
+        for child in left:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
+    if failed:
+        raise SystemExit(1)
 
 
 def serve_in_background(app, host: str, port: int, threads: int = DEFAULT_THREADS):
