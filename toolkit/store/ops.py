@@ -107,7 +107,9 @@ def signout_mark(account: str) -> str:
     """The mark `toolkit accounts disconnect` sets for `account` (within the 64 characters a
     mark's name has: a long account name is named by its hash)."""
     name = f"signout:{account}"
-    return name if len(name) <= 64 else f"signout#{hashlib.sha256(account.encode()).hexdigest()}"
+    if len(name) <= 64:
+        return name
+    return f"signout#{hashlib.sha256(account.encode()).hexdigest()[:48]}"
 
 
 def mark_signed_out(store: Store, account: str, at: datetime) -> None:
