@@ -30,7 +30,8 @@ from toolkit.config import Account
 from toolkit.dispatch import Dispatcher, outgoing
 from toolkit.errors import AuthError, TransientError
 from toolkit.publish.base import OutgoingPost
-from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for, record_key
+from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for
+from toolkit.publish.bluesky_keys import record_key
 from toolkit.publish.sessions import end_saved_session
 from toolkit.store import NewPost, Post, Store
 from toolkit.store.media import freeze_image

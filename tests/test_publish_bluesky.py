@@ -26,7 +26,8 @@ from toolkit.errors import (
     RateLimited,
 )
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.bluesky import BlueskyPublisher, legacy_record_key, record_key
+from toolkit.publish.bluesky import BlueskyPublisher
+from toolkit.publish.bluesky_keys import legacy_record_key, record_key
 from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"

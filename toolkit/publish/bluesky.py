@@ -11,9 +11,9 @@
   it in the store (`OutgoingPost.remember`, committed) before the call; every later attempt, on
   any machine, even after the post was rescheduled, writes under the remembered key, so a retry
   cannot create a second post. `reconcile` reads the remembered key's record (`getRecord`), then
-  the currently derived and the legacy key's. The PDS answers a key that already holds a record
-  with HTTP 500 `InternalServerError` (its log: "There is already a value at key"): the record
-  then decides (`DuplicateError` when it is there).
+  the currently derived and the legacy key's (`toolkit.publish.bluesky_keys`). The PDS answers
+  a key that already holds a record with HTTP 500 `InternalServerError` (its log: "There is
+  already a value at key"): the record then decides (`DuplicateError` when it is there).
 - Text gets real facets for links and hashtags (byte offsets in UTF-8); a UTM-tagged link is
   shown in its short form and its facet carries the full tagged URL (`shown_post`); images carry
   alt text and aspect ratio; they go out byte for byte as approved (approval froze an image over
@@ -26,10 +26,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -64,6 +63,7 @@ from toolkit.publish.base import (
     read_media,
     remember,
 )
+from toolkit.publish.bluesky_keys import record_key, record_keys
 from toolkit.publish.limits import check_media
 from toolkit.publish.x_media import DEFAULT_TIMEOUT
 
@@ -72,9 +72,6 @@ log = logging.getLogger("toolkit.publish.bluesky")
 INFO = PLATFORMS["bluesky"]
 COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-#: the keys of posts claimed before keys followed the scheduled time (see `legacy_record_key`)
-TID_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 #: a refused or failed connection: nothing reached the server
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 #: what a call can fail with: the SDK's errors, and httpx's that it passes on (a connection the
@@ -86,43 +83,6 @@ RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the ac
                   "set {names})")
 
 T = TypeVar("T")
-
-
-def _tid(micros: int, clock_id: int) -> str:
-    value = (micros << 10) | (clock_id & 0x3FF)
-    return "".join(TID_ALPHABET[(value >> (60 - 5 * i)) & 31] for i in range(13))
-
-
-def _digest(post_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"saveasylum:{post_id}".encode()).digest()[:8], "big")
-
-
-def record_key(post_id: str, scheduled_at: datetime) -> str:
-    """The post's record key: a valid TID (13 base32-sortable characters), the same for the same
-    post. Its timestamp is the post's scheduled time plus under a second, so it sits near the
-    record's `createdAt`; those microseconds and the 10-bit clock id come from the SHA-256 of the
-    id, so two posts scheduled at the same second still get different keys."""
-    digest = _digest(post_id)
-    seconds = int(scheduled_at.astimezone(UTC).timestamp())
-    return _tid(seconds * 1_000_000 + (digest >> 10) % 1_000_000, digest)
-
-
-def legacy_record_key(post_id: str) -> str:
-    """The key an earlier version derived from the id alone (a time in 2024-2025): `reconcile`
-    still looks there, so a post claimed before an upgrade is never posted twice."""
-    digest = _digest(post_id)
-    epoch_us = int(TID_EPOCH.timestamp() * 1_000_000)
-    return _tid(epoch_us + (digest >> 10) % (1 << 45), digest)
-
-
-def record_keys(post: OutgoingPost) -> list[str]:
-    """Every key the post's record may be under: the one remembered in the store first, then the
-    one derived from its current scheduled time, then the legacy one."""
-    keys = [str(post.publish_ref["rkey"])] if (post.publish_ref or {}).get("rkey") else []
-    for key in (record_key(post.id, post.scheduled_at), legacy_record_key(post.id)):
-        if key not in keys:
-            keys.append(key)
-    return keys
 
 
 def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
