@@ -224,9 +224,10 @@ class BlueskyPublisher:
                 self._drop_saved("was disconnected after its saved session began")
                 self._create_session()
                 return
+            self._signed_in_at = signed_in  # kept when the import refreshes the session
             try:
                 self.client.login(session_string=saved["session"], fetch_bsky_profile=False)
-                self._from_file, self._signed_in_at = True, signed_in
+                self._from_file = True
                 return
             except (ValueError, AtProtocolError):
                 log.warning("bluesky: saved session of %s unreadable; signing in",
