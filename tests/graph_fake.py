@@ -11,6 +11,7 @@ publish call is refused with Graph's error, as the platform does).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs
 import httpx
 from PIL import Image
 
-from toolkit.publish.base import MediaItem
+from toolkit.publish.base import MediaItem, OutgoingPost
 from toolkit.store import public_media
 
 MEDIA_KEY = "media-key-0123456789abcdef"
@@ -42,6 +43,19 @@ def frozen_image(path: Path, fmt: str = "PNG") -> MediaItem:
     return MediaItem(str(path), "Chart: attacks on people returned to Mexico", digest)
 
 
+class Refs:
+    """What the store keeps of each post's `publish_ref`, for publishers called on their own:
+    `refs.post(out)` carries the stored reference and a `remember` that stores a new one."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, dict] = {}
+
+    def post(self, out: OutgoingPost) -> OutgoingPost:
+        """`out` as the dispatcher would hand it over (reference and `remember`)."""
+        return replace(out, publish_ref=self.stored.get(out.id),
+                       remember=lambda ref: self.stored.__setitem__(out.id, ref))
+
+
 class FakeContainers:
     """One account on a container platform: containers, posts and the failures a test asks."""
 
@@ -56,6 +70,8 @@ class FakeContainers:
         #: the next POST's answer: an error response, or an exception (timeout) to raise
         self.fail_next: httpx.Response | Exception | None = None
         self.lose_publish_answer = False
+        #: the account's list of posts lags behind: it shows none yet
+        self.recent_lags = False
         self.quota = (0, 100)
         self.statuses_before_ready: list[str] = []
         self.requests: list[httpx.Request] = []
@@ -90,7 +106,8 @@ class FakeContainers:
                 self.statuses_before_ready.pop()
             return httpx.Response(200, json={self.status_field: box["status"], "id": path})
         if path == f"{self.user}/{self.recent}":
-            return httpx.Response(200, json={"data": self.posts[::-1]})
+            return httpx.Response(200, json={"data": [] if self.recent_lags
+                                             else self.posts[::-1]})
         if path == f"{self.user}/content_publishing_limit":
             used, total = self.quota
             return httpx.Response(200, json={"data": [{"quota_usage": used,

@@ -112,10 +112,13 @@ def test_disconnect_ends_the_saved_session_at_once(run_cli, project: Path) -> No
         result = run_cli("accounts", "disconnect", "bluesky-campaign")
     assert result.exit_code == 0 and not path.exists()
     assert ended.calls.last.request.headers["authorization"] == "Bearer refresh.jwt-SECRET.sig"
+    marked = ("bluesky-campaign: disconnect recorded in the store; every scheduler sharing it "
+              "signs in anew before its next post\n")
     assert result.stdout == ("bluesky-campaign: saved session removed and ended at Bluesky; it "
-                             "publishes nothing until it signs in again with its keys\n")
+                             "publishes nothing until it signs in again with its keys\n"
+                             + marked)
     again = run_cli("accounts", "disconnect", "bluesky-campaign")
-    assert again.stdout == "bluesky-campaign: no saved session; nothing to end\n"
+    assert again.stdout == "bluesky-campaign: no saved session; nothing to end\n" + marked
 
 
 def test_disconnect_offline_still_removes_the_session(run_cli, project: Path) -> None:

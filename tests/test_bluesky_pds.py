@@ -27,10 +27,11 @@ from test_compose import NOT_A_TAG_ON_BLUESKY
 from toolkit import clock
 from toolkit.compose import add_hashtags
 from toolkit.config import Account
-from toolkit.dispatch import Dispatcher
-from toolkit.errors import AuthError
+from toolkit.dispatch import Dispatcher, outgoing
+from toolkit.errors import AuthError, TransientError
 from toolkit.publish.base import OutgoingPost
-from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for, record_key
+from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for
+from toolkit.publish.bluesky_keys import record_key
 from toolkit.publish.sessions import end_saved_session
 from toolkit.store import NewPost, Post, Store
 from toolkit.store.media import freeze_image
@@ -192,6 +193,37 @@ def test_lost_answer_is_found_by_its_key(pds: dict, proxy: FaultyProxy, store: S
     assert done.url.endswith(f"/post/{record_key(post.id, post.scheduled_at)}")
     assert len(records_with(pds, text)) == 1
     assert any("found" in (a.detail or "") for a in store.audit_log(post.id))
+
+
+def test_a_lost_answer_resolved_wrongly_and_rescheduled_stays_one_record(
+        pds: dict, proxy: FaultyProxy, store: Store, tmp_path: Path) -> None:
+    """A scheduler's record is written but its answer is lost and the scheduler is gone; a person
+    resolves the post as not published and moves it an hour on (the values `Planner.resolve` and
+    `Planner.reschedule` write): the next attempt uses the key remembered in the store, the PDS
+    refuses it as taken, and the record already there is found."""
+    text = "Aviso #SaveAsylum e2e-rescheduled"
+    post = queue(store, text)
+    gone = Dispatcher(store, {}, owner="machine-a:1:0:gone")
+    [claimed] = store.claim_due(post.scheduled_at, gone.owner, gone.lease, 1)
+    proxy.lose_answer_to("com.atproto.repo.createRecord")
+    with pytest.raises(TransientError):
+        publisher(pds, proxy.url, tmp_path / "a").publish(outgoing(claimed, store, gone.owner))
+    assert proxy.lost == 1
+    first_key = record_key(post.id, post.scheduled_at)
+    now = post.scheduled_at
+    store.transition_many([(post.id, "publishing", {"claim_owner": None,
+                                                    "claim_expires_at": None})],
+                          "needs_check", gone.owner, now, "could not be asked", owner=gone.owner)
+    store.transition_many([(post.id, "needs_check", {"claim_owner": None})], "draft", "lead",
+                          now, "resolved: not published; back to draft")
+    later = now + timedelta(hours=1)
+    store.transition_many([(post.id, "draft", {"scheduled_at": later, "not_before": None,
+                                               "last_error": None, "attempts": 0})],
+                          "draft", "lead", now, "rescheduled")
+    store.transition_many([(post.id, "draft", {})], "approved", "lead", now)
+    done = dispatch(store, publisher(pds, proxy.url, tmp_path / "b"), store.get(post.id))
+    assert done.status == "published" and done.url.endswith(f"/post/{first_key}")
+    assert len(records_with(pds, text)) == 1
 
 
 def test_outage_during_upload_is_retried(pds: dict, proxy: FaultyProxy, store: Store,

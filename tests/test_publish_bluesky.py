@@ -26,7 +26,8 @@ from toolkit.errors import (
     RateLimited,
 )
 from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.bluesky import BlueskyPublisher, legacy_record_key, record_key
+from toolkit.publish.bluesky import BlueskyPublisher
+from toolkit.publish.bluesky_keys import legacy_record_key, record_key
 from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"
@@ -60,6 +61,7 @@ class FakePds:
         self.blobs: list[bytes] = []
         self.blob_types: list[str] = []
         self.access_ttl = 7200
+        self.lose_next_answer = False  # the next record is written but its answer is lost
         self.revoked = False  # the app password revoked: sign-in refused, tokens still valid
         router.post(f"{XRPC}/com.atproto.server.createSession").mock(side_effect=self.create_session)
         router.post(f"{XRPC}/com.atproto.server.refreshSession").mock(side_effect=self.refresh)
@@ -104,6 +106,9 @@ class FakePds:
                                              "message": "Internal Server Error"})
         self.creations += 1
         self.records[rkey] = body
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            raise httpx.ReadTimeout("read timed out")
         return httpx.Response(200, json={"uri": f"at://{DID}/app.bsky.feed.post/{rkey}",
                                          "cid": CID})
 
@@ -379,3 +384,85 @@ def test_a_tagged_link_shows_short_and_its_facet_carries_the_full_url(pds: FakeP
                      ("app.bsky.richtext.facet#tag", b"#SaveAsylum", "SaveAsylum")]
     link = record["facets"][0]["index"]
     assert link["byteStart"] == len(record["text"][:record["text"].index("cvt.org")].encode())
+
+
+def claim_and_lose_the_answer(store, pub: BlueskyPublisher, pds: FakePds, account_name: str,
+                              now: datetime) -> str:
+    """A scheduler claims a due post; its record is written but the answer is lost and the
+    scheduler is gone; the platform could not be asked after: the post waits for a person."""
+    from contextlib import suppress
+
+    from toolkit.dispatch import Dispatcher, outgoing
+    from toolkit.errors import PublishError
+    from toolkit.store import NewPost
+
+    [pid] = store.add([NewPost("m", "es", "bluesky", account_name, TEXT, now)], "test",
+                      now - timedelta(days=1))
+    store.transition_many([(pid, "draft", {})], "approved", "lead", now)
+    gone = Dispatcher(store, {}, owner="machine-a:1:0:gone")
+    [claimed] = store.claim_due(now, gone.owner, gone.lease, 1)
+    pds.lose_next_answer = True
+    with suppress(PublishError):
+        pub.publish(outgoing(claimed, store, gone.owner))
+    store.transition_many([(pid, "publishing", {"claim_owner": None, "claim_expires_at": None})],
+                          "needs_check", gone.owner, now, "the platform could not be asked",
+                          owner=gone.owner)
+    return pid
+
+
+def test_a_post_resolved_wrongly_and_rescheduled_is_found_not_posted_again(
+        pds: FakePds, tmp_path: Path, planner) -> None:
+    """The record went out but the answer was lost; a person resolves the post as "not
+    published" and reschedules it: the key remembered in the store (not one derived from the
+    new time) is written again, the PDS refuses it, and the record there is found."""
+    from toolkit.dispatch import Dispatcher
+
+    store, name = planner.store, "bluesky-campaign"
+    pid = claim_and_lose_the_answer(store, publisher(tmp_path / "a"), pds, name, T0)
+    [first_key] = pds.records
+    assert store.publish_ref(pid) == {"rkey": first_key}
+    planner.resolve(pid, None, "lead", T0 + timedelta(minutes=30))
+    later = T0 + timedelta(days=1)
+    planner.reschedule(pid, later, "lead", T0 + timedelta(minutes=31))
+    store.transition_many([(pid, "draft", {})], "approved", "lead", T0 + timedelta(minutes=32))
+    assert store.publish_ref(pid) == {"rkey": first_key}  # kept through resolve and reschedule
+    Dispatcher(store, {name: publisher(tmp_path / "b")}).dispatch_due(later)
+    stored = store.get(pid)
+    assert stored.status == "published" and stored.url.endswith(first_key)
+    assert pds.creations == 1 and list(pds.records) == [first_key]
+    assert record_key(pid, later) != first_key
+
+
+def test_a_disconnect_on_one_machine_stops_the_saved_sessions_on_others(
+        pds: FakePds, tmp_path: Path, planner, run_cli, pin_clock) -> None:
+    """Machines B (running on) and C (restarted) signed in and saved their sessions; the app
+    password is revoked and machine A runs `accounts disconnect`: B and C delete their saved
+    sessions before their next post and sign in anew, which Bluesky refuses. With a new app
+    password C signs in once and goes on."""
+    from toolkit.dispatch import Dispatcher
+    from toolkit.store import NewPost
+
+    store, name = planner.store, "bluesky-campaign"
+    start = pin_clock(T0 - timedelta(hours=1))
+    ids = store.add([NewPost("m", "es", "bluesky", name, f"{TEXT} {n}", T0 + timedelta(hours=n))
+                     for n in range(6)], "test", start)
+    store.transition_many([(i, "draft", {}) for i in ids], "approved", "lead", start)
+
+    def dispatch(pub: BlueskyPublisher, n: int) -> str:
+        Dispatcher(store, {name: pub}).dispatch_due(T0 + timedelta(hours=n))
+        return store.get(ids[n]).status
+
+    on_b = publisher(tmp_path / "b")
+    assert [dispatch(on_b, 0), dispatch(publisher(tmp_path / "c"), 1)] == ["published"] * 2
+    assert pds.sessions == 2 and pds.creations == 2
+    pds.revoked = True
+    pin_clock(T0 + timedelta(minutes=10))
+    result = run_cli("accounts", "disconnect", name)  # on machine A: no session of its own
+    assert result.exit_code == 0 and "disconnect recorded in the store" in result.stdout
+    assert [dispatch(on_b, 2), dispatch(publisher(tmp_path / "c"), 3)] == ["failed"] * 2
+    assert pds.creations == 2
+    assert not list(tmp_path.glob("[bc]/sessions/*.json"))
+    pds.revoked = False  # a new app password: signed in after the disconnect, it goes on
+    pin_clock(T0 + timedelta(minutes=20))
+    assert [dispatch(publisher(tmp_path / "c"), n) for n in (4, 5)] == ["published"] * 2
+    assert pds.sessions == 3 and pds.creations == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,8 +118,7 @@ def with_image(tmp_path: Path):  # a factory of publishers
 
     class WithImage(InstagramPublisher):
         def publish(self, post: OutgoingPost):
-            return super().publish(OutgoingPost(post.id, post.platform, post.account,
-                                                post.text, post.scheduled_at, (item,)))
+            return super().publish(replace(post, media=(item,)))
 
     return lambda: WithImage(account(), IG, TOKEN, state=tmp_path / "state", base_url=REVIEW,
                              env=ENV, sleep=lambda s: None)

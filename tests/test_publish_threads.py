@@ -9,13 +9,14 @@ from pathlib import Path
 import httpx
 import pytest
 import respx
-from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
+from crash import crash_then_recover, dispatch_one, lost_on_one_machine, two_dispatchers_at_once
 from graph_fake import (
     ENV,
     MEDIA_KEY,
     REVIEW,
     TOKEN,
     FakeContainers,
+    Refs,
     frozen_image,
     graph_error,
 )
@@ -23,7 +24,9 @@ from graph_fake import (
 from toolkit import clock
 from toolkit.config import Account
 from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.platform_state import write_private
 from toolkit.publish.base import OutgoingPost
+from toolkit.publish.containers import built_from
 from toolkit.publish.threads import API, ThreadsPublisher
 from toolkit.store import public_media
 
@@ -54,8 +57,9 @@ def post(tmp_path: Path | None = None, text: str = TEXT) -> OutgoingPost:
 
 def test_image_post_with_alt_text_from_the_frozen_image_url(fake: FakeContainers,
                                                             tmp_path: Path) -> None:
+    refs = Refs()
     out = post(tmp_path)
-    result = publisher(tmp_path).publish(out)
+    result = publisher(tmp_path).publish(refs.post(out))
     [box] = fake.containers.values()
     fields = box["fields"]
     assert fields["media_type"] == "IMAGE" and fields["text"] == TEXT
@@ -66,8 +70,9 @@ def test_image_post_with_alt_text_from_the_frozen_image_url(fake: FakeContainers
     assert public_media.valid(ENV, out.id, 0, out.media[0].sha256, url[len(prefix):-4])
     assert (result.platform_id, result.url) == ("17901", "https://example.net/p/17901")
     assert fake.publish_calls == 1 and len(fake.posts) == 1
-    record = tmp_path / "state" / "containers" / f"{out.id}.json"
-    assert record.stat().st_mode & 0o777 == 0o600  # the container id, recorded before publish
+    # the container id, remembered (in the store) before the publish call; nothing on disk
+    assert refs.stored == {out.id: {"container": "c1", "digest": built_from(out)}}
+    assert not (tmp_path / "state" / "containers").exists()
 
 
 def test_text_post(fake: FakeContainers, tmp_path: Path) -> None:
@@ -130,12 +135,42 @@ def test_lost_answer_after_publishing_is_settled_by_the_container(fake: FakeCont
 
 def test_a_ready_container_is_published_on_retry_not_rebuilt(fake: FakeContainers,
                                                              tmp_path: Path) -> None:
-    first = publisher(tmp_path)
-    first._record("p7k2m9q4r1", "c1")
+    refs = Refs()
+    refs.stored["p7k2m9q4r1"] = {"container": "c1", "digest": built_from(post())}
     fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
-    assert first.reconcile(post()).status == "absent"
-    publisher(tmp_path).publish(post())
+    assert publisher(tmp_path).reconcile(refs.post(post())).status == "absent"
+    publisher(tmp_path).publish(refs.post(post()))
     assert list(fake.containers) == ["c1"] and len(fake.posts) == 1
+
+
+def test_a_container_recorded_on_disk_before_the_upgrade_is_still_used(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    # an earlier version wrote containers/<post id>.json on this machine: still read, and the
+    # store learns it before the publish call
+    write_private(tmp_path / "state" / "containers" / "p7k2m9q4r1.json",
+                  {"container_id": "c1", "account": "threads-es", "built_from": None})
+    fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
+    refs = Refs()
+    publisher(tmp_path).publish(refs.post(post()))
+    assert list(fake.containers) == ["c1"] and len(fake.posts) == 1
+    assert refs.stored["p7k2m9q4r1"]["container"] == "c1"
+
+
+def test_another_machine_settles_a_lost_answer_by_the_stored_container(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    # machine A's publish answer is lost and A dies; machine B (its own state folder, the same
+    # store) reads the container id from the store: published, nothing new, even though the
+    # account's list of posts does not show the post yet
+    fake.lose_publish_answer = True
+    fake.recent_lags = True
+    on_a = ThreadsPublisher(account(), "me", TOKEN, state=tmp_path / "a", base_url=REVIEW,
+                            env=ENV, sleep=lambda s: None)
+    on_b = ThreadsPublisher(account(), "me", TOKEN, state=tmp_path / "b", base_url=REVIEW,
+                            env=ENV, sleep=lambda s: None)
+    stored = lost_on_one_machine(tmp_path, clock.now(), "threads", "threads-es", TEXT, on_a,
+                                 on_b)
+    assert stored.status == "published"
+    assert len(fake.posts) == 1 and fake.publish_calls == 1 and list(fake.containers) == ["c1"]
 
 
 def test_two_schedulers_publish_each_post_once(fake: FakeContainers, tmp_path: Path) -> None:
@@ -161,7 +196,7 @@ def test_no_token_in_logs_or_errors(fake: FakeContainers, tmp_path: Path,
     from toolkit.redact import redact_log
 
     caplog.set_level(logging.DEBUG)
-    out = post(tmp_path)
+    out = Refs().post(post(tmp_path))
     publisher(tmp_path).publish(out)
     publisher(tmp_path).reconcile(out)
     assert TOKEN not in caplog.text and caplog.text
@@ -173,8 +208,8 @@ def test_a_refused_publish_call_of_a_published_container_is_found_not_failed(
         fake: FakeContainers, tmp_path: Path) -> None:
     """The status still said FINISHED when read, but the container was published meanwhile
     (the first call's answer was lost): Threads refuses the second call, the status settles it."""
-    first = publisher(tmp_path)
-    first._record("p7k2m9q4r1", "c1")
+    refs = Refs()
+    refs.stored["p7k2m9q4r1"] = {"container": "c1", "digest": built_from(post())}
     fake.containers["c1"] = {"fields": {"text": TEXT}, "status": "FINISHED"}
     real = fake._publish
 
@@ -185,7 +220,7 @@ def test_a_refused_publish_call_of_a_published_container_is_found_not_failed(
             if answer.status_code == 200 else answer
 
     fake._publish = published_meanwhile  # type: ignore[method-assign]
-    result = publisher(tmp_path).publish(post())
+    result = publisher(tmp_path).publish(refs.post(post()))
     assert result.platform_id == "17901" and len(fake.posts) == 1
 
 
@@ -218,8 +253,11 @@ def test_a_container_built_from_an_earlier_version_of_the_post_is_never_publishe
         return graph_error(400, 10, "(#10) Application does not have permission")
 
     fake._publish = refuse_once
+    refs = Refs()
     with pytest.raises(PermanentError):
-        publisher(tmp_path).publish(post())
+        publisher(tmp_path).publish(refs.post(post()))
+    assert refs.stored["p7k2m9q4r1"]["container"] == "c1"
     edited = "Asylum is a human right. #SaveAsylum"
-    publisher(tmp_path).publish(post(text=edited))
+    publisher(tmp_path).publish(refs.post(post(text=edited)))
     assert [p["text"] for p in fake.posts] == [edited]
+    assert refs.stored["p7k2m9q4r1"]["container"] == "c2"

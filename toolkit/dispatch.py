@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from toolkit.errors import (
     DuplicateError,
+    NotCreatedError,
     PermanentError,
     PublishError,
     RateLimited,
@@ -41,6 +42,7 @@ from toolkit.store import (
     Post,
     Store,
 )
+from toolkit.store.ops import signed_out_at
 
 log = logging.getLogger("toolkit.dispatch")
 
@@ -117,15 +119,36 @@ def _is_zombie(pid: int) -> bool:
     return bool(fields) and fields[0] == "Z"
 
 
-def outgoing(post: Post, store: Store | None = None) -> OutgoingPost:
-    """What a publisher sees of a stored post (its frozen images' bytes read from `store`)."""
+def outgoing(post: Post, store: Store | None = None, owner: str | None = None
+             ) -> OutgoingPost:
+    """What a publisher sees of a stored post: its frozen images' bytes read from `store`, what
+    its publisher remembered on an earlier attempt, when its account was last disconnected, and
+    (with the claim's `owner`) a `remember` that writes a new reference under that claim."""
+    if store is None:
+        return OutgoingPost(post.id, post.platform, post.account, post.text,
+                            post.scheduled_at, _media(post, {}), post.lang)
     stored = store.frozen_images([m["sha256"] for m in post.media if m.get("sha256")]) \
-        if store is not None and post.media else {}
-    media = tuple(MediaItem(m["path"], m.get("alt", ""), m.get("sha256"),
-                            stored.get(m.get("sha256") or ""))
-                  for m in post.media)
+        if post.media else {}
     return OutgoingPost(post.id, post.platform, post.account, post.text, post.scheduled_at,
-                        media, post.lang)
+                        _media(post, stored), post.lang, publish_ref=store.publish_ref(post.id),
+                        remember=_rememberer(store, post.id, owner) if owner else None,
+                        signed_out_at=signed_out_at(store, post.account))
+
+
+def _media(post: Post, stored: dict[str, bytes]) -> tuple[MediaItem, ...]:
+    return tuple(MediaItem(m["path"], m.get("alt", ""), m.get("sha256"),
+                           stored.get(m.get("sha256") or ""))
+                 for m in post.media)
+
+
+def _rememberer(store: Store, post_id: str, owner: str) -> Callable[[dict], None]:
+    """`remember(ref)` for a post `owner` has claimed: written and committed before the
+    platform call; a lost claim stops the publish before anything is sent."""
+    def remember(ref: dict) -> None:
+        if not store.remember_publish_ref(post_id, owner, ref):
+            raise NotCreatedError(f"post {post_id}: the claim was taken over by another "
+                                  "scheduler; nothing was sent")
+    return remember
 
 
 @dataclass
@@ -246,7 +269,7 @@ class Dispatcher:
         if publisher is None:
             return self._move(post, NEEDS_CHECK, now, f"{why}: no publisher for account")
         try:
-            answer = publisher.reconcile(outgoing(post, self.store))
+            answer = publisher.reconcile(outgoing(post, self.store, self.owner))
         except RateLimited as exc:  # ask again once the account's limit resets
             until = self._hold(post.account, exc, now)
             out = self._move(post, PUBLISHING, now, f"{why}: reconcile rate limited; asking "
@@ -319,7 +342,7 @@ class Dispatcher:
                               last_error=f"no publisher configured for account {post.account}")
         called = datetime.now(now.tzinfo)
         try:
-            result = publisher.publish(outgoing(post, self.store))
+            result = publisher.publish(outgoing(post, self.store, self.owner))
         except RateLimited as exc:
             self._hold(post.account, exc, now)
             out = self._move(post, APPROVED, now, f"rate limited: {exc.message}",

@@ -6,8 +6,9 @@
   `/api/v2/instance`; compose uses them, with the config as fallback;
 - `tokens/<account>.json`: when the account's token expires, as `toolkit accounts test` last
   read it from the platform; the notifier warns from it 7 days before (no token in it);
-- `containers/<post id>.json` (0600): a Threads or Instagram media container's id, recorded
-  before its publish call (`toolkit.publish.containers`).
+- `containers/<post id>.json` (0600): a Threads or Instagram media container's id, as earlier
+  versions recorded it before its publish call; now only read, for posts claimed before the
+  upgrade (the store's `posts.publish_ref` holds it: `toolkit.publish.containers`).
 
 Both live in the folder of the SQLite store (or beside the outbox for another database), so a
 campaign's state stays in one place. This module sits below compose and the publishers.

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from toolkit.cli.context import get_config
+from toolkit.cli.context import get_config, get_store
 from toolkit.errors import ToolkitError
 
 
@@ -55,9 +55,12 @@ def test(ctx: click.Context) -> None:
 @click.argument("names", nargs=-1, required=True)
 @click.pass_context
 def disconnect(ctx: click.Context, names: tuple[str, ...]) -> None:
-    """End the saved session of each named account at once (after revoking its app password,
-    the saved access token would otherwise keep posting until it expires, up to ~2 hours)."""
+    """End the saved session of each named account at once, on every machine sharing the store
+    (after revoking its app password, a saved access token would otherwise keep posting until it
+    expires, up to ~2 hours)."""
+    from toolkit import clock
     from toolkit.publish.sessions import disconnect as end_session
+    from toolkit.store.ops import mark_signed_out
 
     config = get_config(ctx)
     unknown = [n for n in names if n not in config.accounts]
@@ -66,3 +69,8 @@ def disconnect(ctx: click.Context, names: tuple[str, ...]) -> None:
                            f"{', '.join(config.accounts)})")
     for name in names:
         click.echo(end_session(config, config.accounts[name]))
+    store = get_store(ctx)
+    for name in names:
+        mark_signed_out(store, name, clock.now())
+        click.echo(f"{name}: disconnect recorded in the store; every scheduler sharing it "
+                   "signs in anew before its next post")

@@ -1,7 +1,9 @@
 """The one small interface between the dispatcher and every platform.
 
 A publisher knows nothing of the store: it gets an `OutgoingPost` (the frozen text and media of
-an approved post), publishes it or says whether it is already there, and raises the toolkit's
+an approved post, what it remembered of the post on an earlier attempt and a `remember`
+callable that writes that to the store), publishes it or says whether it is already there, and
+raises the toolkit's
 `PublishError`s (`RateLimited`, `TransientError`, `DuplicateError`, `PermanentError`,
 `AuthError`) for everything else.
 """
@@ -9,10 +11,11 @@ an approved post), publishes it or says whether it is already there, and raises 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from toolkit.errors import PermanentError
 
@@ -60,6 +63,22 @@ class OutgoingPost:
     scheduled_at: datetime
     media: tuple[MediaItem, ...] = ()
     lang: str = "en"
+    #: what the publisher remembered of this post on an earlier attempt, on any machine sharing
+    #: the store (e.g. `{"container": …}`, `{"rkey": …}`); None before the first attempt
+    publish_ref: Mapping[str, Any] | None = field(default=None, compare=False)
+    #: `remember(ref)` writes `ref` to the store for this post before the platform call
+    #: (committed; raises `NotCreatedError` when the claim was lost). None: nothing to write to
+    #: (a dry run, a publisher called on its own)
+    remember: Callable[[dict], None] | None = field(default=None, repr=False, compare=False)
+    #: when the account was last disconnected (`toolkit accounts disconnect`, any machine): a
+    #: saved session signed in before that is never used
+    signed_out_at: datetime | None = None
+
+
+def remember(post: OutgoingPost, ref: dict) -> None:
+    """Write `ref` through the post's `remember` callable, where it has one."""
+    if post.remember is not None:
+        post.remember(ref)
 
 
 @dataclass(frozen=True)

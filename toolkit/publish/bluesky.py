@@ -1,13 +1,19 @@
 """The Bluesky publisher: the `atproto` SDK, an app password, and one record key per post.
 
 - Signs in against the account's `service:` (default https://bsky.social) with an app password,
-  once: the session is saved in `sessions/<account>.json` (0600) beside the store and reused and
-  refreshed from there (`createSession` is rate-limited); a rejected saved session signs in again.
-- Exactly once: the post record is written with `com.atproto.repo.createRecord` and a record key
-  (a TID) derived from the post's id and scheduled time, so a retry after a crash cannot create a
-  second post; `reconcile` reads that record (`getRecord`). The PDS answers a key that already
-  holds a record with HTTP 500 `InternalServerError` (its log: "There is already a value at
-  key"): the record then decides (`DuplicateError` when it is there).
+  once: the session is saved in `sessions/<account>.json` (0600) beside the store, with when it
+  was signed in, and reused and refreshed from there (`createSession` is rate-limited); a
+  rejected saved session signs in again. A session signed in before the account was last
+  disconnected (`toolkit accounts disconnect` on any machine: a mark in the store, handed over
+  as `OutgoingPost.signed_out_at`) is deleted and never used: the publisher signs in anew.
+- Exactly once: the post record is written with `com.atproto.repo.createRecord` under a record
+  key (a TID). The first attempt derives it from the post's id and scheduled time and remembers
+  it in the store (`OutgoingPost.remember`, committed) before the call; every later attempt, on
+  any machine, even after the post was rescheduled, writes under the remembered key, so a retry
+  cannot create a second post. `reconcile` reads the remembered key's record (`getRecord`), then
+  the currently derived and the legacy key's (`toolkit.publish.bluesky_keys`). The PDS answers
+  a key that already holds a record with HTTP 500 `InternalServerError` (its log: "There is
+  already a value at key"): the record then decides (`DuplicateError` when it is there).
 - Text gets real facets for links and hashtags (byte offsets in UTF-8); a UTM-tagged link is
   shown in its short form and its facet carries the full tagged URL (`shown_post`); images carry
   alt text and aspect ratio; they go out byte for byte as approved (approval froze an image over
@@ -20,10 +26,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,7 +55,15 @@ from toolkit.graphics.ready import image_facts
 from toolkit.lengths import grapheme_length
 from toolkit.platform_state import SESSIONS, read_json, state_dir, state_file, write_private
 from toolkit.platforms import PLATFORMS
-from toolkit.publish.base import MediaItem, OutgoingPost, PublishResult, Reconciliation, read_media
+from toolkit.publish.base import (
+    MediaItem,
+    OutgoingPost,
+    PublishResult,
+    Reconciliation,
+    read_media,
+    remember,
+)
+from toolkit.publish.bluesky_keys import record_key, record_keys
 from toolkit.publish.limits import check_media
 from toolkit.publish.x_media import DEFAULT_TIMEOUT
 
@@ -59,9 +72,6 @@ log = logging.getLogger("toolkit.publish.bluesky")
 INFO = PLATFORMS["bluesky"]
 COLLECTION = "app.bsky.feed.post"
 MAX_GRAPHEMES = 300
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
-#: the keys of posts claimed before keys followed the scheduled time (see `legacy_record_key`)
-TID_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
 #: a refused or failed connection: nothing reached the server
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 #: what a call can fail with: the SDK's errors, and httpx's that it passes on (a connection the
@@ -73,33 +83,6 @@ RECONNECT_HINT = ("Bluesky rejected the account's app password: reconnect the ac
                   "set {names})")
 
 T = TypeVar("T")
-
-
-def _tid(micros: int, clock_id: int) -> str:
-    value = (micros << 10) | (clock_id & 0x3FF)
-    return "".join(TID_ALPHABET[(value >> (60 - 5 * i)) & 31] for i in range(13))
-
-
-def _digest(post_id: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"saveasylum:{post_id}".encode()).digest()[:8], "big")
-
-
-def record_key(post_id: str, scheduled_at: datetime) -> str:
-    """The post's record key: a valid TID (13 base32-sortable characters), the same for the same
-    post. Its timestamp is the post's scheduled time plus under a second, so it sits near the
-    record's `createdAt`; those microseconds and the 10-bit clock id come from the SHA-256 of the
-    id, so two posts scheduled at the same second still get different keys."""
-    digest = _digest(post_id)
-    seconds = int(scheduled_at.astimezone(UTC).timestamp())
-    return _tid(seconds * 1_000_000 + (digest >> 10) % 1_000_000, digest)
-
-
-def legacy_record_key(post_id: str) -> str:
-    """The key an earlier version derived from the id alone (a time in 2024-2025): `reconcile`
-    still looks there, so a post claimed before an upgrade is never posted twice."""
-    digest = _digest(post_id)
-    epoch_us = int(TID_EPOCH.timestamp() * 1_000_000)
-    return _tid(epoch_us + (digest >> 10) % (1 << 45), digest)
 
 
 def facets_for(text: str) -> list[models.AppBskyRichtextFacet.Main]:
@@ -184,6 +167,10 @@ class BlueskyPublisher:
         self.client.on_session_change(self._on_session)
         self._session: Session | None = None
         self._from_file = False
+        #: when the session in use was signed in (None: unknown, e.g. saved by an earlier version)
+        self._signed_in_at: datetime | None = None
+        #: when the account was last disconnected, as the post being handled says
+        self._signed_out_at: datetime | None = None
 
     def __repr__(self) -> str:
         return f"BlueskyPublisher(account={self.account.name!r}, service={self.service!r})"
@@ -200,24 +187,44 @@ class BlueskyPublisher:
 
     def _on_session(self, event: SessionEvent, session: Session) -> None:
         self._session = session
+        if event == SessionEvent.CREATE:
+            self._signed_in_at = clock.now()
         if event in (SessionEvent.CREATE, SessionEvent.REFRESH) and self.session_path:
+            signed_in = self._signed_in_at.isoformat() if self._signed_in_at else None
             write_private(self.session_path, {"service": self.service,
                                               "identifier": self._identifier,
-                                              "session": session.encode()})
+                                              "session": session.encode(),
+                                              "signed_in_at": signed_in})
             log.info("bluesky: %s session for %s saved", event.value, self.account.name)
+
+    def _before_sign_out(self, signed_in: datetime | None) -> bool:
+        """Whether a session signed in at `signed_in` predates the account's last disconnect
+        (a session of unknown age counts as older once there is a disconnect)."""
+        if self._signed_out_at is None:
+            return False
+        return signed_in is None or signed_in < self._signed_out_at
 
     def _ensure_session(self) -> None:
         if self._session is not None:
-            if self.session_path is None or self.session_path.exists():
+            if self.session_path is not None and not self.session_path.exists():
+                # `toolkit accounts disconnect` removed it: never go on with the old tokens
+                log.warning("bluesky: saved session of %s removed; signing in again",
+                            self.account.name)
+            elif self._before_sign_out(self._signed_in_at):
+                self._drop_saved("was disconnected after this session began")
+            else:
                 return
-            # `toolkit accounts disconnect` removed it: never go on with the old tokens
-            log.warning("bluesky: saved session of %s removed; signing in again",
-                        self.account.name)
             self._create_session()
             return
         saved = read_json(self.session_path) if self.session_path else None
         if (saved and saved.get("service") == self.service
                 and saved.get("identifier") == self._identifier and saved.get("session")):
+            signed_in = _when(saved.get("signed_in_at"))
+            if self._before_sign_out(signed_in):
+                self._drop_saved("was disconnected after its saved session began")
+                self._create_session()
+                return
+            self._signed_in_at = signed_in  # kept when the import refreshes the session
             try:
                 self.client.login(session_string=saved["session"], fetch_bsky_profile=False)
                 self._from_file = True
@@ -227,8 +234,14 @@ class BlueskyPublisher:
                             self.account.name)
         self._create_session()
 
+    def _drop_saved(self, why: str) -> None:
+        """Delete the saved session (never used again: the account was disconnected)."""
+        if self.session_path is not None:
+            self.session_path.unlink(missing_ok=True)
+        log.warning("bluesky: %s %s; session deleted, signing in again", self.account.name, why)
+
     def _create_session(self) -> None:
-        self._session, self._from_file = None, False
+        self._session, self._from_file, self._signed_in_at = None, False, None
         try:
             self.client.login(self._identifier, self._password, fetch_bsky_profile=False)
         except AtProtocolError as exc:  # mapped: never let the password reach a message
@@ -274,7 +287,8 @@ class BlueskyPublisher:
         return str(answer.handle)
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        """Upload the images, then write the post record under its derived key; its URL."""
+        """Upload the images, then write the post record under its remembered key (on the first
+        attempt the derived one, remembered before the call); its URL."""
         if not post.text.strip() and not post.media:
             raise PermanentError(f"post {post.id} has neither text nor images")
         shown, facets = shown_post(post.text)
@@ -283,7 +297,9 @@ class BlueskyPublisher:
             raise PermanentError(f"post {post.id} is {length} graphemes; Bluesky takes at most "
                                  f"{MAX_GRAPHEMES}")
         check_media(post.media, INFO)  # never re-encoded: approval froze a fitting image
-        rkey = record_key(post.id, post.scheduled_at)
+        self._signed_out_at = post.signed_out_at
+        remembered = (post.publish_ref or {}).get("rkey")
+        rkey = str(remembered) if remembered else record_key(post.id, post.scheduled_at)
         try:  # nothing before the post record can create the post
             self._ensure_session()
             embed = self._images(post.media) if post.media else None
@@ -294,6 +310,8 @@ class BlueskyPublisher:
             langs=[post.lang] if post.lang else None,
             created_at=clock.now().isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"))
+        if not remembered:  # in the store before the call: every later attempt uses this key
+            remember(post, {"rkey": rkey})
         try:
             self._call("the post", lambda: self.client.com.atproto.repo.create_record(
                 models.ComAtprotoRepoCreateRecord.Data(
@@ -307,9 +325,11 @@ class BlueskyPublisher:
                              url=self._url(rkey), detail={"rkey": rkey})
 
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
-        """Published if the record under the post's key exists, absent if Bluesky says it does
-        not; rate limits, server errors and rejected keys raise their errors."""
-        for rkey in (record_key(post.id, post.scheduled_at), legacy_record_key(post.id)):
+        """Published if a record under one of the post's keys (`record_keys`) exists, absent if
+        Bluesky says none does; rate limits, server errors and rejected keys raise their
+        errors."""
+        self._signed_out_at = post.signed_out_at
+        for rkey in record_keys(post):
             found = self._record(rkey)
             if found is not None:
                 return Reconciliation("published",
@@ -360,3 +380,11 @@ class BlueskyPublisher:
 
     def _url(self, rkey: str) -> str:
         return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
+
+
+def _when(value: object) -> datetime | None:
+    """A saved ISO time, or None when absent or unreadable."""
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

@@ -2,17 +2,19 @@
 
 1. The container is created with the post's text (caption) and the frozen image's public URL
    (`toolkit.store.public_media`) and alt text; the platform fetches the image itself.
-2. Its id is written to `containers/<post id>.json` beside the store (atomically) **before** the
-   publish call, so a publish call is only ever made for a container whose id is on disk. The
-   record names what the container was built from (`built_from`: text, image hashes, alt
-   texts): a post edited and approved again after a failure never publishes its old container.
-3. The publish call turns the container into the post. After a lost answer, `reconcile` asks the
-   container's status: `PUBLISHED` settles it as published (exactly once); `FINISHED` or
-   `IN_PROGRESS` means not published, and the retry publishes the same container (a container
-   is published at most once by the platform); `EXPIRED` or `ERROR` drops the record so the
-   retry builds a new one. Without a record the publish call was never made: absent. A
-   scheduler on another machine (shared store) without the record falls back to the account's
-   recent posts (text match), as Facebook and LinkedIn do.
+2. Its id is remembered in the store (`OutgoingPost.remember`: the post's `publish_ref`,
+   committed under the dispatcher's claim) **before** the publish call, so a publish call is
+   only ever made for a container every scheduler sharing the store can see. The reference
+   names what the container was built from (`digest`: text, image hashes, alt texts): a post
+   edited and approved again after a failure never publishes its old container.
+3. The publish call turns the container into the post. After a lost answer, `reconcile` (on any
+   machine) asks the remembered container's status: `PUBLISHED` settles it as published
+   (exactly once); `FINISHED` or `IN_PROGRESS` means not published, and the retry publishes the
+   same container (a container is published at most once by the platform); `EXPIRED` or
+   `ERROR` means absent and the retry builds a new one. Without a reference the publish call was
+   never made through the store: for a post whose container an earlier version recorded in this
+   machine's `containers/<post id>.json` that file is still read; with neither, the account's
+   recent posts decide (text match), as for Facebook and LinkedIn.
 """
 
 from __future__ import annotations
@@ -28,9 +30,15 @@ from typing import Any
 
 from toolkit.config import Account, Config
 from toolkit.errors import AuthError, PermanentError, TransientError
-from toolkit.platform_state import read_json, state_dir, state_file, write_private
+from toolkit.platform_state import read_json, state_dir, state_file
 from toolkit.platforms import PlatformInfo
-from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation, read_media
+from toolkit.publish.base import (
+    OutgoingPost,
+    PublishResult,
+    Reconciliation,
+    read_media,
+    remember,
+)
 from toolkit.publish.http import PlatformHttp, debug_token_expiry
 from toolkit.publish.limits import check_media
 from toolkit.publish.textmatch import find_post, settle, window_start
@@ -38,6 +46,7 @@ from toolkit.store import public_media
 
 log = logging.getLogger("toolkit.publish.containers")
 
+#: where an earlier version recorded containers on one machine (still read, never written)
 CONTAINERS = "containers"
 #: a container still processing is asked this many times, `POLL_SECONDS` apart
 POLL_ATTEMPTS = 10
@@ -91,8 +100,9 @@ class ContainerPublisher:
     @classmethod
     def from_config(cls, config: Config, account: Account,
                     env: Mapping[str, str]) -> ContainerPublisher:
-        """The publisher for `account`: token (and user id) from the environment, container
-        records beside the store, image URLs on the review app's public address."""
+        """The publisher for `account`: token (and user id) from the environment, earlier
+        versions' container records beside the store, image URLs on the review app's public
+        address."""
         user = env[account.env["user_id"]].strip() if "user_id" in cls.info.keys else "me"
         return cls(account, user, env[account.env["access_token"]].strip(),
                    state=state_dir(config), base_url=config.web.base_url, env=env)
@@ -108,29 +118,25 @@ class ContainerPublisher:
                               data={**{k: v for k, v in data.items() if v is not None},
                                     "access_token": self._token})
 
-    # -- the container record ------------------------------------------------------------------
+    # -- the container reference -------------------------------------------------------------
 
-    def _record_path(self, post_id: str) -> Path:
+    def _legacy_path(self, post_id: str) -> Path:
         return state_file(self.state, CONTAINERS, post_id)
 
-    def recorded_container(self, post_id: str) -> str | None:
-        """The container id recorded for a post before its publish call, or None."""
-        data = read_json(self._record_path(post_id))
-        return str(data["container_id"]) if data and data.get("container_id") else None
+    def recorded(self, post: OutgoingPost) -> tuple[str, str | None] | None:
+        """(container id, digest it was built from) remembered for a post before its publish
+        call: from the store (any machine), else from a record an earlier version wrote on this
+        machine; None when there is neither."""
+        ref = post.publish_ref or {}
+        if ref.get("container"):
+            return str(ref["container"]), ref.get("digest")
+        legacy = read_json(self._legacy_path(post.id)) or {}
+        if legacy.get("container_id"):
+            return str(legacy["container_id"]), legacy.get("built_from")
+        return None
 
-    def _record(self, post_id: str, container_id: str, built_from: str | None = None) -> None:
-        write_private(self._record_path(post_id),
-                      {"container_id": container_id, "account": self.account.name,
-                       "built_from": built_from})
-
-    def _built_elsewhere(self, post: OutgoingPost) -> bool:
-        """Whether the recorded container was built from another version of the post (its
-        text or images changed since, e.g. edited and approved again after a failure)."""
-        data = read_json(self._record_path(post.id)) or {}
-        return bool(data.get("built_from")) and data["built_from"] != built_from(post)
-
-    def _forget(self, post_id: str) -> None:
-        self._record_path(post_id).unlink(missing_ok=True)
+    def _forget_legacy(self, post_id: str) -> None:
+        self._legacy_path(post_id).unlink(missing_ok=True)
 
     # -- the Publisher protocol ----------------------------------------------------------------
 
@@ -155,18 +161,20 @@ class ContainerPublisher:
         raise NotImplementedError
 
     def publish(self, post: OutgoingPost) -> PublishResult:
-        """Create the container (or reuse the recorded one), record it, wait until it is ready,
-        publish it once."""
+        """Create the container (or reuse the remembered one), remember it in the store, wait
+        until it is ready, publish it once."""
         self.check(post)
         for item in post.media:
             read_media(item)  # the frozen bytes still match what was approved
-        container = self.recorded_container(post.id)
-        if container is not None:
-            status = self._status(container)
+        digest = built_from(post)
+        recorded = self.recorded(post)
+        container = recorded[0] if recorded else None
+        if recorded is not None:
+            status = self._status(recorded[0])
             if status == "PUBLISHED":
-                return self._found(post, container)
-            if status in DEAD or self._built_elsewhere(post):  # never publish stale words
-                self._forget(post.id)
+                return self._found(post, recorded[0])
+            if status in DEAD or (recorded[1] and recorded[1] != digest):
+                self._forget_legacy(post.id)  # never publish stale words: build anew
                 container = None
         if container is None:
             created = self._post(f"{self.user_id}/{self.create_edge}", "the media container",
@@ -174,7 +182,8 @@ class ContainerPublisher:
             container = str(created.get("id") or "")
             if not container:
                 raise PermanentError(f"{self.info.title} answered the container without an id")
-            self._record(post.id, container, built_from(post))
+        if (post.publish_ref or {}).get("container") != container:  # new, or only on this disk
+            remember(post, {"container": container, "digest": digest})
         self._wait_until_ready(container)
         try:
             answer = self._post(f"{self.user_id}/{self.publish_edge}", "the publish call",
@@ -191,15 +200,14 @@ class ContainerPublisher:
         return PublishResult(media_id, self._permalink(media_id), {"container_id": container})
 
     def reconcile(self, post: OutgoingPost) -> Reconciliation:
-        """Settled by the recorded container's status; without a record, by recent posts."""
-        container = self.recorded_container(post.id)
-        if container is None:
+        """Settled by the remembered container's status (whichever machine remembered it);
+        without a reference, by recent posts."""
+        recorded = self.recorded(post)
+        if recorded is None:
             return self._by_recent_posts(post)
-        status = self._status(container)
+        status = self._status(recorded[0])
         if status == "PUBLISHED":
-            return Reconciliation("published", self._found(post, container))
-        if status in DEAD:
-            self._forget(post.id)
+            return Reconciliation("published", self._found(post, recorded[0]))
         return Reconciliation("absent")
 
     def _status(self, container: str) -> str:

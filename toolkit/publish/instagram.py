@@ -50,7 +50,7 @@ class InstagramPublisher(ContainerPublisher):
     def publish(self, post: OutgoingPost) -> PublishResult:
         """Refuse early when the 24-hour quota is used up, then the container flow."""
         self.check(post)
-        if self.recorded_container(post.id) is None:
+        if self.recorded(post) is None:
             self._check_quota()
         return super().publish(post)
 

@@ -5,7 +5,10 @@ beside the store and reused, so revoking the app password at Bluesky stops the t
 the saved access token expires (up to about two hours). Disconnecting ends it at once: the
 session is ended at Bluesky where it can be reached (`com.atproto.server.deleteSession`, which
 revokes the refresh token) and the file is removed; a running scheduler notices the missing file
-before its next call and signs in again, which a revoked app password refuses.
+before its next call and signs in again, which a revoked app password refuses. The command also
+records the disconnect in the store (`toolkit.store.ops.mark_signed_out`): a scheduler on another
+machine, with its own saved session, deletes that session before its next call (it was signed in
+before the mark) and signs in anew too.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ stale claims over after a crash, and holds rate-limited accounts back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -77,6 +78,28 @@ class Claims:
                 post_id=post.id, from_status=PUBLISHING, to_status=PUBLISHING, actor=owner,
                 at=now, detail=f"took over stale claim of {post.claim_owner}"))
         return True
+
+    def remember_publish_ref(self, post_id: str, owner: str, ref: Mapping[str, Any]) -> bool:
+        """Write what a publisher must remember of a post before its platform call (`ref`, as
+        JSON in `posts.publish_ref`): one committed update, made only while `owner` holds the
+        post's claim (`publishing`). False when the claim was lost meanwhile."""
+        with self._write() as conn:
+            return conn.execute(
+                update(posts).where(and_(posts.c.id == post_id, posts.c.status == PUBLISHING,
+                                         posts.c.claim_owner == owner))
+                .values(publish_ref=json.dumps(dict(ref), sort_keys=True))).rowcount == 1
+
+    def publish_ref(self, post_id: str) -> dict | None:
+        """What the post's publisher remembered on an earlier attempt (any scheduler), or None.
+        Kept through reschedules and resolutions, so a record already made is found again."""
+        with self.engine.connect() as conn:
+            value = conn.execute(select(posts.c.publish_ref)
+                                 .where(posts.c.id == post_id)).scalar()
+        try:
+            ref = json.loads(value) if value else None
+        except ValueError:
+            return None
+        return ref if isinstance(ref, dict) else None
 
     def hold_account(self, account: str, until: datetime, reason: str) -> None:
         """Hold an account back until `until` (rate limited); other accounts go on."""

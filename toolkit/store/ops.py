@@ -6,9 +6,10 @@ the notifier, which read the queue but never change a post.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -92,6 +93,38 @@ def move_mark(store: Store, name: str, old: str | None, new: str) -> bool:
         return conn.execute(update(ops_marks).where(ops_marks.c.name == name,
                                                     ops_marks.c.value == old)
                             .values(value=new)).rowcount == 1
+
+
+def set_mark(store: Store, name: str, value: str) -> None:
+    """Set a mark to `value` whatever it was (one committed write)."""
+    with store._write() as conn:
+        if not conn.execute(update(ops_marks).where(ops_marks.c.name == name)
+                            .values(value=value)).rowcount:
+            conn.execute(insert(ops_marks).values(name=name, value=value))
+
+
+def signout_mark(account: str) -> str:
+    """The mark `toolkit accounts disconnect` sets for `account` (within the 64 characters a
+    mark's name has: a long account name is named by its hash)."""
+    name = f"signout:{account}"
+    if len(name) <= 64:
+        return name
+    return f"signout#{hashlib.sha256(account.encode()).hexdigest()[:48]}"
+
+
+def mark_signed_out(store: Store, account: str, at: datetime) -> None:
+    """Record that `account` was disconnected at `at`: saved sessions signed in before it are
+    not used again by any scheduler sharing the store."""
+    set_mark(store, signout_mark(account), at.astimezone(UTC).isoformat())
+
+
+def signed_out_at(store: Store, account: str) -> datetime | None:
+    """When `account` was last disconnected (`mark_signed_out`), or None."""
+    value = get_mark(store, signout_mark(account))
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 # -- reading the queue for people ---------------------------------------------------------------

@@ -83,6 +83,9 @@ posts = Table(
     Column("media", Text, nullable=False, default="[]"),
     #: JSON: the statistics (with the display each showed) and claims approval rested on
     Column("facts", Text),
+    #: what the post's publisher remembered before its platform call (JSON, e.g. a container id
+    #: or a record key), for any scheduler sharing the store (`Claims.remember_publish_ref`)
+    Column("publish_ref", Text),
     Column("scheduled_at", UTCDateTime, nullable=False),
     Column("status", String(STATUS_WIDTH), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
@@ -390,6 +393,14 @@ def _m013_samples(conn: Connection) -> None:
     samples.create(conn, checkfirst=True)
 
 
+def _m014_publish_ref(conn: Connection) -> None:
+    """`posts.publish_ref`: what a publisher remembers of a post before its platform call (a
+    Threads/Instagram container, a Bluesky record key), in the store so every scheduler sharing
+    it sees it. Posts published before have none (containers recorded in a machine's
+    `containers/` folder are still read there)."""
+    _add_column(conn, "posts", "publish_ref", "TEXT")
+
+
 #: tables whose first rows a migration writes (bookkeeping, not campaign data): a freshly
 #: migrated store counts as empty with them, and `store copy` replaces them with the source's
 SEEDED_BY_MIGRATIONS = ("ops_marks",)
@@ -409,6 +420,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("011_library_edits", _m011_library_edits),
     ("012_frozen_media", _m012_frozen_media),
     ("013_samples", _m013_samples),
+    ("014_publish_ref", _m014_publish_ref),
 ]
 
 #: any number, the same in every process: migrations on PostgreSQL run under this advisory lock
