@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m toolkit.run_demo
+	$(BIN)/python -m toolkit.surfaces.run_demo
 
 test: $(STAMP) node_modules/.installed $(PDS)/node_modules/.installed
 	$(BIN)/python -m pytest -q

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from toolkit import clock
+from toolkit.core import clock
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,14 +21,14 @@ from toolkit import clock
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> None:
     """Run the scheduler: publish approved posts at their time."""
-    from toolkit.config import load_config
-    from toolkit.runner import build_dispatcher, setup_logging
+    from toolkit.core.config import load_config
+    from toolkit.scheduler.runner import build_dispatcher, setup_logging
 
     setup_logging(verbose)
     config = load_config(config_path)
     dispatcher = build_dispatcher(config_path, dry_run=dry_run, config=config)
     if once or dry_run:
-        from toolkit.dispatch import outcome_summary
+        from toolkit.scheduler.dispatch import outcome_summary
 
         outcomes = dispatcher.dispatch_due(clock.now())
         if dry_run:
@@ -36,12 +36,12 @@ def main(config_path: str | None, once: bool, dry_run: bool, verbose: bool) -> N
         else:
             click.echo(outcome_summary(outcomes), err=True)
         if dispatcher.facts_unavailable:  # fail closed: say so to cron with exit 1
-            from toolkit.errors import LibraryError
+            from toolkit.core.errors import LibraryError
 
             raise LibraryError(f"{dispatcher.facts_unavailable}; nothing was published")
         return
-    from toolkit.daemon import SchedulerService
-    from toolkit.notify.notifier import build_notifier
+    from toolkit.operations.notify.notifier import build_notifier
+    from toolkit.scheduler.daemon import SchedulerService
 
     SchedulerService(dispatcher, notifier=build_notifier(config_path, dispatcher.store),
                      **collection(config, dispatcher.store)).run()
@@ -53,7 +53,7 @@ def collection(config, store) -> dict:  # SchedulerService's collector keywords
         return {}
     from datetime import timedelta
 
-    from toolkit.insights.collect import Collector
+    from toolkit.operations.insights.collect import Collector
 
     return {"collector": Collector(config, store),
             "collect_every": timedelta(minutes=config.stats.every_minutes)}

@@ -66,7 +66,7 @@ def write_csv(path: Path, cfg: Path, rows: int) -> None:
     sys.path.insert(0, str(ROOT))
     from queue_import import write_csv as write_rows
 
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.library import load_library
 
     library = load_library(load_config(cfg))

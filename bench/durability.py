@@ -21,9 +21,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import queue_import  # noqa: E402
 
-import toolkit.store.location as location  # noqa: E402
-from toolkit.dispatch import Dispatcher  # noqa: E402
-from toolkit.publish.outbox import OutboxPublisher  # noqa: E402
+import toolkit.core.storefile as location  # noqa: E402
+from toolkit.publishers.outbox import OutboxPublisher  # noqa: E402
+from toolkit.scheduler.dispatch import Dispatcher  # noqa: E402
 from toolkit.store import NewPost, Store  # noqa: E402
 
 POSTS = 200

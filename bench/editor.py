@@ -40,11 +40,11 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from flask import Flask
 
-    from toolkit.app import Toolkit
-    from toolkit.config import load_config
-    from toolkit.editing.save import Change, save
+    from toolkit.core.config import load_config
     from toolkit.library.writer import parse, plain
-    from toolkit.web.editor_view import preview
+    from toolkit.surfaces.app import Toolkit
+    from toolkit.surfaces.editing.save import Change, save
+    from toolkit.surfaces.web.editor_view import preview
 
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copytree(ROOT / "config", Path(tmp) / "config",

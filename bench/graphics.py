@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat  # noqa: E402
 
-from toolkit.config import load_config  # noqa: E402
+from toolkit.core.config import load_config  # noqa: E402
 from toolkit.graphics import render  # noqa: E402
 from toolkit.graphics.build import build, render_job  # noqa: E402
 from toolkit.graphics.fonts import font_path  # noqa: E402

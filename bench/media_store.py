@@ -34,7 +34,7 @@ PLATFORMS = ("x", "mastodon", "bluesky")
 
 def make_project(tmp: Path, graphics: Path | None) -> Path:
     """config/ and posts/ in `tmp` with the cards built (copied from `graphics` when given)."""
-    from toolkit.cli import cli
+    from toolkit.surfaces.cli import cli
 
     shutil.copytree(ROOT / "config", tmp / "config")
     shutil.copytree(ROOT / "posts", tmp / "posts")
@@ -49,7 +49,7 @@ def make_project(tmp: Path, graphics: Path | None) -> Path:
 def store_bytes(url: str) -> int:
     """The store's size on disk: the SQLite file (WAL checkpointed), or the PostgreSQL
     database's size."""
-    from toolkit.store.location import sqlite_path
+    from toolkit.core.storefile import sqlite_path
 
     path = sqlite_path(url)
     if path is not None:
@@ -69,12 +69,12 @@ def run(label: str, cfg: Path, url: str) -> None:
     """Queue, approve and publish N posts with cards on the store at `url`; print figures."""
     from sqlalchemy import func, select
 
-    from toolkit.config import load_config
-    from toolkit.dispatch import Dispatcher
+    from toolkit.core.config import load_config
     from toolkit.library import load_library
     from toolkit.library.gate import blocking_facts
-    from toolkit.publish.outbox import OutboxPublisher
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
+    from toolkit.publishers.outbox import OutboxPublisher
+    from toolkit.scheduler.dispatch import Dispatcher
     from toolkit.store import Store
     from toolkit.store.schema import frozen_media
 

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.config import load_config  # noqa: E402
-from toolkit.congress.pages import write_state_pages  # noqa: E402
-from toolkit.congress.view import members_view, state_payload  # noqa: E402
+from toolkit.core.config import load_config  # noqa: E402
 from toolkit.library import load_library  # noqa: E402
+from toolkit.pages.congress.pages import write_state_pages  # noqa: E402
+from toolkit.pages.congress.view import members_view, state_payload  # noqa: E402
 
 
 def kb(n: int) -> str:

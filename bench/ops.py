@@ -38,7 +38,7 @@ def make_project(tmp: Path) -> Path:
 
 def seed(cfg: Path) -> None:
     """N approved posts over the coming months, BURST of them already two hours late."""
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.store import NewPost, Store
 
     store = Store(load_config(cfg).store_url)
@@ -66,13 +66,14 @@ def time_status(cfg: Path) -> float:
 
 def time_burst(cfg: Path) -> tuple[float, int]:
     """Seconds for the notifier to turn the burst into messages, and how many it queued."""
-    from toolkit.config import load_config
-    from toolkit.dispatch import Dispatcher
-    from toolkit.notify.notifier import Notifier
+    from toolkit.core.config import load_config
+    from toolkit.operations.notify.notifier import Notifier
+    from toolkit.scheduler.dispatch import Dispatcher
     from toolkit.store import Store
 
     os.environ.update(BENCH_A="json://127.0.0.1:9/a", BENCH_B="json://127.0.0.1:9/b")
-    logging.getLogger("toolkit.dispatch").setLevel(logging.ERROR)  # one line per missed post
+    # one line per missed post
+    logging.getLogger("toolkit.scheduler.dispatch").setLevel(logging.ERROR)
     config = load_config(cfg)
     store = Store(config.store_url)
     now = datetime.now(UTC)

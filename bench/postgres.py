@@ -29,8 +29,8 @@ from pg import TempPostgres, skip_reason  # noqa: E402
 from queue_import import N as IMPORT_N  # noqa: E402
 from queue_import import bench_toolkit  # noqa: E402
 
-from toolkit.compose import compose_message  # noqa: E402
-from toolkit.config import load_config  # noqa: E402
+from toolkit.compose.text import compose_message  # noqa: E402
+from toolkit.core.config import load_config  # noqa: E402
 from toolkit.library import load_library  # noqa: E402
 from toolkit.store import NewPost, Store  # noqa: E402
 

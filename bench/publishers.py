@@ -14,10 +14,10 @@ from cli_startup import RUNS, median_seconds
 
 def main() -> None:
     """Print the figures."""
-    base = median_seconds([sys.executable, "-c", "import toolkit.publish.registry"])
+    base = median_seconds([sys.executable, "-c", "import toolkit.publishers.registry"])
     for name in ("x", "bluesky", "mastodon", "threads", "instagram", "facebook", "linkedin"):
-        took = median_seconds([sys.executable, "-c", f"import toolkit.publish.{name}"])
-        print(f"python -c 'import toolkit.publish.{name}': {took * 1000:.0f} ms median of "
+        took = median_seconds([sys.executable, "-c", f"import toolkit.publishers.{name}"])
+        print(f"python -c 'import toolkit.publishers.{name}': {took * 1000:.0f} ms median of "
               f"{RUNS} (registry alone: {base * 1000:.0f} ms)")
     compose = median_seconds([sys.executable, "-m", "toolkit", "compose", "--text",
                               "Asylum is a right https://www.cvt.org/EndMPP", "--platform",

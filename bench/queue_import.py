@@ -44,11 +44,11 @@ def write_csv(path: Path, messages: list[str], now: datetime, rows: int = N) -> 
 
 def bench_toolkit(tmp: Path) -> tuple[float, float]:
     """Seconds to import and to approve N posts through the toolkit's own code."""
-    from toolkit.cli import cli
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
     from toolkit.store import Store
+    from toolkit.surfaces.cli import cli
 
     cfg_path = make_project(tmp)
     cli.main(["--config", str(cfg_path), "graphics", "build"], standalone_mode=False)
@@ -64,7 +64,7 @@ def bench_toolkit(tmp: Path) -> tuple[float, float]:
     write_csv(csv_path, usable, now)
     store = Store(config.store_url)
     planner = Planner(config, library, store)
-    from toolkit.lengths import x_length
+    from toolkit.compose.lengths import x_length
 
     tw = time.perf_counter()
     x_length("warm-up")  # twitter-text compiles its regexes on first import (once a process)

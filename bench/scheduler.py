@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.config import load_config  # noqa: E402
-from toolkit.dispatch import Dispatcher  # noqa: E402
-from toolkit.publish.outbox import OutboxPublisher  # noqa: E402
+from toolkit.core.config import load_config  # noqa: E402
+from toolkit.publishers.outbox import OutboxPublisher  # noqa: E402
+from toolkit.scheduler.dispatch import Dispatcher  # noqa: E402
 from toolkit.store import NewPost, Store  # noqa: E402
 
 
@@ -57,7 +57,7 @@ class TimedOutbox(OutboxPublisher):
 
 def bench_lateness(tmp: Path) -> list[float]:
     """Run the daemon over a minute of 200 posts; return lateness in seconds per post."""
-    from toolkit.daemon import SchedulerService
+    from toolkit.scheduler.daemon import SchedulerService
 
     config = load_config(make_project(tmp))
     store = Store(config.store_url)

@@ -37,12 +37,12 @@ SLOTS = (0, 240, 570)
 def make_project(tmp: Path) -> Path:
     """A copy of config/ and posts/ whose store holds N published posts (every platform and
     language, composed texts and fact records) and 3 samples each."""
-    from toolkit.app import build
-    from toolkit.compose import compose_message
+    from toolkit.compose.text import compose_message
     from toolkit.library.facts import fact_record
     from toolkit.store import NewPost
+    from toolkit.store.users import add_user
     from toolkit.store.web import WebStore
-    from toolkit.users import add_user
+    from toolkit.surfaces.app import build
 
     shutil.copytree(ROOT / "config", tmp / "config")
     shutil.copytree(ROOT / "posts", tmp / "posts")

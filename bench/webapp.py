@@ -35,10 +35,10 @@ TOOLKIT = str(Path(sys.executable).with_name("toolkit"))
 
 def make_project(tmp: Path) -> Path:
     """A copy of config/ and posts/ with N posts queued (half approved, with frozen cards)."""
-    from toolkit.app import build
-    from toolkit.cli import cli
+    from toolkit.store.users import add_user
     from toolkit.store.web import WebStore
-    from toolkit.users import add_user
+    from toolkit.surfaces.app import build
+    from toolkit.surfaces.cli import cli
 
     shutil.copytree(ROOT / "config", tmp / "config")
     shutil.copytree(ROOT / "posts", tmp / "posts")

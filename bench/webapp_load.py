@@ -209,7 +209,7 @@ def check_store(cfg: Path, done: list[str], doubles: list[tuple[str, list[int]]]
     """Lost or doubled approvals, as the store's audit shows them ('' when none)."""
     from sqlalchemy import func, select
 
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.store import Store
     from toolkit.store.schema import audit
 
@@ -242,13 +242,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="`toolkit serve --workers`: processes on the one port")
     args = parser.parse_args()
-    from toolkit.web.server import DEFAULT_THREADS
+    from toolkit.surfaces.web.server import DEFAULT_THREADS
 
     threads = args.threads or DEFAULT_THREADS
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         os.environ.pop("TOOLKIT_STORE_URL", None)
         cfg = webapp.make_project(Path(tmp))
-        from toolkit.config import load_config
+        from toolkit.core.config import load_config
         from toolkit.store import Store
 
         store = Store(load_config(cfg).store_url)

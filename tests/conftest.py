@@ -37,7 +37,7 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run `toolkit --config <project> ARGS…` in-process from the project's folder."""
-    from toolkit.cli import cli
+    from toolkit.surfaces.cli import cli
 
     monkeypatch.chdir(project.parent.parent)
 
@@ -52,7 +52,7 @@ def run_cli(project: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Res
 @contextmanager
 def clock_pinned(when: datetime) -> Iterator[None]:
     """`pin_clock` for a wider scope (a module's fixtures): pinned inside the `with`."""
-    from toolkit import clock
+    from toolkit.core import clock
 
     assert when.tzinfo is not None, "pin an aware time"
     with pytest.MonkeyPatch.context() as patch:
@@ -62,12 +62,12 @@ def clock_pinned(when: datetime) -> Iterator[None]:
 
 @pytest.fixture
 def pin_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], datetime]:
-    """Pin `toolkit.clock` at an instant, for this process and every process it starts (the
-    environment variable `toolkit.clock` honours under pytest only): `pin_clock(NOW)`.
+    """Pin `toolkit.core.clock` at an instant, for this process and every process it starts (the
+    environment variable `toolkit.core.clock` honours under pytest only): `pin_clock(NOW)`.
 
     For a test whose times are fixed (a `NOW` in late 2026, a `--at` typed as digits): the
     commands it runs then reason about that instant, whatever today's date is."""
-    from toolkit import clock
+    from toolkit.core import clock
 
     def pin(when: datetime) -> datetime:
         assert when.tzinfo is not None, "pin an aware time"
@@ -122,11 +122,11 @@ def line_of(path: Path, snippet: str) -> int:
 
 
 @pytest.fixture
-def planner(project: Path):  # yields a toolkit.queue.Planner
+def planner(project: Path):  # yields a toolkit.planning.queue.Planner
     """A `Planner` over the project copy's config, library and store (closed afterwards)."""
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
     from toolkit.store import Store
 
     config = load_config(project)
@@ -149,7 +149,7 @@ def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     default cost is meant to be slow, and the web tests sign in hundreds of times."""
     from argon2 import PasswordHasher
 
-    import toolkit.users
+    import toolkit.store.users
 
-    monkeypatch.setattr(toolkit.users, "_hasher",
+    monkeypatch.setattr(toolkit.store.users, "_hasher",
                         lambda: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -7,9 +7,9 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from toolkit.dispatch import Dispatcher, outgoing
-from toolkit.errors import PublishError
-from toolkit.publish.base import Publisher, PublishResult
+from toolkit.core.errors import PublishError
+from toolkit.publishers.base import Publisher, PublishResult
+from toolkit.scheduler.dispatch import Dispatcher, outgoing
 from toolkit.store import NewPost, Post, Store
 
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 import httpx
 from PIL import Image
 
-from toolkit.publish.base import MediaItem, OutgoingPost
+from toolkit.publishers.base import MediaItem, OutgoingPost
 from toolkit.store import public_media
 
 MEDIA_KEY = "media-key-0123456789abcdef"

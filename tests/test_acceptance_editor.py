@@ -20,7 +20,7 @@ from browser import chromium_page
 from test_web_browser import ARTIFACTS, assert_accessible, sign_in
 from webapp import make_webapp
 
-from toolkit.web.server import serve_in_background
+from toolkit.surfaces.web.server import serve_in_background
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

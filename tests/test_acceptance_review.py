@@ -15,10 +15,10 @@ from receivers import WebhookReceiver
 from test_web_browser import act, assert_accessible, sign_in
 from webapp import make_webapp
 
-from toolkit.config import load_config
-from toolkit.notify.notifier import Notifier
+from toolkit.core.config import load_config
+from toolkit.operations.notify.notifier import Notifier
 from toolkit.store.signoff import SignoffStore
-from toolkit.web.server import serve_in_background
+from toolkit.surfaces.web.server import serve_in_background
 
 pytestmark = pytest.mark.slow
 

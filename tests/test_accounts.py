@@ -11,7 +11,7 @@ import responses
 import respx
 from conftest import edit, line_of
 
-from toolkit.platforms import PLATFORMS, publisher_class
+from toolkit.core.platforms import PLATFORMS, publisher_class
 
 PDS = "https://pds.example.org"
 MASTODON = "https://social.example.org"
@@ -94,7 +94,7 @@ def test_service_must_be_a_url(run_cli, project: Path) -> None:
 def saved_session(project: Path, account: str) -> Path:
     from atproto_client.client.session import Session
 
-    from toolkit.platform_state import write_private
+    from toolkit.compose.instances import write_private
 
     path = project.parent.parent / "data" / "sessions" / f"{account}.json"
     session = Session("es.example.org", "did:plc:abc", "access.jwt.sig", "refresh.jwt-SECRET.sig",

@@ -25,9 +25,9 @@ MESSAGE = "courts-suspended"  # no card: nothing to render
 
 
 def _planner(project: Path):
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
     from toolkit.store import Store
 
     config = load_config(project)

@@ -10,7 +10,7 @@ from pathlib import Path
 from test_fact_record import NOW, _approve, _posts
 from webapp import make_webapp, sign_in
 
-from toolkit.review import attention
+from toolkit.planning import attention
 
 HOLD = "the fact gate will hold it"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import line_of
 
-from toolkit.errors import ToolkitError
-from toolkit.problems import shown
-from toolkit.yamlload import MAX_ALIAS_EXPANSION, YamlError, load_yaml_text
+from toolkit.core.errors import ToolkitError
+from toolkit.core.problems import shown
+from toolkit.core.yamlload import MAX_ALIAS_EXPANSION, YamlError, load_yaml_text
 
 
 def bomb(levels: int, indent: str = "") -> str:

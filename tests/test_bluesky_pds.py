@@ -24,15 +24,15 @@ from PIL import Image
 from tcp_proxy import FaultyProxy
 from test_compose import NOT_A_TAG_ON_BLUESKY
 
-from toolkit import clock
-from toolkit.compose import add_hashtags
-from toolkit.config import Account
-from toolkit.dispatch import Dispatcher, outgoing
-from toolkit.errors import AuthError, TransientError
-from toolkit.publish.base import OutgoingPost
-from toolkit.publish.bluesky import COLLECTION, BlueskyPublisher, facets_for
-from toolkit.publish.bluesky_keys import record_key
-from toolkit.publish.sessions import end_saved_session
+from toolkit.compose.text import add_hashtags
+from toolkit.core import clock
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, TransientError
+from toolkit.publishers.base import OutgoingPost
+from toolkit.publishers.bluesky import COLLECTION, BlueskyPublisher, facets_for
+from toolkit.publishers.bluesky_keys import record_key
+from toolkit.publishers.sessions import end_saved_session
+from toolkit.scheduler.dispatch import Dispatcher, outgoing
 from toolkit.store import NewPost, Post, Store
 from toolkit.store.media import freeze_image
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit, line_of
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
+from toolkit.core.problems import Problems
 from toolkit.graphics import layouts
 from toolkit.graphics.checks import (
     campaign_words_only_in,
@@ -20,7 +21,6 @@ from toolkit.graphics.checks import (
 from toolkit.graphics.jobs import jobs_for
 from toolkit.graphics.layouts import plan_card
 from toolkit.library import load_library
-from toolkit.problems import Problems
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from conftest import edit
 from webapp import NO_CARD
 
-from toolkit.cli.context import actor_name
 from toolkit.store import NewPost, Store
 from toolkit.store.web import WebStore
+from toolkit.surfaces.cli.context import actor_name
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def _listed(run_cli) -> dict[str, dict]:
 
 
 def _thread(project: Path, pid: str) -> list[tuple[str, str]]:
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
 
     store = Store(load_config(project).store_url)
     try:
@@ -116,7 +116,7 @@ def test_editing_the_message_returns_it_to_draft_with_the_new_text(planner, proj
     edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
          "It was only a pause, not an end")
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
 
     fresh = Planner(planner.config, load_library(planner.config), planner.store)
     assert fresh.return_edited("library", NOW) == [pid]
@@ -153,7 +153,7 @@ def test_a_resubmitted_post_carries_its_message_as_edited(planner, project) -> N
     edit(project.parent.parent / "posts" / "messages.yaml", "It was a pause, not an end",
          "It was only a pause, not an end")
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
 
     fresh = Planner(planner.config, load_library(planner.config), planner.store)
     post = fresh.resubmit(pid, "sam", NOW, "Reworded.")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.dispatch import Dispatcher, _start_time, owner_is_dead, process_owner
-from toolkit.publish.outbox import OutboxPublisher
+from toolkit.publishers.outbox import OutboxPublisher
+from toolkit.scheduler.dispatch import Dispatcher, _start_time, owner_is_dead, process_owner
 from toolkit.store import NewPost, Store
 
 

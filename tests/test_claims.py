@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ROOT, edit, line_of
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
 

@@ -1,4 +1,5 @@
-"""`toolkit.clock`: the real time, or the instant a test pins, in this process and its children;
+"""`toolkit.core.clock`: the real time, or the instant a test pins, in this process and its
+children;
 never pinned outside pytest."""
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from toolkit import clock
+from toolkit.core import clock
 
 PINNED = datetime(2031, 2, 3, 4, 5, tzinfo=UTC)
-SHOW = "from toolkit import clock; print(clock.now().isoformat())"
+SHOW = "from toolkit.core import clock; print(clock.now().isoformat())"
 
 
 def test_the_real_time_when_nothing_is_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -58,7 +59,7 @@ def test_check_and_approval_agree_on_the_day(project, pin_clock, monkeypatch) ->
 
     from conftest import edit
 
-    from toolkit.validate import run_checks
+    from toolkit.surfaces.validate import run_checks
 
     monkeypatch.setenv("TZ", "UTC")
     _time.tzset()

@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import edit
 
-from toolkit.compose import add_hashtags, has_hashtag
-from toolkit.lengths import grapheme_length, mastodon_length, x_length
-from toolkit.publish.bluesky import facets_for
+from toolkit.compose.lengths import grapheme_length, mastodon_length, x_length
+from toolkit.compose.text import add_hashtags, has_hashtag
+from toolkit.publishers.bluesky import facets_for
 
 
 @pytest.mark.parametrize("text", ["Hola #SaveAsylum", "hola #saveasylum!", "#SAVEASYLUM hoy"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit.lengths import x_length, x_valid
+from toolkit.compose.lengths import x_length, x_valid
 
 DATA = Path(__file__).resolve().parent / "fixtures" / "twitter-text"  # vendored, with its license
 SECTIONS = ("WeightedTweetsWithDiscountedEmojiCounterTest", "UnicodeDirectionalMarkerCounterTest")

@@ -13,16 +13,16 @@ import pytest
 import yaml
 from conftest import ROOT, edit, line_of
 
-from toolkit.config import load_config
-from toolkit.congress.checks import require_fresh
-from toolkit.congress.content import load_content
-from toolkit.congress.loader import load_roster, members_path
-from toolkit.congress.models import STATES, TERRITORIES, MembersError
-from toolkit.congress.posts import X_INTENT, call_script, compose_to, member_posts
-from toolkit.congress.view import members_view
-from toolkit.errors import ComposeError
+from toolkit.core.config import load_config
+from toolkit.core.errors import ComposeError
 from toolkit.library import load_library
-from toolkit.validate import run_checks
+from toolkit.pages.congress.checks import require_fresh
+from toolkit.pages.congress.content import load_content
+from toolkit.pages.congress.loader import load_roster, members_path
+from toolkit.pages.congress.models import STATES, TERRITORIES, MembersError
+from toolkit.pages.congress.posts import X_INTENT, call_script, compose_to, member_posts
+from toolkit.pages.congress.view import members_view
+from toolkit.surfaces.validate import run_checks
 
 DATA = ROOT / "members" / "congress.yaml"
 REVIEW_BY = date(2027, 1, 3)

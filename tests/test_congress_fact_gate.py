@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 from conftest import ROOT
 
-from toolkit.config import load_config
-from toolkit.congress.content import load_content
-from toolkit.congress.loader import load_roster
-from toolkit.congress.models import MembersError
-from toolkit.congress.view import members_view
+from toolkit.core.config import load_config
 from toolkit.library import load_library
+from toolkit.pages.congress.content import load_content
+from toolkit.pages.congress.loader import load_roster
+from toolkit.pages.congress.models import MembersError
+from toolkit.pages.congress.view import members_view
 
 TODAY = date(2026, 11, 29)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit, line_of
 
-from toolkit.congress.loader import load_roster
-from toolkit.congress.update import congress_end
+from toolkit.pages.congress.loader import load_roster
+from toolkit.pages.congress.update import congress_end
 
 FIXTURE = ROOT / "tests" / "fixtures" / "congress-upstream"
 

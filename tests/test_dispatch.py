@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.dispatch import Dispatcher
-from toolkit.errors import (
+from toolkit.core.errors import (
     AuthError,
     DuplicateError,
     PermanentError,
     RateLimited,
     TransientError,
 )
-from toolkit.publish.base import OutgoingPost, PublishResult, Reconciliation
-from toolkit.publish.outbox import OutboxPublisher
+from toolkit.publishers.base import OutgoingPost, PublishResult, Reconciliation
+from toolkit.publishers.outbox import OutboxPublisher
+from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import NewPost, Store
 
 T0 = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
@@ -169,7 +169,7 @@ def test_stale_claim_is_reconciled_before_any_retry(store: Store, tmp_path: Path
     crashed = Dispatcher(store, {"outbox": outbox}, owner="elsewhere:1:dead")
     claimed = store.claim_due(T0, crashed.owner, crashed.lease, 10)
     assert {p.id for p in claimed} == {a, b}
-    from toolkit.dispatch import outgoing
+    from toolkit.scheduler.dispatch import outgoing
 
     outbox.publish(outgoing(claimed[0]))  # went out, then the process "crashed"
     d = Dispatcher(store, {"outbox": outbox})
@@ -201,7 +201,7 @@ def test_outbox_file_contract(store: Store, tmp_path: Path) -> None:
     assert doc["text"] == "post 0 #SaveAsylum" and doc["media"] == []
     assert doc["scheduled_at"] == "2026-12-01T15:00:00Z"
     assert doc["published_at"].endswith("Z")
-    from toolkit.dispatch import outgoing
+    from toolkit.scheduler.dispatch import outgoing
 
     with pytest.raises(DuplicateError):
         outbox.publish(outgoing(store.get(pid)))
@@ -258,7 +258,7 @@ def test_rate_limited_reconcile_asks_again_after_the_reset(store: Store) -> None
 
 
 def test_dry_run_changes_nothing_in_the_store(store: Store) -> None:
-    from toolkit.publish.dryrun import DryRunPublisher
+    from toolkit.publishers.dryrun import DryRunPublisher
 
     (pid,) = queue(store, 0)
     before = store.get(pid)

@@ -10,9 +10,9 @@ from pathlib import Path
 from conftest import edit
 from test_dispatch_facts import AT, _approved
 
-from toolkit.config import load_config
-from toolkit.dispatch import HELD_BY_FACTS
-from toolkit.runner import build_dispatcher
+from toolkit.core.config import load_config
+from toolkit.scheduler.dispatch import HELD_BY_FACTS
+from toolkit.scheduler.runner import build_dispatcher
 
 
 def test_post_is_held_when_a_figure_it_shows_was_corrected(project: Path) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit
 
-from toolkit.config import load_config
-from toolkit.dispatch import HELD_BY_FACTS, FactsUnavailable
+from toolkit.core.config import load_config
 from toolkit.library import load_library
-from toolkit.queue import Planner
-from toolkit.runner import LibraryFactCheck, build_dispatcher
+from toolkit.planning.queue import Planner
+from toolkit.scheduler.dispatch import HELD_BY_FACTS, FactsUnavailable
+from toolkit.scheduler.runner import LibraryFactCheck, build_dispatcher
 from toolkit.store import NewPost, Store
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -173,7 +173,7 @@ def test_scheduler_once_exits_1_while_the_library_cannot_be_read(project: Path) 
 
 
 def test_the_scheduler_looks_again_every_few_seconds_not_in_a_loop(project: Path) -> None:
-    from toolkit.daemon import _SERVICES, FACTS_RETRY, SchedulerService
+    from toolkit.scheduler.daemon import _SERVICES, FACTS_RETRY, SchedulerService
 
     store, pid = _approved(project)
     now = AT + timedelta(seconds=1)
@@ -196,7 +196,7 @@ def test_a_stop_asked_while_the_scheduler_starts_is_honoured(project: Path) -> N
     down) stops the daemon instead of leaving it blocked for good."""
     import threading
 
-    from toolkit.daemon import SchedulerService
+    from toolkit.scheduler.daemon import SchedulerService
 
     service = SchedulerService(build_dispatcher(config=load_config(project)))
     service.stop()  # as the signal handler would, before `scheduler.start()` has run

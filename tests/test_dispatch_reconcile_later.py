@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_dispatch import T0, ScriptedPlatform, queue
 
-from toolkit.dispatch import RECONCILE_BACKOFF, Dispatcher, outcome_summary
-from toolkit.errors import AuthError, NotCreatedError, TransientError
+from toolkit.core.errors import AuthError, NotCreatedError, TransientError
+from toolkit.scheduler.dispatch import RECONCILE_BACKOFF, Dispatcher, outcome_summary
 from toolkit.store import Store
 
 

@@ -24,9 +24,9 @@ def build(config: Path, out: Path) -> subprocess.CompletedProcess:
 
 
 def test_the_docs_build_strict_and_list_every_command_and_key(tmp_path: Path) -> None:
-    from toolkit.cli import cli
-    from toolkit.config import SCHEMA
-    from toolkit.options import walk
+    from toolkit.core.config import SCHEMA
+    from toolkit.core.options import walk
+    from toolkit.surfaces.cli import cli
 
     done = build(ROOT / "mkdocs.yml", tmp_path / "site")
     assert done.returncode == 0, done.stderr

@@ -57,8 +57,8 @@ SCHEDULER = """
 import sys
 from datetime import datetime
 from pathlib import Path
-from toolkit.dispatch import Dispatcher
-from toolkit.publish.outbox import OutboxPublisher
+from toolkit.scheduler.dispatch import Dispatcher
+from toolkit.publishers.outbox import OutboxPublisher
 from toolkit.store import Store
 url, outbox, now = sys.argv[1], Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3])
 outcomes = Dispatcher(Store(url), {"outbox": OutboxPublisher(outbox)}).dispatch_due(now)

@@ -14,7 +14,7 @@ from conftest import edit
 from test_signoff import make_link
 from webapp import queue_draft, session_csrf, sign_in, site_fixture
 
-from toolkit.errors import InputError
+from toolkit.core.errors import InputError
 from toolkit.store import MISSED
 
 site = site_fixture()
@@ -136,7 +136,7 @@ def _try(client, token: str, name: str, password: str, address: str):
 def test_parallel_wrong_passwords_get_at_most_five_checks(site, monkeypatch) -> None:
     import threading
 
-    import toolkit.web.auth as auth
+    import toolkit.surfaces.web.auth as auth
 
     checks = []
     real = auth.authenticate
@@ -243,8 +243,8 @@ def test_a_400_megapixel_card_is_refused_at_approval_in_one_line(run_cli, projec
 
 
 def test_scheduler_once_counts_a_post_once_by_where_it_ended(tmp_path: Path) -> None:
-    from toolkit.dispatch import Dispatcher, outcome_summary
-    from toolkit.publish.outbox import OutboxPublisher
+    from toolkit.publishers.outbox import OutboxPublisher
+    from toolkit.scheduler.dispatch import Dispatcher, outcome_summary
     from toolkit.store import NewPost, Store
 
     store = Store(f"sqlite:///{tmp_path}/t.db")

@@ -9,7 +9,7 @@ import re
 
 from webapp import csrf_of, session_csrf, sign_in, site_fixture
 
-from toolkit.editing.save import loaded
+from toolkit.surfaces.editing.save import loaded
 
 site = site_fixture()
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from conftest import edit
 
-from toolkit.config import load_config
-from toolkit.dispatch import HELD_BY_FACTS
+from toolkit.core.config import load_config
 from toolkit.graphics.build import build
-from toolkit.health import status_report
 from toolkit.library import load_library
 from toolkit.library.facts import shows, tokens
-from toolkit.queue import Planner
-from toolkit.runner import build_dispatcher
+from toolkit.operations.health import status_report
+from toolkit.planning.queue import Planner
+from toolkit.scheduler.dispatch import HELD_BY_FACTS
+from toolkit.scheduler.runner import build_dispatcher
 from toolkit.store import NewPost, Store
 
 NOW = datetime.now(UTC).replace(microsecond=0)

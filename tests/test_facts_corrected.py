@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from conftest import ROOT
 
-from toolkit.compose import fill
-from toolkit.config import load_config
+from toolkit.compose.text import fill
+from toolkit.core.config import load_config
 from toolkit.library import load_library
 from toolkit.library.checks import present_tense_words
 from toolkit.library.site_words import load_site_words

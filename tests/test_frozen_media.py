@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import edit
 
-from toolkit.config import load_config
-from toolkit.dispatch import Dispatcher
+from toolkit.core.config import load_config
 from toolkit.graphics.build import build
 from toolkit.library import load_library
-from toolkit.publish.outbox import OutboxPublisher
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
+from toolkit.publishers.outbox import OutboxPublisher
+from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import Store
 from toolkit.store.media import freeze_image, media_folder
 from toolkit.store.schema import frozen_media

@@ -10,10 +10,10 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from toolkit.config import read_config
+from toolkit.core.config import read_config
+from toolkit.core.problems import Problems
+from toolkit.core.yamlload import Node, NodeList, YamlError, _LineLoader, load_yaml_text
 from toolkit.library.loader import read_library
-from toolkit.problems import Problems
-from toolkit.yamlload import Node, NodeList, YamlError, _LineLoader, load_yaml_text
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
                     st.text(max_size=20), st.dates())

@@ -8,18 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import edit, line_of
 
-from toolkit.compose import add_hashtags, compose_text
-from toolkit.config import load_config
-from toolkit.errors import ComposeError, InputError
-from toolkit.hashtags import extract_hashtags
+from toolkit.compose.text import add_hashtags, compose_text
+from toolkit.core.config import load_config
+from toolkit.core.errors import ComposeError, InputError
+from toolkit.core.hashtags import extract_hashtags
 from toolkit.library import load_library
-from toolkit.library.textrules import (
-    number_words_in,
-    numbers_in,
-    plain_text,
-    unknown_placeholders,
-)
-from toolkit.queue import Planner
+from toolkit.library.textrules import number_words_in, numbers_in, plain_text, unknown_placeholders
+from toolkit.planning.queue import Planner
 from toolkit.store import Store
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)

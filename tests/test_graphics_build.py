@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner, Result
 from PIL import Image
 
-from toolkit.cli import cli
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.graphics.build import MAX_BYTES
 from toolkit.graphics.manifest import find_graphic, load_manifest
 from toolkit.library import load_library
+from toolkit.surfaces.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "graphics"

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from toolkit.cli import cli
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.graphics.alt import ALT_MAX, alt_text, format_date, source_line
 from toolkit.graphics.colour import brand_contrast_problems, contrast_ratio, relative_luminance
 from toolkit.graphics.jobs import jobs_for
 from toolkit.library import load_library
+from toolkit.surfaces.cli import cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "graphics"
 

@@ -12,14 +12,14 @@ from click.testing import CliRunner, Result
 from PIL import Image, ImageChops
 
 import toolkit.graphics.build as build_module
-from toolkit.cli import cli
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.graphics.draft import BAND_COLOUR, band_box
 from toolkit.graphics.jobs import jobs_for
 from toolkit.graphics.layouts import plan_card
 from toolkit.graphics.manifest import load_manifest
 from toolkit.graphics.render import render_palette
 from toolkit.library import load_library
+from toolkit.surfaces.cli import cli
 
 FIXTURE = Path(__file__).parent / "fixtures" / "graphics"
 

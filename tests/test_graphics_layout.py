@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from toolkit.config import load_config
-from toolkit.errors import GraphicsError
+from toolkit.core.config import load_config
+from toolkit.core.errors import GraphicsError
 from toolkit.graphics import render
 from toolkit.graphics.fit import BlockSpec, FitError, balanced, fit_block, fit_stack, wrap
 from toolkit.graphics.fonts import metrics, missing_glyphs

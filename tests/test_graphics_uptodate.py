@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit
 
-from toolkit import launch
 from toolkit.graphics import uptodate
+from toolkit.surfaces import launch
 
 #: real `toolkit` processes and graphics builds: `make test-fast` skips them
 pytestmark = pytest.mark.slow
@@ -340,7 +340,7 @@ def hook(event, hook_args):
 
 sys.addaudithook(hook)
 sys.argv = ["toolkit", *args]
-from toolkit.launch import main
+from toolkit.surfaces.launch import main
 
 try:
     main()
@@ -426,7 +426,7 @@ def build_into(*args, **kwargs):
 
 build_module.build_into = build_into
 sys.argv = ["toolkit", *sys.argv[3:]]
-from toolkit.launch import main
+from toolkit.surfaces.launch import main
 
 main()
 """

@@ -14,10 +14,17 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import Config, load_config
-from toolkit.health import EXIT_DOWN, EXIT_OK, EXIT_WAITING, health, healthz_response, healthz_wsgi
-from toolkit.heartbeat import Heartbeat
-from toolkit.sdnotify import sd_notify
+from toolkit.core.config import Config, load_config
+from toolkit.operations.health import (
+    EXIT_DOWN,
+    EXIT_OK,
+    EXIT_WAITING,
+    health,
+    healthz_response,
+    healthz_wsgi,
+)
+from toolkit.operations.heartbeat import Heartbeat
+from toolkit.operations.sdnotify import sd_notify
 from toolkit.store import NewPost, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,7 +104,7 @@ def test_health_summary_has_no_private_data_and_healthz_is_200_or_503(
 
 def test_healthz_blueprint_for_flask(config: Config, store: Store) -> None:
     flask = pytest.importorskip("flask")
-    from toolkit.health import healthz_blueprint
+    from toolkit.operations.health import healthz_blueprint
 
     now = datetime.now(UTC)
     clock = {"now": now}

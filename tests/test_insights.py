@@ -17,8 +17,8 @@ import responses
 from conftest import edit
 from sqlalchemy import text, update
 
-from toolkit.config import load_config
-from toolkit.insights.collect import Collector, backoff_mark
+from toolkit.core.config import load_config
+from toolkit.operations.insights.collect import Collector, backoff_mark
 from toolkit.store import NewPost, Store
 from toolkit.store.ops import get_mark
 from toolkit.store.samples import Sample, write_samples
@@ -167,7 +167,7 @@ def test_an_interrupted_run_neither_loses_nor_double_counts(config, store,
     uris = [f"at://did:plc:abc/p/{i}" for i in range(30)]  # two getPosts calls: 25 + 5
     ids = published(store, [("bluesky", "bluesky-campaign", u) for u in uris])
     responses.get(APPVIEW, json={"posts": [bsky_post(u, 1) for u in uris]})
-    import toolkit.insights.collect as collect
+    import toolkit.operations.insights.collect as collect
 
     real, calls = collect.write_samples, []
 
@@ -289,12 +289,12 @@ def test_the_scheduler_collects_on_its_own_job(project: Path, run_cli, pin_clock
     import respx
     from test_publish_bluesky import FakePds, publisher
 
-    from toolkit.daemon import SchedulerService
-    from toolkit.dispatch import Dispatcher
-    from toolkit.insights.collect import Collector
     from toolkit.library import load_library
-    from toolkit.queue import Planner
-    from toolkit.runner import LibraryFactCheck, build_dispatcher
+    from toolkit.operations.insights.collect import Collector
+    from toolkit.planning.queue import Planner
+    from toolkit.scheduler.daemon import SchedulerService
+    from toolkit.scheduler.dispatch import Dispatcher
+    from toolkit.scheduler.runner import LibraryFactCheck, build_dispatcher
 
     pin_clock(T0)  # the day the library's facts are checked against
     config = load_config(project)
@@ -369,8 +369,8 @@ def test_the_scheduler_collects_on_its_own_job(project: Path, run_cli, pin_clock
 
 
 def test_the_digest_names_yesterdays_best_post(config, store) -> None:
-    from toolkit.notify.events import build_digest
-    from toolkit.notify.messages import render_digest
+    from toolkit.operations.notify.events import build_digest
+    from toolkit.operations.notify.messages import render_digest
 
     yesterday = T0 - timedelta(days=1)  # Sunday 09:00 in Chicago
     low, best = published(store, [("bluesky", "bluesky-campaign", "1"),
@@ -393,7 +393,7 @@ def test_insights_page_for_staff_with_charts_posts_caveat_and_csv(project, confi
                                                                   store) -> None:
     from webapp import make_webapp, sign_in
 
-    from toolkit.web.security import CSP
+    from toolkit.surfaces.web.security import CSP
 
     a, b = published(store, [("bluesky", "bluesky-campaign", "1"),
                              ("mastodon", "mastodon-campaign", "2")])

@@ -20,27 +20,17 @@ PACKAGE = "toolkit"
 
 #: lowest first; each entry: (layer, module prefixes). The regrouping rewrites this list.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("shared helpers", ["toolkit", "toolkit.clock", "toolkit.problems", "toolkit.redact",
-                        "toolkit.yamlload", "toolkit.atomic", "toolkit.errors", "toolkit.secrets",
-                        "toolkit.fields", "toolkit.csvrows", "toolkit.configfile",
-                        "toolkit.settings", "toolkit.sdnotify", "toolkit.hashtags",
-                        "toolkit.platforms", "toolkit.store.location", "toolkit.utm"]),
-    ("config and rules", ["toolkit.options", "toolkit.languages", "toolkit.notify.settings",
-                          "toolkit.config", "toolkit.placeholders", "toolkit.urls",
-                          "toolkit.four_eyes", "toolkit.slots", "toolkit.insights.settings"]),
+    ("core", ["toolkit", "toolkit.core"]),
     ("library", ["toolkit.library"]),
-    ("compose", ["toolkit.compose", "toolkit.lengths", "toolkit.platform_state"]),
+    ("compose", ["toolkit.compose"]),
     ("graphics", ["toolkit.graphics"]),
-    ("store", ["toolkit.store", "toolkit.users", "toolkit.quotas"]),
-    ("planning", ["toolkit.queue", "toolkit.app"]),
-    ("publishers", ["toolkit.publish"]),
-    ("pages and checks", ["toolkit.congress", "toolkit.site", "toolkit.review",
-                           "toolkit.validate", "toolkit.editing"]),
-    ("operations", ["toolkit.notify", "toolkit.health", "toolkit.heartbeat",
-                    "toolkit.insights"]),
-    ("dispatch and scheduler", ["toolkit.dispatch", "toolkit.runner", "toolkit.daemon"]),
-    ("surfaces", ["toolkit.web", "toolkit.cli", "toolkit.run_demo", "toolkit.launch",
-                  "toolkit.__main__"]),
+    ("store", ["toolkit.store"]),
+    ("planning", ["toolkit.planning"]),
+    ("publishers", ["toolkit.publishers"]),
+    ("pages", ["toolkit.pages"]),
+    ("operations", ["toolkit.operations"]),
+    ("scheduler", ["toolkit.scheduler"]),
+    ("surfaces", ["toolkit.surfaces", "toolkit.__main__"]),
 ]
 
 

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.app import Toolkit
-from toolkit.config import load_config
-from toolkit.editing.fields import MAX_TEXT
-from toolkit.editing.save import Change, Conflict, loaded, save
-from toolkit.editing.service import FormError, delete_message, save_message, verify_fact
-from toolkit.errors import InputError
+from toolkit.core.config import load_config
+from toolkit.core.errors import InputError
 from toolkit.library.writer import find, parse, plain, updated_text
+from toolkit.surfaces.app import Toolkit
+from toolkit.surfaces.editing.fields import MAX_TEXT
+from toolkit.surfaces.editing.save import Change, Conflict, loaded, save
+from toolkit.surfaces.editing.service import FormError, delete_message, save_message, verify_fact
 
 FIXTURE = Path(__file__).parent / "fixtures" / "editor" / "odd.yaml"
 NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)

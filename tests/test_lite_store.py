@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit
 
-from toolkit.app import build
 from toolkit.store import CANCELLED, Store, models
 from toolkit.store.lite import LiteStore
+from toolkit.surfaces.app import build
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
@@ -79,7 +79,7 @@ def _run_queue(project: Path, lite: bool, rows: int) -> None:
 
 
 def _planner(kit, store):
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
 
     return Planner(kit.config, kit.library, store)
 
@@ -128,7 +128,7 @@ def _copy_project(root: Path) -> Path:
 def _toolkit(project: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """The real command line in a process of its own, saying at the end whether SQLAlchemy
     was imported."""
-    code = ("import sys\nfrom toolkit.cli import cli\n"
+    code = ("import sys\nfrom toolkit.surfaces.cli import cli\n"
             "try:\n    cli.main(sys.argv[1:], prog_name='toolkit')\n"
             "except SystemExit as exc:\n    code = exc.code\nelse:\n    code = 0\n"
             "print('sqlalchemy imported' if 'sqlalchemy' in sys.modules else 'plain sqlite3',"
@@ -202,7 +202,7 @@ def test_a_replaced_store_file_is_never_written(project: Path, run_cli) -> None:
     copy = db_file.with_name("copy.db")
     copy.write_bytes(db_file.read_bytes())
     os.replace(copy, db_file)
-    from toolkit.errors import StoreError
+    from toolkit.core.errors import StoreError
 
     with pytest.raises(StoreError, match="was replaced while in use"):
         _planner(kit, store).approve(None, "lead", NOW)
@@ -362,7 +362,7 @@ class _ReplaceOnBegin:
 
 def test_a_file_replaced_while_waiting_for_the_lock_is_never_written(project: Path,
                                                                      run_cli) -> None:
-    from toolkit.errors import StoreError
+    from toolkit.core.errors import StoreError
 
     pid = _known_store(project, run_cli)
     db_file = project.parent.parent / "data" / "toolkit.db"

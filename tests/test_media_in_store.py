@@ -13,12 +13,12 @@ import pytest
 from conftest import edit
 from sqlalchemy import delete, func, select
 
-from toolkit.config import load_config
-from toolkit.dispatch import Dispatcher
+from toolkit.core.config import load_config
 from toolkit.graphics.build import build
 from toolkit.library import load_library
-from toolkit.publish.outbox import OutboxPublisher
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
+from toolkit.publishers.outbox import OutboxPublisher
+from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import Store, blobs
 from toolkit.store.changes import BULK_MIN
 from toolkit.store.schema import frozen_media, migrations_table

@@ -10,12 +10,12 @@ import pytest
 from conftest import ROOT
 from test_congress_pages import Page
 
-from toolkit.config import load_config
-from toolkit.congress.content import load_content
-from toolkit.congress.loader import load_roster
-from toolkit.congress.pages import render_state
-from toolkit.congress.view import members_view, state_payload
+from toolkit.core.config import load_config
 from toolkit.library import load_library
+from toolkit.pages.congress.content import load_content
+from toolkit.pages.congress.loader import load_roster
+from toolkit.pages.congress.pages import render_state
+from toolkit.pages.congress.view import members_view, state_payload
 
 FIXTURE = ROOT / "tests" / "fixtures" / "members-ended" / "congress.yaml"
 ELECTION = date(2026, 11, 3)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from receivers import SmtpReceiver, WebhookReceiver
 
-from toolkit.config import Config, load_config
-from toolkit.dispatch import Dispatcher
-from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.notify.events import library_events
-from toolkit.notify.messages import render
-from toolkit.notify.notifier import Notifier
+from toolkit.core.config import Config, load_config
+from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.operations.notify.events import library_events
+from toolkit.operations.notify.messages import render
+from toolkit.operations.notify.notifier import Notifier
+from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import NewPost, Store
 from toolkit.store.ops import unsent_count
 
@@ -47,7 +47,7 @@ class Platform:
         self.published: list[str] = []
 
     def publish(self, post):
-        from toolkit.publish.base import PublishResult
+        from toolkit.publishers.base import PublishResult
 
         if self.script:
             raise self.script.pop(0)
@@ -55,7 +55,7 @@ class Platform:
         return PublishResult("1", f"https://x.com/d/status/{post.id}")
 
     def reconcile(self, post):
-        from toolkit.publish.base import Reconciliation
+        from toolkit.publishers.base import Reconciliation
 
         return Reconciliation(self.answer)
 
@@ -345,7 +345,7 @@ def test_a_site_past_its_valid_until_date_is_told_once(
 def test_changes_requested_is_told_to_the_channels_and_in_the_digest(
         config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
 
     (pid,) = queue(store, 86400 + 3600, status="draft")
     Planner(config, load_library(config), store).send_back(pid, "Name the court.", "maria", T0)
@@ -366,7 +366,7 @@ def test_changes_requested_is_told_to_the_channels_and_in_the_digest(
 def test_drafts_waiting_for_approval_are_told_in_one_message_per_run(
         config: Config, store: Store, smtp: SmtpReceiver, hook: WebhookReceiver) -> None:
     from toolkit.library import load_library
-    from toolkit.queue import Planner
+    from toolkit.planning.queue import Planner
 
     first, second, approved = queue(store, 3600, 7200, 10800, status="draft")
     store.transition(approved, ("draft",), "approved", "maria", T0)  # nobody need look

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, edit, line_of
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.library import load_library
 from toolkit.library.textrules import number_words_in, numbers_in, plain_text
 
@@ -104,8 +104,8 @@ def test_no_false_positives_in_the_library_own_texts() -> None:
 
 
 def test_check_refuses_a_text_in_a_language_without_number_rules() -> None:
+    from toolkit.core.problems import Problems
     from toolkit.library.checks import check_numbers
-    from toolkit.problems import Problems
 
     config = load_config(ROOT / "config" / "campaign.yaml")
     problems = Problems()

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from receivers import WebhookReceiver
 
-from toolkit.config import load_config
-from toolkit.health import health
+from toolkit.core.config import load_config
+from toolkit.operations.health import health
 from toolkit.store import NewPost, Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.fields import FieldReader
-from toolkit.options import URL, Choice, Dir, Named, Positive, Reading, Section, Type, read_schema
-from toolkit.problems import Problems
-from toolkit.yamlload import load_yaml_file
+from toolkit.core.fields import FieldReader
+from toolkit.core.options import (
+    URL,
+    Choice,
+    Dir,
+    Named,
+    Positive,
+    Reading,
+    Section,
+    Type,
+    read_schema,
+)
+from toolkit.core.problems import Problems
+from toolkit.core.yamlload import load_yaml_file
 
 YAML = """\
 app:

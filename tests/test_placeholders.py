@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import edit, line_of
 
-from toolkit.config import load_config
-from toolkit.placeholders import placeholders, reserved_host, site_notice
+from toolkit.core.config import load_config
+from toolkit.core.placeholders import placeholders, reserved_host, site_notice
 
 
 def test_check_warns_once_for_each_placeholder_at_its_line(project: Path, run_cli) -> None:

@@ -17,11 +17,11 @@ import respx
 from conftest import edit
 from graph_fake import MEDIA_KEY, REVIEW
 
-from toolkit.config import load_config
-from toolkit.errors import InputError
+from toolkit.core.config import load_config
+from toolkit.core.errors import InputError
 from toolkit.graphics.build import build
 from toolkit.library import load_library
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
 from toolkit.store import Store, public_media
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -190,9 +190,9 @@ def test_accounts_test_names_each_account_and_its_token_lifetime(
 
 
 def test_the_notifier_warns_seven_days_before_a_token_expires(campaign: Path) -> None:
-    from toolkit.notify.events import token_events
-    from toolkit.notify.messages import render
-    from toolkit.platform_state import record_token_expiry
+    from toolkit.compose.instances import record_token_expiry
+    from toolkit.operations.notify.events import token_events
+    from toolkit.operations.notify.messages import render
 
     config = load_config(campaign)
     expires = NOW + timedelta(days=10)
@@ -207,10 +207,11 @@ def test_the_notifier_warns_seven_days_before_a_token_expires(campaign: Path) ->
 
 @pytest.mark.slow  # real interpreters
 def test_clients_are_imported_only_for_connected_accounts(campaign: Path) -> None:
-    modules = ("toolkit.publish.threads", "toolkit.publish.instagram",
-               "toolkit.publish.facebook", "toolkit.publish.linkedin", "toolkit.publish.http",
+    modules = ("toolkit.publishers.threads", "toolkit.publishers.instagram",
+               "toolkit.publishers.facebook", "toolkit.publishers.linkedin",
+               "toolkit.publishers.http",
                "httpx", "tweepy", "mastodon", "atproto_client")
-    probe = ("import sys, os\nfrom toolkit.cli import cli\n"
+    probe = ("import sys, os\nfrom toolkit.surfaces.cli import cli\n"
              "try:\n cli(['--config', sys.argv[1], *sys.argv[2:]])\n"
              "except SystemExit as e:\n assert not e.code, e.code\n"
              f"print([m for m in {modules!r} if m in sys.modules], file=sys.stderr)")
@@ -220,8 +221,8 @@ def test_clients_are_imported_only_for_connected_accounts(campaign: Path) -> Non
                              text=True, env=env, cwd=campaign.parent.parent)
     assert compose.returncode == 0, compose.stderr
     assert compose.stderr.splitlines()[-1] == "[]"  # a command that does not publish: none
-    connect = ("import sys, os\nfrom toolkit.config import load_config\n"
-               "from toolkit.publish.registry import build_publishers\n"
+    connect = ("import sys, os\nfrom toolkit.core.config import load_config\n"
+               "from toolkit.publishers.registry import build_publishers\n"
                "os.environ['FACEBOOK_PAGE_ID'] = '1'; os.environ['FACEBOOK_PAGE_TOKEN'] = 'x'\n"
                "build_publishers(load_config(sys.argv[1]), os.environ)\n"
                f"print([m for m in {modules!r} if m in sys.modules])")
@@ -229,7 +230,7 @@ def test_clients_are_imported_only_for_connected_accounts(campaign: Path) -> Non
                           text=True, env=env, cwd=campaign.parent.parent)
     assert only.returncode == 0, only.stderr
     # only Facebook is connected (the other accounts lack keys and fall back to the outbox)
-    assert only.stdout.strip() == str(["toolkit.publish.facebook", "toolkit.publish.http",
+    assert only.stdout.strip() == str(["toolkit.publishers.facebook", "toolkit.publishers.http",
                                        "httpx"])
 
 
@@ -241,7 +242,7 @@ def test_clients_are_imported_only_for_connected_accounts(campaign: Path) -> Non
      "https://linkedin.com.evil.example/x")])
 def test_resolve_takes_only_urls_on_the_platforms_host(campaign: Path, platform: str,
                                                        good: str, bad: str) -> None:
-    from toolkit.urls import require_post_url
+    from toolkit.compose.urls import require_post_url
 
     config = load_config(campaign)
     assert require_post_url(config, platform, "outbox", good) == good
@@ -273,8 +274,8 @@ def test_threads_fetches_exactly_the_frozen_bytes_through_the_review_app(
     from graph_fake import TOKEN, FakeContainers
     from webapp import make_webapp
 
-    from toolkit.dispatch import Dispatcher
-    from toolkit.publish.threads import API, ThreadsPublisher
+    from toolkit.publishers.threads import API, ThreadsPublisher
+    from toolkit.scheduler.dispatch import Dispatcher
 
     _public(campaign, monkeypatch)
     config = load_config(campaign)
@@ -317,7 +318,7 @@ def test_threads_fetches_exactly_the_frozen_bytes_through_the_review_app(
 
 
 def test_the_guide_table_matches_the_table_of_platforms() -> None:
-    from toolkit.platforms import PLATFORMS
+    from toolkit.core.platforms import PLATFORMS
 
     guide = (Path(__file__).resolve().parent.parent / "docs" / "guide" / "platforms.md"
              ).read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.store import NewPost, Store
 from toolkit.store.notify import ChangeListener, libpq_url
 from toolkit.store.schema import MIGRATIONS

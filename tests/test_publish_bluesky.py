@@ -17,17 +17,17 @@ import respx
 from crash import crash_then_recover
 from PIL import Image
 
-from toolkit.config import Account
-from toolkit.errors import (
+from toolkit.core.config import Account
+from toolkit.core.errors import (
     AuthError,
     DuplicateError,
     NotCreatedError,
     PermanentError,
     RateLimited,
 )
-from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.bluesky import BlueskyPublisher
-from toolkit.publish.bluesky_keys import legacy_record_key, record_key
+from toolkit.publishers.base import MediaItem, OutgoingPost, Publisher
+from toolkit.publishers.bluesky import BlueskyPublisher
+from toolkit.publishers.bluesky_keys import legacy_record_key, record_key
 from toolkit.store.media import freeze_image
 
 SERVICE = "https://pds.example.org"
@@ -288,7 +288,7 @@ def test_rate_limit_carries_reset(pds: FakePds, tmp_path: Path) -> None:
                                      httpx.ReadTimeout("read timed out")])
 def test_server_errors_and_timeouts_are_transient(pds: FakePds, tmp_path: Path,
                                                   failure: object) -> None:
-    from toolkit.errors import TransientError
+    from toolkit.core.errors import TransientError
 
     pds.create_route.mock(side_effect=[failure])
     with pytest.raises(TransientError) as info:
@@ -332,7 +332,7 @@ def test_bad_app_password_is_auth_error_without_secret(pds: FakePds, tmp_path: P
 
 
 def test_over_300_graphemes_refused_before_network(pds: FakePds, tmp_path: Path) -> None:
-    from toolkit.errors import PermanentError
+    from toolkit.core.errors import PermanentError
 
     with pytest.raises(PermanentError, match="300"):
         publisher(tmp_path).publish(post(text="é" * 301))
@@ -392,8 +392,8 @@ def claim_and_lose_the_answer(store, pub: BlueskyPublisher, pds: FakePds, accoun
     scheduler is gone; the platform could not be asked after: the post waits for a person."""
     from contextlib import suppress
 
-    from toolkit.dispatch import Dispatcher, outgoing
-    from toolkit.errors import PublishError
+    from toolkit.core.errors import PublishError
+    from toolkit.scheduler.dispatch import Dispatcher, outgoing
     from toolkit.store import NewPost
 
     [pid] = store.add([NewPost("m", "es", "bluesky", account_name, TEXT, now)], "test",
@@ -415,7 +415,7 @@ def test_a_post_resolved_wrongly_and_rescheduled_is_found_not_posted_again(
     """The record went out but the answer was lost; a person resolves the post as "not
     published" and reschedules it: the key remembered in the store (not one derived from the
     new time) is written again, the PDS refuses it, and the record there is found."""
-    from toolkit.dispatch import Dispatcher
+    from toolkit.scheduler.dispatch import Dispatcher
 
     store, name = planner.store, "bluesky-campaign"
     pid = claim_and_lose_the_answer(store, publisher(tmp_path / "a"), pds, name, T0)
@@ -439,7 +439,7 @@ def test_a_disconnect_on_one_machine_stops_the_saved_sessions_on_others(
     password is revoked and machine A runs `accounts disconnect`: B and C delete their saved
     sessions before their next post and sign in anew, which Bluesky refuses. With a new app
     password C signs in once and goes on."""
-    from toolkit.dispatch import Dispatcher
+    from toolkit.scheduler.dispatch import Dispatcher
     from toolkit.store import NewPost
 
     store, name = planner.store, "bluesky-campaign"

@@ -11,11 +11,11 @@ import respx
 from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import TOKEN, frozen_image, graph_error
 
-from toolkit import clock
-from toolkit.config import Account
-from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.publish.base import OutgoingPost
-from toolkit.publish.facebook import API, FacebookPublisher
+from toolkit.core import clock
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.publishers.base import OutgoingPost
+from toolkit.publishers.facebook import API, FacebookPublisher
 
 PAGE = "104000000000001"
 TEXT = "Asylum is a right. End Remain in Mexico: https://www.cvt.org/EndMPP #SaveAsylum"
@@ -173,7 +173,7 @@ def test_a_token_echoed_by_graph_is_masked_even_when_its_variable_ends_in_a_newl
         page: FakePage) -> None:
     # a token read from a secret file keeps its newline; the publisher sends it stripped and
     # Graph echoes what it got ("Malformed access token <token>", code 190)
-    from toolkit.publish.registry import connect
+    from toolkit.publishers.registry import connect
 
     token = "EAAGtrailingnewline0123456789"
     env = {"FACEBOOK_PAGE_ID": PAGE, "FACEBOOK_PAGE_TOKEN": f"{token}\n"}
@@ -189,7 +189,7 @@ def test_an_image_the_store_holds_is_published_without_any_file(page: FakePage,
     # without `store.media` a frozen image is only in the store: its path is a bare file name
     import hashlib
 
-    from toolkit.publish.base import MediaItem
+    from toolkit.publishers.base import MediaItem
 
     file = frozen_image(tmp_path / "card.png")
     data = Path(file.path).read_bytes()

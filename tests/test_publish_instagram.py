@@ -13,11 +13,11 @@ import respx
 from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import ENV, REVIEW, TOKEN, FakeContainers, frozen_image, graph_error
 
-from toolkit import clock
-from toolkit.config import Account
-from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.publish.base import OutgoingPost
-from toolkit.publish.instagram import API, InstagramPublisher
+from toolkit.core import clock
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.publishers.base import OutgoingPost
+from toolkit.publishers.instagram import API, InstagramPublisher
 
 IG = "17841400000000001"
 TEXT = "Asylum is a right. Link in bio. #SaveAsylum"

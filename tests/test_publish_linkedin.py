@@ -12,11 +12,11 @@ import respx
 from crash import crash_then_recover, dispatch_one, two_dispatchers_at_once
 from graph_fake import frozen_image
 
-from toolkit import clock
-from toolkit.config import Account
-from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.publish.base import OutgoingPost
-from toolkit.publish.linkedin import (
+from toolkit.core import clock
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.publishers.base import OutgoingPost
+from toolkit.publishers.linkedin import (
     API,
     INTROSPECT,
     VERSION,

@@ -14,11 +14,11 @@ import responses
 from crash import crash_then_recover
 from PIL import Image
 
-from toolkit.config import Account
-from toolkit.errors import AuthError, PermanentError, RateLimited
-from toolkit.platform_state import cached_instance
-from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.mastodon import MastodonPublisher, idempotency_key
+from toolkit.compose.instances import cached_instance
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, PermanentError, RateLimited
+from toolkit.publishers.base import MediaItem, OutgoingPost, Publisher
+from toolkit.publishers.mastodon import MastodonPublisher, idempotency_key
 
 BASE = "https://social.example.org"
 TOKEN = "TOKEN-SECRET-mastodon-123"
@@ -214,7 +214,7 @@ def test_rate_limit_holds_until_reset(tmp_path: Path) -> None:
 @pytest.mark.parametrize("failure", [{"status": 503, "json": {"error": "Unavailable"}},
                                      {"body": requests.ReadTimeout("read timed out")}])
 def test_server_errors_and_timeouts_are_transient(tmp_path: Path, failure: dict) -> None:
-    from toolkit.errors import TransientError
+    from toolkit.core.errors import TransientError
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add(responses.GET, f"{BASE}/api/v2/instance/", json=INSTANCE)
@@ -262,7 +262,7 @@ def test_dispatcher_after_a_crash_publishes_each_post_once(fake: FakeInstance,
 
 
 def test_reconcile_matches_text_as_mastodon_renders_it() -> None:
-    from toolkit.publish.mastodon import comparable, plain_text
+    from toolkit.publishers.mastodon import comparable, plain_text
 
     ours = ("Asylum is a right & a lifeline.\n\nCall @ana@social.example now: "
             "https://www.cvt.org/EndMPP #SaveAsylum")

@@ -21,13 +21,13 @@ from graph_fake import (
     graph_error,
 )
 
-from toolkit import clock
-from toolkit.config import Account
-from toolkit.errors import AuthError, PermanentError, RateLimited, TransientError
-from toolkit.platform_state import write_private
-from toolkit.publish.base import OutgoingPost
-from toolkit.publish.containers import built_from
-from toolkit.publish.threads import API, ThreadsPublisher
+from toolkit.compose.instances import write_private
+from toolkit.core import clock
+from toolkit.core.config import Account
+from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.publishers.base import OutgoingPost
+from toolkit.publishers.containers import built_from
+from toolkit.publishers.threads import API, ThreadsPublisher
 from toolkit.store import public_media
 
 TEXT = "Asylum is a right. End Remain in Mexico: https://www.cvt.org/EndMPP #SaveAsylum"
@@ -193,7 +193,7 @@ def test_no_token_in_logs_or_errors(fake: FakeContainers, tmp_path: Path,
                                     caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from toolkit.redact import redact_log
+    from toolkit.core.redact import redact_log
 
     caplog.set_level(logging.DEBUG)
     out = Refs().post(post(tmp_path))

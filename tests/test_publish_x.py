@@ -13,17 +13,17 @@ import pytest
 import requests
 import responses
 
-from toolkit.config import Account
-from toolkit.errors import (
+from toolkit.core.config import Account
+from toolkit.core.errors import (
     AuthError,
     DuplicateError,
     PermanentError,
     RateLimited,
     TransientError,
 )
-from toolkit.publish.base import MediaItem, OutgoingPost, Publisher
-from toolkit.publish.x import XPublisher, missing_keys, same_text
-from toolkit.publish.x_media import MAX_IMAGE_BYTES
+from toolkit.publishers.base import MediaItem, OutgoingPost, Publisher
+from toolkit.publishers.x import XPublisher, missing_keys, same_text
+from toolkit.publishers.x_media import MAX_IMAGE_BYTES
 
 API = "https://api.twitter.com"  # tweepy 4.17's host for v2 calls
 MEDIA = "https://api.x.com"  # X's v2 media endpoints

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import edit
 
-from toolkit.config import Slot, load_config
-from toolkit.errors import InputError, InvalidTransition
+from toolkit.core.config import Slot, load_config
+from toolkit.core.errors import InputError, InvalidTransition
 from toolkit.library import load_library
-from toolkit.queue import Planner
-from toolkit.slots import localize, next_free_slot, parse_time, slot_times
+from toolkit.planning.queue import Planner
+from toolkit.planning.slots import localize, next_free_slot, parse_time, slot_times
 from toolkit.store import Store
 from toolkit.store.schema import MIGRATIONS
 
@@ -211,8 +211,8 @@ def test_approval_freezes_the_card_and_the_outbox_carries_it(run_cli, project: P
     assert media["alt"].startswith("Gráfico publicado por el Center for Victims of Torture: "
                                    "Al menos 1,544")
     assert "Fuente: Human Rights First" in media["alt"]
-    from toolkit.dispatch import Dispatcher
-    from toolkit.publish.outbox import OutboxPublisher
+    from toolkit.publishers.outbox import OutboxPublisher
+    from toolkit.scheduler.dispatch import Dispatcher
 
     Dispatcher(store, {"x-campaign": OutboxPublisher(config.outbox_dir, "x")}).dispatch_due(
         post.scheduled_at)

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import edit, line_of
 
-from toolkit.config import load_config
-from toolkit.errors import InputError
+from toolkit.core.config import load_config
+from toolkit.core.errors import InputError
 from toolkit.library import load_library
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
 from toolkit.store import CANCELLED, Store
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -198,7 +198,7 @@ def test_queue_show(run_cli) -> None:
 
 
 def test_help_is_complete(run_cli) -> None:
-    from toolkit.cli import cli
+    from toolkit.surfaces.cli import cli
 
     out = run_cli("queue", "--help").output
     for name in ("add", "approve", "cancel", "import", "list", "reschedule", "resolve", "show"):
@@ -221,8 +221,8 @@ def test_help_is_complete(run_cli) -> None:
             for param in command.params:
                 if param.param_type_name == "option":
                     assert param.help, f"`toolkit {path}` {param.opts} has no help text"
-    from toolkit.config import SCHEMA
-    from toolkit.options import walk
+    from toolkit.core.config import SCHEMA
+    from toolkit.core.options import walk
 
     keys = walk(SCHEMA)  # every config key there is, nested and named entries' keys included
     assert {"campaign.name", "platforms.<name>.limit", "notify.channels.<name>.url_env",

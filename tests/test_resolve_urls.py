@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from toolkit.config import load_config
-from toolkit.errors import InputError, InvalidTransition
+from toolkit.compose.urls import safe_href
+from toolkit.core.config import load_config
+from toolkit.core.errors import InputError, InvalidTransition
 from toolkit.library import load_library
-from toolkit.queue import Planner
-from toolkit.review.html import to_html
-from toolkit.review.ics import to_ics
+from toolkit.pages.review.html import to_html
+from toolkit.pages.review.ics import to_ics
+from toolkit.planning.queue import Planner
 from toolkit.store import MISSED, Store
-from toolkit.urls import safe_href
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from toolkit.config import Slot
-from toolkit.review.grid import calendar_span, month_grid, week_grid, week_start
-from toolkit.review.view import Item
+from toolkit.core.config import Slot
+from toolkit.pages.review.grid import calendar_span, month_grid, week_grid, week_start
+from toolkit.pages.review.view import Item
 from toolkit.store import Post
 
 TZ = ZoneInfo("America/Chicago")
@@ -79,7 +79,7 @@ def test_the_month_covers_whole_weeks_with_each_days_posts() -> None:
 def test_the_config_names_the_first_weekday(project, run_cli) -> None:
     from conftest import edit
 
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
 
     edit(project, "  week_starts: mon\n", "")
     assert load_config(project).week_start == 0  # Monday unless the config says otherwise

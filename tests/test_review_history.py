@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from toolkit.review.history import actor_words, history_rows
+from toolkit.pages.review.history import actor_words, history_rows
 from toolkit.store.models import AuditEntry
 
 TZ = ZoneInfo("America/Chicago")

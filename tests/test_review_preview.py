@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from webapp import NO_CARD, sign_in, site_fixture
 
-from toolkit.review.preview import build_preview
+from toolkit.pages.review.preview import build_preview
 
 site = site_fixture()
 TEXT = "Señor, 70 000 in ‘MPP’ https://example.org/a?b=1. #SaveAsylum #End_MPP"

@@ -11,7 +11,7 @@ import pytest
 from conftest import edit
 from webapp import NO_CARD, queue_draft, session_csrf, sign_in, site_fixture
 
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
 from toolkit.store import Store
 
 #: the `--at` times these tests type are early March 2031: the commands run as on March 1
@@ -74,7 +74,7 @@ def test_cli_approve_at_a_stale_revision_is_refused_and_changes_nothing(run_cli)
 
 def test_cli_race_a_change_between_read_and_write_is_never_approved(
         run_cli, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from toolkit.config import load_config
+    from toolkit.core.config import load_config
 
     pid = run_cli("queue", "add", NO_CARD, "--at", "2031-03-02T10:00").stdout.strip()
     seen = show_json(run_cli, pid)

@@ -1,4 +1,5 @@
-"""`make run` (toolkit/run_demo.py) on any date: dated data past its review date is named in one
+"""`make run` (toolkit/surfaces/run_demo.py) on any date: dated data past its review date is named
+in one
 line and the demo goes on, building the share kit marked as possibly out of date; any other
 `check` error stops it."""
 
@@ -18,8 +19,8 @@ import yaml
 from conftest import ROOT
 from receivers import free_port
 
-from toolkit.config import load_config
-from toolkit.congress.loader import load_roster
+from toolkit.core.config import load_config
+from toolkit.pages.congress.loader import load_roster
 from toolkit.store import Store
 from toolkit.store.web import WebStore
 
@@ -42,7 +43,7 @@ def kit(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_outdated_member_data_is_one_line_and_the_demo_goes_on(kit: Path, pin_clock,
                                                               capsys) -> None:
-    from toolkit.run_demo import check_step
+    from toolkit.surfaces.run_demo import check_step
 
     pin_clock(LATE)
     assert check_step(kit) is True
@@ -54,7 +55,7 @@ def test_outdated_member_data_is_one_line_and_the_demo_goes_on(kit: Path, pin_cl
 
 
 def test_fresh_data_says_nothing_of_staleness(kit: Path, pin_clock, capsys) -> None:
-    from toolkit.run_demo import check_step
+    from toolkit.surfaces.run_demo import check_step
 
     pin_clock(FRESH)
     assert check_step(kit) is False
@@ -62,7 +63,7 @@ def test_fresh_data_says_nothing_of_staleness(kit: Path, pin_clock, capsys) -> N
 
 
 def test_any_other_check_error_stops_the_demo(kit: Path, pin_clock) -> None:
-    from toolkit.run_demo import check_step
+    from toolkit.surfaces.run_demo import check_step
 
     pin_clock(LATE)  # outdated data as well: it does not excuse the broken file
     (kit.parent.parent / "posts" / "broken.yaml").write_text("statistics: [oops\n")
@@ -77,7 +78,7 @@ def test_make_run_starts_long_after_the_member_data_aged(kit: Path, pin_clock) -
     root = kit.parent.parent
     env = {**os.environ, "TOOLKIT_WEB_PORT": str(free_port())}
     env = {k: v for k, v in env.items() if not k.startswith(("X_", "BLUESKY_", "MASTODON_"))}
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit.run_demo"], cwd=root, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit.surfaces.run_demo"], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen: list[str] = []
     try:

@@ -68,7 +68,7 @@ def test_schedule_html_in_chromium(run_cli, queued: list[str], tmp_path: Path) -
 
 def test_schedule_json_fast_path_equals_the_posts(run_cli, queued: list[str],
                                                   project: Path) -> None:
-    from toolkit.app import build
+    from toolkit.surfaces.app import build
 
     result = run_cli("schedule", "--days", "10", "--json")
     assert result.exit_code == 0, result.output

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.store import NewPost, Store
 from toolkit.store.ops import read_heartbeats
 

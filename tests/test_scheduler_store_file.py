@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_scheduler_process import seed, start
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.store import NewPost, Store
 
 pytestmark = pytest.mark.slow

@@ -14,8 +14,8 @@ from sqlalchemy import insert
 from test_publish_mastodon import BASE, INSTANCE, post, publisher
 from webapp import make_webapp, queue_draft, sign_in
 
-from toolkit.errors import PermanentError, StoreError
-from toolkit.redact import RedactingFilter, redact, register
+from toolkit.core.errors import PermanentError, StoreError
+from toolkit.core.redact import RedactingFilter, redact, register
 from toolkit.store import Store
 from toolkit.store.schema import audit
 

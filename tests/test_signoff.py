@@ -217,7 +217,7 @@ def test_cli_link_links_and_revoke(run_cli, project: Path) -> None:
     link_id = re.search(r"link (\w+) \(Legal\)", made.stderr)[1]
     listed = run_cli("review", "links").stdout
     assert link_id in listed and pid in listed and "live" in listed and token not in listed
-    from toolkit.app import build
+    from toolkit.surfaces.app import build
 
     store = build(project).store
     from sqlalchemy import select

@@ -12,7 +12,7 @@ from axe import axe_violations
 from browser import chromium_page
 from webapp import PASSWORDS, make_webapp
 
-from toolkit.web.server import serve_in_background
+from toolkit.surfaces.web.server import serve_in_background
 
 #: Chromium: `make test-fast` skips them
 pytestmark = pytest.mark.slow

@@ -19,14 +19,14 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import clock_pinned
 
-from toolkit.cli import cli
-from toolkit.compose import compose_message
-from toolkit.config import load_config
+from toolkit.compose.text import compose_message
+from toolkit.compose.utm import share_tags, tag_url
+from toolkit.core.config import load_config
 from toolkit.graphics.manifest import load_manifest
 from toolkit.library import load_library
 from toolkit.library.gate import blocking_facts
-from toolkit.site.content import site_cards
-from toolkit.utm import share_tags, tag_url
+from toolkit.pages.site.content import site_cards
+from toolkit.surfaces.cli import cli
 
 #: whole share-kit builds: `make test-fast` skips them
 pytestmark = pytest.mark.slow
@@ -344,11 +344,11 @@ def test_a_shown_claims_review_date_sets_the_validity_and_status_warns_after_it(
         tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from toolkit.cli.status import status_lines
-    from toolkit.health import status_report
-    from toolkit.notify.events import site_events
-    from toolkit.site.build import build_site
+    from toolkit.operations.health import status_report
+    from toolkit.operations.notify.events import site_events
+    from toolkit.pages.site.build import build_site
     from toolkit.store import Store
+    from toolkit.surfaces.cli.status import status_lines
 
     config_file = copy_project(tmp_path)
     claims = tmp_path / "posts" / "claims.yaml"

@@ -22,11 +22,11 @@ from conftest import clock_pinned
 from PIL import Image
 from test_site import TODAY, copy_project, site_build
 
-from toolkit.compose import compose_message
-from toolkit.config import load_config
+from toolkit.compose.text import compose_message
+from toolkit.compose.utm import share_tags
+from toolkit.core.config import load_config
 from toolkit.library import load_library
-from toolkit.site.content import site_cards
-from toolkit.utm import share_tags
+from toolkit.pages.site.content import site_cards
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium: `make test-fast` skips them
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

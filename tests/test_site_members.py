@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from test_site import TODAY, copy_project, site_build
 
-import toolkit.site.members as site_members
-from toolkit.config import load_config
-from toolkit.congress.models import MembersError
-from toolkit.site.build import build_site
+import toolkit.pages.site.members as site_members
+from toolkit.core.config import load_config
+from toolkit.pages.congress.models import MembersError
+from toolkit.pages.site.build import build_site
 
 #: whole share-kit builds: `make test-fast` skips them
 pytestmark = pytest.mark.slow

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from conftest import ROOT
 
-from toolkit.config import load_config
-from toolkit.congress.models import state_in_sentence, state_name
-from toolkit.languages import NumberFormat
+from toolkit.core.config import load_config
+from toolkit.core.languages import NumberFormat
 from toolkit.library import load_library
-from toolkit.site.content import _source, human_size
+from toolkit.pages.congress.models import state_in_sentence, state_name
+from toolkit.pages.site.content import _source, human_size
 
 
 def test_sizes_follow_the_number_format_of_the_page() -> None:

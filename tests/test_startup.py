@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from test_conformance import CASES
 
-from toolkit import lengths
-from toolkit.lengths import LengthCache, count, save_cache, use_cache, x_length
+from toolkit.compose import lengths
+from toolkit.compose.lengths import LengthCache, count, save_cache, use_cache, x_length
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def test_conformance_through_the_cache_miss_then_hit(case: dict, cache_file: Pat
 @pytest.mark.slow  # real toolkit processes: `make test-fast` skips it
 def test_a_second_command_reads_lengths_without_twitter_text(project: Path) -> None:
     cfg = project
-    command = ("import sys; from toolkit.cli import cli\n"
+    command = ("import sys; from toolkit.surfaces.cli import cli\n"
                "try:\n cli(['--config', sys.argv[1], 'compose', 'violence-attacks'])\n"
                "except SystemExit as e:\n assert not e.code, e.code\n"
                "print('twitter_text' in sys.modules, file=sys.stderr)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.errors import StoreError
+from toolkit.core.errors import StoreError
 from toolkit.store import Store
 
 SECRET = "s3cretpw"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.store import Store
 from toolkit.store.schema import MIGRATIONS
 
@@ -56,7 +56,7 @@ def test_store_copy_takes_the_approved_images_along(run_cli, project: Path,
                                                     tmp_path: Path) -> None:
     import hashlib
 
-    from toolkit.publish.base import MediaItem, read_media
+    from toolkit.publishers.base import MediaItem, read_media
 
     pid = _approved_with_an_image(run_cli, project)  # `queue approve`: the sqlite3-only path
     source = Store(load_config(project).store_url)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.store import NewPost, Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.app import build
-from toolkit.review.feed import token_ok
+from toolkit.pages.review.feed import token_ok
+from toolkit.store.users import authenticate
 from toolkit.store.web import WebStore
-from toolkit.users import authenticate
+from toolkit.surfaces.app import build
 
 
 def web_of(project: Path) -> WebStore:

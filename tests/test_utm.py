@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from conftest import edit
 
-from toolkit.compose import compose_message
-from toolkit.config import load_config
-from toolkit.lengths import grapheme_length
+from toolkit.compose.lengths import grapheme_length
+from toolkit.compose.text import compose_message
+from toolkit.compose.utm import bluesky_display, short_form, tag_url
+from toolkit.core.config import load_config
 from toolkit.library import load_library
-from toolkit.utm import bluesky_display, short_form, tag_url
 
 MESSAGE = "violence-over-1500"
 
@@ -83,7 +83,7 @@ def test_a_post_approved_before_tagging_publishes_its_frozen_text(planner, proje
 
     from sqlalchemy import update
 
-    from toolkit.runner import build_dispatcher
+    from toolkit.scheduler.runner import build_dispatcher
     from toolkit.store.schema import posts
 
     now = pin_clock(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))

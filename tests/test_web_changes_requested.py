@@ -114,7 +114,7 @@ def test_editing_the_message_makes_it_a_draft_again_at_the_next_action(site, pro
 
 
 def test_the_calendar_feed_shows_the_state(site) -> None:
-    from toolkit.review.feed import rotate_token
+    from toolkit.pages.review.feed import rotate_token
 
     pid = queue_draft(site, days=2)
     site.toolkit.planner().send_back(pid, "Shorter.", "maria", site.clock.now)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import edit, line_of
 
-from toolkit.config import load_config
-from toolkit.errors import ConfigError
-from toolkit.web.server import proxy_options
+from toolkit.core.config import load_config
+from toolkit.core.errors import ConfigError
+from toolkit.surfaces.web.server import proxy_options
 
 
 def test_review_and_web_keys(project: Path) -> None:

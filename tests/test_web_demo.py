@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from toolkit.app import build
+from toolkit.store.users import authenticate
 from toolkit.store.web import WebStore
-from toolkit.users import authenticate
-from toolkit.web.demo import DEMO_LEAD, DEMO_STAFF, ensure_demo_users
+from toolkit.surfaces.app import build
+from toolkit.surfaces.web.demo import DEMO_LEAD, DEMO_STAFF, ensure_demo_users
 
 
 def test_demo_users_are_created_once_with_hashed_passwords(project: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from conftest import edit
 from webapp import PASSWORDS, approval, csrf_of, make_webapp, session_csrf, sign_in
 
-from toolkit.review.feed import rotate_token
+from toolkit.pages.review.feed import rotate_token
 
 NO_CARD = "courts-suspended"
 
@@ -271,7 +271,7 @@ def test_media_only_from_paths_in_the_store(site, tmp_path: Path) -> None:
 
 
 def test_only_checked_urls_become_links(site) -> None:
-    from toolkit.review.html import to_html
+    from toolkit.pages.review.html import to_html
 
     pid = queue_one(site)
     store = site.toolkit.store

@@ -18,10 +18,10 @@ import requests
 from conftest import edit
 from webapp import PASSWORDS, ROLES, TOKEN, csrf_of, password_hash
 
-from toolkit.config import load_config
+from toolkit.core.config import load_config
 from toolkit.graphics.build import build
 from toolkit.library import load_library
-from toolkit.queue import Planner
+from toolkit.planning.queue import Planner
 from toolkit.store import Store
 from toolkit.store.web import WebStore
 
@@ -177,7 +177,7 @@ def test_serve_with_workers_shares_one_port_and_stops_together(project: Path) ->
 
 WORKERS = """
 import sys
-from toolkit.web.server import serve_workers
+from toolkit.surfaces.web.server import serve_workers
 
 def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain")])

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from toolkit.app import Toolkit, build
+from toolkit.store.users import hash_password
 from toolkit.store.web import WebStore
-from toolkit.users import hash_password
-from toolkit.web import create_app
+from toolkit.surfaces.app import Toolkit, build
+from toolkit.surfaces.web import create_app
 
 PASSWORDS = {"maria": "maria-lead-pass-1", "ana": "ana-lead-pass-22", "sam": "sam-staff-pass-3"}
 ROLES = {"maria": "lead", "ana": "lead", "sam": "staff"}

@@ -1,5 +1,5 @@
 """`python -m toolkit` runs the command line, through the same launcher as the `toolkit` script."""
 
-from toolkit.launch import main
+from toolkit.surfaces.launch import main
 
 main()

@@ -1,7 +1,8 @@
 """MkDocs hook: the configuration reference, generated from the config schema.
 
 A page holding the line `<!-- config-reference -->` gets it replaced by a table of every key of
-`toolkit.config.SCHEMA` (nested sections and named entries included), in the schema's order, with
+`toolkit.core.config.SCHEMA` (nested sections and named entries included), in the schema's order,
+with
 its kind, default and help text (`help=` on the key's schema line). So a new key appears in the
 docs without anyone writing it twice.
 """
@@ -18,7 +19,7 @@ def _cell(text: str) -> str:
 
 
 def _default(option: Any) -> str:
-    from toolkit.options import Custom, Section
+    from toolkit.core.options import Custom, Section
 
     if isinstance(option, Section | Custom) or option.default is None:
         return ""
@@ -31,7 +32,7 @@ def _default(option: Any) -> str:
 
 
 def _kind(option: Any) -> str:
-    from toolkit.options import Choice, Named
+    from toolkit.core.options import Choice, Named
 
     if isinstance(option, Choice):
         return "one of " + ", ".join(f"`{c}`" for c in option.choices)
@@ -44,8 +45,8 @@ def _kind(option: Any) -> str:
 
 def config_table() -> str:
     """The Markdown table of every config key."""
-    from toolkit.config import SCHEMA
-    from toolkit.options import walk
+    from toolkit.core.config import SCHEMA
+    from toolkit.core.options import walk
 
     rows = ["| key | kind | default | what |", "|---|---|---|---|"]
     for name, option in walk(SCHEMA):

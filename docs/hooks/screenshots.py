@@ -77,7 +77,7 @@ def toolkit(config: Path, *args: str) -> int:
     """Run one `toolkit` command in this process; its exit code."""
     import click
 
-    from toolkit.cli import cli
+    from toolkit.surfaces.cli import cli
 
     try:
         cli.main(["--config", str(config), *args], prog_name="toolkit", standalone_mode=False)
@@ -113,10 +113,10 @@ def contact_sheet(config: Path, out: Path) -> None:
 
 def serve_review_app(config: Path) -> tuple[object, str, str]:
     """The review app with the demo queue: (server, base URL, the demo lead's password)."""
-    from toolkit import clock
-    from toolkit.config import load_config
-    from toolkit.run_demo import seed_demo
-    from toolkit.web.demo import DEMO_LEAD, start_review_app
+    from toolkit.core import clock
+    from toolkit.core.config import load_config
+    from toolkit.surfaces.run_demo import seed_demo
+    from toolkit.surfaces.web.demo import DEMO_LEAD, start_review_app
 
     cfg = load_config(config)
     seed_demo(cfg, clock.now())
@@ -173,7 +173,7 @@ def shoot(browser, shot: Shot, base: str, out: Path, state: Path | None) -> None
 
 def sign_in(browser, base: str, password: str, state: Path) -> None:
     """Sign in as the demo lead once; keep the session for every app screenshot."""
-    from toolkit.web.demo import DEMO_LEAD
+    from toolkit.surfaces.web.demo import DEMO_LEAD
 
     context = browser.new_context()
     page = context.new_page()

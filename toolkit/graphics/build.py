@@ -22,16 +22,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from toolkit.atomic import write_atomic
-from toolkit.config import Config
-from toolkit.errors import GraphicsError
+from toolkit.core.atomic import write_atomic
+from toolkit.core.config import Config
+from toolkit.core.errors import GraphicsError
+from toolkit.core.platforms import PLATFORMS, strictest_image_limit
+from toolkit.core.problems import display_path
 from toolkit.graphics.colour import brand_contrast_problems
 from toolkit.graphics.jobs import Job, jobs_for
 from toolkit.graphics.manifest import load_manifest, manifest_path
 from toolkit.graphics.uptodate import file_state
 from toolkit.library.models import Library
-from toolkit.platforms import PLATFORMS, strictest_image_limit
-from toolkit.problems import display_path
 
 #: every PNG stays under the smallest image file any platform takes (Bluesky's 1,000,000 bytes)
 LIMITED_BY, MAX_BYTES = strictest_image_limit()

@@ -1,4 +1,5 @@
-"""The graphics rules `toolkit check` enforces (registered in `toolkit.validate.EXTRA_CHECKS`).
+"""The graphics rules `toolkit check` enforces (registered in
+`toolkit.surfaces.validate.EXTRA_CHECKS`).
 
 * every brand colour passes its WCAG 2.x contrast minimum on the background (4.5:1 for the text
   and muted colours, which set body text; 3:1 for the accent, which sets only large text),
@@ -17,12 +18,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from toolkit.config import Config
-from toolkit.errors import GraphicsError
+from toolkit.core.config import Config
+from toolkit.core.errors import GraphicsError
+from toolkit.core.problems import Problems
+from toolkit.core.yamlload import Node, YamlError, load_yaml_file
 from toolkit.graphics.colour import brand_contrast_problems
 from toolkit.library.models import Library
-from toolkit.problems import Problems
-from toolkit.yamlload import Node, YamlError, load_yaml_file
 
 
 def check_graphics(config: Config, library: Library, problems: Problems) -> None:

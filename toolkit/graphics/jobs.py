@@ -13,7 +13,7 @@ from functools import cached_property
 
 import PIL
 
-from toolkit.config import Config, FormatSpec
+from toolkit.core.config import Config, FormatSpec
 from toolkit.graphics import alt
 from toolkit.graphics.fonts import font_digest
 from toolkit.graphics.text import normalise

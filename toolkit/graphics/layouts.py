@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from toolkit.errors import GraphicsError
+from toolkit.core.errors import GraphicsError
 from toolkit.graphics.alt import sentence
 from toolkit.graphics.colour import BODY_MIN, contrast_ratio
 from toolkit.graphics.fit import SLACK, BlockSpec, FitError, Fitted, fit_block, fit_stack

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import GraphicsError
+from toolkit.core.errors import GraphicsError
 
 #: the most pixels an image the toolkit decodes may have: the largest card format is about
 #: 2 megapixels; a decompression bomb (a small file of 400 or 900 megapixels) is refused

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from toolkit.errors import GraphicsError
+from toolkit.core.errors import GraphicsError
 from toolkit.graphics.colour import blend, hex_rgb
 from toolkit.graphics.fonts import font_path
 from toolkit.graphics.layouts import INKS, Box, Plan

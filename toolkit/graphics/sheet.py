@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from toolkit.config import Config
-from toolkit.errors import GraphicsError
+from toolkit.core.config import Config
+from toolkit.core.errors import GraphicsError
 from toolkit.graphics.fit import wrap
 from toolkit.graphics.jobs import Job, jobs_for
 from toolkit.graphics.layouts import plan_card

@@ -1,6 +1,7 @@
 """Is a `graphics build` up to date? Answered by stat, the way make and ninja answer it.
 
-A successful `toolkit graphics build` started from the console script (`toolkit.launch`) writes
+A successful `toolkit graphics build` started from the console script (`toolkit.surfaces.launch`)
+writes
 a stamp, `<config folder>/.cache/graphics-build-<key>.json`: the exact command (arguments,
 working folder, `TOOLKIT_*` variables, interpreter), the day it ran, what a run that changes
 nothing prints, the size, mtime, ctime and inode of every file and folder the build reads or
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-    from toolkit.config import Config
+    from toolkit.core.config import Config
     from toolkit.graphics.build import BuildResult
 
 VERSION = 2
@@ -158,7 +159,7 @@ def record(config: Config, result: BuildResult) -> None:
         stamp = {"version": VERSION, "key": _pending["key"], "days": _pending["days"],
                  "stdout": unchanged_summary(result) + "\n", "stderr": "", "links": links,
                  "files": files}
-        from toolkit.atomic import write_atomic
+        from toolkit.core.atomic import write_atomic
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
         write_atomic(path, json.dumps(stamp), durable=False)  # a cache
@@ -212,7 +213,7 @@ def covered(config: Config, result: BuildResult) -> list[str]:
 
 def _dotenv(config: Config) -> tuple:
     """Where the config's `.env` file may be (it may well be in neither place)."""
-    from toolkit.secrets import dotenv_candidates
+    from toolkit.core.secrets import dotenv_candidates
 
     return dotenv_candidates(config.root)
 

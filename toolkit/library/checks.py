@@ -3,7 +3,8 @@
 Loading (`loader.py`) catches shapes and types; these checks catch meaning: unknown statistics
 and cards, missing languages, numbers that do not come from a statistic, stale statistics and
 unverified ones in use. A text's length after tagging is measured by a higher layer
-(`toolkit.compose.check_lengths`), passed in as `after_message` so its problems keep their place.
+(`toolkit.compose.text.check_lengths`), passed in as `after_message` so its problems keep their
+place.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from toolkit import clock
-from toolkit.config import Config
-from toolkit.errors import ComposeError
+from toolkit.core import clock
+from toolkit.core.config import Config
+from toolkit.core.errors import ComposeError
+from toolkit.core.problems import Problem, Problems
 from toolkit.library.models import PLACEHOLDER, Library, Message
 from toolkit.library.skeleton import skeleton
 from toolkit.library.textrules import (
@@ -25,7 +27,6 @@ from toolkit.library.textrules import (
     plain_text,
     unknown_placeholders,
 )
-from toolkit.problems import Problem, Problems
 
 #: a check run right after a message's own checks, when its placeholders are all known
 MessageCheck = Callable[[Message, Problems], None]
@@ -79,7 +80,7 @@ def message_errors(config: Config, library: Library, message: Message,
 def require_clean(config: Config, library: Library, message: Message,
                   after_message: MessageCheck | None = None) -> None:
     """Raise `ComposeError` with the first `path:line: problem` when `toolkit check` would
-    report an error for `message` (`toolkit.compose.require_clean` adds the length check)."""
+    report an error for `message` (`toolkit.compose.text.require_clean` adds the length check)."""
     errors = message_errors(config, library, message, after_message)
     if errors:
         first = errors[0]

@@ -11,9 +11,11 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from toolkit.config import Config
-from toolkit.errors import LibraryError, ToolkitError
-from toolkit.fields import FieldReader
+from toolkit.core.config import Config
+from toolkit.core.errors import LibraryError, ToolkitError
+from toolkit.core.fields import FieldReader
+from toolkit.core.problems import Problems, display_path, shown
+from toolkit.core.yamlload import Node, NodeList, read_yaml
 from toolkit.library.models import (
     CARD_LAYOUTS,
     Card,
@@ -24,8 +26,6 @@ from toolkit.library.models import (
     Origin,
     Statistic,
 )
-from toolkit.problems import Problems, display_path, shown
-from toolkit.yamlload import Node, NodeList, read_yaml
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 STAT_KINDS = ("count", "date", "fact", "contact")

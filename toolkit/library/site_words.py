@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.config import Config
-from toolkit.errors import LibraryError
-from toolkit.fields import FieldReader
+from toolkit.core.config import Config
+from toolkit.core.errors import LibraryError
+from toolkit.core.fields import FieldReader
+from toolkit.core.problems import Problems, display_path
+from toolkit.core.yamlload import Node, read_yaml
 from toolkit.library.checks import check_no_present_tense, check_numbers
 from toolkit.library.models import PLACEHOLDER, Library
-from toolkit.problems import Problems, display_path
-from toolkit.yamlload import Node, read_yaml
 
 SITE_WORDS_FILE = "site.yaml"
 

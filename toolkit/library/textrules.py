@@ -17,8 +17,8 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 
-from toolkit.errors import InputError
-from toolkit.hashtags import HASHTAG
+from toolkit.core.errors import InputError
+from toolkit.core.hashtags import HASHTAG
 from toolkit.library.models import PLACEHOLDER, Library
 from toolkit.library.skeleton import skeleton
 

@@ -16,7 +16,7 @@ from io import StringIO
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import InputError
+from toolkit.core.errors import InputError
 
 SECTIONS = ("statistics", "claims", "messages", "cards")
 #: line width a new value is wrapped at (the library's files use long lines)

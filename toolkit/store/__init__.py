@@ -1,4 +1,9 @@
-"""The durable queue (SQLAlchemy): posts, audit log, account holds and schema migrations.
+"""The store: SQLAlchemy tables and named migrations, the `Store` with its reads,
+state changes, claims and frozen media, the quick SQLite paths without SQLAlchemy, the review
+app's and sign-off tables, and the app's users. It may import the layers below it (`core`,
+`library`, `compose`, `graphics`).
+
+The durable queue (SQLAlchemy): posts, audit log, account holds and schema migrations.
 
 `Store` is imported on first use: importing this package for its statuses or records does not
 import SQLAlchemy (~0.13 s).

@@ -4,7 +4,7 @@ An approval writes the bytes of the images its posts froze in the approval's own
 (`BLOB` on SQLite, `bytea` on PostgreSQL), so the approval and its images commit together and a
 scheduler on any machine needs nothing but the store's URL. Rows are content-addressed and never
 changed: writing one that is there already does nothing. Publishers read them through
-`toolkit.publish.base.read_media`, which checks the hash.
+`toolkit.publishers.base.read_media`, which checks the hash.
 
 Two ways in, one table: plain sqlite3 (`put_sqlite`, for `sqlite_bulk`'s transactions, so
 `toolkit.store.lite` still never imports SQLAlchemy) and SQLAlchemy (`put`, `load`: SQLite and

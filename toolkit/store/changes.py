@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.sql import ClauseElement, Insert
 
-from toolkit.errors import InvalidTransition, NotFound, StaleRevision
+from toolkit.core.errors import InvalidTransition, NotFound, StaleRevision
 from toolkit.store import blobs, pgbulk, sqlite_bulk
 from toolkit.store.blobs import Blobs
 from toolkit.store.models import CHANGED, Detail, Post, detail_for, scrubbed

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, text
 
-from toolkit.errors import StoreError
+from toolkit.core.errors import StoreError
 from toolkit.store.media import refreeze
 from toolkit.store.schema import SEEDED_BY_MIGRATIONS, frozen_media, metadata, migrations_table
 from toolkit.store.store import Store, safe_url

@@ -10,8 +10,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from toolkit.errors import StoreError
-from toolkit.store.location import configure_connection, lock_timeout_s, sqlite_path
+from toolkit.core.errors import StoreError
+from toolkit.core.storefile import configure_connection, lock_timeout_s, sqlite_path
 
 POSTGRES_HINT = "install the postgres extra: pip install -e '.[postgres]'"
 

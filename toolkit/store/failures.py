@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from toolkit.errors import StoreError
+from toolkit.core.errors import StoreError
 
 MAX_DETAIL = 160
 
@@ -32,7 +32,7 @@ def describe(exc: BaseException, where: str = "the store") -> StoreError | None:
     detail = _cut(str(getattr(exc, "orig", None) or exc))
     low = detail.lower()
     if "locked" in low or "lock timeout" in low:
-        from toolkit.store.location import lock_timeout_s
+        from toolkit.core.storefile import lock_timeout_s
 
         return StoreError(f"{where} is locked by another process (waited {lock_timeout_s():g} s); "
                           "try again when it has finished")

@@ -19,16 +19,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from toolkit.errors import StoreError
-from toolkit.store import sqlite_bulk
-from toolkit.store.blobs import Blobs
-from toolkit.store.location import (
+from toolkit.core.errors import StoreError
+from toolkit.core.storefile import (
     check_same_file,
     check_writable,
     configure_connection,
     file_identity,
     lock_timeout_s,
 )
+from toolkit.store import sqlite_bulk
+from toolkit.store.blobs import Blobs
 from toolkit.store.models import Detail, NewPost
 from toolkit.store.quickread import plain_sqlite_file, recorded_shape, schema_matches
 

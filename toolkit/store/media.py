@@ -4,7 +4,7 @@ At approval each image's bytes are frozen (an image over the post's platform lim
 as a JPEG) and the post records `{path, alt, sha256}`; the bytes go into the store's
 `frozen_media` table in the approval's own transaction (`toolkit.store.blobs`). Rebuilding or
 deleting `graphics/` then cannot change what an approved post publishes; publishers read the
-stored bytes through `toolkit.publish.base.read_media`, which checks the hash.
+stored bytes through `toolkit.publishers.base.read_media`, which checks the hash.
 
 `store.media` is optional: when the config sets it, each frozen image is also written there as
 `<sha256>.png` (or `.jpg`; atomically, never changed afterwards), a cache or an export, and
@@ -19,8 +19,8 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from toolkit.atomic import write_atomic
-from toolkit.errors import StoreError
+from toolkit.core.atomic import write_atomic
+from toolkit.core.errors import StoreError
 
 
 def media_folder(store_url: str, override: Path | None = None) -> Path | None:

@@ -33,7 +33,7 @@ Detail = str | Mapping[str, str] | None
 
 def detail_for(detail: Detail, post_id: str) -> str | None:
     """The audit detail of one post (its own when `detail` maps ids to texts), secrets masked."""
-    from toolkit.redact import redact
+    from toolkit.core.redact import redact
 
     text = detail.get(post_id) if isinstance(detail, Mapping) else detail
     return redact(text) if text else text
@@ -43,7 +43,7 @@ def scrubbed(values: Mapping[str, Any]) -> dict[str, Any]:
     """A post's new column values with secrets masked in its error text (`last_error`)."""
     vals = dict(values)
     if isinstance(vals.get("last_error"), str):
-        from toolkit.redact import redact
+        from toolkit.core.redact import redact
 
         vals["last_error"] = redact(vals["last_error"])
     return vals

@@ -52,7 +52,7 @@ class Pending:
 
 def write_heartbeat(store: Store, beat: dict[str, Any]) -> None:
     """Insert or update one scheduler's heartbeat (`beat["id"]`); forget long-gone ones."""
-    from toolkit.redact import redact
+    from toolkit.core.redact import redact
 
     if beat.get("last_error"):
         beat = {**beat, "last_error": redact(beat["last_error"])}
@@ -192,8 +192,8 @@ def enqueue(store: Store, channel: str, keys: Sequence[str], title: str, body: s
             now: datetime) -> bool:
     """Record the events `keys` as notified on `channel` and queue their one message, in one
     transaction; False (nothing queued) if another process already recorded one of them.
-    Secrets in the title and body are masked (`toolkit.redact`)."""
-    from toolkit.redact import redact
+    Secrets in the title and body are masked (`toolkit.core.redact`)."""
+    from toolkit.core.redact import redact
 
     title, body = redact(title), redact(body)
     try:
@@ -231,7 +231,7 @@ def claim_notification(store: Store, item: Pending, until: datetime) -> bool:
 def record_delivery(store: Store, item: Pending, now: datetime, error: str | None = None,
                     retry_at: datetime | None = None) -> None:
     """Mark a notification sent, or failed with `error` and retried at `retry_at`."""
-    from toolkit.redact import redact
+    from toolkit.core.redact import redact
 
     values: dict[str, Any] = ({"sent_at": now, "last_error": None} if error is None else
                               {"attempts": item.attempts + 1, "last_error": redact(error),

@@ -16,8 +16,8 @@ import hmac
 from collections.abc import Mapping
 from pathlib import Path
 
-from toolkit.config import Config
-from toolkit.platforms import platform_info
+from toolkit.core.config import Config
+from toolkit.core.platforms import platform_info
 
 #: the environment variable holding the key of the image URLs' tokens
 KEY_VARIABLE = "TOOLKIT_MEDIA_KEY"
@@ -28,8 +28,8 @@ ROUTE = "/m/"
 def media_key_env(config_root: Path) -> dict[str, str]:
     """`{KEY_VARIABLE: value}` from the environment or the `.env` file (only that variable is
     read; the value is masked in every message from now on), or {} when it is unset."""
-    from toolkit.redact import register
-    from toolkit.secrets import env_or_dotenv
+    from toolkit.core.redact import register
+    from toolkit.core.secrets import env_or_dotenv
 
     value = (env_or_dotenv(KEY_VARIABLE, config_root) or "").strip()
     register([value])

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from toolkit.atomic import write_atomic
-from toolkit.store.location import sqlite_path
+from toolkit.core.atomic import write_atomic
+from toolkit.core.storefile import sqlite_path
 from toolkit.store.models import Post
 
 STORE_CODE = Path(__file__).resolve().parent

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, select
 
-from toolkit.errors import NotFound
+from toolkit.core.errors import NotFound
 from toolkit.store import sqlite_bulk
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, Post
 from toolkit.store.schema import account_holds, audit, posts

@@ -381,7 +381,7 @@ def _m012_frozen_media(conn: Connection) -> None:
     in: the files are read, checked against their sha256 and stored in this migration's
     transaction (all or nothing, so a crash leaves it to run again; rows already stored are
     skipped). The files are left where they were."""
-    from toolkit import clock
+    from toolkit.core import clock
     from toolkit.store.blobs import import_files
 
     frozen_media.create(conn, checkfirst=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from toolkit.errors import InputError, NotFound
+from toolkit.core.errors import InputError, NotFound
 from toolkit.store.models import CHANGED
 from toolkit.store.schema import audit, comments, posts, review_link_posts, review_links, signoffs
 from toolkit.store.web import digest
@@ -207,7 +207,7 @@ class SignoffStore:
         (a lead cannot sign off their own post through a link of their own: four eyes)."""
         own: set[str] = set()
         if not_through_links_of is not None:
-            from toolkit.four_eyes import person
+            from toolkit.library.four_eyes import person
 
             me = person(not_through_links_of)
             with self.engine.connect() as conn:

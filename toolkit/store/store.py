@@ -16,14 +16,14 @@ from datetime import datetime
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from toolkit import clock
-from toolkit.errors import StoreError
+from toolkit.core import clock
+from toolkit.core.errors import StoreError
+from toolkit.core.storefile import check_same_file, check_writable, file_identity, sqlite_path
 from toolkit.store import models, sqlite_bulk
 from toolkit.store.changes import StateChanges
 from toolkit.store.claims import Claims
 from toolkit.store.engine import make_engine
 from toolkit.store.failures import describe
-from toolkit.store.location import check_same_file, check_writable, file_identity, sqlite_path
 from toolkit.store.models import NewPost
 from toolkit.store.reads import Reads
 from toolkit.store.schema import audit, migrate, missing_columns, pending, posts
@@ -137,7 +137,7 @@ def safe_url(url: str) -> str:
     """A store URL without its password (in its user info or its query), for logs and errors."""
     from sqlalchemy.engine import make_url
 
-    from toolkit.redact import redact
+    from toolkit.core.redact import redact
 
     try:
         return redact(make_url(url).render_as_string(hide_password=True))
@@ -148,7 +148,7 @@ def safe_url(url: str) -> str:
 def _refuse_raw_at(url: str) -> None:
     """A URL whose user info holds a second `@` (a password with an unencoded `@`) is parsed
     with part of the password as the host, which error lines would then show: refused first."""
-    from toolkit.redact import register, url_password
+    from toolkit.core.redact import register, url_password
 
     authority = url.split("://", 1)[-1].split("/", 1)[0]
     if authority.count("@") > 1:

@@ -1,7 +1,7 @@
 """The review web app's records in the store: users, sessions, login attempts, comments and
 settings (the calendar feed's token hash). Created by the migration "005_web".
 
-Only hashes of secrets are kept: argon2 for passwords (hashed by `toolkit.users`), SHA-256 for
+Only hashes of secrets are kept: argon2 for passwords (hashed by `toolkit.store.users`), SHA-256 for
 session ids and the feed token, which are random and long.
 """
 
@@ -22,17 +22,9 @@ from sqlalchemy import (
     update,
 )
 
-from toolkit.errors import NotFound
+from toolkit.core.errors import NotFound
 from toolkit.store.models import Post
-from toolkit.store.schema import (  # the tables live with the migration that makes them
-    audit,
-    comments,
-    login_attempts,
-    posts,
-    sessions,
-    settings,
-    users,
-)
+from toolkit.store.schema import audit, comments, login_attempts, posts, sessions, settings, users
 
 FEED_TOKEN = "feed_token_sha256"
 KEEP_ATTEMPTS = timedelta(days=1)
