@@ -32,6 +32,17 @@ def test_bluesky_shows_a_link_card_only_without_an_image() -> None:
     assert build_preview("x", "acct", TEXT, None).card is None
 
 
+
+def test_a_tagged_link_on_bluesky_is_previewed_as_bluesky_shows_it() -> None:
+    """The lead sees what goes out: the short form of a UTM-tagged link, as a link."""
+    tagged = ("End MPP. #SaveAsylum https://www.cvt.org/EndMPP?utm_source=bluesky"
+              "&utm_medium=social&utm_campaign=saveasylum&utm_content=m-en")
+    look = build_preview("bluesky", "acct", tagged, None)
+    assert "".join(t for _, t in look.pieces) == "End MPP. #SaveAsylum cvt.org/EndMPP"
+    assert ("link", "cvt.org/EndMPP") in look.pieces and look.card["domain"] == "cvt.org"
+    x = build_preview("x", "acct", tagged, None)
+    assert "".join(t for _, t in x.pieces) == tagged  # X shows the full link (counted as 23)
+
 def test_the_post_page_shows_the_preview_of_its_platform(site) -> None:
     tk = site.toolkit
     at = site.clock.now + timedelta(days=2)

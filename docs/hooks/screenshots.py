@@ -57,7 +57,7 @@ SHOTS = [
     Shot("review-month.png", "app", "/?view=month", 1440, full_page=True),
     Shot("review-post.png", "app", "{post}", 390, 844, full_page=True),
     Shot("review-week-dark-phone.png", "app", "/", 436, 844, dark=True, full_page=True, scale=2),
-    Shot("editor.png", "app", "/library/new", 1440, full_page=True),
+    Shot("editor.png", "app", "/library/violence-attacks/edit", 1440, 1100),
     Shot("site-phone.png", "site", "/index.html", 390, 844),
     Shot("site-phone-dark.png", "site", "/es/index.html", 390, 844, dark=True),
     Shot("site-desktop.png", "site", "/es/index.html", 1440),

@@ -40,15 +40,17 @@ def _regex_pieces(text: str) -> list[tuple[str, str]]:
 
 def warm_up() -> None:
     """Import Bluesky's facet detection ahead of the first Bluesky preview (slow to import)."""
-    from atproto_client.utils.facet_detection import detect_facets  # noqa: F401
+    import toolkit.publishers.bluesky  # noqa: F401  (the SDK's models and facet detection)
 
 
 def _bluesky_pieces(text: str) -> list[tuple[str, str]]:
-    """The text cut at the facets Bluesky gets (UTF-8 byte ranges, as the publisher sends)."""
-    from atproto_client.utils.facet_detection import detect_facets
+    """The text Bluesky shows (a UTM-tagged link in its short form) cut at the facets it gets
+    (UTF-8 byte ranges): exactly what the publisher sends (`shown_post`)."""
+    from toolkit.publishers.bluesky import shown_post
 
-    data, pieces, at = text.encode("utf-8"), [], 0
-    for facet in sorted(detect_facets(text) or [], key=lambda f: f.index.byte_start):
+    shown, facets = shown_post(text)
+    data, pieces, at = shown.encode("utf-8"), [], 0
+    for facet in facets:
         start, end = facet.index.byte_start, facet.index.byte_end
         if start > at:
             pieces.append(("text", data[at:start].decode("utf-8")))
@@ -70,5 +72,6 @@ def build_preview(platform: str, account: str, text: str,
     preview = Preview(platform, account, pieces, image)
     links = [t for kind, t in pieces if kind == "link"]
     if platform == "bluesky" and links and image is None:  # one embed: images or a link card
-        preview.card = {"domain": urlsplit(links[0]).hostname or links[0], "url": links[0]}
+        preview.card = {"domain": urlsplit(links[0]).hostname or links[0].split("/")[0],
+                        "url": links[0]}
     return preview

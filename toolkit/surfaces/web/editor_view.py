@@ -13,6 +13,7 @@ from typing import Any
 from flask import url_for
 
 from toolkit.compose.text import compose_message
+from toolkit.compose.utm import bluesky_display
 from toolkit.core.config import Config
 from toolkit.core.errors import ToolkitError
 from toolkit.core.problems import Problems
@@ -96,7 +97,8 @@ def composed(config: Config, library: Library, message: Any) -> list[dict]:
             except ToolkitError as exc:
                 rows.append({"lang": lang, "platform": platform, "error": exc.message})
                 continue
-            rows.append({"lang": lang, "platform": platform, "text": c.text,
+            shown = bluesky_display(c.text)[0] if platform == "bluesky" else c.text
+            rows.append({"lang": lang, "platform": platform, "text": shown,
                          "length": c.length, "limit": c.limit, "fits": c.fits})
     return rows
 
