@@ -16,7 +16,7 @@ from PIL import Image
 
 from toolkit.compose.instances import cached_instance
 from toolkit.core.config import Account
-from toolkit.core.errors import AuthError, PermanentError, RateLimited
+from toolkit.core.errors import AuthError, DuplicateError, PermanentError, RateLimited
 from toolkit.publishers.base import MediaItem, OutgoingPost, Publisher
 from toolkit.publishers.mastodon import MastodonPublisher, idempotency_key
 
@@ -275,3 +275,17 @@ def test_reconcile_matches_text_as_mastodon_renders_it() -> None:
                 '</a></p>')
     assert comparable(plain_text(rendered)) == comparable(ours)
     assert comparable(plain_text(rendered)) != comparable(ours.replace("right", "duty"))
+
+
+def test_a_key_answered_with_a_status_of_words_since_edited_is_not_taken_for_the_post(
+        fake: FakeInstance, tmp_path: Path) -> None:
+    """The status went out but the answer was lost; a person takes the post for not published,
+    edits it and approves it again within the instance's key window: the same Idempotency-Key
+    brings back the OLD status, which is not taken for the edited post (the dispatcher
+    reconciles and leaves it to a person); nothing new is posted."""
+    publisher(tmp_path).publish(post())
+    edited = post(text="Asylum is a human right. #SaveAsylum")
+    with pytest.raises(DuplicateError, match="other words"):
+        publisher(tmp_path).publish(edited)
+    assert fake.creations == 1
+    assert publisher(tmp_path).reconcile(edited).status == "absent"
