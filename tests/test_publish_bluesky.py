@@ -489,3 +489,29 @@ def test_a_record_of_words_since_edited_is_not_taken_for_the_edited_post(
     stored = store.get(pid)
     assert stored.status == "needs_check" and "other words" in stored.last_error
     assert pds.creations == 1 and pds.records[first_key]["record"]["text"] == TEXT
+
+
+def test_a_claim_lost_before_the_key_is_remembered_sends_nothing(
+        pds: FakePds, tmp_path: Path, planner) -> None:
+    """Scheduler A claimed the post; before A remembers the record key, another scheduler took
+    the claim over: A's publish stops before the post record is written, and the post is left
+    to its new owner."""
+    from sqlalchemy import text
+
+    from toolkit.scheduler.dispatch import Dispatcher, outgoing
+    from toolkit.store import NewPost
+
+    store, name = planner.store, "bluesky-campaign"
+    [pid] = store.add([NewPost("m", "es", "bluesky", name, TEXT, T0)], "test",
+                      T0 - timedelta(days=1))
+    store.transition_many([(pid, "draft", {})], "approved", "lead", T0)
+    a = Dispatcher(store, {name: publisher(tmp_path)}, owner="machine-a:1:0:a")
+    [claimed] = store.claim_due(T0, a.owner, a.lease, 1)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE posts SET claim_owner = 'machine-b:2:0:b' WHERE id = :i"),
+                     {"i": pid})
+    with pytest.raises(NotCreatedError, match="claim was taken over"):
+        publisher(tmp_path).publish(outgoing(claimed, store, a.owner))
+    assert pds.creations == 0 and store.publish_ref(pid) is None
+    stored = store.get(pid)
+    assert stored.status == "publishing" and stored.claim_owner == "machine-b:2:0:b"
