@@ -466,3 +466,52 @@ def test_a_disconnect_on_one_machine_stops_the_saved_sessions_on_others(
     pin_clock(T0 + timedelta(minutes=20))
     assert [dispatch(publisher(tmp_path / "c"), n) for n in (4, 5)] == ["published"] * 2
     assert pds.sessions == 3 and pds.creations == 4
+
+
+def test_a_record_of_words_since_edited_is_not_taken_for_the_edited_post(
+        pds: FakePds, tmp_path: Path, planner) -> None:
+    """The record went out but the answer was lost; a person resolves the post as "not
+    published", the text is edited and the post approved again: the remembered key holds a
+    record of the OLD words, so the post is not settled as published by it: it waits for a
+    person (needs_check, saying why), and nothing new is written."""
+    from toolkit.scheduler.dispatch import Dispatcher
+
+    store, name = planner.store, "bluesky-campaign"
+    pid = claim_and_lose_the_answer(store, publisher(tmp_path / "a"), pds, name, T0)
+    [first_key] = pds.records
+    planner.resolve(pid, None, "lead", T0 + timedelta(minutes=30))
+    later = T0 + timedelta(days=1)
+    planner.reschedule(pid, later, "lead", T0 + timedelta(minutes=31))
+    edited = "Pedir asilo es un derecho humano. #SaveAsylum"
+    store.transition_many([(pid, "draft", {"text": edited})], "approved", "lead",
+                          T0 + timedelta(minutes=32))
+    Dispatcher(store, {name: publisher(tmp_path / "b")}).dispatch_due(later)
+    stored = store.get(pid)
+    assert stored.status == "needs_check" and "other words" in stored.last_error
+    assert pds.creations == 1 and pds.records[first_key]["record"]["text"] == TEXT
+
+
+def test_a_claim_lost_before_the_key_is_remembered_sends_nothing(
+        pds: FakePds, tmp_path: Path, planner) -> None:
+    """Scheduler A claimed the post; before A remembers the record key, another scheduler took
+    the claim over: A's publish stops before the post record is written, and the post is left
+    to its new owner."""
+    from sqlalchemy import text
+
+    from toolkit.scheduler.dispatch import Dispatcher, outgoing
+    from toolkit.store import NewPost
+
+    store, name = planner.store, "bluesky-campaign"
+    [pid] = store.add([NewPost("m", "es", "bluesky", name, TEXT, T0)], "test",
+                      T0 - timedelta(days=1))
+    store.transition_many([(pid, "draft", {})], "approved", "lead", T0)
+    a = Dispatcher(store, {name: publisher(tmp_path)}, owner="machine-a:1:0:a")
+    [claimed] = store.claim_due(T0, a.owner, a.lease, 1)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE posts SET claim_owner = 'machine-b:2:0:b' WHERE id = :i"),
+                     {"i": pid})
+    with pytest.raises(NotCreatedError, match="claim was taken over"):
+        publisher(tmp_path).publish(outgoing(claimed, store, a.owner))
+    assert pds.creations == 0 and store.publish_ref(pid) is None
+    stored = store.get(pid)
+    assert stored.status == "publishing" and stored.claim_owner == "machine-b:2:0:b"

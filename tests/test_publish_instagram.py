@@ -120,6 +120,9 @@ def with_image(tmp_path: Path):  # a factory of publishers
         def publish(self, post: OutgoingPost):
             return super().publish(replace(post, media=(item,)))
 
+        def reconcile(self, post: OutgoingPost):  # the same post as published
+            return super().reconcile(replace(post, media=(item,)))
+
     return lambda: WithImage(account(), IG, TOKEN, state=tmp_path / "state", base_url=REVIEW,
                              env=ENV, sleep=lambda s: None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -16,7 +16,7 @@ from PIL import Image
 
 from toolkit.compose.instances import cached_instance
 from toolkit.core.config import Account
-from toolkit.core.errors import AuthError, PermanentError, RateLimited
+from toolkit.core.errors import AuthError, DuplicateError, PermanentError, RateLimited
 from toolkit.publishers.base import MediaItem, OutgoingPost, Publisher
 from toolkit.publishers.mastodon import MastodonPublisher, idempotency_key
 
@@ -275,3 +275,39 @@ def test_reconcile_matches_text_as_mastodon_renders_it() -> None:
                 '</a></p>')
     assert comparable(plain_text(rendered)) == comparable(ours)
     assert comparable(plain_text(rendered)) != comparable(ours.replace("right", "duty"))
+
+
+def test_a_key_answered_with_a_status_of_words_since_edited_is_not_taken_for_the_post(
+        fake: FakeInstance, tmp_path: Path) -> None:
+    """The status went out but the answer was lost; a person takes the post for not published,
+    edits it and approves it again within the instance's key window: the same Idempotency-Key
+    brings back the OLD status, which is not taken for the edited post (the dispatcher
+    reconciles and leaves it to a person); nothing new is posted."""
+    publisher(tmp_path).publish(post())
+    edited = post(text="Asylum is a human right. #SaveAsylum")
+    with pytest.raises(DuplicateError, match="other words"):
+        publisher(tmp_path).publish(edited)
+    assert fake.creations == 1
+    assert publisher(tmp_path).reconcile(edited).status == "absent"
+
+
+def test_the_dispatcher_leaves_such_a_post_to_a_person(fake: FakeInstance, tmp_path: Path) -> None:
+    """Through the real dispatcher: the key already holds a status of the post's earlier words,
+    so the post ends in needs_check, not published by the old status."""
+    from toolkit.scheduler.dispatch import Dispatcher
+    from toolkit.store import NewPost, Store
+
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", now=T0)
+    try:
+        [pid] = store.add([NewPost("m", "en", "mastodon", "mastodon-es",
+                                   "Asylum is a human right. #SaveAsylum", T0)], "test",
+                          T0 - timedelta(days=1))
+        old = {"id": "1001", "url": f"{BASE}/@saveasylum/1001", "content": as_html(TEXT),
+               "created_at": "2026-12-01T14:00:01.000Z"}
+        fake.by_key[idempotency_key(pid)] = old
+        fake.statuses.append(old)
+        store.transition_many([(pid, "draft", {})], "approved", "lead", T0)
+        Dispatcher(store, {"mastodon-es": publisher(tmp_path)}).dispatch_due(T0)
+        assert store.get(pid).status == "needs_check" and fake.creations == 0
+    finally:
+        store.close()

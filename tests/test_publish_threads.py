@@ -24,7 +24,13 @@ from graph_fake import (
 from toolkit.compose.instances import write_private
 from toolkit.core import clock
 from toolkit.core.config import Account
-from toolkit.core.errors import AuthError, PermanentError, RateLimited, TransientError
+from toolkit.core.errors import (
+    AuthError,
+    DuplicateError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
 from toolkit.publishers.base import OutgoingPost
 from toolkit.publishers.containers import built_from
 from toolkit.publishers.threads import API, ThreadsPublisher
@@ -261,3 +267,21 @@ def test_a_container_built_from_an_earlier_version_of_the_post_is_never_publishe
     publisher(tmp_path).publish(refs.post(post(text=edited)))
     assert [p["text"] for p in fake.posts] == [edited]
     assert refs.stored["p7k2m9q4r1"]["container"] == "c2"
+
+
+def test_a_container_published_with_words_since_edited_is_not_settled_by_them(
+        fake: FakeContainers, tmp_path: Path) -> None:
+    # the publish answer is lost (the container went out with the old words); a person takes
+    # it for not published, edits the text and approves it again: the old container's post is
+    # not taken for the edited one (a person must see it), and nothing new goes out
+    fake.lose_publish_answer = True
+    refs = Refs()
+    with pytest.raises(TransientError):
+        publisher(tmp_path).publish(refs.post(post()))
+    edited = post(text="Asylum is a human right. #SaveAsylum")
+    with pytest.raises(DuplicateError):
+        publisher(tmp_path).publish(refs.post(edited))
+    with pytest.raises(PermanentError, match="other words"):
+        publisher(tmp_path).reconcile(refs.post(edited))
+    assert [p["text"] for p in fake.posts] == [TEXT] and fake.publish_calls == 1
+    assert publisher(tmp_path).reconcile(refs.post(post())).status == "published"

@@ -332,8 +332,14 @@ class BlueskyPublisher:
         for rkey in record_keys(post):
             found = self._record(rkey)
             if found is not None:
+                uri, text = found
+                if not _same_words(text, post.text):  # edited after that attempt: a person
+                    raise PermanentError(f"Bluesky holds record {rkey} of post {post.id} with "
+                                         "other words than it has now (it was edited after "
+                                         "that attempt): check the account, then resolve the "
+                                         "post")
                 return Reconciliation("published",
-                                      PublishResult(found, self._url(rkey), {"rkey": rkey}))
+                                      PublishResult(uri, self._url(rkey), {"rkey": rkey}))
         return Reconciliation("absent")
 
     # -- helpers ----------------------------------------------------------------------------
@@ -351,8 +357,8 @@ class BlueskyPublisher:
                 raise
             return False
 
-    def _record(self, rkey: str) -> str | None:
-        """The record's at:// URI if it exists, None if Bluesky says it does not."""
+    def _record(self, rkey: str) -> tuple[str, str | None] | None:
+        """The record's at:// URI and text if it exists, None if Bluesky says it does not."""
         try:
             answer = self._call("reading the post record (getRecord)",
                                 lambda: self.client.com.atproto.repo.get_record(
@@ -362,7 +368,9 @@ class BlueskyPublisher:
             if isinstance(exc, AuthError) or "RecordNotFound" not in exc.message:
                 raise
             return None
-        return str(answer.uri)
+        value = answer.value
+        text = value.get("text") if isinstance(value, dict) else getattr(value, "text", None)
+        return str(answer.uri), None if text is None else str(text)
 
     def _images(self, media: tuple[MediaItem, ...]) -> models.AppBskyEmbedImages.Main:
         images = []
@@ -380,6 +388,16 @@ class BlueskyPublisher:
 
     def _url(self, rkey: str) -> str:
         return f"https://bsky.app/profile/{self.handle}/post/{rkey}"
+
+
+def _same_words(found: str | None, text: str) -> bool:
+    """Whether a record's text is what the post's text goes out as (shown by `shown_post`, by
+    this or an earlier version: compared as `textmatch.comparable`, links as one token)."""
+    from toolkit.publishers.textmatch import comparable
+
+    if found is None:
+        return False
+    return comparable(found) in (comparable(text), comparable(shown_post(text)[0]))
 
 
 def _when(value: object) -> datetime | None:

@@ -30,7 +30,7 @@ from typing import Any
 
 from toolkit.compose.instances import read_json, state_dir, state_file
 from toolkit.core.config import Account, Config
-from toolkit.core.errors import AuthError, PermanentError, TransientError
+from toolkit.core.errors import AuthError, DuplicateError, PermanentError, TransientError
 from toolkit.core.platforms import PlatformInfo
 from toolkit.publishers.base import (
     OutgoingPost,
@@ -172,6 +172,8 @@ class ContainerPublisher:
         if recorded is not None:
             status = self._status(recorded[0])
             if status == "PUBLISHED":
+                if self._edited_since(recorded, digest):  # reconcile says so to a person
+                    raise DuplicateError(self._other_words(post, recorded[0]))
                 return self._found(post, recorded[0])
             if status in DEAD or (recorded[1] and recorded[1] != digest):
                 self._forget_legacy(post.id)  # never publish stale words: build anew
@@ -207,8 +209,21 @@ class ContainerPublisher:
             return self._by_recent_posts(post)
         status = self._status(recorded[0])
         if status == "PUBLISHED":
+            if self._edited_since(recorded, built_from(post)):
+                raise PermanentError(self._other_words(post, recorded[0]))
             return Reconciliation("published", self._found(post, recorded[0]))
         return Reconciliation("absent")
+
+    @staticmethod
+    def _edited_since(recorded: tuple[str, str | None], digest: str) -> bool:
+        """Whether the remembered container was built from other words or images than the
+        post has now (it was edited and approved again after that attempt)."""
+        return bool(recorded[1]) and recorded[1] != digest
+
+    def _other_words(self, post: OutgoingPost, container: str) -> str:
+        return (f"{self.info.title} published container {container} of post {post.id} with "
+                "other words or images than it has now (it was edited after that attempt): "
+                "check the account, then resolve the post")
 
     def _status(self, container: str) -> str:
         body = self._get(container, "the container's status",

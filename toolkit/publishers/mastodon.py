@@ -38,7 +38,14 @@ from toolkit.compose.instances import (
 )
 from toolkit.compose.lengths import mastodon_length
 from toolkit.core.config import Account, Config
-from toolkit.core.errors import AuthError, PermanentError, PublishError, RateLimited, TransientError
+from toolkit.core.errors import (
+    AuthError,
+    DuplicateError,
+    PermanentError,
+    PublishError,
+    RateLimited,
+    TransientError,
+)
 from toolkit.core.platforms import PLATFORMS
 from toolkit.publishers.base import (
     MediaItem,
@@ -217,6 +224,12 @@ class MastodonPublisher:
             post.text, media_ids=media_ids or None, idempotency_key=idempotency_key(post.id),
             language=post.lang or None, visibility="public"))
         status_id = str(status["id"])
+        shown = status.get("content")
+        if shown and comparable(plain_text(str(shown))) != comparable(post.text):
+            # the key's first status (an earlier attempt, before the post was edited)
+            raise DuplicateError(f"Mastodon answered post {post.id}'s key with status "
+                                 f"{status_id} of other words (an earlier attempt, before it "
+                                 "was edited): check the account, then resolve the post")
         log.info("mastodon: post %s published as %s", post.id, status_id)
         return PublishResult(platform_id=status_id, url=status.get("url") or status.get("uri"),
                              detail={"media_ids": [str(m) for m in media_ids]})
