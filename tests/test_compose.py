@@ -47,6 +47,37 @@ def test_a_bluesky_tag_facet_counts_as_present(text: str) -> None:
     assert add_hashtags(text, ("#SaveAsylum",), "bluesky") == text
 
 
+
+@pytest.mark.parametrize("text", [
+    *NOT_A_TAG_ON_BLUESKY, "Hola #SaveAsylum", "#a #1 #b2 #ünïcødé.", "x #tag…!? y", "#\ufe0fno",
+    "a#b #c\u200dd", "emoji #🙂ok #$cash $CASH", "#" + "a" * 70, "#" + "é\u0301" * 40 + " end",
+    "tabs\t#one\u3000#two\u00a0#three", "#SaveAsylum's #end_MPP, (#x) [#y]", ""])
+def test_bluesky_tags_are_the_sdk_s_own_tag_facets(text: str) -> None:
+    """`bluesky_tags` (the SDK's regexes, loaded without the SDK's models) finds exactly the
+    tags of the facets the atproto SDK makes."""
+    from atproto_client.utils.facet_detection import detect_facets
+
+    from toolkit.core.hashtags import bluesky_tags
+
+    sdk = [f.tag for facet in detect_facets(text) for f in facet.features
+           if getattr(f, "py_type", "").endswith("#tag") and not f.tag.startswith("$")]
+    assert bluesky_tags(text) == sdk
+
+
+def test_checking_a_bluesky_hashtag_loads_no_sdk_models() -> None:
+    """`toolkit check` and `compose` decide Bluesky hashtags without importing the SDK's models
+    (about half a second)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom toolkit.core.hashtags import has_hashtag\n"
+            "assert has_hashtag('Hoy #SaveAsylum', '#SaveAsylum', 'bluesky')\n"
+            "assert not has_hashtag('Hoy (#SaveAsylum)', '#SaveAsylum', 'bluesky')\n"
+            "print(sorted(m for m in sys.modules if m.startswith('atproto')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
 def test_compose_appends_the_tag_bluesky_would_not_see(project, run_cli) -> None:
     text = "Hoy (#SaveAsylum)"
     x = json.loads(run_cli("compose", "--text", text, "--platform", "x", "--json").stdout)
