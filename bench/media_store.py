@@ -76,7 +76,7 @@ def run(label: str, cfg: Path, url: str) -> None:
     from toolkit.publishers.outbox import OutboxPublisher
     from toolkit.scheduler.dispatch import Dispatcher
     from toolkit.store import Store
-    from toolkit.store.schema import frozen_media
+    from toolkit.store.tables import frozen_media
 
     text = cfg.read_text(encoding="utf-8")
     cfg.write_text(text.replace("url: sqlite:///../data/toolkit.db", f"url: {url}"),

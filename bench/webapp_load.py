@@ -211,7 +211,7 @@ def check_store(cfg: Path, done: list[str], doubles: list[tuple[str, list[int]]]
 
     from toolkit.core.config import load_config
     from toolkit.store import Store
-    from toolkit.store.schema import audit
+    from toolkit.store.tables import audit
 
     store = Store(load_config(cfg).store_url)
     wanted = done + [pid for pid, _ in doubles]

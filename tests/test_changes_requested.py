@@ -187,7 +187,7 @@ def test_the_migration_widens_the_status_columns_on_postgresql(pg_url: str) -> N
     `changes_requested`: the migration widens them."""
     from sqlalchemy import text
 
-    from toolkit.store.schema import POSTS_TRIGGER
+    from toolkit.store.migrations import POSTS_TRIGGER
 
     store = Store(pg_url)
     with store.engine.begin() as conn:

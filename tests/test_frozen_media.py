@@ -20,7 +20,7 @@ from toolkit.publishers.outbox import OutboxPublisher
 from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import Store
 from toolkit.store.media import freeze_image, media_folder
-from toolkit.store.schema import frozen_media
+from toolkit.store.tables import frozen_media
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 

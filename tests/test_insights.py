@@ -22,7 +22,7 @@ from toolkit.operations.insights.collect import Collector, backoff_mark
 from toolkit.store import NewPost, Store
 from toolkit.store.ops import get_mark
 from toolkit.store.samples import Sample, write_samples
-from toolkit.store.schema import posts, samples
+from toolkit.store.tables import posts, samples
 
 T0 = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # a Monday, 09:00 in Chicago
 APPVIEW = "https://public.api.bsky.app/xrpc/app.bsky.feed.getPosts"

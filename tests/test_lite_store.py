@@ -286,14 +286,14 @@ def test_a_shape_is_not_recorded_for_code_that_changed_on_disk_since_it_was_load
     import shutil
 
     from toolkit.store import quickread
-    from toolkit.store.schema import record_shape
+    from toolkit.store.migrations import record_shape
 
     code = tmp_path / "code"
     shutil.copytree(quickread.STORE_CODE, code, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(quickread, "STORE_CODE", code)
     monkeypatch.setattr(quickread, "_LOADED", {})
     quickread.loaded_stamp()  # this process "loads" the code
-    with (code / "schema.py").open("a", encoding="utf-8") as f:
+    with (code / "migrations.py").open("a", encoding="utf-8") as f:
         f.write("# an upgrade lands on disk while the process runs\n")
     record_shape(tmp_path / "shape.json")
     assert not (tmp_path / "shape.json").exists()

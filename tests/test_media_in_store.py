@@ -21,7 +21,7 @@ from toolkit.publishers.outbox import OutboxPublisher
 from toolkit.scheduler.dispatch import Dispatcher
 from toolkit.store import Store, blobs
 from toolkit.store.changes import BULK_MIN
-from toolkit.store.schema import frozen_media, migrations_table
+from toolkit.store.tables import frozen_media, migrations_table
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 AT = datetime(2099, 1, 5, 15, tzinfo=UTC)

@@ -13,8 +13,8 @@ import pytest
 
 from toolkit.core.config import load_config
 from toolkit.store import NewPost, Store
+from toolkit.store.migrations import MIGRATIONS
 from toolkit.store.notify import ChangeListener, libpq_url
-from toolkit.store.schema import MIGRATIONS
 
 #: a throwaway PostgreSQL server: `make test-fast` skips them
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from toolkit.library import load_library
 from toolkit.planning.queue import Planner
 from toolkit.planning.slots import localize, next_free_slot, parse_time, slot_times
 from toolkit.store import Store
-from toolkit.store.schema import MIGRATIONS
+from toolkit.store.migrations import MIGRATIONS
 
 CHICAGO = ZoneInfo("America/Chicago")
 NO_CARD = "courts-suspended"  # a verified message without a graphic card

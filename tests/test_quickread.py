@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.store import NewPost, Store, quickread
+from toolkit.store.migrations import record_shape
 from toolkit.store.quickread import list_posts
-from toolkit.store.schema import record_shape
 
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
@@ -64,7 +64,7 @@ def test_other_store_code_is_noticed(store: Store, tmp_path: Path,
     monkeypatch.setattr(quickread, "STORE_CODE", code)
     record_shape(_shape(store))
     assert list_posts(store.url, _shape(store)) is not None
-    schema = code / "schema.py"
+    schema = code / "migrations.py"
     schema.write_text(schema.read_text("utf-8") + "\n# a new migration\n", "utf-8")
     assert list_posts(store.url, _shape(store)) is None
 

@@ -17,7 +17,7 @@ from webapp import make_webapp, queue_draft, sign_in
 from toolkit.core.errors import PermanentError, StoreError
 from toolkit.core.redact import RedactingFilter, redact, register
 from toolkit.store import Store
-from toolkit.store.schema import audit
+from toolkit.store.tables import audit
 
 SECRET = "s3cret-pw"
 TOKEN = "tok-echo-hunter2-77"

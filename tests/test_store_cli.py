@@ -7,7 +7,7 @@ from pathlib import Path
 
 from toolkit.core.config import load_config
 from toolkit.store import Store
-from toolkit.store.schema import MIGRATIONS
+from toolkit.store.migrations import MIGRATIONS
 
 
 def test_store_migrate_applies_what_is_pending_once(run_cli, project: Path) -> None:

@@ -84,7 +84,7 @@ def test_a_post_approved_before_tagging_publishes_its_frozen_text(planner, proje
     from sqlalchemy import update
 
     from toolkit.scheduler.runner import build_dispatcher
-    from toolkit.store.schema import posts
+    from toolkit.store.tables import posts
 
     now = pin_clock(datetime(2026, 11, 30, 15, 0, tzinfo=UTC))
     at = now + timedelta(hours=1)

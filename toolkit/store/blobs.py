@@ -31,7 +31,8 @@ log = logging.getLogger("toolkit.store")
 
 def _tables() -> tuple[Any, Any]:
     """`frozen_media` and the posts' `media` column as light table clauses (the schema's tables
-    are defined in `toolkit.store.schema`, whose migration calls `import_files`: no circle)."""
+    are defined in `toolkit.store.tables`, and `toolkit.store.migrations`, whose migration calls
+    `import_files`, imports them: no circle)."""
     from sqlalchemy import LargeBinary, String, column, table
 
     media = table("frozen_media", column("sha256", String), column("suffix", String),

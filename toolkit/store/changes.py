@@ -17,7 +17,7 @@ from toolkit.core.errors import InvalidTransition, NotFound, StaleRevision
 from toolkit.store import blobs, pgbulk, sqlite_bulk
 from toolkit.store.blobs import Blobs
 from toolkit.store.models import CHANGED, Detail, Post, detail_for, scrubbed
-from toolkit.store.schema import UTCDateTime, audit, comments, posts
+from toolkit.store.tables import UTCDateTime, audit, comments, posts
 
 #: from this many changes on, `transition_many` sends executemany batches
 BULK_MIN = 50

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from toolkit.store.models import APPROVED, PUBLISHING, Post
-from toolkit.store.schema import account_holds, audit, posts
+from toolkit.store.tables import account_holds, audit, posts
 
 
 class Claims:

@@ -12,8 +12,9 @@ from sqlalchemy import delete, func, insert, select, text
 
 from toolkit.core.errors import StoreError
 from toolkit.store.media import refreeze
-from toolkit.store.schema import SEEDED_BY_MIGRATIONS, frozen_media, metadata, migrations_table
+from toolkit.store.migrations import SEEDED_BY_MIGRATIONS
 from toolkit.store.store import Store, safe_url
+from toolkit.store.tables import frozen_media, metadata, migrations_table
 
 CHUNK = 2000
 IMAGE_CHUNK = 20

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from toolkit.store.models import _field_names
-from toolkit.store.schema import UTCDateTime, posts, sqlite_time
+from toolkit.store.quickread import sqlite_time
+from toolkit.store.tables import UTCDateTime, posts
 
 TIME_COLUMNS = frozenset(c.name for c in posts.columns if isinstance(c.type, UTCDateTime))
 

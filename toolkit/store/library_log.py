@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from toolkit.store.schema import library_edits  # made by the migration "011_library_edits"
+from toolkit.store.tables import library_edits  # made by the migration "011_library_edits"
 
 
 @dataclass(frozen=True)

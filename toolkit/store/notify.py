@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 from toolkit.store.engine import driver_url
-from toolkit.store.schema import NOTIFY_CHANNEL
+from toolkit.store.migrations import NOTIFY_CHANNEL
 
 log = logging.getLogger("toolkit.store")
 

@@ -16,8 +16,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from toolkit.store.models import APPROVED
-from toolkit.store.schema import audit, heartbeats, notify_events, notify_outbox, ops_marks, posts
 from toolkit.store.store import Store
+from toolkit.store.tables import audit, heartbeats, notify_events, notify_outbox, ops_marks, posts
 
 #: heartbeats of schedulers gone this long are forgotten
 HEARTBEAT_KEEP = timedelta(days=7)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, case, func, select
 from toolkit.core.errors import NotFound
 from toolkit.store import sqlite_bulk
 from toolkit.store.models import APPROVED, PUBLISHING, AuditEntry, Post
-from toolkit.store.schema import account_holds, audit, posts
+from toolkit.store.tables import account_holds, audit, posts
 
 
 class Reads:

@@ -15,8 +15,8 @@ from sqlalchemy import and_, or_, select
 
 from toolkit.store.models import PUBLISHED, SAMPLE_DELETED, SAMPLE_MISSED, SAMPLE_OK
 from toolkit.store.reportrows import REPORT_COLUMNS
-from toolkit.store.schema import posts, samples
 from toolkit.store.store import Store
+from toolkit.store.tables import posts, samples
 
 OK, DELETED, MISSED = SAMPLE_OK, SAMPLE_DELETED, SAMPLE_MISSED
 #: platforms whose public counts can be read

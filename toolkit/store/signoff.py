@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from toolkit.core.errors import InputError, NotFound
 from toolkit.store.models import CHANGED
-from toolkit.store.schema import audit, comments, posts, review_link_posts, review_links, signoffs
+from toolkit.store.tables import audit, comments, posts, review_link_posts, review_links, signoffs
 from toolkit.store.web import digest
 
 APPROVE, CHANGES = "approved", "changes_requested"

@@ -24,9 +24,10 @@ from toolkit.store.changes import StateChanges
 from toolkit.store.claims import Claims
 from toolkit.store.engine import make_engine
 from toolkit.store.failures import describe
+from toolkit.store.migrations import migrate, missing_columns, pending
 from toolkit.store.models import NewPost
 from toolkit.store.reads import Reads
-from toolkit.store.schema import audit, migrate, missing_columns, pending, posts
+from toolkit.store.tables import audit, posts
 
 
 class Store(Reads, StateChanges, Claims):

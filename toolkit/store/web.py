@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from toolkit.core.errors import NotFound
 from toolkit.store.models import Post
-from toolkit.store.schema import audit, comments, login_attempts, posts, sessions, settings, users
+from toolkit.store.tables import audit, comments, login_attempts, posts, sessions, settings, users
 
 FEED_TOKEN = "feed_token_sha256"
 KEEP_ATTEMPTS = timedelta(days=1)

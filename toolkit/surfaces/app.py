@@ -49,7 +49,7 @@ class Toolkit:
 
             self._store = Store(self.config.store_url)
             if sqlite_path(self.config.store_url) is not None:
-                from toolkit.store.schema import record_shape
+                from toolkit.store.migrations import record_shape
 
                 record_shape(self.store_shape_file)
         return self._store

@@ -13,7 +13,7 @@ from toolkit.core.errors import InputError, StaleRevision, ToolkitError
 from toolkit.library.four_eyes import four_eyes_refusal
 from toolkit.operations.notify.messages import text_start
 from toolkit.pages.review.diff import decode
-from toolkit.planning.queue import CARD_CHANGED
+from toolkit.planning.approval import CARD_CHANGED
 from toolkit.planning.slots import parse_time
 from toolkit.store import CHANGES_REQUESTED, DRAFT
 from toolkit.store.signoff import CHANGED, MAX_DAYS, SignoffStore
