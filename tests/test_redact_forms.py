@@ -57,6 +57,7 @@ def test_a_token_as_the_url_user_is_masked_and_passwords_still_are() -> None:
         "clone https://***@github.com/o/r failed"
     assert redact("mailto://me:p@ss@gmail.com?to=x") == "mailto://me:***@gmail.com?to=x"
     assert redact("postgresql://u:pw-12345@h/db") == "postgresql://u:***@h/db"
+    assert redact("postgresql://campaign@/db?host=/tmp") == "postgresql://campaign@/db?host=/tmp"
 
 
 def test_libpq_keyword_strings_are_masked() -> None:

@@ -26,24 +26,26 @@ _pattern: re.Pattern | None = None
 #: `scheme://user:password@host`: the password may itself hold `@` (up to the last `@`)
 #: (the patterns start at `://`, a literal the regex engine finds fast: no scheme needed)
 _URL_USERINFO = re.compile(r"(://[^\s:/?#@]*:)\S+@")
-#: `scheme://TOKEN@host`: a user part alone (no password) long enough to be a token
-_URL_USER = re.compile(r"(://)[^\s:/?#@]{6,}@")
+#: `https://TOKEN@host`: a web URL's user part alone (no password) is a token (GitHub, GitLab
+#: deploy URLs); a store URL's user name (`postgresql://campaign@host`) is no secret and stays
+_URL_USER = re.compile(r"(://)(?:(?<=https://)|(?<=http://)|(?<=wss://)|(?<=ws://))"
+                       r"[^\s:/?#@]{6,}@")
 #: a sign-off link's token in a path (`/review/<token>`): a log line of a request never shows it
 _REVIEW_TOKEN = re.compile(r"(/review/|/m/[^/\s]+/\d+/)[A-Za-z0-9_-]{16,}")
 #: `key=value` whose value is a secret: in a URL's query or fragment (`?…&`, `#…`), a form body
 #: and a libpq connection string (`host=db password='a b'`); the short generic keys (`code`,
 #: `key`, `pass`, `pwd`) only in a query, fragment or form body, where they are no ordinary words
 _KEY_VALUE = re.compile(
-    r"((?:(?<![^?&;#])(?:code|key|pass|pwd)|(?<![^?&;#\s\"'(,{])(?:password|passwd|sslpassword|"
+    r"([?&;#\s\"'(,{](?:(?<=[?&;#])(?:code|key|pass|pwd)|(?:password|passwd|sslpassword|"
     r"token|access_token|refresh_token|id_token|client_secret|oauth_token|oauth_token_secret|"
     r"oauth_verifier|app_password|secret|api_?key))=)('(?:[^'\\]|\\.)*'|[^&;\s#'\"]+)",
     re.IGNORECASE)
 #: an `Authorization` header's value, and a `Bearer`/`Basic` credential wherever it is echoed
 #: (not an ordinary word after it: "Basic authentication")
 _AUTHORIZATION = re.compile(
-    r"(\bauthorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest)\s+)?)[^\s\"',;}]+",
-    re.IGNORECASE)
-_CREDENTIAL = re.compile(r"(\b(?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)(?![A-Z]?[a-z]+\b)"
+    r"((?:[Aa]uthorization|AUTHORIZATION)[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|[Dd]igest)\s+)?)[^\s\"',;}]+")
+_CREDENTIAL = re.compile(r"((?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)(?![A-Z]?[a-z]+\b)"
                          r"[A-Za-z0-9._~+/-]{8,}=*")
 #: a text without any of these (lower-cased) has no `key=secret` to mask: the pattern is skipped
 _KEY_MARKS = ("password=", "passwd=", "pass=", "pwd=", "token=", "secret=", "key=", "code=",
@@ -130,7 +132,9 @@ def redact(text: str) -> str:
         text = _URL_USERINFO.sub(rf"\g<1>{MASK}@", text)
         text = _URL_USER.sub(rf"\g<1>{MASK}@", text)
     if any(mark in low for mark in _KEY_MARKS):
-        text = _KEY_VALUE.sub(rf"\g<1>{MASK}", text)
+        # the pattern starts at the delimiter before the key (a fast scan): a text starting
+        # with `key=` is given one, `&`, as a form body would have
+        text = _KEY_VALUE.sub(rf"\g<1>{MASK}", "&" + text)[1:]
     return text
 
 
