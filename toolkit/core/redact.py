@@ -8,10 +8,11 @@ record (`RedactingFilter`), and again where the store writes errors and audit de
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 MASK = "***"
 #: values shorter than this are not masked (they would mask ordinary words)
@@ -23,30 +24,78 @@ _secrets: set[str] = set()
 _pattern: re.Pattern | None = None
 
 #: `scheme://user:password@host`: the password may itself hold `@` (up to the last `@`)
-_URL_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s:/?#@]*:)\S+@(?=[^\s@/]*)", re.IGNORECASE)
-#: `?password=…`, `&token=…` and the like in a URL's query
+#: (the patterns start at `://`, a literal the regex engine finds fast: no scheme needed)
+_URL_USERINFO = re.compile(r"(://[^\s:/?#@]*:)\S+@")
+#: `https://TOKEN@host`: a web URL's user part alone (no password) is a token (GitHub, GitLab
+#: deploy URLs); a store URL's user name (`postgresql://campaign@host`) is no secret and stays
+_URL_USER = re.compile(r"(://)(?:(?<=https://)|(?<=http://)|(?<=wss://)|(?<=ws://))"
+                       r"[^\s:/?#@]{6,}@")
 #: a sign-off link's token in a path (`/review/<token>`): a log line of a request never shows it
 _REVIEW_TOKEN = re.compile(r"(/review/|/m/[^/\s]+/\d+/)[A-Za-z0-9_-]{16,}")
-_URL_QUERY = re.compile(r"([?&;](?:password|passwd|pwd|pass|token|access_token|secret|"
-                        r"api_?key|key)=)[^&;\s#'\"]+", re.IGNORECASE)
+#: `key=value` whose value is a secret: in a URL's query or fragment (`?…&`, `#…`), a form body
+#: and a libpq connection string (`host=db password='a b'`); the short generic keys (`code`,
+#: `key`, `pass`, `pwd`) only in a query, fragment or form body, where they are no ordinary words
+_KEY_VALUE = re.compile(
+    r"([?&;#\s\"'(,{](?:(?<=[?&;#])(?:code|key|pass|pwd)|(?:password|passwd|sslpassword|"
+    r"token|access_token|refresh_token|id_token|client_secret|oauth_token|oauth_token_secret|"
+    r"oauth_verifier|app_password|secret|api_?key))=)('(?:[^'\\]|\\.)*'|[^&;\s#'\"]+)",
+    re.IGNORECASE)
+#: an `Authorization` header's value, and a `Bearer`/`Basic` credential wherever it is echoed
+#: (not an ordinary word after it: "Basic authentication")
+_AUTHORIZATION = re.compile(
+    r"((?:[Aa]uthorization|AUTHORIZATION)[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:[Bb]earer|BEARER|[Bb]asic|BASIC|[Tt]oken|[Dd]igest)\s+)?)[^\s\"',;}]+")
+_CREDENTIAL = re.compile(r"((?:[Bb]earer|BEARER|[Bb]asic|BASIC)\s+)(?![A-Z]?[a-z]+\b)"
+                         r"[A-Za-z0-9._~+/-]{8,}=*")
+#: a text without any of these (lower-cased) has no `key=secret` to mask: the pattern is skipped
+_KEY_MARKS = ("password=", "passwd=", "pass=", "pwd=", "token=", "secret=", "key=", "code=",
+              "verifier=")
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+_UNICODE_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")
+#: a URL part that is a host name or address, never a secret (`register_url` skips it)
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]")
+
+
+def forms(value: str) -> set[str]:
+    """The ways `value` shows in an echoed text: as is, percent-encoded (`%2F`, `%2f`, `+`
+    for a space) and JSON-escaped (`\\"`, `\\/`, `\\u00e9` and `\\u00E9`)."""
+    found = {value, quote(value, safe=""), quote(value), quote_plus(value)}
+    found |= {_PERCENT.sub(lambda m: m[0].lower(), f) for f in found}
+    for escaped in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+        found |= {escaped, escaped.replace("/", "\\/")}
+        found |= {_UNICODE_ESCAPE.sub(lambda m: m[0].upper().replace("\\U", "\\u"), f)
+                  for f in (escaped, escaped.replace("/", "\\/"))}
+    return found
 
 
 def register(values: Iterable[str | None]) -> None:
-    """Mask these values (and their URL-encoded forms) from now on."""
+    """Mask these values, in every form they may be echoed in (`forms`), from now on; a
+    percent-encoded value (a store URL's `p%40ss`) is masked decoded too."""
     global _pattern
     added = False
     for raw in values:
         # publishers send a value stripped (a secret file's newline): mask both forms
-        for value in {raw, (raw or "").strip()}:
+        stripped = (raw or "").strip()
+        for value in {raw, stripped, unquote(stripped) if "%" in stripped else None}:
             if not value or len(value) < MIN_LENGTH:
                 continue
-            for form in {value, quote(value, safe=""), quote_plus(value)}:
-                if form not in _secrets:
-                    _secrets.add(form)
-                    added = True
+            for form in forms(value) - _secrets:
+                _secrets.add(form)
+                added = True
     if added:
-        forms = sorted(_secrets, key=len, reverse=True)
-        _pattern = re.compile("|".join(re.escape(f) for f in forms))
+        ordered = sorted(_secrets, key=len, reverse=True)
+        _pattern = re.compile("|".join(re.escape(f) for f in ordered))
+
+
+def register_url(url: str | None) -> None:
+    """Mask every part of `url` that may be a secret: a notification channel's URL carries its
+    tokens anywhere (`discord://ID/TOKEN`, `tgram://BOT:TOKEN/CHAT`), so each part but the
+    scheme, host names, addresses and plain lower-case words (`webhooks`) is registered."""
+    if not url:
+        return
+    register([url, url_password(url)])
+    parts = re.split(r"[/:@?&=#,]+", url.split("://", 1)[-1])
+    register(p for p in parts if not _HOST.fullmatch(p) and not re.fullmatch(r"[a-z_-]+", p))
 
 
 def register_environment(env: dict[str, str] | Iterable[tuple[str, str]],
@@ -66,13 +115,27 @@ def url_password(url: str) -> str | None:
 
 
 def redact(text: str) -> str:
-    """`text` with every registered secret and every URL password masked."""
+    """`text` with every registered secret, URL password or user token, secret query, form or
+    connection-string value and Authorization credential masked."""
     if not text:
         return text
     if _pattern is not None:
         text = _pattern.sub(MASK, text)
-    text = _URL_USERINFO.sub(rf"\g<1>{MASK}@", text)
-    return _URL_QUERY.sub(rf"\g<1>{MASK}", text)
+    # each pattern runs only when its marker shows (`in` is far faster than a regex scan):
+    # the common log line pays for the registered secrets and a few substring checks
+    low = text.lower()
+    if "authorization" in low:
+        text = _AUTHORIZATION.sub(rf"\g<1>{MASK}", text)
+    if "bearer" in low or "basic" in low:
+        text = _CREDENTIAL.sub(rf"\g<1>{MASK}", text)
+    if "://" in text:
+        text = _URL_USERINFO.sub(rf"\g<1>{MASK}@", text)
+        text = _URL_USER.sub(rf"\g<1>{MASK}@", text)
+    if any(mark in low for mark in _KEY_MARKS):
+        # the pattern starts at the delimiter before the key (a fast scan): a text starting
+        # with `key=` is given one, `&`, as a form body would have
+        text = _KEY_VALUE.sub(rf"\g<1>{MASK}", "&" + text)[1:]
+    return text
 
 
 def redact_log(text: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping
 
 from toolkit.core.notify_settings import Channel
@@ -30,10 +29,10 @@ class AppriseSender:
 
     def url_of(self, channel: Channel) -> str | None:
         """The channel's apprise URL, or None when its variable is not set."""
-        from toolkit.core.redact import register
+        from toolkit.core.redact import register_url
 
         url = (self.env.get(channel.url_env) or "").strip()
-        register([url])  # a channel URL carries its tokens: masked in every text from now on
+        register_url(url)  # a channel URL carries its tokens: masked in every text from now on
         return url or None
 
     def send(self, channel: Channel, title: str, body: str) -> str | None:
@@ -56,16 +55,10 @@ class AppriseSender:
                 captured_text = captured.getvalue()
         if ok:
             return None
-        reason = mask(_last_line(captured_text), url) or "the channel did not accept it"
+        from toolkit.core.redact import redact
+
+        reason = redact(_last_line(captured_text)) or "the channel did not accept it"
         return f"not delivered: {reason}"
-
-
-def mask(text: str, url: str) -> str:
-    """`text` with every part of `url` that may be a secret replaced by ***."""
-    for part in sorted(set(re.split(r"[/:@?&=#,]+", url)), key=len, reverse=True):
-        if len(part) >= 4:
-            text = text.replace(part, "***")
-    return text
 
 
 def _last_line(text: str) -> str:
