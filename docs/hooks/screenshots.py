@@ -61,7 +61,11 @@ SHOTS = [
     Shot("site-phone.png", "site", "/index.html", 390, 844),
     Shot("site-phone-dark.png", "site", "/es/index.html", 390, 844, dark=True),
     Shot("site-desktop.png", "site", "/es/index.html", 1440),
+    Shot("site-graphic-phone.png", "site", "/index.html#card-stat-attacks", 390, 844,
+         scroll_to="#card-stat-attacks"),
     Shot("members-vt.png", "site", "/index.html", 960, pick_state="vt",
+         element="#call-your-members"),
+    Shot("members-tx.png", "site", "/index.html", 960, pick_state="tx",
          element="#call-your-members"),
 ]
 
